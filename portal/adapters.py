@@ -1,0 +1,39 @@
+"""allauth hooks: who may sign up, and which accounts must keep their second factor."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+
+from . import permissions, services
+from .models import Invitation
+from .selectors import invitation_by_token
+
+INVITATION_SESSION_KEY = "portal_invitation_token"
+
+
+def invitation_from_session(request) -> Invitation | None:
+    token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
+    return invitation_by_token(token=token) if token else None
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        data = form.cleaned_data
+        user = services.user_complete_signup(
+            user=user,
+            full_name=data["full_name"],
+            discipline=data.get("discipline", ""),
+            department=data.get("department", ""),
+            job_title=data.get("job_title", ""),
+            invitation=invitation_from_session(request),
+        )
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        # A coordinator or contact person cannot switch their second factor off.
+        if permissions.requires_mfa(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)

@@ -1,0 +1,64 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation, LoginEvent, Organisation, OrganisationEmailDomain, RoleAssignment, User
+
+
+class EmailDomainInline(admin.TabularInline):
+    model = OrganisationEmailDomain
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    inlines = [EmailDomainInline]
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fk_name = "user"
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["full_name"]
+    list_display = ["email", "full_name", "organisation", "discipline", "is_active"]
+    list_filter = ["organisation", "discipline", "is_active", "is_staff"]
+    list_select_related = ["organisation"]
+    search_fields = ["email", "full_name"]
+    inlines = [RoleAssignmentInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Profiel"), {"fields": ["full_name", "organisation", "discipline", "department", "job_title"]}),
+        (_("Rechten"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Data"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "organisation", "password1", "password2"]}),
+    ]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "invited_by", "expires_at", "accepted_at", "revoked_at"]
+    list_select_related = ["organisation", "invited_by"]
+    readonly_fields = ["token_hash", "accepted_at"]
+    search_fields = ["email"]
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "identifier", "succeeded", "ip_address"]
+    list_filter = ["succeeded"]
+    search_fields = ["identifier", "ip_address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,67 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .adapters import invitation_from_session
+from .models import Discipline, Organisation, User
+from .services import signup_organisation
+
+
+class SignupForm(AllauthSignupForm):
+    full_name = forms.CharField(
+        label=_("Naam"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    job_title = forms.CharField(label=_("Functie"), max_length=150, required=False)
+    department = forms.CharField(label=_("Afdeling"), max_length=150, required=False)
+    discipline = forms.ChoiceField(
+        label=_("Discipline"),
+        choices=[("", _("— kies je vakgebied —")), *Discipline.choices],
+        required=False,
+        help_text=_("Gebruikt om werkplaatsgroepen zo gemengd mogelijk samen te stellen."),
+    )
+
+    field_order = ["email", "full_name", "job_title", "department", "discipline", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        invitation = invitation_from_session(context.request)
+        if invitation is not None and not self.is_bound:
+            self.initial["email"] = invitation.email
+
+    def clean_email(self):
+        email = super().clean_email()
+        invitation = invitation_from_session(context.request)
+        if signup_organisation(email=email, invitation=invitation) is None:
+            raise forms.ValidationError(
+                _(
+                    "Aanmelden kan alleen met een uitnodiging of met een e-mailadres van een "
+                    "aangesloten organisatie. Vraag een programmacoördinator om een uitnodiging."
+                )
+            )
+        return email
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "job_title", "department", "discipline"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Opslaan")))
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mailadres"))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie"), queryset=Organisation.objects.order_by("name")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Uitnodiging versturen")))

@@ -1,0 +1,43 @@
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+
+from portal.demo import DEMO_PASSWORD, seed_portal
+
+# Each app adds its own demo data through a `seed` function in `<app>/demo.py`.
+APP_SEEDERS = ["trainings", "werkplaats", "verkenning", "signalen"]
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo partners, users and content (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (demo passwords are public: never on real data).",
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("Refusing to seed demo accounts with DEBUG off; see --allow-production.")
+        logins = seed_portal()
+        for app_label in APP_SEEDERS:
+            config = apps.get_app_config(app_label)
+            try:
+                seed = import_string(f"{config.name}.demo.seed")
+            except ImportError:
+                continue
+            seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ with:"))
+        self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
+        for login in logins:
+            line = f"  {login.email:<42} {login.role:<15} {login.organisation}"
+            if login.totp_secret:
+                line += f"  (TOTP secret {login.totp_secret})"
+            self.stdout.write(line)
+        self.stdout.write(
+            "Accounts with a TOTP secret need a code at login: add the secret to an authenticator "
+            "app, or run `python manage.py demo_totp_code <email>`."
+        )

@@ -1,0 +1,275 @@
+"""People, partner organisations, roles, invitations and login records."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(TimeStampedModel):
+    class Kind(models.TextChoices):
+        GEMEENTE = "gemeente", _("Gemeente")
+        POLITIE = "politie", _("Politie")
+        BELASTINGDIENST = "belastingdienst", _("Belastingdienst")
+        OM = "om", _("Openbaar Ministerie")
+        RIEC = "riec", _("RIEC")
+        BUREAU_RVS = "bureau_rvs", _("Bureau RVS")
+        OTHER = "other", _("Overig")
+
+    CORE_PARTNER_KINDS = frozenset({Kind.GEMEENTE, Kind.POLITIE, Kind.BELASTINGDIENST, Kind.OM})
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("onderdeel van"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("Een afdeling of gemeente kan een eigen organisatie zijn binnen een grotere."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_core_partner(self) -> bool:
+        return self.kind in self.CORE_PARTNER_KINDS
+
+
+domain_validator = RegexValidator(
+    r"^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$",
+    _("Vul een domeinnaam in zoals gemeente.nl, zonder @ en in kleine letters."),
+)
+
+
+class OrganisationEmailDomain(TimeStampedModel):
+    """An e-mail domain whose owners may sign up themselves for this organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisatie"), on_delete=models.CASCADE, related_name="email_domains"
+    )
+    domain = models.CharField(_("domein"), max_length=253, unique=True, validators=[domain_validator])
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("e-maildomein")
+        verbose_name_plural = _("e-maildomeinen")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Discipline(models.TextChoices):
+    SOCIAAL_DOMEIN = "sociaal_domein", _("Sociaal domein")
+    VEILIGHEID = "veiligheid", _("Veiligheid")
+    HANDHAVING = "handhaving", _("Handhaving")
+    VERGUNNINGEN = "vergunningen", _("Vergunningen")
+    VASTGOED = "vastgoed", _("Vastgoed")
+    STEDELIJKE_ONTWIKKELING = "stedelijke_ontwikkeling", _("Stedelijke ontwikkeling")
+    PUBLIEKSZAKEN = "publiekszaken", _("Publiekszaken")
+    BELASTINGEN = "belastingen", _("Belastingen")
+    RECHERCHE = "recherche", _("Recherche")
+    JURIDISCH = "juridisch", _("Juridisch / vervolging")
+    INFORMATIE = "informatie", _("Informatie en analyse")
+    BELEID = "beleid", _("Beleid")
+    OTHER = "other", _("Overig")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    full_name = models.CharField(_("naam"), max_length=150)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    discipline = models.CharField(
+        _("discipline"), max_length=40, choices=Discipline.choices, blank=True
+    )
+    department = models.CharField(_("afdeling"), max_length=150, blank=True)
+    job_title = models.CharField(_("functie"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("actief"), default=True)
+    is_staff = models.BooleanField(_("toegang tot beheer"), default=False)
+    date_joined = models.DateTimeField(_("lid sinds"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Programmacoördinator")
+    TRAINER = "trainer", _("Trainer / begeleider")
+    CONTACT_PERSON = "contact_person", _("Ondermijningscontactpersoon")
+
+
+class RoleAssignment(TimeStampedModel):
+    """A role beyond 'participant', which everyone is.
+
+    A contact person is always a contact person *of* an organisation; the other
+    roles are portal-wide.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("gebruiker"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+
+    class Meta:
+        verbose_name = _("roltoewijzing")
+        verbose_name_plural = _("roltoewijzingen")
+        constraints = [
+            models.CheckConstraint(
+                name="contact_person_has_organisation",
+                condition=~Q(role="contact_person") | Q(organisation__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="portal_wide_roles_have_no_organisation",
+                condition=Q(role="contact_person") | Q(organisation__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(organisation__isnull=True),
+                name="unique_portal_wide_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="unique_organisation_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.organisation_id:
+            return f"{self.user} — {self.get_role_display()} ({self.organisation})"
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class Invitation(TimeStampedModel):
+    """Lets one person sign up whose e-mail domain is not registered."""
+
+    email = models.EmailField(_("e-mailadres"))
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisatie"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("uitgenodigd door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    # Only a hash is stored: a leaked database does not yield usable links.
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("verloopt op"))
+    accepted_at = models.DateTimeField(_("geaccepteerd op"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("uitnodiging")
+        verbose_name_plural = _("uitnodigingen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class LoginEvent(models.Model):
+    """One successful or failed login attempt; kept for a limited time."""
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="login_events"
+    )
+    identifier = models.CharField(_("ingevoerd e-mailadres"), max_length=254, blank=True)
+    succeeded = models.BooleanField(_("geslaagd"))
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("inlogpoging")
+        verbose_name_plural = _("inlogpogingen")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        outcome = "ok" if self.succeeded else "failed"
+        return f"{self.identifier} {outcome} {self.created_at:%Y-%m-%d %H:%M}"

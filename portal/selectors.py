@@ -1,0 +1,109 @@
+"""Reads for people, organisations, invitations and login records."""
+
+import hashlib
+from dataclasses import dataclass
+
+from allauth.mfa.models import Authenticator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from . import permissions
+from .models import Invitation, LoginEvent, Organisation, OrganisationEmailDomain, Role, User
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The open invitation behind a link, or None when unknown, used, revoked or expired."""
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_open():
+        return None
+    return invitation
+
+
+def organisation_for_email_domain(*, email: str) -> Organisation | None:
+    domain = email.rsplit("@", 1)[-1].lower()
+    match = (
+        OrganisationEmailDomain.objects.select_related("organisation").filter(domain=domain).first()
+    )
+    return match.organisation if match else None
+
+
+def invitation_list(*, user: User) -> QuerySet[Invitation]:
+    """Invitations the user may manage: all of them for coordinators, none otherwise."""
+    if not permissions.can_invite(user):
+        return Invitation.objects.none()
+    return Invitation.objects.select_related("organisation", "invited_by").order_by("-created_at")
+
+
+def open_invitations(*, user: User) -> QuerySet[Invitation]:
+    now = timezone.now()
+    return invitation_list(user=user).filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+
+
+def organisation_overview(*, user: User) -> QuerySet[Organisation]:
+    """Organisations with member and contact-person counts, for coordinators."""
+    if not permissions.can_view_partners(user):
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("email_domains", queryset=OrganisationEmailDomain.objects.order_by("domain"))
+        )
+        .annotate(
+            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+            contact_person_count=Count(
+                "role_assignments",
+                filter=Q(role_assignments__role=Role.CONTACT_PERSON),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.CONTACT_PERSON,
+            role_assignments__organisation_id__in=organisation_ids,
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def user_has_totp(*, user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@dataclass(frozen=True)
+class LoginSummary:
+    previous_success: LoginEvent | None
+    failed_since_previous: int
+
+
+def login_summary(*, user: User) -> LoginSummary:
+    """The login before the current one, and how many attempts failed after it.
+
+    Failures since the previous session are what a person should notice: someone
+    may have been guessing their password.
+    """
+    successes = list(
+        LoginEvent.objects.filter(user=user, succeeded=True).order_by("-created_at")[:2]
+    )
+    previous = successes[1] if len(successes) > 1 else None
+    failed = LoginEvent.objects.filter(user=user, succeeded=False)
+    if previous is not None:
+        failed = failed.filter(created_at__gt=previous.created_at)
+    return LoginSummary(previous_success=previous, failed_since_previous=failed.count())

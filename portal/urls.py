@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from . import views
+
+# The admin logs in through allauth, so its users pass rate limiting and MFA too.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "Werkend Leren — beheer"
+admin.site.site_title = "Werkend Leren"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("profiel/", views.profile_edit, name="profile"),
+    path("profiel/inlogpogingen/", views.login_history, name="login_history"),
+    path("uitnodigingen/", views.invitation_list, name="invitation_list"),
+    path("uitnodigingen/<int:pk>/intrekken/", views.invitation_revoke, name="invitation_revoke"),
+    path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("partners/", views.organisation_list, name="organisation_list"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

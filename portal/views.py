@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from allauth.account.adapter import get_adapter
+
+from . import permissions, selectors, services
+from .adapters import INVITATION_SESSION_KEY
+from .forms import InvitationForm, ProfileForm
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "portal/landing.html")
+    user = request.user
+    context = {
+        "login_summary": selectors.login_summary(user=user),
+        "profile_incomplete": not (user.discipline and user.job_title),
+    }
+    if permissions.is_coordinator(user):
+        open_invitations = list(selectors.open_invitations(user=user).order_by("expires_at")[:10])
+        soon = timezone.now() + timedelta(days=3)
+        context["open_invitations"] = open_invitations
+        context["expiring_invitations"] = [i for i in open_invitations if i.expires_at <= soon]
+        context["organisations"] = list(selectors.organisation_overview(user=user))
+    if permissions.is_contact_person(user):
+        context["fellow_contact_persons"] = list(
+            selectors.contact_persons_of(
+                organisation_ids=permissions.contact_organisation_ids(user)
+            ).exclude(pk=user.pk)
+        )
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+def profile_edit(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Je profiel is opgeslagen."))
+            return redirect("profile")
+    return render(request, "portal/profile.html", {"form": form})
+
+
+@login_required
+def login_history(request):
+    events = request.user.login_events.all()[:50]
+    return render(request, "portal/login_history.html", {"events": events})
+
+
+@permissions.role_required(permissions.can_invite)
+def invitation_list(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                invited_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Uitnodiging verstuurd naar %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("invitation_list")
+    invitations = selectors.invitation_list(user=request.user)[:200]
+    return render(
+        request, "portal/invitation_list.html", {"form": form, "invitations": invitations}
+    )
+
+
+@require_POST
+@permissions.role_required(permissions.can_invite)
+def invitation_revoke(request, pk: int):
+    invitation = get_object_or_404(selectors.invitation_list(user=request.user), pk=pk)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("De uitnodiging is ingetrokken."))
+    return redirect("invitation_list")
+
+
+def invitation_accept(request, token: str):
+    invitation = selectors.invitation_by_token(token=token)
+    if invitation is None:
+        return render(request, "portal/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        messages.info(request, _("Je bent al ingelogd; deze uitnodiging is voor een nieuw account."))
+        return redirect("home")
+    request.session[INVITATION_SESSION_KEY] = token
+    # Following the mailed link proves the address, so no second verification mail.
+    get_adapter(request).stash_verified_email(request, invitation.email)
+    return redirect("account_signup")
+
+
+@permissions.role_required(permissions.can_view_partners)
+def organisation_list(request):
+    organisations = selectors.organisation_overview(user=request.user)
+    return render(request, "portal/organisation_list.html", {"organisations": organisations})
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
