@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, LoginEvent, Organisation, OrganisationEmailDomain, RoleAssignment, User
+from .models import (
+    Invitation,
+    LoginEvent,
+    Organisation,
+    OrganisationEmailDomain,
+    RoleAssignment,
+    User,
+)
 
 
 class EmailDomainInline(admin.TabularInline):
@@ -34,18 +41,34 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [RoleAssignmentInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Profiel"), {"fields": ["full_name", "organisation", "discipline", "department", "job_title"]}),
+        (
+            _("Profiel"),
+            {"fields": ["full_name", "organisation", "discipline", "department", "job_title"]},
+        ),
         (_("Rechten"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Data"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "full_name", "organisation", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "organisation", "password1", "password2"],
+            },
+        ),
     ]
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "invited_by", "expires_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "email",
+        "organisation",
+        "invited_by",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     list_select_related = ["organisation", "invited_by"]
     readonly_fields = ["token_hash", "accepted_at"]
     search_fields = ["email"]

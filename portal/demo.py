@@ -26,9 +26,18 @@ class DemoPartner:
 
 
 PARTNERS = [
-    DemoPartner("gemeente", "Gemeente Voorbeeldstad", Organisation.Kind.GEMEENTE, "voorbeeldstad.example"),
-    DemoPartner("politie", "Politie Eenheid Voorbeeldregio", Organisation.Kind.POLITIE, "politie.example"),
-    DemoPartner("belastingdienst", "Belastingdienst", Organisation.Kind.BELASTINGDIENST, "belastingdienst.example"),
+    DemoPartner(
+        "gemeente", "Gemeente Voorbeeldstad", Organisation.Kind.GEMEENTE, "voorbeeldstad.example"
+    ),
+    DemoPartner(
+        "politie", "Politie Eenheid Voorbeeldregio", Organisation.Kind.POLITIE, "politie.example"
+    ),
+    DemoPartner(
+        "belastingdienst",
+        "Belastingdienst",
+        Organisation.Kind.BELASTINGDIENST,
+        "belastingdienst.example",
+    ),
     DemoPartner("om", "Openbaar Ministerie", Organisation.Kind.OM, "om.example"),
     DemoPartner("riec", "RIEC Voorbeeldregio", Organisation.Kind.RIEC, "riec.example"),
 ]
@@ -36,19 +45,55 @@ CORE_PARTNER_KEYS = ["gemeente", "politie", "belastingdienst", "om"]
 
 # name, job title, discipline per (partner, role): the people a demo visitor logs in as.
 PEOPLE = {
-    ("gemeente", "coordinator"): ("Sanne de Vries", "Programmacoördinator ondermijning", Discipline.VEILIGHEID),
+    ("gemeente", "coordinator"): (
+        "Sanne de Vries",
+        "Programmacoördinator ondermijning",
+        Discipline.VEILIGHEID,
+    ),
     ("gemeente", "trainer"): ("Joost Bakker", "Adviseur openbare orde", Discipline.VEILIGHEID),
-    ("gemeente", "contact_person"): ("Fatima el Amrani", "Ondermijningsfunctionaris", Discipline.VEILIGHEID),
-    ("gemeente", "participant"): ("Lotte Jansen", "Consulent werk en inkomen", Discipline.SOCIAAL_DOMEIN),
-    ("politie", "coordinator"): ("Mark Visser", "Projectleider integrale aanpak", Discipline.RECHERCHE),
+    ("gemeente", "contact_person"): (
+        "Fatima el Amrani",
+        "Ondermijningsfunctionaris",
+        Discipline.VEILIGHEID,
+    ),
+    ("gemeente", "participant"): (
+        "Lotte Jansen",
+        "Consulent werk en inkomen",
+        Discipline.SOCIAAL_DOMEIN,
+    ),
+    ("politie", "coordinator"): (
+        "Mark Visser",
+        "Projectleider integrale aanpak",
+        Discipline.RECHERCHE,
+    ),
     ("politie", "trainer"): ("Ingrid Smit", "Wijkagent", Discipline.HANDHAVING),
     ("politie", "contact_person"): ("Erik Mulder", "Informatierechercheur", Discipline.INFORMATIE),
     ("politie", "participant"): ("Kevin de Boer", "Rechercheur ondermijning", Discipline.RECHERCHE),
-    ("belastingdienst", "coordinator"): ("Anouk Meijer", "Coördinator districtsteam ondermijning", Discipline.BELASTINGEN),
-    ("belastingdienst", "trainer"): ("Ronald Peters", "Teamleider ondermijning", Discipline.BELASTINGEN),
-    ("belastingdienst", "contact_person"): ("Yvonne Hendriks", "Senior medewerker fraude", Discipline.BELASTINGEN),
-    ("belastingdienst", "participant"): ("Ahmet Yilmaz", "Belastingcontroleur", Discipline.BELASTINGEN),
-    ("om", "coordinator"): ("Claire van Dijk", "Beleidsadviseur ondermijning", Discipline.JURIDISCH),
+    ("belastingdienst", "coordinator"): (
+        "Anouk Meijer",
+        "Coördinator districtsteam ondermijning",
+        Discipline.BELASTINGEN,
+    ),
+    ("belastingdienst", "trainer"): (
+        "Ronald Peters",
+        "Teamleider ondermijning",
+        Discipline.BELASTINGEN,
+    ),
+    ("belastingdienst", "contact_person"): (
+        "Yvonne Hendriks",
+        "Senior medewerker fraude",
+        Discipline.BELASTINGEN,
+    ),
+    ("belastingdienst", "participant"): (
+        "Ahmet Yilmaz",
+        "Belastingcontroleur",
+        Discipline.BELASTINGEN,
+    ),
+    ("om", "coordinator"): (
+        "Claire van Dijk",
+        "Beleidsadviseur ondermijning",
+        Discipline.JURIDISCH,
+    ),
     ("om", "trainer"): ("Pieter de Groot", "Officier van justitie", Discipline.JURIDISCH),
     ("om", "contact_person"): ("Naima Bouzid", "Parketsecretaris", Discipline.JURIDISCH),
     ("om", "participant"): ("Tom Vermeulen", "Juridisch medewerker", Discipline.JURIDISCH),
@@ -118,7 +163,12 @@ def seed_portal() -> list[DemoLogin]:
 
 def demo_totp_secret(*, email: str) -> str | None:
     """The known TOTP secret of a demo account, or None for any other account."""
-    known = {f"{EMAIL_LOCAL_PART[role]}@{p.domain}" for p in PARTNERS for (key, role) in PEOPLE if key == p.key}
+    known = {
+        f"{EMAIL_LOCAL_PART[role]}@{p.domain}"
+        for p in PARTNERS
+        for (key, role) in PEOPLE
+        if key == p.key
+    }
     return _totp_secret_for(email) if email in known else None
 
 

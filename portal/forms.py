@@ -23,7 +23,15 @@ class SignupForm(AllauthSignupForm):
         help_text=_("Gebruikt om werkplaatsgroepen zo gemengd mogelijk samen te stellen."),
     )
 
-    field_order = ["email", "full_name", "job_title", "department", "discipline", "password1", "password2"]
+    field_order = [
+        "email",
+        "full_name",
+        "job_title",
+        "department",
+        "discipline",
+        "password1",
+        "password2",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import permissions
@@ -40,3 +43,18 @@ class RequireMFAMiddleware:
                 return redirect(reverse("mfa_activate_totp"))
             request.session[_SESSION_FLAG] = True
         return self.get_response(request)
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Dutch unless the person chose another language in the portal.
+
+    The browser's Accept-Language is ignored on purpose: the portal is Dutch
+    first, and a colleague with an English browser should not get a mixed page.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -64,9 +64,14 @@ class OrganisationEmailDomain(TimeStampedModel):
     """An e-mail domain whose owners may sign up themselves for this organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisatie"), on_delete=models.CASCADE, related_name="email_domains"
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.CASCADE,
+        related_name="email_domains",
     )
-    domain = models.CharField(_("domein"), max_length=253, unique=True, validators=[domain_validator])
+    domain = models.CharField(
+        _("domein"), max_length=253, unique=True, validators=[domain_validator]
+    )
 
     class Meta:
         ordering = ["domain"]
@@ -217,7 +222,10 @@ class Invitation(TimeStampedModel):
 
     email = models.EmailField(_("e-mailadres"))
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisatie"), on_delete=models.CASCADE, related_name="invitations"
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
     )
     invited_by = models.ForeignKey(
         User,

@@ -143,7 +143,9 @@ def login_events_purge(*, older_than_days: int | None = None) -> int:
 
 
 @transaction.atomic
-def role_assign(*, user: User, role: str, organisation: Organisation | None = None) -> RoleAssignment:
+def role_assign(
+    *, user: User, role: str, organisation: Organisation | None = None
+) -> RoleAssignment:
     """Give a user a role (idempotent); a contact person needs the organisation they serve."""
     if role == Role.CONTACT_PERSON and organisation is None:
         raise ValidationError(_("Een contactpersoon hoort bij een organisatie."))

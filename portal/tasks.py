@@ -12,9 +12,11 @@ from .models import Invitation
 @shared_task
 def send_invitation_email(invitation_id: int, token: str) -> bool:
     """Mail the sign-up link; skipped once the invitation is no longer open."""
-    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(
-        pk=invitation_id
-    ).first()
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
     if invitation is None or not invitation.is_open():
         return False
     with translation.override(settings.LANGUAGE_CODE):

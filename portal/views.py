@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,8 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-
-from allauth.account.adapter import get_adapter
 
 from . import permissions, selectors, services
 from .adapters import INVITATION_SESSION_KEY
@@ -99,7 +98,9 @@ def invitation_accept(request, token: str):
     if invitation is None:
         return render(request, "portal/invitation_invalid.html", status=404)
     if request.user.is_authenticated:
-        messages.info(request, _("Je bent al ingelogd; deze uitnodiging is voor een nieuw account."))
+        messages.info(
+            request, _("Je bent al ingelogd; deze uitnodiging is voor een nieuw account.")
+        )
         return redirect("home")
     request.session[INVITATION_SESSION_KEY] = token
     # Following the mailed link proves the address, so no second verification mail.

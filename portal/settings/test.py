@@ -12,7 +12,11 @@ from .base import env  # noqa: E402
 SECRET_KEY = "test-only-key-not-secret-" + "x" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+# The cache gets its own Redis database: tests clear it, which must not touch the broker's.
+CACHES["default"]["LOCATION"] = env(  # noqa: F405
+    "CACHE_URL",
+    default=REDIS_URL.rsplit("/", 1)[0] + "/14",  # noqa: F405
+)
 # Tests call tasks in-process unless a test starts a real worker for them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
-MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/portal-test-media")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media" / "test"))  # noqa: F405

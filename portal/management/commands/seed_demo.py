@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, allow_production: bool = False, **options):
         if not settings.DEBUG and not allow_production:
-            raise CommandError("Refusing to seed demo accounts with DEBUG off; see --allow-production.")
+            raise CommandError(
+                "Refusing to seed demo accounts with DEBUG off; see --allow-production."
+            )
         logins = seed_portal()
         for app_label in APP_SEEDERS:
             config = apps.get_app_config(app_label)

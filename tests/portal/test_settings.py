@@ -1,0 +1,94 @@
+"""Settings are checked in fresh interpreters: each mode reads the environment at import."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import django, json
+django.setup()
+from django.conf import settings as s
+db = s.DATABASES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"], "name": str(db["NAME"]), "eager": s.CELERY_TASK_ALWAYS_EAGER,
+    "broker": s.CELERY_BROKER_URL, "tz": s.TIME_ZONE, "lang": s.LANGUAGE_CODE,
+    "langs": [code for code, _ in s.LANGUAGES], "cache": s.CACHES["default"]["BACKEND"],
+}))
+"""
+CLEAN_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k
+    not in {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "DEBUG",
+        "SECRET_KEY",
+        "CACHE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
+}
+
+
+def run(args, settings_module, **env):
+    return subprocess.run(
+        args,
+        cwd=ROOT,
+        env={**CLEAN_ENV, "DJANGO_SETTINGS_MODULE": settings_module, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def probe(settings_module, **env) -> dict:
+    result = run([sys.executable, "-c", PROBE], settings_module, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_default_mode_needs_nothing_configured_sqlite_and_eager_celery():
+    values = probe("portal.settings.dev")
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["eager"] is True
+    assert values["broker"] == "memory://"
+    assert values["cache"].endswith("LocMemCache")
+    assert values["tz"] == "Europe/Amsterdam"
+    assert values["lang"] == "nl"
+    assert values["langs"] == ["nl", "en"]
+
+
+def test_database_url_switches_to_postgresql_and_redis_url_to_a_real_broker():
+    values = probe(
+        "portal.settings.dev",
+        DATABASE_URL="postgres://portal:portal@db.example:5432/portaal",
+        REDIS_URL="redis://cache.example:6379/0",
+    )
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["name"] == "portaal"
+    assert values["eager"] is False
+    assert values["broker"] == "redis://cache.example:6379/0"
+    assert values["cache"].endswith("RedisCache")
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run([sys.executable, "manage.py", "check"], "portal.settings.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_mode_passes_check_deploy_without_warnings():
+    result = run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        "portal.settings.production",
+        SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20,
+        DATABASE_URL="postgres://portal:portal@127.0.0.1:5432/portal",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
