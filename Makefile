@@ -1,0 +1,54 @@
+# The two everyday commands are `make demo` and `make test`; the rest are their parts.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO_PORT ?= 8000
+# Test run against the local PostgreSQL and Redis that `make services` provides.
+TEST_DATABASE_URL ?= postgres://portal:portal@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: demo test venv services browser lint worker beat run
+
+INSTALLED := $(VENV)/.installed
+
+# Reinstalled whenever pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip uv
+	$(PY) -m uv pip install --quiet --python $(PY) -e '.[dev]'
+	touch $(INSTALLED)
+
+venv: $(INSTALLED)
+
+## Start the portal with demo data on SQLite (Celery runs tasks in-process): http://127.0.0.1:$(DEMO_PORT)
+demo: $(INSTALLED)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
+
+## Run the whole test suite against PostgreSQL, Redis, a Celery worker and headless Chromium.
+test: $(INSTALLED) services browser
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+services:
+	bash scripts/ensure-services
+
+browser:
+	bash scripts/ensure-chromium
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Development against Redis: run these next to `make run` in separate terminals.
+run: $(INSTALLED)
+	REDIS_URL=redis://127.0.0.1:6379/0 $(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
+
+worker: $(INSTALLED)
+	REDIS_URL=redis://127.0.0.1:6379/0 $(VENV)/bin/celery -A portal worker --loglevel=info
+
+beat: $(INSTALLED)
+	REDIS_URL=redis://127.0.0.1:6379/0 $(VENV)/bin/celery -A portal beat --loglevel=info \
+		--schedule=$(VENV)/celerybeat-schedule

@@ -1,0 +1,86 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from portal.models import Organisation
+from tests.portal.factories import OrganisationFactory, UserFactory
+from trainings.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    Run,
+    RunStatus,
+    Session,
+    Training,
+    TrainingFormat,
+)
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Werkend leren {2027 + n}")
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Training
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Hoe werkt organisatie {n}?")
+    description = "Een kijkje in de keuken van een partner."
+    provider = factory.SubFactory(
+        OrganisationFactory, kind=Organisation.Kind.BELASTINGDIENST, name="Belastingdienst Test"
+    )
+    format = TrainingFormat.TRAINING
+    default_capacity = 20
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    """A published run whose enrolment window is open and whose one session is in two weeks."""
+
+    class Meta:
+        model = Run
+        skip_postgeneration_save = True
+
+    training = factory.SubFactory(TrainingFactory)
+    capacity = 20
+    enrolment_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=7))
+    enrolment_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    location = "Stadskantoor, Voorbeeldstad"
+    status = RunStatus.PUBLISHED
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=4))
+
+    @factory.post_generation
+    def with_session(self, create, extracted, **kwargs):
+        """One session over the run's span unless ``with_session=False``."""
+        if create and extracted is not False and self.starts_at:
+            Session.objects.create(run=self, starts_at=self.starts_at, ends_at=self.ends_at)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    run = factory.SubFactory(RunFactory, with_session=False)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=4))
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """A direct row, bypassing the rules; use the services to test the rules themselves."""
+
+    class Meta:
+        model = Enrolment
+
+    run = factory.SubFactory(RunFactory)
+    participant = factory.SubFactory(UserFactory)
+    status = EnrolmentStatus.ENROLLED
+    requested_at = factory.LazyFunction(timezone.now)
+    enrolled_at = factory.LazyAttribute(
+        lambda o: o.requested_at if o.status == EnrolmentStatus.ENROLLED else None
+    )

@@ -1,0 +1,342 @@
+"""Programmes, trainings, their runs and sessions, and what participants do in them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organisation, TimeStampedModel
+
+
+class Programme(TimeStampedModel):
+    """A programme such as "Werkend leren 2027", run by its coordinators."""
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    description = models.TextField(_("omschrijving"), blank=True)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coördinatoren"),
+        related_name="coordinated_programmes",
+        blank=True,
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programma")
+        verbose_name_plural = _("programma's")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingFormat(models.TextChoices):
+    TRAINING = "training", _("Training")
+    AWARENESS = "bewustwordingssessie", _("Bewustwordingssessie")
+    ONBOARDING = "inwerkprogramma", _("Inwerkprogramma")
+    WERKPLAATS_INTRO = "werkplaats_intro", _("Introductie werkplaats")
+    WORKSHOP = "workshop", _("Workshop")
+
+
+class Training(TimeStampedModel):
+    """What a partner offers about its own organisation; runs are its scheduled editions."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programma"), on_delete=models.PROTECT, related_name="trainings"
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("omschrijving"))
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name=_("aanbiedende organisatie"),
+        on_delete=models.PROTECT,
+        related_name="offered_trainings",
+    )
+    format = models.CharField(
+        _("vorm"), max_length=30, choices=TrainingFormat.choices, default=TrainingFormat.TRAINING
+    )
+    content_goals = models.TextField(_("vakinhoudelijke leerdoelen"), blank=True)
+    personal_goals = models.TextField(_("persoonlijke leerdoelen"), blank=True)
+    audience_organisations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("voor medewerkers van"),
+        related_name="+",
+        blank=True,
+        help_text=_("Leeg: medewerkers van alle partners behalve de aanbiedende organisatie."),
+    )
+    audience_disciplines = models.JSONField(
+        _("voor disciplines"),
+        default=list,
+        blank=True,
+        help_text=_("Leeg: alle disciplines."),
+    )
+    default_capacity = models.PositiveSmallIntegerField(_("standaard aantal plaatsen"), default=20)
+    is_archived = models.BooleanField(_("gearchiveerd"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangemaakt door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("training")
+        verbose_name_plural = _("trainingen")
+        constraints = [
+            models.CheckConstraint(
+                name="training_capacity_positive", condition=Q(default_capacity__gte=1)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def material_upload_to(instance: "Material", filename: str) -> str:
+    return f"trainings/materials/{instance.training_id}/{filename}"
+
+
+class Material(TimeStampedModel):
+    """A file or a link that participants of a training's runs may open."""
+
+    training = models.ForeignKey(
+        Training, verbose_name=_("training"), on_delete=models.CASCADE, related_name="materials"
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    file = models.FileField(_("bestand"), upload_to=material_upload_to, blank=True)
+    url = models.URLField(_("link"), blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("materiaal")
+        verbose_name_plural = _("materialen")
+        constraints = [
+            models.CheckConstraint(
+                name="material_is_file_or_link",
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", _("Concept")
+    PUBLISHED = "published", _("Gepubliceerd")
+    CANCELLED = "cancelled", _("Geannuleerd")
+    COMPLETED = "completed", _("Afgerond")
+
+
+class Run(TimeStampedModel):
+    """One scheduled edition (uitvoering) of a training."""
+
+    training = models.ForeignKey(
+        Training, verbose_name=_("training"), on_delete=models.PROTECT, related_name="runs"
+    )
+    capacity = models.PositiveSmallIntegerField(_("aantal plaatsen"))
+    enrolment_opens_at = models.DateTimeField(_("inschrijving open vanaf"))
+    enrolment_closes_at = models.DateTimeField(_("inschrijving sluit op"))
+    location = models.CharField(_("locatie"), max_length=200)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainers"), related_name="taught_runs", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.DRAFT
+    )
+    cancellation_reason = models.TextField(_("reden van annulering"), blank=True)
+    # Set by the first session; kept here so catalogue and calendar sort and filter without joins.
+    starts_at = models.DateTimeField(_("begint op"), null=True, blank=True, db_index=True)
+    ends_at = models.DateTimeField(_("eindigt op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("uitvoering")
+        verbose_name_plural = _("uitvoeringen")
+        constraints = [
+            models.CheckConstraint(name="run_capacity_positive", condition=Q(capacity__gte=1)),
+            models.CheckConstraint(
+                name="run_window_in_order",
+                condition=Q(enrolment_closes_at__gt=F("enrolment_opens_at")),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        if self.starts_at:
+            return f"{self.training} ({self.starts_at:%d-%m-%Y})"
+        return str(self.training)
+
+
+class Session(TimeStampedModel):
+    """One day or dagdeel of a run."""
+
+    run = models.ForeignKey(
+        Run, verbose_name=_("uitvoering"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    title = models.CharField(_("titel"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("begint om"), db_index=True)
+    ends_at = models.DateTimeField(_("eindigt om"))
+    location = models.CharField(
+        _("zaal of locatie"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leeg: die van de uitvoering."),
+    )
+    is_cancelled = models.BooleanField(_("vervallen"), default=False)
+    # RFC 5545 SEQUENCE: raised whenever time, place or status change, so calendars update.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("bijeenkomst")
+        verbose_name_plural = _("bijeenkomsten")
+        constraints = [
+            models.CheckConstraint(
+                name="session_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run.training} — {self.starts_at:%d-%m-%Y %H:%M}"
+
+    @property
+    def place(self) -> str:
+        return self.location or self.run.location
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Ingeschreven")
+    WAITLISTED = "waitlisted", _("Op de wachtlijst")
+    CANCELLED = "cancelled", _("Afgemeld")
+
+
+class Enrolment(TimeStampedModel):
+    """A participant's place, or place in the queue, in one run."""
+
+    run = models.ForeignKey(
+        Run, verbose_name=_("uitvoering"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deelnemer"),
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=EnrolmentStatus.choices)
+    # The waiting list is strictly first come, first served on this moment.
+    requested_at = models.DateTimeField(_("aangevraagd op"))
+    enrolled_at = models.DateTimeField(_("ingeschreven op"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("afgemeld op"), null=True, blank=True)
+    # Digest of the one-click "ik kan toch niet" token mailed on moving up from the waiting list.
+    release_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("inschrijving")
+        verbose_name_plural = _("inschrijvingen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "participant"], name="one_enrolment_per_run_and_participant"
+            )
+        ]
+        indexes = [models.Index(fields=["run", "status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.run}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Aanwezig")
+    ABSENT = "absent", _("Afwezig")
+    EXCUSED = "excused", _("Afgemeld met reden")
+
+
+class Attendance(TimeStampedModel):
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    session = models.ForeignKey(
+        Session, verbose_name=_("bijeenkomst"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(_("aanwezigheid"), max_length=20, choices=AttendanceStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("genoteerd door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("aanwezigheid")
+        verbose_name_plural = _("aanwezigheid")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "session"], name="one_attendance_per_enrolment_and_session"
+            )
+        ]
+
+
+class DevelopmentPlan(TimeStampedModel):
+    """Persoonlijk ontwikkelingsplan: goals at the start, looked back on at the end."""
+
+    enrolment = models.OneToOneField(
+        Enrolment,
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="development_plan",
+    )
+    content_goals = models.TextField(_("wat wil ik vakinhoudelijk leren?"), blank=True)
+    personal_goals = models.TextField(_("wat wil ik persoonlijk ontwikkelen?"), blank=True)
+    learned = models.TextField(_("wat heb ik geleerd?"), blank=True)
+    embedding = models.TextField(_("hoe ga ik dit borgen in mijn werk?"), blank=True)
+    needs = models.TextField(_("wat en wie heb ik daarvoor nodig?"), blank=True)
+
+    class Meta:
+        verbose_name = _("persoonlijk ontwikkelingsplan")
+        verbose_name_plural = _("persoonlijke ontwikkelingsplannen")
+
+
+class Reflection(TimeStampedModel):
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="reflections",
+    )
+    session = models.ForeignKey(
+        Session, verbose_name=_("bijeenkomst"), on_delete=models.CASCADE, related_name="reflections"
+    )
+    struck_me = models.TextField(_("wat viel mij op?"))
+    will_apply = models.TextField(
+        _("wat ga ik toepassen vóór de volgende bijeenkomst?"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("reflectie")
+        verbose_name_plural = _("reflecties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "session"], name="one_reflection_per_enrolment_and_session"
+            )
+        ]
+
+
+class CalendarFeed(TimeStampedModel):
+    """The secret address of a person's iCal feed; resetting it makes the old one stop working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("agenda-abonnement")
+        verbose_name_plural = _("agenda-abonnementen")

@@ -1,0 +1,68 @@
+"""Who may do what with programmes, trainings, runs and what participants write."""
+
+from portal import permissions as portal_permissions
+from portal.models import User
+
+from .models import Enrolment, Programme, Run, Training
+
+
+def coordinates_programme(user: User, programme_id: int) -> bool:
+    """A coordinator manages the programmes they are named coordinator of."""
+    if not portal_permissions.is_coordinator(user):
+        return False
+    cached = getattr(user, "_coordinated_programme_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Programme.coordinators.through.objects.filter(user_id=user.pk).values_list(
+                "programme_id", flat=True
+            )
+        )
+        user._coordinated_programme_ids = cached
+    return programme_id in cached
+
+
+def can_manage_programme(user: User, programme: Programme) -> bool:
+    return coordinates_programme(user, programme.pk)
+
+
+def can_manage_training(user: User, training: Training) -> bool:
+    return coordinates_programme(user, training.programme_id)
+
+
+def can_manage_run(user: User, run: Run) -> bool:
+    return coordinates_programme(user, run.training.programme_id)
+
+
+def teaches_run(user: User, run: Run) -> bool:
+    return portal_permissions.is_trainer(user) and run.trainers.filter(pk=user.pk).exists()
+
+
+def can_view_participants(user: User, run: Run) -> bool:
+    """The enrolled list, plans and attendance: the run's trainers and its coordinators."""
+    return can_manage_run(user, run) or teaches_run(user, run)
+
+
+def can_read_personal_writing(user: User, enrolment: Enrolment) -> bool:
+    """Development plans and reflections: the author, the run's trainers, the coordinators."""
+    if enrolment.participant_id == user.pk:
+        return True
+    return can_view_participants(user, enrolment.run)
+
+
+def is_in_audience(
+    user: User, training: Training, audience_organisation_ids: frozenset[int]
+) -> bool:
+    """Whether the user's organisation and discipline may enrol in the training.
+
+    ``audience_organisation_ids`` is the training's audience, read by the caller
+    (usually prefetched); empty means every partner but the provider.
+    """
+    if user.organisation_id is None:
+        return False
+    if audience_organisation_ids:
+        if user.organisation_id not in audience_organisation_ids:
+            return False
+    elif user.organisation_id == training.provider_id:
+        return False
+    disciplines = training.audience_disciplines or []
+    return not disciplines or user.discipline in disciplines
