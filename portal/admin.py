@@ -7,6 +7,7 @@ from .models import (
     LoginEvent,
     Organisation,
     OrganisationEmailDomain,
+    PlannedReminder,
     RoleAssignment,
     User,
 )
@@ -84,4 +85,23 @@ class LoginEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlannedReminder)
+class PlannedReminderAdmin(admin.ModelAdmin):
+    """Read-only: what was sent is a record, not something to edit."""
+
+    list_display = ["kind", "recipient_email", "due_at", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient_email", "kind"]
+    date_hierarchy = "due_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -7,4 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portaal")
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from . import receivers  # noqa: F401  (connects the login recorders)
+
+        # Each app registers its reminder renderers in its own `reminders` module.
+        autodiscover_modules("reminders")

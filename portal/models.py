@@ -2,6 +2,7 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -281,3 +282,63 @@ class LoginEvent(models.Model):
     def __str__(self) -> str:
         outcome = "ok" if self.succeeded else "failed"
         return f"{self.identifier} {outcome} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReminderStatus(models.TextChoices):
+    PLANNED = "planned", _("Gepland")
+    SENDING = "sending", _("Wordt verstuurd")
+    SENT = "sent", _("Verstuurd")
+    SKIPPED = "skipped", _("Overgeslagen")
+    CANCELLED = "cancelled", _("Geannuleerd")
+    FAILED = "failed", _("Mislukt")
+
+
+class PlannedReminder(TimeStampedModel):
+    """One e-mail the portal will send (or sent) to one person about one object.
+
+    Every app plans its reminders here; one periodic dispatcher sends what is due.
+    The unique constraint is what makes a reminder go out at most once.
+    """
+
+    kind = models.CharField(_("soort"), max_length=80)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    recipient = models.ForeignKey(
+        User,
+        verbose_name=_("ontvanger"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    recipient_email = models.EmailField(_("e-mailadres ontvanger"))
+    due_at = models.DateTimeField(_("versturen op"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReminderStatus.choices, default=ReminderStatus.PLANNED
+    )
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
+    subject = models.CharField(_("onderwerp"), max_length=255, blank=True)
+    body = models.TextField(_("tekst"), blank=True)
+    last_error = models.TextField(_("laatste fout"), blank=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name = _("herinnering")
+        verbose_name_plural = _("herinneringen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target_type", "target_id", "recipient_email"],
+                name="one_reminder_per_kind_target_and_recipient",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["recipient", "status", "sent_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_email} ({self.due_at:%d-%m-%Y %H:%M})"

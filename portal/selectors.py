@@ -8,7 +8,16 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import permissions
-from .models import Invitation, LoginEvent, Organisation, OrganisationEmailDomain, Role, User
+from .models import (
+    Invitation,
+    LoginEvent,
+    Organisation,
+    OrganisationEmailDomain,
+    PlannedReminder,
+    ReminderStatus,
+    Role,
+    User,
+)
 
 
 def token_digest(token: str) -> str:
@@ -107,3 +116,25 @@ def login_summary(*, user: User) -> LoginSummary:
     if previous is not None:
         failed = failed.filter(created_at__gt=previous.created_at)
     return LoginSummary(previous_success=previous, failed_since_previous=failed.count())
+
+
+def reminders_sent_to(*, user: User) -> QuerySet[PlannedReminder]:
+    """What the portal mailed this person, newest first."""
+    return PlannedReminder.objects.filter(recipient=user, status=ReminderStatus.SENT).order_by(
+        "-sent_at", "-pk"
+    )
+
+
+def reminder_ids_due(*, limit: int) -> list[int]:
+    """Reminders whose time has come, oldest first, including failed ones left to retry."""
+    from .services import REMINDER_MAX_ATTEMPTS
+
+    return list(
+        PlannedReminder.objects.filter(
+            Q(status=ReminderStatus.PLANNED)
+            | Q(status=ReminderStatus.FAILED, attempts__lt=REMINDER_MAX_ATTEMPTS),
+            due_at__lte=timezone.now(),
+        )
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,16 +1,27 @@
-"""Writes for people, invitations and login records."""
+"""Writes for people, invitations, login records and reminders."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .models import Invitation, LoginEvent, Organisation, Role, RoleAssignment, User
+from . import permissions, reminders
+from .models import (
+    Invitation,
+    LoginEvent,
+    Organisation,
+    PlannedReminder,
+    ReminderStatus,
+    Role,
+    RoleAssignment,
+    User,
+)
 from .selectors import organisation_for_email_domain, token_digest
 
 
@@ -156,3 +167,118 @@ def role_assign(
     )
     permissions.forget_roles(user)
     return assignment
+
+
+# --- reminders -----------------------------------------------------------------------------
+
+REMINDER_MAX_ATTEMPTS = 3
+_UNSENT = (ReminderStatus.PLANNED, ReminderStatus.CANCELLED, ReminderStatus.FAILED)
+
+
+@transaction.atomic
+def reminder_plan(
+    *,
+    kind: str,
+    target: models.Model,
+    due_at: datetime,
+    recipient: User | None = None,
+    recipient_email: str = "",
+) -> PlannedReminder:
+    """Plan (or re-plan) one reminder; one already sent is left alone, so no one gets it twice."""
+    if not reminders.is_registered(kind):
+        raise ValueError(f"Unknown reminder kind {kind!r}; register a renderer for it.")
+    email = (recipient_email or (recipient.email if recipient else "")).strip().lower()
+    if not email:
+        raise ValueError("A reminder needs a recipient or an e-mail address.")
+    reminder, created = PlannedReminder.objects.select_for_update().get_or_create(
+        kind=kind,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        recipient_email=email,
+        defaults={"recipient": recipient, "due_at": due_at},
+    )
+    if not created and reminder.status in _UNSENT:
+        reminder.due_at = due_at
+        reminder.recipient = recipient
+        reminder.status = ReminderStatus.PLANNED
+        reminder.attempts = 0
+        reminder.last_error = ""
+        reminder.save(
+            update_fields=["due_at", "recipient", "status", "attempts", "last_error", "updated_at"]
+        )
+    return reminder
+
+
+@transaction.atomic
+def reminder_cancel(
+    *,
+    target: models.Model,
+    kind: str | None = None,
+    recipient: User | None = None,
+    recipient_email: str | None = None,
+) -> int:
+    """Cancel the unsent reminders about ``target`` (optionally one kind or one person)."""
+    reminders_qs = PlannedReminder.objects.filter(
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        status__in=(ReminderStatus.PLANNED, ReminderStatus.FAILED),
+    )
+    if kind is not None:
+        reminders_qs = reminders_qs.filter(kind=kind)
+    if recipient is not None:
+        reminders_qs = reminders_qs.filter(recipient=recipient)
+    if recipient_email is not None:
+        reminders_qs = reminders_qs.filter(recipient_email=recipient_email.strip().lower())
+    return reminders_qs.update(status=ReminderStatus.CANCELLED, updated_at=timezone.now())
+
+
+def reminder_send(*, reminder_id: int) -> str:
+    """Send one due reminder at most once; returns its status afterwards.
+
+    Not one transaction on purpose: the claim (status "sending") is committed before the
+    mail goes out, so a second worker, a retried task or a crash after sending can never
+    send it again. A reminder stuck in "sending" is one that may have gone out.
+    """
+    with transaction.atomic():
+        reminder = (
+            PlannedReminder.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=reminder_id,
+                status__in=(ReminderStatus.PLANNED, ReminderStatus.FAILED),
+                attempts__lt=REMINDER_MAX_ATTEMPTS,
+                due_at__lte=timezone.now(),
+            )
+            .first()
+        )
+        if reminder is None:
+            current = PlannedReminder.objects.filter(pk=reminder_id).values_list(
+                "status", flat=True
+            )
+            return current.first() or ""
+        reminder.status = ReminderStatus.SENDING
+        reminder.attempts += 1
+        reminder.save(update_fields=["status", "attempts", "updated_at"])
+
+    reminder = PlannedReminder.objects.select_related("recipient").get(pk=reminder_id)
+    try:
+        message = reminders.renderer_for(reminder.kind)(reminder)
+        if message is not None:
+            send_mail(message.subject, message.body, None, [reminder.recipient_email])
+    except Exception as error:  # noqa: BLE001  (any failure is recorded and retried)
+        reminder.status = ReminderStatus.FAILED
+        reminder.last_error = f"{type(error).__name__}: {error}"[:2000]
+        reminder.save(update_fields=["status", "last_error", "updated_at"])
+        return reminder.status
+    if message is None:
+        reminder.status = ReminderStatus.SKIPPED
+        reminder.save(update_fields=["status", "updated_at"])
+        return reminder.status
+    reminder.status = ReminderStatus.SENT
+    reminder.sent_at = timezone.now()
+    reminder.subject = message.subject
+    reminder.body = message.body
+    reminder.last_error = ""
+    reminder.save(
+        update_fields=["status", "sent_at", "subject", "body", "last_error", "updated_at"]
+    )
+    return reminder.status

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import services
+from . import selectors, services
 from .models import Invitation
 
 
@@ -33,3 +33,21 @@ def send_invitation_email(invitation_id: int, token: str) -> bool:
 @shared_task
 def purge_login_events() -> int:
     return services.login_events_purge()
+
+
+# Per run of the dispatcher; the rest waits for the next run, two minutes later.
+DISPATCH_BATCH = 500
+
+
+@shared_task
+def dispatch_due_reminders() -> int:
+    """Queue a send task per due reminder; sending twice is prevented by ``reminder_send``."""
+    due = selectors.reminder_ids_due(limit=DISPATCH_BATCH)
+    for reminder_id in due:
+        send_reminder.delay(reminder_id)
+    return len(due)
+
+
+@shared_task
+def send_reminder(reminder_id: int) -> str:
+    return services.reminder_send(reminder_id=reminder_id)

@@ -4,6 +4,7 @@ from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,6 +58,14 @@ def profile_edit(request):
 def login_history(request):
     events = request.user.login_events.all()[:50]
     return render(request, "portal/login_history.html", {"events": events})
+
+
+@login_required
+def reminder_list(request):
+    page = Paginator(selectors.reminders_sent_to(user=request.user), 25).get_page(
+        request.GET.get("pagina")
+    )
+    return render(request, "portal/reminder_list.html", {"page": page})
 
 
 @permissions.role_required(permissions.can_invite)

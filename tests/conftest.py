@@ -57,7 +57,21 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def celery_worker_queue(transactional_db):
+def celery_worker_env():
+    """Extra environment for the worker process; override it in a test module."""
+    return {}
+
+
+@pytest.fixture
+def worker_mailbox(tmp_path):
+    """A directory where the worker's file-based mail backend writes every message it sends."""
+    mailbox = tmp_path / "mailbox"
+    mailbox.mkdir()
+    return mailbox
+
+
+@pytest.fixture
+def celery_worker_queue(transactional_db, celery_worker_env):
     """A real Celery worker process on Redis, consuming a queue of its own.
 
     Yields the queue name; tasks sent there with ``apply_async(queue=...)`` run in
@@ -73,6 +87,7 @@ def celery_worker_queue(transactional_db):
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": database_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **celery_worker_env,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     worker = subprocess.Popen(

@@ -180,6 +180,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-reminders": {
+        "task": "portal.tasks.dispatch_due_reminders",
+        "schedule": 120,
+    },
     "purge-old-login-events": {
         "task": "portal.tasks.purge_login_events",
         "schedule": 24 * 60 * 60,
@@ -191,6 +195,22 @@ LOGIN_EVENT_RETENTION_DAYS = env.int("LOGIN_EVENT_RETENTION_DAYS", default=180)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # Absolute links in e-mails (sent from workers, which have no request).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Signalen: deadlines in working days (weekends and Dutch public holidays skipped),
+# retention of closed signals, attachment limits. Attachments live outside MEDIA_ROOT
+# and are served only through the portal's checked, audited download view.
+SIGNALEN_PICKUP_WORKING_DAYS = env.int("SIGNALEN_PICKUP_WORKING_DAYS", default=2)
+SIGNALEN_STALE_WORKING_DAYS = env.int("SIGNALEN_STALE_WORKING_DAYS", default=10)
+SIGNALEN_RETENTION_MONTHS = env.int("SIGNALEN_RETENTION_MONTHS", default=12)
+SIGNALEN_MAX_ATTACHMENTS = env.int("SIGNALEN_MAX_ATTACHMENTS", default=5)
+SIGNALEN_MAX_ATTACHMENT_BYTES = env.int("SIGNALEN_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+SIGNALEN_ATTACHMENT_ROOT = env.path(
+    "SIGNALEN_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "signalen"
+)
+CELERY_BEAT_SCHEDULE["signalen-anonymise-closed"] = {
+    "task": "signalen.tasks.anonymise_closed_signals",
+    "schedule": 24 * 60 * 60,
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

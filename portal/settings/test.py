@@ -11,7 +11,9 @@ from .base import env  # noqa: E402
 
 SECRET_KEY = "test-only-key-not-secret-" + "x" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+# A worker process started by a test writes its mail here, where the test can count it.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 # The cache gets its own Redis database: tests clear it, which must not touch the broker's.
 CACHES["default"]["LOCATION"] = env(  # noqa: F405
     "CACHE_URL",

@@ -1,0 +1,226 @@
+"""Benchmark: the signalen triage queue at 50,000 signals, next to the trivial view.
+
+    .venv/bin/python -m bench.signalen_queue [--signals 50000] [--repeat 60]
+
+Uses a PostgreSQL database of its own (``portal_sig_bench`` unless DATABASE_URL is
+set), creates and migrates it when missing, fills it once with bulk inserts (the
+services are exercised by the test suite; this measures reading at volume), then
+times the queue through Django's test client with the full middleware stack.
+"""
+
+import argparse
+import os
+import random
+import sys
+from datetime import timedelta
+from urllib.parse import urlparse
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://portal:portal@127.0.0.1:5432/portal_sig_bench")
+
+BENCH_DOMAIN = "sigbench.example"
+BATCH = 5_000
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=parsed.username,
+        password=parsed.password,
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def generate(total: int, seed: int = 2027):
+    """Organisations, contact persons and ``total`` signals; half of them at the measured one."""
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from portal.models import Organisation, Role, RoleAssignment, User
+    from signalen.demo import DEFAULT_CATEGORIES
+    from signalen.models import Category, Signal, SignalAccess, SignalEvent
+    from signalen.states import Status
+
+    measured = User.objects.filter(email=f"contact00-0@{BENCH_DOMAIN}").first()
+    if measured is not None:
+        return measured
+    rng = random.Random(seed)
+    now = timezone.now()
+    with transaction.atomic():
+        categories = [
+            Category.objects.get_or_create(name=name, defaults={"position": i})[0]
+            for i, name in enumerate(DEFAULT_CATEGORIES)
+        ]
+        organisations = Organisation.objects.bulk_create(
+            Organisation(name=f"Signalen bench organisatie {i:02d}", kind="gemeente")
+            for i in range(12)
+        )
+        password = make_password("bench-wachtwoord-2027")
+        people = {}
+        for index, organisation in enumerate(organisations):
+            people[organisation.pk] = User.objects.bulk_create(
+                User(
+                    email=f"contact{index:02d}-{n}@{BENCH_DOMAIN}",
+                    full_name=f"Contactpersoon {index:02d}-{n}",
+                    organisation=organisation,
+                    password=password,
+                )
+                for n in range(4)
+            )
+            RoleAssignment.objects.bulk_create(
+                RoleAssignment(user=user, role=Role.CONTACT_PERSON, organisation=organisation)
+                for user in people[organisation.pk]
+            )
+        reporters = User.objects.bulk_create(
+            User(
+                email=f"melder{n:04d}@{BENCH_DOMAIN}",
+                full_name=f"Melder {n:04d}",
+                organisation=rng.choice(organisations),
+                password=password,
+            )
+            for n in range(2000)
+        )
+        statuses = [Status.NEW] * 10 + [Status.IN_PROGRESS] * 20 + [Status.FORWARDED] * 10
+        statuses += [Status.CLOSED] * 60
+        for start in range(0, total, BATCH):
+            signals, forwarded_to = [], []
+            for n in range(start, min(total, start + BATCH)):
+                home = organisations[0] if n % 2 == 0 else rng.choice(organisations[1:])
+                status = rng.choice(statuses)
+                received = now - timedelta(minutes=rng.randint(10, 2 * 365 * 24 * 60))
+                handler = home
+                if status == Status.FORWARDED:
+                    handler = rng.choice([o for o in organisations if o != home])
+                assignee = None
+                if status in (Status.IN_PROGRESS, Status.CLOSED) and rng.random() < 0.9:
+                    assignee = rng.choice(people[handler.pk])
+                closed = status == Status.CLOSED
+                signals.append(
+                    Signal(
+                        reference=f"HKIN-{n // 10000:04d}-{n % 10000:04d}",
+                        reporter=rng.choice(reporters),
+                        reported_to=home,
+                        organisation=handler,
+                        category=rng.choice(categories),
+                        description="Benchmarktekst " * 20,
+                        location="Benchmarkstraat 1",
+                        status=status,
+                        assignee=assignee,
+                        received_at=received,
+                        last_activity_at=received + timedelta(hours=5),
+                        deadline_at=None if closed else received + timedelta(days=3),
+                        first_picked_up_at=received + timedelta(hours=5) if assignee else None,
+                        closed_at=received + timedelta(days=4) if closed else None,
+                        close_reason="no_grounds" if closed else "",
+                        close_explanation="Klaar" if closed else "",
+                    )
+                )
+                forwarded_to.append(handler if handler != home else None)
+            created = Signal.objects.bulk_create(signals)
+            accesses, events = [], []
+            for signal, target in zip(created, forwarded_to, strict=True):
+                accesses.append(
+                    SignalAccess(
+                        signal=signal,
+                        organisation_id=signal.reported_to_id,
+                        via="reported",
+                        granted_at=signal.received_at,
+                    )
+                )
+                if target is not None:
+                    accesses.append(
+                        SignalAccess(
+                            signal=signal,
+                            organisation=target,
+                            via="forwarded",
+                            granted_at=signal.received_at,
+                        )
+                    )
+                events.append(
+                    SignalEvent(
+                        signal=signal,
+                        kind="reported",
+                        actor_id=signal.reporter_id,
+                        shared_with_reporter=True,
+                        created_at=signal.received_at,
+                    )
+                )
+            SignalAccess.objects.bulk_create(accesses)
+            SignalEvent.objects.bulk_create(events)
+        measured = people[organisations[0].pk][0]
+        TOTP.activate(measured, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return measured
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signals", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=60)
+    args = parser.parse_args(argv)
+
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench.timing import PageTiming, print_table, time_page
+    from signalen.models import Signal
+    from signalen.selectors import signals_visible_to
+
+    call_command("migrate", verbosity=0)
+    user = generate(args.signals)
+    client = Client()
+    client.force_login(user)
+    visible = signals_visible_to(user).count()
+    print(
+        f"signals in database: {Signal.objects.count():,}; visible to the measured contact "
+        f"person: {visible:,}"
+    )
+
+    pages = [
+        ("queue: open (default)", "/signalen/"),
+        ("queue: all statuses", "/signalen/?status=all"),
+        ("queue: sort by deadline", "/signalen/?status=all&sort=deadline"),
+        ("queue: overdue only", "/signalen/?overdue=on"),
+        ("queue: page 300", "/signalen/?status=all&pagina=300"),
+        ("queue: category + age", "/signalen/?status=all&category=1&age=gt30"),
+    ]
+    baseline = time_page(client, "trivial view", "/bench/trivial/", repeat=args.repeat)
+    rows = []
+    for name, url in pages:
+        executed = []
+
+        def count(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        # Counted with a wrapper: Django resets its own query log at each request start.
+        with connection.execute_wrapper(count):
+            client.get(url)
+        timing = time_page(client, name, url, repeat=args.repeat)
+        rows.append(PageTiming(timing.name, timing.median_ms, timing.p95_ms, len(executed)))
+    print_table(f"Signalen triage queue, {args.signals:,} signals (server time)", rows, baseline)
+    print("\nqueries per request: " + ", ".join(f"{r.name}: {r.queries}" for r in rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

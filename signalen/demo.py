@@ -1,0 +1,230 @@
+"""Demo signals in every state for the demo organisations and people (safe to run again).
+
+Each scenario is recognised by its reporter and text, so a second run adds nothing.
+Signals are made through the services (so they carry their events and audit
+entries); only their dates are moved back afterwards, to fill the dashboard's months.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from portal.models import User
+
+from . import services
+from .deadlines import deadline_for
+from .models import Category, CloseReason, Signal
+
+DEFAULT_CATEGORIES = [
+    "Vastgoed",
+    "Horeca",
+    "Huisvesting / woonfraude",
+    "Uitkeringen / zorg",
+    "Witwassen / financieel",
+    "Drugs",
+    "Mensenhandel / uitbuiting",
+    "Vergunningen",
+    "Overig",
+]
+
+GEMEENTE_CONTACT = "contactpersoon@voorbeeldstad.example"
+GEMEENTE_PARTICIPANT = "deelnemer@voorbeeldstad.example"
+GEMEENTE_TRAINER = "trainer@voorbeeldstad.example"
+POLITIE_CONTACT = "contactpersoon@politie.example"
+POLITIE_PARTICIPANT = "deelnemer@politie.example"
+BD_CONTACT = "contactpersoon@belastingdienst.example"
+BD_PARTICIPANT = "deelnemer@belastingdienst.example"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    reporter: str
+    meldpunt_contact: str
+    category: str
+    description: str
+    location: str
+    steps: list[tuple] = field(default_factory=list)
+    days_ago: int = 0
+    anonymous: bool = False
+
+
+SCENARIOS = [
+    Scenario(
+        GEMEENTE_PARTICIPANT,
+        GEMEENTE_CONTACT,
+        "Vastgoed",
+        "Leegstaand bedrijfspand aan de Havenweg wordt contant gekocht door een net opgerichte BV.",
+        "Havenweg 14",
+    ),
+    Scenario(
+        GEMEENTE_TRAINER,
+        GEMEENTE_CONTACT,
+        "Horeca",
+        "Shishalounge is overdag dicht maar draait volgens de kassa hoge omzet.",
+        "Marktplein 3",
+        days_ago=6,
+    ),
+    Scenario(
+        GEMEENTE_PARTICIPANT,
+        GEMEENTE_CONTACT,
+        "Huisvesting / woonfraude",
+        "Op één adres staan twaalf arbeidsmigranten ingeschreven; de verhuurder int contant.",
+        "Dorpsstraat 8",
+        steps=[
+            ("assign", GEMEENTE_CONTACT),
+            ("note", "Adres staat ook bij handhaving bekend; nagevraagd bij BRP."),
+            ("ask", "Heb je gezien wie de huur komt innen, en op welke dag?"),
+            ("reply", "Elke eerste maandag van de maand, een man in een witte bestelbus."),
+        ],
+        days_ago=35,
+    ),
+    Scenario(
+        GEMEENTE_PARTICIPANT,
+        GEMEENTE_CONTACT,
+        "Drugs",
+        "In de garagebox achter de flat staat steeds een aggregaat te draaien; sterke geur.",
+        "Garagecomplex Bloemenwijk",
+        steps=[("assign", GEMEENTE_CONTACT), ("forward", POLITIE_CONTACT)],
+        days_ago=20,
+        anonymous=True,
+    ),
+    Scenario(
+        GEMEENTE_TRAINER,
+        GEMEENTE_CONTACT,
+        "Vergunningen",
+        "Aanvraag exploitatievergunning met een beheerder die ook bij drie andere zaken staat.",
+        "Stationsstraat 21",
+        steps=[
+            ("assign", GEMEENTE_CONTACT),
+            ("feedback", "Dank je voor je signaal; we hebben het meegenomen in de Bibob-toets."),
+            ("close", CloseReason.HANDLED_INTERNALLY, "Meegenomen in Bibob-onderzoek."),
+        ],
+        days_ago=70,
+    ),
+    Scenario(
+        GEMEENTE_PARTICIPANT,
+        GEMEENTE_CONTACT,
+        "Huisvesting / woonfraude",
+        "Weer veel mensen op het adres aan de Dorpsstraat, zelfde verhuurder.",
+        "Dorpsstraat 8",
+        steps=[("close_duplicate", 2, "Zelfde adres als eerder signaal.")],
+        days_ago=30,
+    ),
+    Scenario(
+        POLITIE_PARTICIPANT,
+        POLITIE_CONTACT,
+        "Witwassen / financieel",
+        "Autobedrijf verkoopt nauwelijks auto's maar heeft drie nieuwe panden gekocht.",
+        "Industrieweg 2",
+        steps=[("assign", POLITIE_CONTACT)],
+        days_ago=50,
+    ),
+    Scenario(
+        BD_PARTICIPANT,
+        BD_CONTACT,
+        "Uitkeringen / zorg",
+        "Zorgbureau declareert voor cliënten die volgens buren al maanden niet thuis zijn.",
+        "Regio Noord",
+        steps=[("close", CloseReason.NO_GROUNDS, "Na controle geen onregelmatigheden gevonden.")],
+        days_ago=100,
+    ),
+]
+
+
+def _ensure_categories() -> dict[str, Category]:
+    categories = {}
+    for position, name in enumerate(DEFAULT_CATEGORIES):
+        category, _ = Category.objects.get_or_create(
+            name=name, defaults={"position": position * 10}
+        )
+        categories[name] = category
+    return categories
+
+
+def _run_steps(signal: Signal, scenario: Scenario, people: dict, made: list[Signal]) -> None:
+    contact = people[scenario.meldpunt_contact]
+    for step in scenario.steps:
+        kind = step[0]
+        if kind == "assign":
+            services.signal_assign(actor=contact, signal=signal, assignee=people[step[1]])
+        elif kind == "note":
+            services.signal_add_note(actor=contact, signal=signal, text=step[1])
+        elif kind == "ask":
+            services.signal_ask_reporter(actor=contact, signal=signal, question=step[1])
+        elif kind == "reply":
+            services.signal_reporter_reply(reporter=signal.reporter, signal=signal, text=step[1])
+        elif kind == "feedback":
+            services.signal_share_feedback(actor=contact, signal=signal, text=step[1])
+        elif kind == "forward":
+            receiver = people[step[1]]
+            services.signal_forward(
+                actor=contact,
+                signal=signal,
+                organisation=receiver.organisation,
+                note="Past bij lopend onderzoek; graag jullie beoordeling.",
+            )
+        elif kind == "close":
+            services.signal_close(actor=contact, signal=signal, reason=step[1], explanation=step[2])
+        elif kind == "close_duplicate":
+            services.signal_close(
+                actor=contact,
+                signal=signal,
+                reason=CloseReason.DUPLICATE,
+                explanation=step[2],
+                duplicate_of=made[step[1]],
+            )
+        signal.refresh_from_db()
+
+
+def _backdate(signal: Signal, days: int) -> None:
+    """Move a demo signal's dates back, keeping their order and recomputing the deadline."""
+    if not days:
+        return
+    shift = timedelta(days=days)
+    signal.refresh_from_db()
+    changes = {
+        "created_at": signal.created_at - shift,
+        "received_at": signal.received_at - shift,
+        "last_activity_at": signal.last_activity_at - shift,
+    }
+    if signal.first_picked_up_at:
+        changes["first_picked_up_at"] = signal.first_picked_up_at - shift + timedelta(hours=20)
+    if signal.closed_at:
+        changes["closed_at"] = signal.closed_at - shift + timedelta(days=5)
+    changes["deadline_at"] = deadline_for(
+        status=signal.status,
+        received_at=changes["received_at"],
+        last_activity_at=changes["last_activity_at"],
+    )
+    Signal.objects.filter(pk=signal.pk).update(**changes)
+    signal.events.update(created_at=changes["created_at"])
+    signal.refresh_from_db()
+    services.sync_overdue_reminders(signal=signal)
+
+
+def seed() -> None:
+    """Create the demo signals once; does nothing without the portal's demo people."""
+    categories = _ensure_categories()
+    emails = {s.reporter for s in SCENARIOS} | {s.meldpunt_contact for s in SCENARIOS}
+    people = {user.email: user for user in User.objects.filter(email__in=emails)}
+    if set(people) != emails:
+        return
+    made: list[Signal] = []
+    for scenario in SCENARIOS:
+        reporter = people[scenario.reporter]
+        existing = Signal.objects.filter(
+            reporter=reporter, description=scenario.description
+        ).first()
+        if existing is not None:
+            made.append(existing)
+            continue
+        signal = services.signal_create(
+            reporter=reporter,
+            organisation=people[scenario.meldpunt_contact].organisation,
+            category=categories[scenario.category],
+            description=scenario.description,
+            location=scenario.location,
+            reporter_anonymous=scenario.anonymous,
+        )
+        _run_steps(signal, scenario, people, made)
+        _backdate(signal, scenario.days_ago)
+        made.append(signal)

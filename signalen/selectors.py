@@ -1,0 +1,396 @@
+"""Reads for signals. Every list starts from ``signals_visible_to``, the one access rule."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from portal import permissions as portal_permissions
+from portal.models import Organisation, Role, RoleAssignment, User
+
+from . import audit
+from .models import AuditEntry, Category, Signal, SignalAccess, SignalAttachment, SignalEvent
+from .states import OPEN, Status
+
+# Audit actions done by the reporter: their actor is hidden where the reporter is.
+REPORTER_ACTIONS = frozenset(
+    {
+        AuditEntry.Act.SIGNAL_CREATE,
+        AuditEntry.Act.SIGNAL_VIEW_OWN,
+        AuditEntry.Act.SIGNAL_REPLY,
+    }
+)
+REPORTER_EVENT_KINDS = frozenset({SignalEvent.Kind.REPORTED, SignalEvent.Kind.REPLY})
+
+
+def signals_visible_to(user) -> QuerySet[Signal]:
+    """The signals whose content ``user`` may see; nothing for anyone but contact persons.
+
+    A contact person sees the signals of every organisation they serve that the
+    signal was reported to or forwarded to. This is the only place that decides;
+    views, statistics and the dashboard all start here.
+    """
+    organisation_ids = portal_permissions.contact_organisation_ids(user)
+    if not organisation_ids:
+        return Signal.objects.none()
+    return Signal.objects.filter(
+        Exists(
+            SignalAccess.objects.filter(signal=OuterRef("pk"), organisation_id__in=organisation_ids)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "open"
+    category_id: int | None = None
+    age: str = ""
+    assignee: str = ""
+    overdue_only: bool = False
+    organisation_id: int | None = None
+    sort: str = "newest"
+
+
+SORTS = {
+    "newest": ["-received_at", "-pk"],
+    "oldest": ["received_at", "pk"],
+    "deadline": [F("deadline_at").asc(nulls_last=True), "pk"],
+    "category": ["category__position", "category__name", "-received_at"],
+}
+
+
+def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
+    """The triage queue: visible signals, filtered and sorted, joined for one-query rendering."""
+    now = now or timezone.now()
+    queryset = signals_visible_to(user).select_related(
+        "category", "organisation", "assignee", "reported_to"
+    )
+    if filters.status == "open":
+        queryset = queryset.filter(status__in=OPEN)
+    elif filters.status in Status.values:
+        queryset = queryset.filter(status=filters.status)
+    if filters.category_id:
+        queryset = queryset.filter(category_id=filters.category_id)
+    if filters.age == "lt7":
+        queryset = queryset.filter(received_at__gte=now - timedelta(days=7))
+    elif filters.age == "gt7":
+        queryset = queryset.filter(received_at__lt=now - timedelta(days=7))
+    elif filters.age == "gt30":
+        queryset = queryset.filter(received_at__lt=now - timedelta(days=30))
+    if filters.assignee == "me":
+        queryset = queryset.filter(assignee=user)
+    elif filters.assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        queryset = queryset.filter(assignee_id=int(filters.assignee))
+    if filters.overdue_only:
+        queryset = queryset.filter(deadline_at__lt=now)
+    if filters.organisation_id:
+        queryset = queryset.filter(
+            Exists(
+                SignalAccess.objects.filter(
+                    signal=OuterRef("pk"), organisation_id=filters.organisation_id
+                )
+            )
+        )
+    queryset = queryset.annotate(
+        is_overdue=Case(
+            When(deadline_at__lt=now, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+def queue_overdue_count(*, user, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return signals_visible_to(user).filter(deadline_at__lt=now).count()
+
+
+def signal_detail(*, user, pk: int) -> Signal:
+    """One visible signal with everything its page shows; raises ``Signal.DoesNotExist``."""
+    return (
+        signals_visible_to(user)
+        .select_related(
+            "category", "organisation", "reported_to", "assignee", "reporter", "duplicate_of"
+        )
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=SignalEvent.objects.select_related("actor", "assignee", "organisation"),
+            ),
+            Prefetch("attachments", queryset=SignalAttachment.objects.order_by("pk")),
+            Prefetch(
+                "accesses",
+                queryset=SignalAccess.objects.select_related("organisation").order_by("granted_at"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def visible_duplicates_of(*, user, signal: Signal) -> QuerySet[Signal]:
+    return signals_visible_to(user).filter(duplicate_of=signal).order_by("received_at")
+
+
+def visible_signal_by_reference(*, user, reference: str) -> Signal | None:
+    return signals_visible_to(user).filter(reference__iexact=reference.strip()).first()
+
+
+def visible_attachment(*, user, pk: int) -> SignalAttachment:
+    """An attachment of a visible signal; raises ``SignalAttachment.DoesNotExist``."""
+    return SignalAttachment.objects.select_related("signal").get(
+        pk=pk, signal__in=signals_visible_to(user)
+    )
+
+
+def own_signals(*, user) -> QuerySet[Signal]:
+    """The signals this person reported, for their own overview."""
+    if not getattr(user, "is_authenticated", False):
+        return Signal.objects.none()
+    return (
+        Signal.objects.filter(reporter=user)
+        .select_related("category")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def own_signal_detail(*, user, pk: int) -> Signal:
+    """A reporter's own signal with only what they may see; raises ``Signal.DoesNotExist``."""
+    return (
+        own_signals(user=user)
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=SignalEvent.objects.filter(shared_with_reporter=True),
+                to_attr="reporter_events",
+            ),
+            Prefetch("attachments", queryset=SignalAttachment.objects.order_by("pk")),
+        )
+        .get(pk=pk)
+    )
+
+
+def open_question(signal: Signal) -> SignalEvent | None:
+    """The last question to the reporter if no reply came after it (uses prefetched events)."""
+    events = getattr(signal, "reporter_events", None)
+    if events is None:
+        events = list(signal.events.all())
+    return open_question_in(events)
+
+
+def open_question_in(events) -> SignalEvent | None:
+    """The last question in a time-ordered list of events that has no reply after it."""
+    question = None
+    for event in events:
+        if event.kind == SignalEvent.Kind.QUESTION:
+            question = event
+        elif event.kind == SignalEvent.Kind.REPLY:
+            question = None
+    return question
+
+
+def signal_history(*, signal: Signal) -> QuerySet[AuditEntry]:
+    """The audit entries about one signal, newest first."""
+    return (
+        AuditEntry.objects.filter(object_type="signal", object_id=signal.pk)
+        .select_related("actor")
+        .order_by("-seq")
+    )
+
+
+def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
+    """Active contact persons of any of these organisations, each once."""
+    return User.objects.filter(
+        Exists(
+            RoleAssignment.objects.filter(
+                user=OuterRef("pk"),
+                role=Role.CONTACT_PERSON,
+                organisation_id__in=list(organisation_ids),
+            )
+        ),
+        is_active=True,
+    ).order_by("full_name", "email")
+
+
+def organisations_with_meldpunt() -> QuerySet[Organisation]:
+    """Organisations with at least one active contact person: where a signal can go."""
+    return Organisation.objects.filter(
+        Exists(
+            User.objects.filter(
+                is_active=True,
+                role_assignments__role=Role.CONTACT_PERSON,
+                role_assignments__organisation_id=OuterRef("pk"),
+            )
+        )
+    ).order_by("name")
+
+
+def forward_targets(*, signal: Signal) -> QuerySet[Organisation]:
+    return organisations_with_meldpunt().exclude(pk=signal.organisation_id)
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("position", "name")
+
+
+@dataclass
+class Statistics:
+    organisation: Organisation
+    total: int
+    per_category: list[tuple[str, int]]
+    per_month: list[tuple[str, int]]
+    open_per_status: list[tuple[str, int]]
+    pickup_per_month: list[tuple[str, float | None]]
+    average_pickup_hours: float | None
+    overdue: int
+    months: list[str] = field(default_factory=list)
+
+
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def signal_statistics(*, user, organisation: Organisation, now: datetime | None = None):
+    """Counts for one organisation's dashboard, over the signals this user may see only."""
+    now = now or timezone.now()
+    base = signals_visible_to(user).filter(
+        Exists(SignalAccess.objects.filter(signal=OuterRef("pk"), organisation_id=organisation.pk))
+    )
+    per_category = list(
+        base.values("category__name", "category__position")
+        .annotate(n=Count("pk"))
+        .order_by("category__position", "category__name")
+        .values_list("category__name", "n")
+    )
+    start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    first_month = start
+    for _ in range(11):
+        first_month = (first_month - timedelta(days=1)).replace(day=1)
+    pickup = ExpressionWrapper(
+        F("first_picked_up_at") - F("created_at"), output_field=DurationField()
+    )
+    monthly = {
+        timezone.localtime(row["month"]).strftime("%Y-%m")
+        if timezone.is_aware(row["month"])
+        else row["month"].strftime("%Y-%m"): row
+        for row in base.filter(created_at__gte=first_month)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"), pickup=Avg(pickup, filter=Q(first_picked_up_at__isnull=False)))
+        .order_by("month")
+    }
+    months = []
+    cursor = first_month
+    for _ in range(12):
+        months.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    per_month = [(month, monthly[month]["n"] if month in monthly else 0) for month in months]
+    pickup_per_month = [
+        (month, _hours(monthly[month]["pickup"]) if month in monthly else None) for month in months
+    ]
+    status_counts = dict(
+        base.filter(status__in=OPEN)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    open_per_status = [
+        (str(label), status_counts.get(value, 0))
+        for value, label in Status.choices
+        if value in OPEN
+    ]
+    totals = base.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(deadline_at__lt=now)),
+        pickup=Avg(pickup, filter=Q(first_picked_up_at__isnull=False)),
+    )
+    return Statistics(
+        organisation=organisation,
+        total=totals["total"],
+        per_category=per_category,
+        per_month=per_month,
+        open_per_status=open_per_status,
+        pickup_per_month=pickup_per_month,
+        average_pickup_hours=_hours(totals["pickup"]),
+        overdue=totals["overdue"],
+        months=months,
+    )
+
+
+def signals_due_for_anonymisation(*, cutoff: datetime) -> QuerySet[Signal]:
+    """Closed signals closed before ``cutoff`` that still hold personal data."""
+    return Signal.objects.filter(
+        status=Status.CLOSED, closed_at__lt=cutoff, anonymised_at__isnull=True
+    ).order_by("closed_at", "pk")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def audit_chain_verify() -> ChainReport:
+    """Recompute the whole chain in order; stop at the first entry that does not match."""
+    previous_hash = audit.GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    rows = AuditEntry.objects.order_by("seq").values_list(
+        "seq",
+        "created_at",
+        "actor_id",
+        "action",
+        "object_type",
+        "object_id",
+        "result",
+        "ip_address",
+        "prev_hash",
+        "hash",
+    )
+    for row in rows.iterator(chunk_size=2000):
+        seq, created_at, actor_id, action, object_type, object_id, result, ip, prev, digest = row
+        if seq != expected_seq:
+            return ChainReport(checked, seq, f"volgnummer {expected_seq} ontbreekt")
+        if prev != previous_hash:
+            return ChainReport(checked, seq, "verwijzing naar de vorige regel klopt niet")
+        recomputed = audit.entry_digest(
+            seq=seq,
+            created_at=created_at,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            result=result,
+            ip_address=ip,
+            prev_hash=prev,
+        )
+        if recomputed != digest:
+            return ChainReport(checked, seq, "inhoud van de regel is gewijzigd")
+        previous_hash = digest
+        expected_seq += 1
+        checked += 1
+    return ChainReport(checked)

@@ -1,0 +1,236 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import reminders, services
+from portal.models import Organisation, PlannedReminder, ReminderStatus
+from portal.tasks import dispatch_due_reminders, send_reminder
+from tests.portal.factories import OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+KIND = "tests.organisation_news"
+SKIPPING_KIND = "tests.no_longer_relevant"
+FAILING_KIND = "tests.always_fails"
+
+
+@reminders.register(KIND)
+def render_news(reminder):
+    organisation = Organisation.objects.get(pk=reminder.target_id)
+    return reminders.ReminderMessage(
+        subject=f"Nieuws van {organisation.name}", body=f"Beste {reminder.recipient_email},"
+    )
+
+
+@reminders.register(SKIPPING_KIND)
+def render_nothing(reminder):
+    return None
+
+
+@reminders.register(FAILING_KIND)
+def render_failure(reminder):
+    raise RuntimeError("template kapot")
+
+
+def plan(*, kind=KIND, target=None, recipient=None, due_in=timedelta(minutes=-1)):
+    return services.reminder_plan(
+        kind=kind,
+        target=target or OrganisationFactory(),
+        due_at=timezone.now() + due_in,
+        recipient=recipient or UserFactory(),
+    )
+
+
+def test_planning_the_same_reminder_again_moves_it_instead_of_adding_one():
+    target, person = OrganisationFactory(), UserFactory()
+    first = plan(target=target, recipient=person, due_in=timedelta(days=3))
+    again = plan(target=target, recipient=person, due_in=timedelta(days=5))
+
+    assert again.pk == first.pk
+    assert PlannedReminder.objects.count() == 1
+    again.refresh_from_db()
+    assert again.due_at > timezone.now() + timedelta(days=4)
+
+
+def test_planning_uses_the_recipients_address_in_lower_case():
+    reminder = plan(recipient=UserFactory(email="Iemand@Voorbeeld.example"))
+    assert reminder.recipient_email == "iemand@voorbeeld.example"
+
+
+def test_planning_an_unregistered_kind_is_refused():
+    with pytest.raises(ValueError, match="Unknown reminder kind"):
+        plan(kind="tests.never_registered")
+
+
+def test_a_reminder_for_someone_without_an_account_goes_to_the_given_address():
+    reminder = services.reminder_plan(
+        kind=KIND,
+        target=OrganisationFactory(),
+        due_at=timezone.now(),
+        recipient_email="Leidinggevende@Gemeente.example",
+    )
+    assert services.reminder_send(reminder_id=reminder.pk) == ReminderStatus.SENT
+    assert mail.outbox[0].to == ["leidinggevende@gemeente.example"]
+
+
+def test_replanning_a_sent_reminder_leaves_it_sent_and_sends_nothing_more():
+    target, person = OrganisationFactory(), UserFactory()
+    reminder = plan(target=target, recipient=person)
+    services.reminder_send(reminder_id=reminder.pk)
+
+    plan(target=target, recipient=person, due_in=timedelta(minutes=-5))
+    dispatch_due_reminders()
+
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_cancel_stops_unsent_reminders_of_that_target_only():
+    target, other = OrganisationFactory(), OrganisationFactory()
+    cancelled = plan(target=target)
+    kept = plan(target=other)
+
+    assert services.reminder_cancel(target=target) == 1
+    dispatch_due_reminders()
+
+    cancelled.refresh_from_db()
+    kept.refresh_from_db()
+    assert cancelled.status == ReminderStatus.CANCELLED
+    assert kept.status == ReminderStatus.SENT
+    assert [m.to for m in mail.outbox] == [[kept.recipient_email]]
+
+
+def test_cancel_can_be_limited_to_one_kind_and_one_person():
+    target, person, colleague = OrganisationFactory(), UserFactory(), UserFactory()
+    mine = plan(target=target, recipient=person)
+    colleagues = plan(target=target, recipient=colleague)
+    other_kind = plan(kind=SKIPPING_KIND, target=target, recipient=person)
+
+    assert services.reminder_cancel(target=target, kind=KIND, recipient=person) == 1
+    statuses = dict(PlannedReminder.objects.values_list("pk", "status"))
+    assert statuses[mine.pk] == ReminderStatus.CANCELLED
+    assert statuses[colleagues.pk] == ReminderStatus.PLANNED
+    assert statuses[other_kind.pk] == ReminderStatus.PLANNED
+
+
+def test_a_cancelled_reminder_planned_again_is_sent():
+    target, person = OrganisationFactory(), UserFactory()
+    plan(target=target, recipient=person)
+    services.reminder_cancel(target=target)
+    plan(target=target, recipient=person)
+
+    dispatch_due_reminders()
+
+    assert len(mail.outbox) == 1
+
+
+def test_the_dispatcher_sends_due_reminders_and_leaves_future_ones_planned():
+    due = plan(due_in=timedelta(minutes=-1))
+    future = plan(due_in=timedelta(hours=1))
+
+    assert dispatch_due_reminders() == 1
+
+    due.refresh_from_db()
+    future.refresh_from_db()
+    assert due.status == ReminderStatus.SENT
+    assert due.subject.startswith("Nieuws van ")
+    assert future.status == ReminderStatus.PLANNED
+    assert len(mail.outbox) == 1
+
+
+def test_sending_a_reminder_before_its_time_does_nothing():
+    reminder = plan(due_in=timedelta(hours=2))
+    assert services.reminder_send(reminder_id=reminder.pk) == ReminderStatus.PLANNED
+    assert mail.outbox == []
+
+
+def test_sending_the_same_reminder_twice_mails_once():
+    reminder = plan()
+
+    assert send_reminder(reminder.pk) == ReminderStatus.SENT
+    assert send_reminder(reminder.pk) == ReminderStatus.SENT
+    dispatch_due_reminders()
+
+    assert len(mail.outbox) == 1
+    reminder.refresh_from_db()
+    assert reminder.attempts == 1
+
+
+def test_a_reminder_that_is_no_longer_relevant_is_skipped_not_sent():
+    reminder = plan(kind=SKIPPING_KIND)
+    assert services.reminder_send(reminder_id=reminder.pk) == ReminderStatus.SKIPPED
+    assert mail.outbox == []
+
+
+def test_a_failing_reminder_is_retried_three_times_then_left_alone():
+    reminder = plan(kind=FAILING_KIND)
+
+    for _run in range(5):
+        dispatch_due_reminders()
+
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.FAILED
+    assert reminder.attempts == services.REMINDER_MAX_ATTEMPTS == 3
+    assert "template kapot" in reminder.last_error
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_reminder_at_once_mail_it_once():
+    reminder = plan()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(services.reminder_send(reminder_id=reminder.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(mail.outbox) == 1
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SENT
+    assert reminder.attempts == 1
+    assert len(results) == 2
+
+
+def test_my_reminders_page_lists_only_what_was_sent_to_me(client, django_assert_max_num_queries):
+    me, someone_else = UserFactory(), UserFactory()
+    for _ in range(30):
+        plan(recipient=me)
+    plan(recipient=someone_else)
+    plan(recipient=me, due_in=timedelta(days=1))  # not sent yet
+    dispatch_due_reminders()
+    client.force_login(me)
+
+    with django_assert_max_num_queries(8):
+        first_page = client.get(reverse("reminder_list"))
+    second_page = client.get(reverse("reminder_list"), {"pagina": 2})
+
+    assert first_page.status_code == 200
+    assert len(first_page.context["page"]) == 25
+    assert len(second_page.context["page"]) == 5
+    shown = {r.recipient_id for r in first_page.context["page"]} | {
+        r.recipient_id for r in second_page.context["page"]
+    }
+    assert shown == {me.pk}
+    assert "Nieuws van" in first_page.content.decode()
+
+
+def test_my_reminders_page_needs_a_login(client):
+    response = client.get(reverse("reminder_list"))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]

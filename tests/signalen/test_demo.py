@@ -1,0 +1,26 @@
+import pytest
+
+from portal.demo import seed_portal
+from signalen import demo, selectors
+from signalen.models import Signal
+from signalen.states import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed_creates_signals_in_every_state_once():
+    seed_portal()
+    demo.seed()
+    first = set(Signal.objects.values_list("reference", flat=True))
+    demo.seed()
+
+    assert set(Signal.objects.values_list("reference", flat=True)) == first
+    assert set(Signal.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Signal.objects.filter(close_reason="duplicate", duplicate_of__isnull=False).exists()
+    assert Signal.objects.filter(deadline_at__isnull=False).exclude(status="closed").exists()
+    assert selectors.audit_chain_verify().ok
+
+
+def test_demo_seed_without_the_demo_people_does_nothing():
+    demo.seed()
+    assert not Signal.objects.exists()
