@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.utils.module_loading import import_string
 
 from portal.demo import DEMO_PASSWORD, seed_portal
@@ -24,14 +25,16 @@ class Command(BaseCommand):
             raise CommandError(
                 "Refusing to seed demo accounts with DEBUG off; see --allow-production."
             )
-        logins = seed_portal()
-        for app_label in APP_SEEDERS:
-            config = apps.get_app_config(app_label)
-            try:
-                seed = import_string(f"{config.name}.demo.seed")
-            except ImportError:
-                continue
-            seed()
+        # Demo content triggers notification mails; they would only bury the printed logins.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            logins = seed_portal()
+            for app_label in APP_SEEDERS:
+                config = apps.get_app_config(app_label)
+                try:
+                    seed = import_string(f"{config.name}.demo.seed")
+                except ImportError:
+                    continue
+                seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ with:"))
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
         for login in logins:
