@@ -19,6 +19,7 @@ urlpatterns = [
     path("uitnodigingen/<int:pk>/intrekken/", views.invitation_revoke, name="invitation_revoke"),
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("partners/", views.organisation_list, name="organisation_list"),
+    path("trainingen/", include("trainings.urls")),
     path("signalen/", include("signalen.urls")),
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),

@@ -231,8 +231,6 @@ class Enrolment(TimeStampedModel):
     requested_at = models.DateTimeField(_("aangevraagd op"))
     enrolled_at = models.DateTimeField(_("ingeschreven op"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("afgemeld op"), null=True, blank=True)
-    # Digest of the one-click "ik kan toch niet" token mailed on moving up from the waiting list.
-    release_token_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["requested_at", "pk"]

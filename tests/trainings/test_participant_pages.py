@@ -1,0 +1,361 @@
+"""Participant pages: catalogue, run detail, enrolling, my trainings, plans and reflections."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Organisation
+from tests.portal.factories import OrganisationFactory, UserFactory, coordinator, trainer
+from tests.trainings.factories import (
+    EnrolmentFactory,
+    ProgrammeFactory,
+    RunFactory,
+    TrainingFactory,
+)
+from trainings import services
+from trainings.models import (
+    DevelopmentPlan,
+    Enrolment,
+    EnrolmentStatus,
+    Reflection,
+    RunStatus,
+    Session,
+    TrainingFormat,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def participant(client):
+    person = UserFactory()
+    client.force_login(person)
+    return person
+
+
+def many_runs(count: int, **kwargs):
+    providers = [
+        OrganisationFactory(name=f"Aanbieder {i}", kind=Organisation.Kind.POLITIE) for i in range(3)
+    ]
+    return [
+        RunFactory(training=TrainingFactory(provider=providers[i % 3]), **kwargs)
+        for i in range(count)
+    ]
+
+
+def test_catalogue_lists_upcoming_published_runs_with_places_in_bounded_queries(
+    client, participant, django_assert_max_num_queries
+):
+    runs = many_runs(25)
+    for run in runs[:5]:
+        for _ in range(3):
+            EnrolmentFactory(run=run)
+    RunFactory(status=RunStatus.DRAFT, training=TrainingFactory(title="Geheim concept"))
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("trainings:catalogue"))
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 25
+    assert "Geheim concept" not in response.content.decode()
+    assert "3 van 20 plaatsen bezet" in response.content.decode()
+
+
+def test_catalogue_hides_trainings_of_my_own_organisation_unless_asked(client, participant):
+    own = RunFactory(
+        training=TrainingFactory(provider=participant.organisation, title="Eigen club")
+    )
+    other = RunFactory(training=TrainingFactory(title="Bij de buren"))
+
+    default = client.get(reverse("trainings:catalogue"))
+    everything = client.get(reverse("trainings:catalogue"), {"alles": "on"})
+
+    assert list(default.context["page"].object_list) == [other]
+    assert {run.pk for run in everything.context["page"].object_list} == {own.pk, other.pk}
+
+
+def test_catalogue_filters_by_provider_format_date_and_places_left(client, participant):
+    politie = OrganisationFactory(name="Politie Filter", kind=Organisation.Kind.POLITIE)
+    soon = timezone.now() + timedelta(days=3)
+    match = RunFactory(
+        training=TrainingFactory(provider=politie, format=TrainingFormat.AWARENESS),
+        starts_at=soon,
+        capacity=2,
+    )
+    RunFactory(training=TrainingFactory(provider=politie), starts_at=soon)  # other format
+    full = RunFactory(
+        training=TrainingFactory(provider=politie, format=TrainingFormat.AWARENESS),
+        starts_at=soon,
+        capacity=1,
+    )
+    EnrolmentFactory(run=full)
+    RunFactory(
+        training=TrainingFactory(provider=politie, format=TrainingFormat.AWARENESS),
+        starts_at=soon + timedelta(days=60),
+    )
+
+    response = client.get(
+        reverse("trainings:catalogue"),
+        {
+            "aanbieder": politie.pk,
+            "vorm": TrainingFormat.AWARENESS,
+            "van": timezone.localdate(soon).isoformat(),
+            "tot": (timezone.localdate(soon) + timedelta(days=7)).isoformat(),
+            "plaatsen": "on",
+        },
+    )
+
+    assert list(response.context["page"].object_list) == [match]
+
+
+def test_catalogue_with_an_end_before_the_start_says_so(client, participant):
+    response = client.get(
+        reverse("trainings:catalogue"), {"van": "2027-03-10", "tot": "2027-03-01"}
+    )
+    assert "De einddatum ligt vóór de begindatum." in response.content.decode()
+
+
+def test_run_detail_shows_sessions_and_places_left_in_bounded_queries(
+    client, participant, django_assert_max_num_queries
+):
+    run = RunFactory(capacity=10, with_session=False)
+    start = timezone.now() + timedelta(days=20)
+    for week in range(4):
+        Session.objects.create(
+            run=run,
+            starts_at=start + timedelta(weeks=week),
+            ends_at=start + timedelta(weeks=week, hours=3),
+        )
+    for _ in range(4):
+        EnrolmentFactory(run=run)
+    run.trainers.add(trainer(), trainer())
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("trainings:run_detail", args=[run.pk]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "4 van 10 bezet" in body
+    assert "nog 6 plaatsen vrij" in body
+    assert len(response.context["sessions"]) == 4
+
+
+def test_a_draft_run_is_not_found_by_participants(client, participant):
+    run = RunFactory(status=RunStatus.DRAFT)
+    assert client.get(reverse("trainings:run_detail", args=[run.pk])).status_code == 404
+
+
+def test_enrolling_in_one_click_confirms_the_place(client, participant):
+    run = RunFactory()
+
+    response = client.post(reverse("trainings:enrol", args=[run.pk]), follow=True)
+
+    assert Enrolment.objects.get(run=run, participant=participant).status == "enrolled"
+    assert "Je bent ingeschreven" in response.content.decode()
+
+
+def test_enrolling_in_a_full_run_shows_the_waiting_list_position(client, participant):
+    run = RunFactory(capacity=1)
+    EnrolmentFactory(run=run)
+
+    response = client.post(reverse("trainings:enrol", args=[run.pk]), follow=True)
+
+    body = response.content.decode()
+    assert "plaats 1 van de wachtlijst" in body
+    assert Enrolment.objects.get(run=run, participant=participant).status == "waitlisted"
+
+
+def test_a_refused_enrolment_shows_the_reason_and_changes_nothing(client, participant):
+    run = RunFactory(training=TrainingFactory(provider=participant.organisation))
+
+    response = client.post(reverse("trainings:enrol", args=[run.pk]), follow=True)
+
+    assert "jouw organisatie geeft haar zelf" in response.content.decode()
+    assert not Enrolment.objects.filter(run=run).exists()
+
+
+def test_enrolling_needs_a_post(client, participant):
+    run = RunFactory()
+    assert client.get(reverse("trainings:enrol", args=[run.pk])).status_code == 405
+    assert not Enrolment.objects.exists()
+
+
+def test_cancelling_through_the_page_frees_the_place(client, participant):
+    run = RunFactory(capacity=1)
+    services.enrolment_create(run=run, participant=participant)
+    waiting = UserFactory()
+    services.enrolment_create(run=run, participant=waiting)
+
+    client.post(reverse("trainings:cancel", args=[run.pk]))
+
+    assert Enrolment.objects.get(run=run, participant=waiting).status == "enrolled"
+
+
+def test_my_trainings_shows_places_and_positions_in_bounded_queries(
+    client, participant, django_assert_max_num_queries
+):
+    for run in many_runs(12):
+        services.enrolment_create(run=run, participant=participant)
+    full = RunFactory(capacity=1)
+    EnrolmentFactory(run=full)
+    services.enrolment_create(run=full, participant=participant)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("trainings:my_trainings"))
+
+    assert response.status_code == 200
+    assert len(response.context["upcoming"]) == 13
+    assert "Wachtlijst, plaats 1" in response.content.decode()
+
+
+def _past_session_enrolment(participant):
+    run = RunFactory(with_session=False)
+    past = Session.objects.create(
+        run=run,
+        starts_at=timezone.now() - timedelta(hours=5),
+        ends_at=timezone.now() - timedelta(hours=2),
+    )
+    enrolment = EnrolmentFactory(run=run, participant=participant)
+    return enrolment, past
+
+
+def test_a_participant_writes_a_reflection_on_a_session_that_took_place(client, participant):
+    enrolment, session = _past_session_enrolment(participant)
+    url = reverse("trainings:reflection", args=[enrolment.pk, session.pk])
+
+    response = client.post(url, {"struck_me": "Hoe snel de FIOD schakelt.", "will_apply": "Bellen"})
+
+    assert response.status_code == 302
+    reflection = Reflection.objects.get(enrolment=enrolment, session=session)
+    assert reflection.struck_me == "Hoe snel de FIOD schakelt."
+
+
+def test_an_empty_reflection_is_refused_with_a_message(client, participant):
+    enrolment, session = _past_session_enrolment(participant)
+    url = reverse("trainings:reflection", args=[enrolment.pk, session.pk])
+
+    response = client.post(url, {"struck_me": "", "will_apply": ""})
+
+    assert response.status_code == 200
+    assert not Reflection.objects.exists()
+
+
+def test_a_reflection_on_a_future_session_waits_until_it_began(client, participant):
+    run = RunFactory()
+    enrolment = EnrolmentFactory(run=run, participant=participant)
+    session = run.sessions.get()
+    url = reverse("trainings:reflection", args=[enrolment.pk, session.pk])
+
+    response = client.post(url, {"struck_me": "Te vroeg", "will_apply": ""})
+
+    assert "zodra de bijeenkomst begonnen is" in response.content.decode()
+    assert not Reflection.objects.exists()
+
+
+def test_the_development_plan_is_saved_by_its_author(client, participant):
+    enrolment = EnrolmentFactory(run=RunFactory(), participant=participant)
+    url = reverse("trainings:development_plan", args=[enrolment.pk])
+
+    client.post(
+        url,
+        {
+            "content_goals": "Weten wat de Belastingdienst mag delen",
+            "personal_goals": "Durven doorvragen",
+            "learned": "",
+            "embedding": "",
+            "needs": "",
+        },
+    )
+
+    plan = DevelopmentPlan.objects.get(enrolment=enrolment)
+    assert plan.personal_goals == "Durven doorvragen"
+
+
+@pytest.fixture
+def written(participant):
+    """A participant's plan and reflection in a run with a trainer and a programme coordinator."""
+    programme = ProgrammeFactory(name="Werkend leren zichtbaarheid")
+    run = RunFactory(training=TrainingFactory(programme=programme), with_session=False)
+    session = Session.objects.create(
+        run=run,
+        starts_at=timezone.now() - timedelta(hours=3),
+        ends_at=timezone.now() - timedelta(hours=1),
+    )
+    enrolment = EnrolmentFactory(run=run, participant=participant)
+    DevelopmentPlan.objects.create(enrolment=enrolment, personal_goals="Geheim doel")
+    Reflection.objects.create(enrolment=enrolment, session=session, struck_me="Geheime reflectie")
+    teacher = trainer()
+    run.trainers.add(teacher)
+    programme_coordinator = coordinator()
+    programme.coordinators.add(programme_coordinator)
+    other_programme = ProgrammeFactory(name="Ander programma")
+    other_coordinator = coordinator()
+    other_programme.coordinators.add(other_coordinator)
+    return {
+        "enrolment": enrolment,
+        "author": participant,
+        "trainer": teacher,
+        "coordinator": programme_coordinator,
+        "other_participant": EnrolmentFactory(run=run).participant,
+        "trainer_elsewhere": trainer(),
+        "coordinator_elsewhere": other_coordinator,
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("author", 200),
+        ("trainer", 200),
+        ("coordinator", 200),
+        ("other_participant", 404),
+        ("trainer_elsewhere", 404),
+        ("coordinator_elsewhere", 404),
+    ],
+)
+def test_plans_and_reflections_are_read_only_by_author_trainers_and_coordinators(
+    client, written, who, status
+):
+    client.force_login(written[who])
+
+    response = client.get(reverse("trainings:development_plan", args=[written["enrolment"].pk]))
+
+    assert response.status_code == status
+    if status == 200:
+        body = response.content.decode()
+        assert "Geheim doel" in body
+        assert "Geheime reflectie" in body
+
+
+def test_a_trainer_cannot_change_someone_elses_plan(client, written):
+    client.force_login(written["trainer"])
+    url = reverse("trainings:development_plan", args=[written["enrolment"].pk])
+
+    response = client.post(url, {"personal_goals": "Overschreven"})
+
+    assert response.status_code == 403
+    assert DevelopmentPlan.objects.get().personal_goals == "Geheim doel"
+
+
+def test_the_release_page_asks_for_one_click_and_then_frees_the_place(client):
+    from trainings import scheduling
+
+    run = RunFactory(capacity=1)
+    holder, promoted = UserFactory(), UserFactory()
+    first = services.enrolment_create(run=run, participant=holder)
+    services.enrolment_create(run=run, participant=promoted)
+    services.enrolment_cancel(enrolment=first, actor=holder)
+    enrolment = Enrolment.objects.get(run=run, participant=promoted)
+    url = reverse("trainings:release", args=[scheduling.release_token(enrolment)])
+
+    assert client.get(url).status_code == 200
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ENROLLED  # a mail scanner's GET changes nothing
+
+    response = client.post(url)
+    assert "is vrijgegeven" in response.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.CANCELLED
+    assert client.post(url).status_code == 410

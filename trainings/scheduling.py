@@ -1,0 +1,142 @@
+"""What trainings plans in the portal's reminder table, and the mailed release token.
+
+Called by the services inside their transactions. Due times are stored, not queued:
+the portal's dispatcher sends what is due, so a moved session only needs its rows
+re-planned and a cancelled one its rows cancelled.
+"""
+
+from datetime import timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from portal import services as portal_services
+from portal.models import PlannedReminder
+
+from .models import Enrolment, EnrolmentStatus, Run, Session
+
+SESSION_DAY_BEFORE = "trainings.session_day_before"
+REFLECTION_INVITE = "trainings.reflection_invite"
+ENROLMENT_CONFIRMED = "trainings.enrolment_confirmed"
+WAITLISTED = "trainings.waitlisted"
+PROMOTED = "trainings.promoted"
+RUN_CANCELLED = "trainings.run_cancelled"
+SESSION_KINDS = (SESSION_DAY_BEFORE, REFLECTION_INVITE)
+
+DAY_BEFORE = timedelta(hours=24)
+_RELEASE_SALT = "trainings.release"
+
+
+def _send_now(reminder: PlannedReminder) -> None:
+    """Immediate messages go out at once rather than at the dispatcher's next round."""
+    from portal.tasks import send_reminder
+
+    transaction.on_commit(lambda: send_reminder.delay(reminder.pk))
+
+
+def _plan_session(session: Session, enrolment: Enrolment) -> None:
+    participant = enrolment.participant
+    if session.is_cancelled or enrolment.status != EnrolmentStatus.ENROLLED:
+        for kind in SESSION_KINDS:
+            portal_services.reminder_cancel(target=session, kind=kind, recipient=participant)
+        return
+    now = timezone.now()
+    day_before = session.starts_at - DAY_BEFORE
+    if session.starts_at > now:
+        # Enrolled less than a day ahead: the reminder goes now, still before the session.
+        portal_services.reminder_plan(
+            kind=SESSION_DAY_BEFORE,
+            target=session,
+            recipient=participant,
+            due_at=max(day_before, now),
+        )
+    portal_services.reminder_plan(
+        kind=REFLECTION_INVITE, target=session, recipient=participant, due_at=session.ends_at
+    )
+
+
+def enrolment_reminders_plan(*, enrolment: Enrolment) -> None:
+    """The day-before reminder and the reflection invitation for each of the run's sessions."""
+    for session in Session.objects.filter(run_id=enrolment.run_id):
+        _plan_session(session, enrolment)
+
+
+def enrolment_reminders_cancel(*, enrolment: Enrolment) -> None:
+    for session in Session.objects.filter(run_id=enrolment.run_id):
+        for kind in SESSION_KINDS:
+            portal_services.reminder_cancel(
+                target=session, kind=kind, recipient=enrolment.participant
+            )
+
+
+def session_reminders_replan(*, session: Session) -> None:
+    """After a session was added, moved or cancelled: its reminders follow for everyone enrolled."""
+    if session.is_cancelled:
+        for kind in SESSION_KINDS:
+            portal_services.reminder_cancel(target=session, kind=kind)
+        return
+    for enrolment in Enrolment.objects.filter(
+        run_id=session.run_id, status=EnrolmentStatus.ENROLLED
+    ).select_related("participant"):
+        _plan_session(session, enrolment)
+
+
+def run_reminders_cancel(*, run: Run) -> None:
+    for session in Session.objects.filter(run=run):
+        for kind in SESSION_KINDS:
+            portal_services.reminder_cancel(target=session, kind=kind)
+
+
+def _plan_now(kind: str, enrolment: Enrolment) -> None:
+    reminder = portal_services.reminder_plan(
+        kind=kind, target=enrolment, recipient=enrolment.participant, due_at=timezone.now()
+    )
+    if reminder.status == "planned":
+        _send_now(reminder)
+
+
+def enrolment_confirmation_plan(*, enrolment: Enrolment) -> None:
+    _plan_now(ENROLMENT_CONFIRMED, enrolment)
+
+
+def waitlisted_notice_plan(*, enrolment: Enrolment) -> None:
+    _plan_now(WAITLISTED, enrolment)
+
+
+def promotion_notice_plan(*, enrolment: Enrolment) -> None:
+    _plan_now(PROMOTED, enrolment)
+
+
+def run_cancelled_notice_plan(*, run: Run, enrolment: Enrolment) -> None:
+    _plan_now(RUN_CANCELLED, enrolment)
+
+
+def release_token(enrolment: Enrolment) -> str:
+    """The "ik kan toch niet" token; it is bound to this moment of enrolment.
+
+    Deterministic, so the mail renderer can rebuild it and nothing secret is stored;
+    enrolling again gives a new moment, which makes older tokens stop working.
+    """
+    moment = enrolment.enrolled_at.isoformat() if enrolment.enrolled_at else ""
+    return signing.Signer(salt=_RELEASE_SALT).sign_object([enrolment.pk, moment], compress=True)
+
+
+def enrolment_id_from_release_token(
+    token: str, *, enrolment: Enrolment | None = None
+) -> int | None:
+    """The enrolment a token was made for, or None when it is forged.
+
+    With ``enrolment`` given, also None unless the token belongs to its current place.
+    """
+    try:
+        enrolment_id, moment = signing.Signer(salt=_RELEASE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(enrolment_id, int):
+        return None
+    if enrolment is not None:
+        current = enrolment.enrolled_at.isoformat() if enrolment.enrolled_at else ""
+        if enrolment.pk != enrolment_id or current != moment:
+            return None
+    return enrolment_id

@@ -1,0 +1,279 @@
+"""Reads for trainings, each filtered to what the user may see and joined for its page."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portal import permissions as portal_permissions
+from portal.models import User
+
+from . import permissions
+from .models import (
+    Attendance,
+    DevelopmentPlan,
+    Enrolment,
+    EnrolmentStatus,
+    Material,
+    Programme,
+    Reflection,
+    Run,
+    RunStatus,
+    Session,
+    Training,
+)
+
+VISIBLE_TO_EVERYONE = (RunStatus.PUBLISHED, RunStatus.CANCELLED, RunStatus.COMPLETED)
+
+
+def coordinated_programme_ids(*, user: User) -> list[int]:
+    if not portal_permissions.is_coordinator(user):
+        return []
+    return list(
+        Programme.coordinators.through.objects.filter(user_id=user.pk).values_list(
+            "programme_id", flat=True
+        )
+    )
+
+
+def runs_visible_to(user: User) -> QuerySet[Run]:
+    """Published, cancelled and completed runs for everyone; drafts for their coordinators."""
+    condition = Q(status__in=VISIBLE_TO_EVERYONE)
+    programme_ids = coordinated_programme_ids(user=user)
+    if programme_ids:
+        condition |= Q(training__programme_id__in=programme_ids)
+    return Run.objects.filter(condition)
+
+
+def _with_counts(runs: QuerySet[Run]) -> QuerySet[Run]:
+    return runs.annotate(
+        enrolled_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+        waitlist_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED)),
+    )
+
+
+def _with_my_status(runs: QuerySet[Run], user: User) -> QuerySet[Run]:
+    mine = Enrolment.objects.filter(run=OuterRef("pk"), participant_id=user.pk)
+    return runs.annotate(my_status=Subquery(mine.values("status")[:1]))
+
+
+def _audience_filter(user: User) -> Q:
+    """Runs of trainings meant for the user's organisation; disciplines are checked on enrolment."""
+    if user.organisation_id is None:
+        return Q(pk__in=[])
+    open_to_others = Q(training__audience_organisations__isnull=True) & ~Q(
+        training__provider_id=user.organisation_id
+    )
+    named = Exists(
+        Training.audience_organisations.through.objects.filter(
+            training_id=OuterRef("training_id"), organisation_id=user.organisation_id
+        )
+    )
+    return open_to_others | named
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    organisation_id: int | None = None
+    format: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    places_left: bool = False
+    for_me: bool = True
+
+
+def catalogue(*, user: User, filters: CatalogueFilters) -> QuerySet[Run]:
+    """Upcoming published runs, with places taken and the user's own status."""
+    runs = Run.objects.filter(status=RunStatus.PUBLISHED, starts_at__gte=timezone.now())
+    if filters.for_me:
+        runs = runs.filter(_audience_filter(user))
+    if filters.organisation_id:
+        runs = runs.filter(training__provider_id=filters.organisation_id)
+    if filters.format:
+        runs = runs.filter(training__format=filters.format)
+    if filters.date_from:
+        runs = runs.filter(starts_at__date__gte=filters.date_from)
+    if filters.date_to:
+        runs = runs.filter(starts_at__date__lte=filters.date_to)
+    runs = _with_my_status(_with_counts(runs), user)
+    if filters.places_left:
+        runs = runs.filter(enrolled_count__lt=F("capacity"))
+    return runs.select_related("training", "training__provider").order_by("starts_at", "pk")
+
+
+def run_detail(*, user: User, run_id: int) -> Run | None:
+    """One run the user may see, with its sessions, trainers, materials and counts."""
+    return (
+        _with_my_status(_with_counts(runs_visible_to(user)), user)
+        .select_related("training", "training__provider", "training__programme")
+        .prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "pk")),
+            Prefetch("trainers", queryset=User.objects.select_related("organisation")),
+            Prefetch("training__materials", queryset=Material.objects.order_by("title")),
+            "training__audience_organisations",
+        )
+        .filter(pk=run_id)
+        .first()
+    )
+
+
+def enrolment_of(*, user: User, run: Run) -> Enrolment | None:
+    return (
+        Enrolment.objects.filter(run=run, participant=user)
+        .annotate(waitlist_position=_waitlist_position())
+        .first()
+    )
+
+
+def _waitlist_position():
+    """1 for the first person waiting; null when not waiting."""
+    ahead = (
+        Enrolment.objects.filter(
+            run_id=OuterRef("run_id"),
+            status=EnrolmentStatus.WAITLISTED,
+        )
+        .filter(
+            Q(requested_at__lt=OuterRef("requested_at"))
+            | Q(requested_at=OuterRef("requested_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Case(
+        When(
+            status=EnrolmentStatus.WAITLISTED,
+            then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1,
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
+    """The user's enrolments and waiting-list places, newest run first, with what they wrote."""
+    return (
+        Enrolment.objects.filter(participant=user)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .annotate(waitlist_position=_waitlist_position())
+        .select_related("run", "run__training", "run__training__provider", "development_plan")
+        .prefetch_related(
+            Prefetch("run__sessions", queryset=Session.objects.order_by("starts_at", "pk")),
+            Prefetch(
+                "reflections", queryset=Reflection.objects.only("pk", "session_id", "enrolment_id")
+            ),
+        )
+        .order_by("-run__starts_at", "-pk")
+    )
+
+
+def runs_taught_by(*, user: User) -> QuerySet[Run]:
+    return (
+        _with_counts(Run.objects.filter(trainers=user))
+        .select_related("training", "training__provider")
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def run_register(*, run: Run) -> QuerySet[Enrolment]:
+    """Everyone enrolled or waiting in a run with their attendance, plan and reflections."""
+    return (
+        Enrolment.objects.filter(run=run)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .annotate(waitlist_position=_waitlist_position())
+        .select_related("participant", "participant__organisation", "development_plan")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.only("pk", "session_id", "enrolment_id", "status"),
+            ),
+            Prefetch("reflections", queryset=Reflection.objects.order_by("session__starts_at")),
+        )
+        .order_by("status", "requested_at", "pk")
+    )
+
+
+def enrolment_for_writing(*, user: User, enrolment_id: int) -> Enrolment | None:
+    """An enrolment whose plan and reflections ``user`` may read: author, trainers, coordinators."""
+    enrolment = (
+        Enrolment.objects.select_related(
+            "run", "run__training", "run__training__programme", "participant", "development_plan"
+        )
+        .prefetch_related(
+            Prefetch("run__sessions", queryset=Session.objects.order_by("starts_at", "pk")),
+            "reflections",
+        )
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None:
+        return None
+    return enrolment if permissions.can_read_personal_writing(user, enrolment) else None
+
+
+def development_plan_of(enrolment: Enrolment) -> DevelopmentPlan | None:
+    try:
+        return enrolment.development_plan
+    except DevelopmentPlan.DoesNotExist:
+        return None
+
+
+def calendar_sessions(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    organisation_id: int | None = None,
+    format: str = "",
+    status: str = "",
+) -> QuerySet[Session]:
+    """Sessions between ``start`` and ``end`` of the runs the user may see, for the calendar."""
+    sessions = Session.objects.filter(
+        run__in=runs_visible_to(user), starts_at__lt=end, ends_at__gt=start
+    )
+    if organisation_id:
+        sessions = sessions.filter(run__training__provider_id=organisation_id)
+    if format:
+        sessions = sessions.filter(run__training__format=format)
+    if status:
+        sessions = sessions.filter(run__status=status)
+    return sessions.select_related("run", "run__training", "run__training__provider").order_by(
+        "starts_at", "pk"
+    )
+
+
+def managed_runs(*, user: User, status: str = "") -> QuerySet[Run]:
+    """The runs of the programmes a coordinator runs, for the management list."""
+    runs = Run.objects.filter(training__programme_id__in=coordinated_programme_ids(user=user))
+    if status:
+        runs = runs.filter(status=status)
+    return (
+        _with_counts(runs)
+        .select_related("training", "training__provider")
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def managed_trainings(*, user: User) -> QuerySet[Training]:
+    return (
+        Training.objects.filter(programme_id__in=coordinated_programme_ids(user=user))
+        .select_related("provider", "programme")
+        .annotate(run_count=Count("runs"))
+        .order_by("title")
+    )

@@ -1,0 +1,565 @@
+"""Writes for trainings: the catalogue, runs and sessions, enrolment and what participants write.
+
+Enrolment rules live here and nowhere else. Every change to who holds a place in a run
+locks that run's row first, so concurrent enrolments, cancellations and capacity changes
+are applied one after the other and capacity can never be exceeded.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from portal.models import Organisation, User
+
+from . import permissions, scheduling
+from .models import (
+    Attendance,
+    DevelopmentPlan,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    Reflection,
+    Run,
+    RunStatus,
+    Session,
+    Training,
+    TrainingFormat,
+)
+
+
+def _local(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y H:i")
+
+
+# --- trainings -------------------------------------------------------------------------------
+# Trainings, runs and sessions are written by coordinators (checked by the views) and by the
+# verkenning app turning a design into a draft (checked there), so these services do not
+# read roles themselves.
+
+
+@transaction.atomic
+def training_create(
+    *,
+    created_by: User,
+    programme: Programme,
+    title: str,
+    description: str,
+    provider: Organisation,
+    format: str = TrainingFormat.TRAINING,
+    content_goals: str = "",
+    personal_goals: str = "",
+    default_capacity: int = 20,
+    audience_organisations: Iterable[Organisation] = (),
+    audience_disciplines: Sequence[str] = (),
+) -> Training:
+    """Add a training to a programme's catalogue."""
+    training = Training(
+        programme=programme,
+        title=title,
+        description=description,
+        provider=provider,
+        format=format,
+        content_goals=content_goals,
+        personal_goals=personal_goals,
+        default_capacity=default_capacity,
+        audience_disciplines=list(audience_disciplines),
+        created_by=created_by,
+    )
+    training.full_clean()
+    training.save()
+    training.audience_organisations.set(audience_organisations)
+    return training
+
+
+@transaction.atomic
+def training_update(
+    *,
+    training: Training,
+    title: str,
+    description: str,
+    provider: Organisation,
+    format: str,
+    content_goals: str,
+    personal_goals: str,
+    default_capacity: int,
+    audience_organisations: Iterable[Organisation],
+    audience_disciplines: Sequence[str],
+) -> Training:
+    training.title = title
+    training.description = description
+    training.provider = provider
+    training.format = format
+    training.content_goals = content_goals
+    training.personal_goals = personal_goals
+    training.default_capacity = default_capacity
+    training.audience_disciplines = list(audience_disciplines)
+    training.full_clean()
+    training.save()
+    training.audience_organisations.set(audience_organisations)
+    return training
+
+
+# --- runs and sessions -----------------------------------------------------------------------
+
+
+def _lock_run(run: Run) -> Run:
+    return Run.objects.select_for_update().select_related("training").get(pk=run.pk)
+
+
+def _sync_run_span(run: Run) -> None:
+    """Keep the run's denormalised start and end in line with its sessions."""
+    sessions = list(
+        run.sessions.filter(is_cancelled=False).order_by("starts_at").values("starts_at", "ends_at")
+    )
+    if not sessions:
+        sessions = list(run.sessions.order_by("starts_at").values("starts_at", "ends_at"))
+    run.starts_at = sessions[0]["starts_at"] if sessions else None
+    run.ends_at = max(s["ends_at"] for s in sessions) if sessions else None
+    run.save(update_fields=["starts_at", "ends_at", "updated_at"])
+
+
+def _validate_session_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("Het einde ligt vóór of op het begin.")})
+
+
+@transaction.atomic
+def run_create(
+    *,
+    created_by: User,
+    training: Training,
+    capacity: int,
+    enrolment_opens_at: datetime,
+    enrolment_closes_at: datetime,
+    location: str,
+    trainers: Iterable[User] = (),
+    sessions: Sequence[tuple[datetime, datetime]] = (),
+) -> Run:
+    """Plan a draft run of a training, optionally with its sessions."""
+    run = Run(
+        training=training,
+        capacity=capacity,
+        enrolment_opens_at=enrolment_opens_at,
+        enrolment_closes_at=enrolment_closes_at,
+        location=location,
+        status=RunStatus.DRAFT,
+    )
+    _validate_window(run)
+    run.full_clean()
+    run.save()
+    run.trainers.set(trainers)
+    for starts_at, ends_at in sessions:
+        _validate_session_times(starts_at, ends_at)
+        session = Session(run=run, starts_at=starts_at, ends_at=ends_at)
+        session.full_clean()
+        session.save()
+    _sync_run_span(run)
+    return run
+
+
+def _validate_window(run: Run) -> None:
+    if run.enrolment_closes_at <= run.enrolment_opens_at:
+        raise ValidationError(
+            {"enrolment_closes_at": _("De inschrijving moet sluiten ná het moment van openen.")}
+        )
+
+
+@transaction.atomic
+def run_update(
+    *,
+    run: Run,
+    capacity: int,
+    enrolment_opens_at: datetime,
+    enrolment_closes_at: datetime,
+    location: str,
+    trainers: Iterable[User],
+) -> Run:
+    """Change a run; raising its capacity moves people up from the waiting list."""
+    run = _lock_run(run)
+    if run.status in (RunStatus.CANCELLED, RunStatus.COMPLETED):
+        raise ValidationError(
+            _("Een geannuleerde of afgeronde uitvoering kun je niet meer wijzigen.")
+        )
+    enrolled = run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+    if capacity < enrolled:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "Er zijn al %(count)d deelnemers ingeschreven; het aantal plaatsen kan niet "
+                    "lager worden dan dat."
+                )
+                % {"count": enrolled}
+            }
+        )
+    location_changed = location != run.location
+    run.capacity = capacity
+    run.enrolment_opens_at = enrolment_opens_at
+    run.enrolment_closes_at = enrolment_closes_at
+    run.location = location
+    _validate_window(run)
+    run.full_clean()
+    run.save()
+    run.trainers.set(trainers)
+    if location_changed:
+        # Sessions without a room of their own take the run's place: calendars must update.
+        for session in run.sessions.filter(location=""):
+            _session_changed(session)
+    waitlist_promote(run=run)
+    return run
+
+
+@transaction.atomic
+def run_publish(*, run: Run) -> Run:
+    run = _lock_run(run)
+    if run.status != RunStatus.DRAFT:
+        raise ValidationError(_("Alleen een concept kan gepubliceerd worden."))
+    if not run.sessions.filter(is_cancelled=False).exists():
+        raise ValidationError(_("Voeg eerst minstens één bijeenkomst toe."))
+    run.status = RunStatus.PUBLISHED
+    run.save(update_fields=["status", "updated_at"])
+    return run
+
+
+@transaction.atomic
+def run_cancel(*, run: Run, reason: str) -> Run:
+    """Cancel a run; everyone enrolled or waiting is told, and their reminders are withdrawn."""
+    run = _lock_run(run)
+    if run.status in (RunStatus.CANCELLED, RunStatus.COMPLETED):
+        raise ValidationError(_("Deze uitvoering is al geannuleerd of afgerond."))
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Geef een reden op; de deelnemers krijgen die te lezen.")}
+        )
+    was_published = run.status == RunStatus.PUBLISHED
+    run.status = RunStatus.CANCELLED
+    run.cancellation_reason = reason.strip()
+    run.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    scheduling.run_reminders_cancel(run=run)
+    if was_published:
+        for enrolment in run.enrolments.filter(
+            status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+        ).select_related("participant"):
+            scheduling.run_cancelled_notice_plan(run=run, enrolment=enrolment)
+    for session in run.sessions.all():
+        _bump_sequence(session)
+    return run
+
+
+@transaction.atomic
+def run_complete(*, run: Run) -> Run:
+    run = _lock_run(run)
+    if run.status != RunStatus.PUBLISHED:
+        raise ValidationError(_("Alleen een gepubliceerde uitvoering kan afgerond worden."))
+    if run.ends_at and run.ends_at > timezone.now():
+        raise ValidationError(_("De laatste bijeenkomst is nog niet voorbij."))
+    run.status = RunStatus.COMPLETED
+    run.save(update_fields=["status", "updated_at"])
+    return run
+
+
+def _bump_sequence(session: Session) -> None:
+    session.sequence += 1
+    session.save(update_fields=["sequence", "updated_at"])
+
+
+def _session_changed(session: Session) -> None:
+    _bump_sequence(session)
+    scheduling.session_reminders_replan(session=session)
+
+
+@transaction.atomic
+def session_create(
+    *, run: Run, starts_at: datetime, ends_at: datetime, title: str = "", location: str = ""
+) -> Session:
+    run = _lock_run(run)
+    if run.status in (RunStatus.CANCELLED, RunStatus.COMPLETED):
+        raise ValidationError(_("Aan een geannuleerde of afgeronde uitvoering voeg je niets toe."))
+    _validate_session_times(starts_at, ends_at)
+    session = Session(run=run, starts_at=starts_at, ends_at=ends_at, title=title, location=location)
+    session.full_clean()
+    session.save()
+    _sync_run_span(run)
+    scheduling.session_reminders_replan(session=session)
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *, session: Session, starts_at: datetime, ends_at: datetime, title: str, location: str
+) -> Session:
+    """Move or rename a session; calendars and reminders follow when time or place change."""
+    session = Session.objects.select_for_update().select_related("run").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("Deze bijeenkomst is vervallen."))
+    _validate_session_times(starts_at, ends_at)
+    moved = (
+        starts_at != session.starts_at
+        or ends_at != session.ends_at
+        or location != session.location
+        or title != session.title
+    )
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.title, session.location = title, location
+    session.full_clean()
+    session.save()
+    if moved:
+        _session_changed(session)
+        _sync_run_span(session.run)
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session) -> Session:
+    session = Session.objects.select_for_update().select_related("run").get(pk=session.pk)
+    if session.is_cancelled:
+        raise ValidationError(_("Deze bijeenkomst is al vervallen."))
+    session.is_cancelled = True
+    session.save(update_fields=["is_cancelled", "updated_at"])
+    _session_changed(session)
+    _sync_run_span(session.run)
+    return session
+
+
+# --- enrolment -------------------------------------------------------------------------------
+
+
+def _refusal(run: Run, participant: User, now: datetime) -> str | None:
+    """Why ``participant`` may not ask for a place in ``run`` now, or None."""
+    if run.status == RunStatus.CANCELLED:
+        return _("Deze uitvoering is geannuleerd.")
+    if run.status != RunStatus.PUBLISHED:
+        return _("Voor deze uitvoering kun je je niet inschrijven.")
+    if now < run.enrolment_opens_at:
+        return _("De inschrijving opent op %(moment)s.") % {
+            "moment": _local(run.enrolment_opens_at)
+        }
+    if now >= run.enrolment_closes_at:
+        return _("De inschrijving is gesloten sinds %(moment)s.") % {
+            "moment": _local(run.enrolment_closes_at)
+        }
+    audience = frozenset(run.training.audience_organisations.values_list("pk", flat=True))
+    if not permissions.is_in_audience(participant, run.training, audience):
+        if participant.organisation_id == run.training.provider_id and not audience:
+            return _(
+                "Deze training is voor medewerkers van de andere partners; jouw organisatie "
+                "geeft haar zelf."
+            )
+        return _("Deze training is niet bedoeld voor jouw organisatie of discipline.")
+    return None
+
+
+def _waitlist_is_empty(run: Run) -> bool:
+    return not run.enrolments.filter(status=EnrolmentStatus.WAITLISTED).exists()
+
+
+@transaction.atomic
+def enrolment_create(*, run: Run, participant: User) -> Enrolment:
+    """Take a place in a run, or a place on its waiting list when it is full.
+
+    Refusals raise ValidationError with the reason in Dutch and change nothing.
+    """
+    run = _lock_run(run)
+    now = timezone.now()
+    refusal = _refusal(run, participant, now)
+    if refusal:
+        raise ValidationError(refusal, code="refused")
+    enrolment = Enrolment.objects.filter(run=run, participant=participant).first()
+    if enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED:
+        raise ValidationError(_("Je bent al ingeschreven voor deze uitvoering."), code="duplicate")
+    if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
+        raise ValidationError(
+            _("Je staat al op de wachtlijst van deze uitvoering."), code="duplicate"
+        )
+    enrolled = run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+    # Strictly first come, first served: a free place goes to the waiting list first.
+    has_place = enrolled < run.capacity and _waitlist_is_empty(run)
+    if enrolment is None:
+        enrolment = Enrolment(run=run, participant=participant)
+    enrolment.status = EnrolmentStatus.ENROLLED if has_place else EnrolmentStatus.WAITLISTED
+    enrolment.requested_at = now
+    enrolment.enrolled_at = now if has_place else None
+    enrolment.cancelled_at = None
+    enrolment.full_clean(validate_unique=False)
+    enrolment.save()
+    if has_place:
+        scheduling.enrolment_confirmation_plan(enrolment=enrolment)
+        scheduling.enrolment_reminders_plan(enrolment=enrolment)
+    else:
+        scheduling.waitlisted_notice_plan(enrolment=enrolment)
+    return enrolment
+
+
+def _cancellable(enrolment: Enrolment, now: datetime) -> None:
+    if enrolment.status == EnrolmentStatus.CANCELLED:
+        raise ValidationError(_("Je bent al afgemeld voor deze uitvoering."))
+    run = enrolment.run
+    if run.status != RunStatus.PUBLISHED:
+        raise ValidationError(_("Deze uitvoering is geannuleerd of afgerond."))
+    if enrolment.status == EnrolmentStatus.ENROLLED and run.starts_at and run.starts_at <= now:
+        raise ValidationError(
+            _("De training is al begonnen; meld je af bij de trainer of de coördinator.")
+        )
+
+
+def _release(enrolment: Enrolment, now: datetime) -> None:
+    was_enrolled = enrolment.status == EnrolmentStatus.ENROLLED
+    enrolment.status = EnrolmentStatus.CANCELLED
+    enrolment.cancelled_at = now
+    enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])
+    scheduling.enrolment_reminders_cancel(enrolment=enrolment)
+    if was_enrolled:
+        waitlist_promote(run=enrolment.run)
+
+
+@transaction.atomic
+def enrolment_cancel(*, enrolment: Enrolment, actor: User) -> Enrolment:
+    """Give up a place or a place on the waiting list; a freed place goes to the next in line."""
+    if enrolment.participant_id != actor.pk:
+        raise PermissionDenied
+    run = _lock_run(enrolment.run)
+    enrolment = Enrolment.objects.select_related("participant").get(pk=enrolment.pk)
+    enrolment.run = run
+    now = timezone.now()
+    _cancellable(enrolment, now)
+    _release(enrolment, now)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_release(*, token: str) -> Enrolment:
+    """The mailed one-click "ik kan toch niet": free the place someone moved up into."""
+    enrolment_id = scheduling.enrolment_id_from_release_token(token)
+    invalid = ValidationError(_("Deze link is niet meer geldig; je plaats is niet gewijzigd."))
+    if enrolment_id is None:
+        raise invalid
+    run_id = Enrolment.objects.filter(pk=enrolment_id).values_list("run_id", flat=True).first()
+    if run_id is None:
+        raise invalid
+    run = Run.objects.select_for_update().select_related("training").get(pk=run_id)
+    enrolment = Enrolment.objects.select_related("participant").get(pk=enrolment_id)
+    # Checked again under the lock: a token from before a re-enrolment no longer matches.
+    if (
+        enrolment.status != EnrolmentStatus.ENROLLED
+        or scheduling.enrolment_id_from_release_token(token, enrolment=enrolment) is None
+    ):
+        raise invalid
+    enrolment.run = run
+    now = timezone.now()
+    _cancellable(enrolment, now)
+    _release(enrolment, now)
+    return enrolment
+
+
+def waitlist_promote(*, run: Run) -> list[Enrolment]:
+    """Move people up, first come first served, into the free places of a locked run.
+
+    Callers hold the run's row lock (every caller in this module does), which is what
+    keeps two promotions from filling the same place.
+    """
+    now = timezone.now()
+    if run.status != RunStatus.PUBLISHED or (run.starts_at and run.starts_at <= now):
+        return []
+    free = run.capacity - run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+    if free <= 0:
+        return []
+    promoted = list(
+        run.enrolments.filter(status=EnrolmentStatus.WAITLISTED)
+        .select_related("participant")
+        .order_by("requested_at", "pk")[:free]
+    )
+    for enrolment in promoted:
+        enrolment.status = EnrolmentStatus.ENROLLED
+        enrolment.enrolled_at = now
+        enrolment.save(update_fields=["status", "enrolled_at", "updated_at"])
+        enrolment.run = run
+        scheduling.promotion_notice_plan(enrolment=enrolment)
+        scheduling.enrolment_reminders_plan(enrolment=enrolment)
+    return promoted
+
+
+# --- attendance ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_mark(
+    *, session: Session, enrolment: Enrolment, status: str, recorded_by: User
+) -> Attendance:
+    """Note whether someone was there; the run's trainers and coordinators do this."""
+    run = session.run
+    if not permissions.can_view_participants(recorded_by, run):
+        raise PermissionDenied
+    if enrolment.run_id != run.pk or enrolment.status != EnrolmentStatus.ENROLLED:
+        raise ValidationError(_("Deze persoon staat niet ingeschreven voor deze uitvoering."))
+    if session.is_cancelled:
+        raise ValidationError(_("Deze bijeenkomst is vervallen."))
+    if timezone.localdate(session.starts_at) > timezone.localdate():
+        raise ValidationError(_("Aanwezigheid noteer je op of na de dag van de bijeenkomst."))
+    attendance, _created = Attendance.objects.update_or_create(
+        enrolment=enrolment,
+        session=session,
+        defaults={"status": status, "recorded_by": recorded_by},
+    )
+    attendance.full_clean()
+    return attendance
+
+
+# --- what participants write -----------------------------------------------------------------
+
+
+def _own_enrolment(enrolment: Enrolment, author: User) -> None:
+    if enrolment.participant_id != author.pk:
+        raise PermissionDenied
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        raise ValidationError(_("Je schrijft dit voor een training waarvoor je ingeschreven bent."))
+
+
+@transaction.atomic
+def development_plan_save(
+    *,
+    enrolment: Enrolment,
+    author: User,
+    content_goals: str,
+    personal_goals: str,
+    learned: str,
+    embedding: str,
+    needs: str,
+) -> DevelopmentPlan:
+    """Write or update one's persoonlijk ontwikkelingsplan for a run."""
+    _own_enrolment(enrolment, author)
+    plan, _created = DevelopmentPlan.objects.select_for_update().get_or_create(enrolment=enrolment)
+    plan.content_goals = content_goals
+    plan.personal_goals = personal_goals
+    plan.learned = learned
+    plan.embedding = embedding
+    plan.needs = needs
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def reflection_save(
+    *, enrolment: Enrolment, session: Session, author: User, struck_me: str, will_apply: str
+) -> Reflection:
+    """Write or update the reflection on one session, once it has begun."""
+    _own_enrolment(enrolment, author)
+    if session.run_id != enrolment.run_id:
+        raise ValidationError(_("Deze bijeenkomst hoort niet bij jouw training."))
+    if session.is_cancelled:
+        raise ValidationError(_("Deze bijeenkomst is vervallen."))
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("Je schrijft je reflectie zodra de bijeenkomst begonnen is."))
+    if not struck_me.strip():
+        raise ValidationError({"struck_me": _("Schrijf op wat je opviel.")})
+    reflection, _created = Reflection.objects.select_for_update().get_or_create(
+        enrolment=enrolment, session=session, defaults={"struck_me": struck_me}
+    )
+    reflection.struck_me = struck_me
+    reflection.will_apply = will_apply
+    reflection.full_clean()
+    reflection.save()
+    return reflection

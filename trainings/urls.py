@@ -1,0 +1,24 @@
+from django.urls import path
+
+from .views import participant
+
+app_name = "trainings"
+
+urlpatterns = [
+    path("", participant.catalogue, name="catalogue"),
+    path("mijn/", participant.my_trainings, name="my_trainings"),
+    path("uitvoeringen/<int:run_id>/", participant.run_detail, name="run_detail"),
+    path("uitvoeringen/<int:run_id>/inschrijven/", participant.enrol, name="enrol"),
+    path("uitvoeringen/<int:run_id>/afmelden/", participant.cancel, name="cancel"),
+    path("vrijgeven/<str:token>/", participant.release, name="release"),
+    path(
+        "inschrijvingen/<int:enrolment_id>/ontwikkelplan/",
+        participant.development_plan,
+        name="development_plan",
+    ),
+    path(
+        "inschrijvingen/<int:enrolment_id>/bijeenkomsten/<int:session_id>/reflectie/",
+        participant.reflection,
+        name="reflection",
+    ),
+]

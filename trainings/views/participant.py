@@ -1,0 +1,215 @@
+"""Pages for participants: the catalogue, a run, enrolling, and what they write."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import permissions, selectors, services
+from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ReflectionForm
+from ..models import EnrolmentStatus, RunStatus
+
+CATALOGUE_PAGE_SIZE = 20
+
+
+def _errors_to_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+def catalogue(request):
+    form = CatalogueFilterForm(request.GET or None)
+    runs = selectors.catalogue(user=request.user, filters=form.filters())
+    page = Paginator(runs, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "trainings/catalogue.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def run_detail(request, run_id: int):
+    run = selectors.run_detail(user=request.user, run_id=run_id)
+    if run is None:
+        raise Http404
+    enrolment = selectors.enrolment_of(user=request.user, run=run)
+    is_enrolled = enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED
+    sees_participants = permissions.can_view_participants(request.user, run)
+    now = timezone.now()
+    context = {
+        "run": run,
+        "sessions": run.sessions.all(),
+        "enrolment": enrolment,
+        "is_enrolled": is_enrolled,
+        "places_left": max(run.capacity - run.enrolled_count, 0),
+        "can_manage": permissions.can_manage_run(request.user, run),
+        "sees_participants": sees_participants,
+        "shows_materials": is_enrolled or sees_participants,
+        "window_open": run.status == RunStatus.PUBLISHED
+        and run.enrolment_opens_at <= now < run.enrolment_closes_at,
+        "now": now,
+    }
+    return render(request, "trainings/run_detail.html", context)
+
+
+@require_POST
+@login_required
+def enrol(request, run_id: int):
+    run = selectors.run_detail(user=request.user, run_id=run_id)
+    if run is None:
+        raise Http404
+    try:
+        enrolment = services.enrolment_create(run=run, participant=request.user)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        if enrolment.status == EnrolmentStatus.ENROLLED:
+            messages.success(
+                request, _("Je bent ingeschreven. Je krijgt een bevestiging per e-mail.")
+            )
+        else:
+            position = selectors.enrolment_of(user=request.user, run=run).waitlist_position
+            messages.info(
+                request,
+                _(
+                    "De uitvoering is vol; je staat op plaats %(position)d van de wachtlijst. "
+                    "Komt er een plaats vrij, dan schuif je automatisch door en krijg je bericht."
+                )
+                % {"position": position},
+            )
+    return redirect("trainings:run_detail", run_id=run_id)
+
+
+@require_POST
+@login_required
+def cancel(request, run_id: int):
+    run = selectors.run_detail(user=request.user, run_id=run_id)
+    enrolment = selectors.enrolment_of(user=request.user, run=run) if run else None
+    if enrolment is None:
+        raise Http404
+    was_waiting = enrolment.status == EnrolmentStatus.WAITLISTED
+    try:
+        services.enrolment_cancel(enrolment=enrolment, actor=request.user)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("Je staat niet meer op de wachtlijst.")
+            if was_waiting
+            else _("Je bent afgemeld. Je plaats gaat naar de eerste op de wachtlijst."),
+        )
+    return redirect("trainings:run_detail", run_id=run_id)
+
+
+def release(request, token: str):
+    """The link in the "je bent doorgeschoven" mail: one button, so mail scanners change nothing."""
+    if request.method == "POST":
+        try:
+            enrolment = services.enrolment_release(token=token)
+        except ValidationError as error:
+            return render(
+                request, "trainings/release.html", {"error": " ".join(error.messages)}, status=410
+            )
+        return render(request, "trainings/release.html", {"released": enrolment})
+    return render(request, "trainings/release.html", {"token": token})
+
+
+@login_required
+def my_trainings(request):
+    enrolments = list(selectors.my_enrolments(user=request.user))
+    now = timezone.now()
+    upcoming = [e for e in enrolments if e.run.ends_at is None or e.run.ends_at >= now]
+    past = [e for e in enrolments if e not in upcoming]
+    for enrolment in enrolments:
+        written = {reflection.session_id for reflection in enrolment.reflections.all()}
+        enrolment.reflection_todo = [
+            session
+            for session in enrolment.run.sessions.all()
+            if enrolment.status == EnrolmentStatus.ENROLLED
+            and not session.is_cancelled
+            and session.starts_at <= now
+            and session.pk not in written
+        ]
+    return render(
+        request, "trainings/my_trainings.html", {"upcoming": upcoming, "past": past, "now": now}
+    )
+
+
+def _enrolment_or_404(request, enrolment_id: int):
+    enrolment = selectors.enrolment_for_writing(user=request.user, enrolment_id=enrolment_id)
+    if enrolment is None:
+        raise Http404
+    return enrolment
+
+
+@login_required
+def development_plan(request, enrolment_id: int):
+    """The author writes the plan; the run's trainers and coordinators read it and the rest."""
+    enrolment = _enrolment_or_404(request, enrolment_id)
+    is_author = enrolment.participant_id == request.user.pk
+    plan = selectors.development_plan_of(enrolment)
+    form = DevelopmentPlanForm(request.POST or None, instance=plan) if is_author else None
+    if request.method == "POST":
+        if not is_author:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.development_plan_save(
+                    enrolment=enrolment, author=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Je ontwikkelplan is opgeslagen."))
+                return redirect("trainings:development_plan", enrolment_id=enrolment.pk)
+    reflections = {reflection.session_id: reflection for reflection in enrolment.reflections.all()}
+    sessions = [(session, reflections.get(session.pk)) for session in enrolment.run.sessions.all()]
+    return render(
+        request,
+        "trainings/development_plan.html",
+        {
+            "enrolment": enrolment,
+            "plan": plan,
+            "form": form,
+            "is_author": is_author,
+            "sessions": sessions,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def reflection(request, enrolment_id: int, session_id: int):
+    enrolment = _enrolment_or_404(request, enrolment_id)
+    if enrolment.participant_id != request.user.pk:
+        raise Http404
+    session = next((s for s in enrolment.run.sessions.all() if s.pk == session_id), None)
+    if session is None:
+        raise Http404
+    existing = next((r for r in enrolment.reflections.all() if r.session_id == session.pk), None)
+    form = ReflectionForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reflection_save(
+                enrolment=enrolment, session=session, author=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Je reflectie is opgeslagen."))
+            return redirect("trainings:development_plan", enrolment_id=enrolment.pk)
+    return render(
+        request,
+        "trainings/reflection_form.html",
+        {"enrolment": enrolment, "session": session, "form": form},
+    )
