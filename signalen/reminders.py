@@ -2,9 +2,9 @@
 
 from django.urls import reverse
 from django.utils import timezone
-from portal.reminders import ReminderMessage, register, render_email
 
 from portal import permissions as portal_permissions
+from portal.reminders import ReminderMessage, register, render_email
 
 from .models import Signal
 from .services import OVERDUE_REMINDER

@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -116,6 +117,9 @@ def celery_worker_queue(transactional_db, celery_worker_env):
     )
     previous_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
+    # Eager tasks run from several threads at once (the concurrency tests) can leave
+    # Celery's process-wide "inside a task" flag set, which would refuse result.get().
+    _set_task_join_will_block(False)
     try:
         yield queue
     finally:

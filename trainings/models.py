@@ -1,6 +1,7 @@
 """Programmes, trainings, their runs and sessions, and what participants do in them."""
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +97,12 @@ class Training(TimeStampedModel):
 
 
 def material_upload_to(instance: "Material", filename: str) -> str:
-    return f"trainings/materials/{instance.training_id}/{filename}"
+    return f"{instance.training_id}/{filename}"
+
+
+def material_storage() -> FileSystemStorage:
+    """Outside MEDIA_ROOT: materials are served only through the checked download view."""
+    return FileSystemStorage(location=settings.TRAININGS_MATERIAL_ROOT)
 
 
 class Material(TimeStampedModel):
@@ -106,7 +112,9 @@ class Material(TimeStampedModel):
         Training, verbose_name=_("training"), on_delete=models.CASCADE, related_name="materials"
     )
     title = models.CharField(_("titel"), max_length=200)
-    file = models.FileField(_("bestand"), upload_to=material_upload_to, blank=True)
+    file = models.FileField(
+        _("bestand"), upload_to=material_upload_to, storage=material_storage, blank=True
+    )
     url = models.URLField(_("link"), blank=True)
 
     class Meta:

@@ -26,6 +26,7 @@ from portal.models import User
 from . import permissions
 from .models import (
     Attendance,
+    CalendarFeed,
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
@@ -277,3 +278,40 @@ def managed_trainings(*, user: User) -> QuerySet[Training]:
         .annotate(run_count=Count("runs"))
         .order_by("title")
     )
+
+
+def feed_by_token(*, token: str) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
+
+
+def feed_sessions(*, user: User) -> QuerySet[Session]:
+    """The sessions in a person's calendar: runs they hold a place in, and runs they teach."""
+    runs = Run.objects.filter(
+        Q(enrolments__participant=user, enrolments__status=EnrolmentStatus.ENROLLED)
+        | Q(trainers=user)
+    ).exclude(status=RunStatus.DRAFT)
+    return (
+        Session.objects.filter(run__in=runs.values("pk"))
+        .select_related("run", "run__training")
+        .order_by("starts_at", "pk")
+    )
+
+
+def material_for(*, user: User, material_id: int) -> Material | None:
+    """A material of a training the user takes part in (enrolled), teaches or coordinates."""
+    material = Material.objects.select_related("training").filter(pk=material_id).first()
+    if material is None:
+        return None
+    training = material.training
+    if permissions.coordinates_programme(user, training.programme_id):
+        return material
+    runs = Run.objects.filter(training=training).exclude(status=RunStatus.DRAFT)
+    allowed = runs.filter(
+        Q(enrolments__participant=user, enrolments__status=EnrolmentStatus.ENROLLED)
+        | Q(trainers=user)
+    ).exists()
+    return material if allowed else None

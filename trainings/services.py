@@ -5,6 +5,7 @@ locks that run's row first, so concurrent enrolments, cancellations and capacity
 are applied one after the other and capacity can never be exceeded.
 """
 
+import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from portal.models import Organisation, User
 from . import permissions, scheduling
 from .models import (
     Attendance,
+    CalendarFeed,
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
@@ -563,3 +565,29 @@ def reflection_save(
     reflection.full_clean()
     reflection.save()
     return reflection
+
+
+# --- calendar feed ---------------------------------------------------------------------------
+
+
+def _new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def calendar_feed_get_or_create(*, user: User) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(
+        user=user, defaults={"token": _new_feed_token()}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user: User) -> CalendarFeed:
+    """A new secret address; the old one stops working at once."""
+    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+    if feed is None:
+        return calendar_feed_get_or_create(user=user)
+    feed.token = _new_feed_token()
+    feed.save(update_fields=["token", "updated_at"])
+    return feed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import participant
+from .views import feeds, participant
 
 app_name = "trainings"
 
@@ -20,5 +20,14 @@ urlpatterns = [
         "inschrijvingen/<int:enrolment_id>/bijeenkomsten/<int:session_id>/reflectie/",
         participant.reflection,
         name="reflection",
+    ),
+    path("agenda/", feeds.calendar_feed_settings, name="feed_settings"),
+    path("agenda/vernieuwen/", feeds.calendar_feed_reset, name="feed_reset"),
+    path("agenda/<str:token>.ics", feeds.calendar_feed, name="feed"),
+    path("materiaal/<int:material_id>/", feeds.material_download, name="material"),
+    path(
+        "beheer/uitvoeringen/<int:run_id>/deelnemers.csv",
+        feeds.run_participants_csv,
+        name="run_csv",
     ),
 ]

@@ -207,6 +207,10 @@ SIGNALEN_MAX_ATTACHMENT_BYTES = env.int("SIGNALEN_MAX_ATTACHMENT_BYTES", default
 SIGNALEN_ATTACHMENT_ROOT = env.path(
     "SIGNALEN_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "signalen"
 )
+# Training materials are only handed out by a view that checks who asks.
+TRAININGS_MATERIAL_ROOT = env.path(
+    "TRAININGS_MATERIAL_ROOT", default=BASE_DIR / "private" / "trainings"
+)
 CELERY_BEAT_SCHEDULE["signalen-anonymise-closed"] = {
     "task": "signalen.tasks.anonymise_closed_signals",
     "schedule": 24 * 60 * 60,
