@@ -157,7 +157,9 @@ def _seed_run(training: Training, demo: DemoTraining, creator: User) -> None:
         training=training,
         capacity=demo.capacity,
         enrolment_opens_at=timezone.now() - timedelta(days=7),
-        enrolment_closes_at=sessions[0][0] - timedelta(days=2),
+        enrolment_closes_at=max(
+            sessions[0][0] - timedelta(days=2), timezone.now() + timedelta(hours=1)
+        ),
         location=f"{demo.provider}, Voorbeeldstad",
         trainers=User.objects.filter(email=demo.trainer),
         sessions=sessions,

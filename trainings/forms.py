@@ -4,10 +4,146 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation
+from portal.models import Discipline, Organisation, Role, User
 
-from .models import DevelopmentPlan, Reflection, TrainingFormat
+from .models import AttendanceStatus, DevelopmentPlan, Programme, Reflection, TrainingFormat
 from .selectors import CatalogueFilters
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+# --- coordination ----------------------------------------------------------------------------
+
+
+class TrainingForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Programma"), queryset=Programme.objects.none())
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    description = forms.CharField(label=_("Omschrijving"), widget=forms.Textarea(attrs={"rows": 5}))
+    provider = forms.ModelChoiceField(
+        label=_("Aanbiedende organisatie"), queryset=Organisation.objects.order_by("name")
+    )
+    format = forms.ChoiceField(label=_("Vorm"), choices=TrainingFormat.choices)
+    content_goals = forms.CharField(
+        label=_("Vakinhoudelijke leerdoelen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    personal_goals = forms.CharField(
+        label=_("Persoonlijke leerdoelen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    audience_organisations = forms.ModelMultipleChoiceField(
+        label=_("Voor medewerkers van"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Niets aangevinkt: medewerkers van alle partners behalve de aanbieder."),
+    )
+    audience_disciplines = forms.MultipleChoiceField(
+        label=_("Voor disciplines"),
+        choices=Discipline.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Niets aangevinkt: alle disciplines."),
+    )
+    default_capacity = forms.IntegerField(
+        label=_("Standaard aantal plaatsen"), min_value=1, max_value=500, initial=20
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+
+
+class RunForm(forms.Form):
+    capacity = forms.IntegerField(label=_("Aantal plaatsen"), min_value=1, max_value=500)
+    enrolment_opens_at = forms.DateTimeField(
+        label=_("Inschrijving open vanaf"), widget=DATETIME_WIDGET
+    )
+    enrolment_closes_at = forms.DateTimeField(
+        label=_("Inschrijving sluit op"), widget=DATETIME_WIDGET
+    )
+    location = forms.CharField(label=_("Locatie"), max_length=200)
+    trainers = forms.ModelMultipleChoiceField(
+        label=_("Trainers"),
+        queryset=User.objects.filter(role_assignments__role=Role.TRAINER, is_active=True)
+        .distinct()
+        .order_by("full_name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("enrolment_opens_at"), cleaned.get("enrolment_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error(
+                "enrolment_closes_at", _("De inschrijving moet sluiten ná het moment van openen.")
+            )
+        return cleaned
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label=_("Titel (optioneel)"), max_length=200, required=False)
+    starts_at = forms.DateTimeField(label=_("Begint om"), widget=DATETIME_WIDGET)
+    ends_at = forms.DateTimeField(label=_("Eindigt om"), widget=DATETIME_WIDGET)
+    location = forms.CharField(
+        label=_("Zaal of locatie"),
+        max_length=200,
+        required=False,
+        help_text=_("Leeg: die van de uitvoering."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("Het einde ligt vóór of op het begin."))
+        return cleaned
+
+
+class RunCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van annulering"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Iedereen die ingeschreven is of op de wachtlijst staat, krijgt dit te lezen."),
+    )
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    file = forms.FileField(label=_("Bestand"), required=False)
+    url = forms.URLField(label=_("Of een link"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("file")) == bool(cleaned.get("url")):
+            raise ValidationError(_("Kies een bestand óf een link."))
+        return cleaned
+
+
+class AttendanceForm(forms.Form):
+    """One radio group per enrolled person for one session."""
+
+    def __init__(self, *args, enrolments, current: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enrolments = list(enrolments)
+        for enrolment in self.enrolments:
+            self.fields[f"e{enrolment.pk}"] = forms.ChoiceField(
+                label=enrolment.participant.full_name or enrolment.participant.email,
+                choices=AttendanceStatus.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=current.get(enrolment.pk),
+            )
+
+    def marks(self):
+        for enrolment in self.enrolments:
+            status = self.cleaned_data.get(f"e{enrolment.pk}")
+            if status:
+                yield enrolment, status
+
 
 # --- participants ----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from .models import RunStatus, Session
 
@@ -31,8 +31,12 @@ def build_calendar(sessions: Iterable[Session], *, name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    # Always present, so a feed without sessions still holds the one component RFC 5545
+    # requires; generated from the tz database, with the DST rules from FIRST_DATE on.
+    calendar.add_component(Timezone.from_tzid(settings.TIME_ZONE, first_date=FIRST_DATE))
     stamp = timezone.now()
     for session in sessions:
         run = session.run
@@ -45,15 +49,11 @@ def build_calendar(sessions: Iterable[Session], *, name: str) -> bytes:
         title = run.training.title
         event.add("summary", f"{title} — {session.title}" if session.title else title)
         event.add("location", session.location or run.location)
-        event.add(
-            "description",
-            settings.PORTAL_BASE_URL + reverse("trainings:run_detail", args=[run.pk]),
-        )
-        event.add("url", settings.PORTAL_BASE_URL + reverse("trainings:run_detail", args=[run.pk]))
+        run_url = settings.PORTAL_BASE_URL + reverse("trainings:run_detail", args=[run.pk])
+        event.add("description", run_url)
+        event.add("url", run_url)
         cancelled = session.is_cancelled or run.status == RunStatus.CANCELLED
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("last-modified", session.updated_at)
         calendar.add_component(event)
-    # VTIMEZONE for every TZID used above (Europe/Amsterdam), generated from the tz database.
-    calendar.add_missing_timezones(first_date=FIRST_DATE)
     return calendar.to_ical()

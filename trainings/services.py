@@ -23,6 +23,7 @@ from .models import (
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
+    Material,
     Programme,
     Reflection,
     Run,
@@ -591,3 +592,16 @@ def calendar_feed_reset(*, user: User) -> CalendarFeed:
     feed.token = _new_feed_token()
     feed.save(update_fields=["token", "updated_at"])
     return feed
+
+
+@transaction.atomic
+def material_create(*, training: Training, title: str, file=None, url: str = "") -> Material:
+    """Attach a file or a link to a training; exactly one of both."""
+    if bool(file) == bool(url):
+        raise ValidationError(_("Kies een bestand óf een link."))
+    material = Material(training=training, title=title, url=url or "")
+    if file:
+        material.file = file
+    material.full_clean()
+    material.save()
+    return material

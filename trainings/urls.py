@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import feeds, participant
+from .views import coordination, feeds, participant
 
 app_name = "trainings"
 
@@ -21,6 +21,41 @@ urlpatterns = [
         participant.reflection,
         name="reflection",
     ),
+    path("kalender/", coordination.calendar, name="calendar"),
+    path("lesgeven/", coordination.taught, name="taught"),
+    path("beheer/", coordination.manage, name="manage"),
+    path("beheer/trainingen/nieuw/", coordination.training_create, name="training_create"),
+    path("beheer/trainingen/<int:training_id>/", coordination.training_edit, name="training_edit"),
+    path(
+        "beheer/trainingen/<int:training_id>/materiaal/",
+        coordination.material_add,
+        name="material_add",
+    ),
+    path(
+        "beheer/trainingen/<int:training_id>/uitvoeringen/nieuw/",
+        coordination.run_create,
+        name="run_create",
+    ),
+    path("beheer/uitvoeringen/<int:run_id>/", coordination.run_edit, name="run_edit"),
+    path(
+        "beheer/uitvoeringen/<int:run_id>/publiceren/", coordination.run_publish, name="run_publish"
+    ),
+    path("beheer/uitvoeringen/<int:run_id>/annuleren/", coordination.run_cancel, name="run_cancel"),
+    path(
+        "beheer/uitvoeringen/<int:run_id>/afronden/", coordination.run_complete, name="run_complete"
+    ),
+    path(
+        "beheer/uitvoeringen/<int:run_id>/bijeenkomsten/nieuw/",
+        coordination.session_create,
+        name="session_create",
+    ),
+    path("beheer/bijeenkomsten/<int:session_id>/", coordination.session_edit, name="session_edit"),
+    path(
+        "beheer/bijeenkomsten/<int:session_id>/vervallen/",
+        coordination.session_cancel,
+        name="session_cancel",
+    ),
+    path("uitvoeringen/<int:run_id>/deelnemers/", coordination.register, name="register"),
     path("agenda/", feeds.calendar_feed_settings, name="feed_settings"),
     path("agenda/vernieuwen/", feeds.calendar_feed_reset, name="feed_reset"),
     path("agenda/<str:token>.ics", feeds.calendar_feed, name="feed"),

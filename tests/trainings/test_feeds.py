@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
 from icalendar import Calendar
 
 from tests.portal.factories import UserFactory, coordinator, trainer
@@ -172,7 +171,7 @@ def test_the_participant_csv_opens_in_dutch_excel_and_defuses_formulas(client, r
     assert text.startswith("\ufeffNaam;E-mail;Organisatie")
     rows = text.strip().splitlines()
     assert len(rows) == 3
-    assert rows[1].startswith('"\'=HYPERLINK')
+    assert rows[1].startswith("\"'=HYPERLINK")
     assert "Wachtende Wim" in rows[2] and ";1;" in rows[2]
 
 

@@ -1,4 +1,4 @@
-"""Trainings mails: what is planned when, what a move or cancellation does, and exactly-once sending."""
+"""Trainings mails: when they are planned, what a move or cancellation does, sending once."""
 
 from datetime import timedelta
 from email import message_from_string

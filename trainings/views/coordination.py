@@ -1,0 +1,497 @@
+"""Pages for coordinators and trainers: the programme's trainings, runs, sessions, register
+and calendar. Every object is fetched through a selector and checked against its programme."""
+
+import calendar as pycalendar
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import permissions as portal_permissions
+from portal.models import Organisation
+
+from .. import permissions, selectors, services
+from ..forms import AttendanceForm, MaterialForm, RunCancelForm, RunForm, SessionForm, TrainingForm
+from ..models import Programme, RunStatus, Session, Training, TrainingFormat
+
+coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _managed_training(request, training_id: int) -> Training:
+    training = get_object_or_404(Training.objects.select_related("programme"), pk=training_id)
+    if not permissions.can_manage_training(request.user, training):
+        raise Http404
+    return training
+
+
+def _managed_run(request, run_id: int):
+    run = selectors.run_detail(user=request.user, run_id=run_id)
+    if run is None or not permissions.can_manage_run(request.user, run):
+        raise Http404
+    return run
+
+
+def _programmes(user):
+    return Programme.objects.filter(pk__in=selectors.coordinated_programme_ids(user=user))
+
+
+# --- management list and trainings -----------------------------------------------------------
+
+
+@coordinator_required
+def manage(request):
+    status = request.GET.get("status", "")
+    if status not in RunStatus.values:
+        status = ""
+    return render(
+        request,
+        "trainings/manage.html",
+        {
+            "runs": selectors.managed_runs(user=request.user, status=status)[:200],
+            "trainings": selectors.managed_trainings(user=request.user),
+            "status": status,
+            "statuses": RunStatus.choices,
+        },
+    )
+
+
+@coordinator_required
+def training_create(request):
+    programmes = _programmes(request.user)
+    form = TrainingForm(request.POST or None, programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training = services.training_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("De training is aangemaakt. Plan nu een uitvoering."))
+            return redirect("trainings:training_edit", training_id=training.pk)
+    return render(request, "trainings/training_form.html", {"form": form, "training": None})
+
+
+@coordinator_required
+def training_edit(request, training_id: int):
+    training = _managed_training(request, training_id)
+    initial = {
+        "programme": training.programme,
+        "title": training.title,
+        "description": training.description,
+        "provider": training.provider,
+        "format": training.format,
+        "content_goals": training.content_goals,
+        "personal_goals": training.personal_goals,
+        "audience_organisations": training.audience_organisations.all(),
+        "audience_disciplines": training.audience_disciplines,
+        "default_capacity": training.default_capacity,
+    }
+    form = TrainingForm(request.POST or None, initial=initial, programmes=_programmes(request.user))
+    form.fields["programme"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "programme"}
+        try:
+            services.training_update(training=training, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("De training is opgeslagen."))
+            return redirect("trainings:training_edit", training_id=training.pk)
+    return render(
+        request,
+        "trainings/training_form.html",
+        {
+            "form": form,
+            "training": training,
+            "runs": training.runs.order_by("-starts_at"),
+            "materials": training.materials.all(),
+            "material_form": MaterialForm(),
+        },
+    )
+
+
+@require_POST
+@coordinator_required
+def material_add(request, training_id: int):
+    training = _managed_training(request, training_id)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.material_create(training=training, **form.cleaned_data)
+        except ValidationError as error:
+            _messages(request, error)
+        else:
+            messages.success(request, _("Het materiaal is toegevoegd."))
+    else:
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+    return redirect("trainings:training_edit", training_id=training.pk)
+
+
+# --- runs and sessions -----------------------------------------------------------------------
+
+
+@coordinator_required
+def run_create(request, training_id: int):
+    training = _managed_training(request, training_id)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    form = RunForm(
+        request.POST or None,
+        initial={
+            "capacity": training.default_capacity,
+            "enrolment_opens_at": now,
+            "enrolment_closes_at": now + timedelta(days=28),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.run_create(
+                created_by=request.user, training=training, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Concept-uitvoering aangemaakt. Voeg bijeenkomsten toe."))
+            return redirect("trainings:run_edit", run_id=run.pk)
+    return render(
+        request, "trainings/run_form.html", {"form": form, "training": training, "run": None}
+    )
+
+
+@coordinator_required
+def run_edit(request, run_id: int):
+    run = _managed_run(request, run_id)
+    form = RunForm(
+        request.POST or None,
+        initial={
+            "capacity": run.capacity,
+            "enrolment_opens_at": timezone.localtime(run.enrolment_opens_at),
+            "enrolment_closes_at": timezone.localtime(run.enrolment_closes_at),
+            "location": run.location,
+            "trainers": run.trainers.all(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.run_update(run=run, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("De uitvoering is opgeslagen."))
+            return redirect("trainings:run_edit", run_id=run.pk)
+    return render(
+        request,
+        "trainings/run_form.html",
+        {
+            "form": form,
+            "training": run.training,
+            "run": run,
+            "sessions": run.sessions.all(),
+            "session_form": SessionForm(),
+        },
+    )
+
+
+@require_POST
+@coordinator_required
+def run_publish(request, run_id: int):
+    run = _managed_run(request, run_id)
+    try:
+        services.run_publish(run=run)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, _("De uitvoering is gepubliceerd en staat in het aanbod."))
+    return redirect("trainings:run_edit", run_id=run.pk)
+
+
+@require_POST
+@coordinator_required
+def run_complete(request, run_id: int):
+    run = _managed_run(request, run_id)
+    try:
+        services.run_complete(run=run)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, _("De uitvoering is afgerond."))
+    return redirect("trainings:run_edit", run_id=run.pk)
+
+
+@coordinator_required
+def run_cancel(request, run_id: int):
+    run = _managed_run(request, run_id)
+    form = RunCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.run_cancel(run=run, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("De uitvoering is geannuleerd; iedereen die zich had aangemeld krijgt bericht."),
+            )
+            return redirect("trainings:run_edit", run_id=run.pk)
+    return render(request, "trainings/run_cancel.html", {"form": form, "run": run})
+
+
+@coordinator_required
+def session_create(request, run_id: int):
+    run = _managed_run(request, run_id)
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_create(run=run, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("De bijeenkomst is toegevoegd."))
+            return redirect("trainings:run_edit", run_id=run.pk)
+    return render(
+        request, "trainings/session_form.html", {"form": form, "run": run, "session": None}
+    )
+
+
+def _managed_session(request, session_id: int) -> Session:
+    session = get_object_or_404(
+        Session.objects.select_related("run", "run__training"), pk=session_id
+    )
+    if not permissions.can_manage_run(request.user, session.run):
+        raise Http404
+    return session
+
+
+@coordinator_required
+def session_edit(request, session_id: int):
+    session = _managed_session(request, session_id)
+    form = SessionForm(
+        request.POST or None,
+        initial={
+            "title": session.title,
+            "starts_at": timezone.localtime(session.starts_at),
+            "ends_at": timezone.localtime(session.ends_at),
+            "location": session.location,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(session=session, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("De bijeenkomst is opgeslagen; agenda's en herinneringen zijn bijgewerkt."),
+            )
+            return redirect("trainings:run_edit", run_id=session.run_id)
+    return render(
+        request,
+        "trainings/session_form.html",
+        {"form": form, "run": session.run, "session": session},
+    )
+
+
+@require_POST
+@coordinator_required
+def session_cancel(request, session_id: int):
+    session = _managed_session(request, session_id)
+    try:
+        services.session_cancel(session=session)
+    except ValidationError as error:
+        _messages(request, error)
+    else:
+        messages.success(request, _("De bijeenkomst is vervallen."))
+    return redirect("trainings:run_edit", run_id=session.run_id)
+
+
+# --- register and attendance -----------------------------------------------------------------
+
+
+@login_required
+def register(request, run_id: int):
+    """Enrolled list, waiting list and attendance: the run's coordinators and trainers."""
+    run = selectors.run_detail(user=request.user, run_id=run_id)
+    if run is None or not permissions.can_view_participants(request.user, run):
+        raise Http404
+    enrolments = list(selectors.run_register(run=run))
+    enrolled = [e for e in enrolments if e.status == "enrolled"]
+    waiting = [e for e in enrolments if e.status == "waitlisted"]
+    sessions = [s for s in run.sessions.all() if not s.is_cancelled]
+    marks = {(a.enrolment_id, a.session_id): a.status for e in enrolled for a in e.attendance.all()}
+    today = timezone.localdate()
+    markable = [s for s in sessions if timezone.localdate(s.starts_at) <= today]
+    selected = next(
+        (
+            s
+            for s in markable
+            if str(s.pk) == request.GET.get("bijeenkomst", request.POST.get("session"))
+        ),
+        markable[-1] if markable else None,
+    )
+    form = None
+    if selected is not None:
+        current = {e.pk: marks.get((e.pk, selected.pk)) for e in enrolled}
+        form = AttendanceForm(request.POST or None, enrolments=enrolled, current=current)
+        if request.method == "POST" and form.is_valid():
+            try:
+                for enrolment, status in form.marks():
+                    services.attendance_mark(
+                        session=selected,
+                        enrolment=enrolment,
+                        status=status,
+                        recorded_by=request.user,
+                    )
+            except ValidationError as error:
+                _messages(request, error)
+            except PermissionDenied:
+                raise
+            else:
+                messages.success(request, _("De aanwezigheid is opgeslagen."))
+            return redirect(f"{request.path}?bijeenkomst={selected.pk}")
+    rows = [
+        (enrolment, [marks.get((enrolment.pk, s.pk)) for s in sessions]) for enrolment in enrolled
+    ]
+    return render(
+        request,
+        "trainings/register.html",
+        {
+            "run": run,
+            "rows": rows,
+            "waiting": waiting,
+            "sessions": sessions,
+            "markable": markable,
+            "selected": selected,
+            "form": form,
+            "can_manage": permissions.can_manage_run(request.user, run),
+        },
+    )
+
+
+@portal_permissions.role_required(portal_permissions.is_trainer)
+def taught(request):
+    return render(
+        request, "trainings/taught_runs.html", {"runs": selectors.runs_taught_by(user=request.user)}
+    )
+
+
+# --- calendar --------------------------------------------------------------------------------
+
+
+def _parse_month(value: str | None, today: date) -> date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _parse_week(value: str | None) -> date | None:
+    try:
+        return datetime.strptime(f"{value}-1", "%G-W%V-%u").date()
+    except (TypeError, ValueError):
+        return None
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@login_required
+def calendar(request):
+    """Month grid (default), week, or list of the sessions of the runs the user may see."""
+    today = timezone.localdate()
+    organisation_id = request.GET.get("organisatie")
+    organisation_id = int(organisation_id) if (organisation_id or "").isdigit() else None
+    training_format = request.GET.get("vorm", "")
+    if training_format not in TrainingFormat.values:
+        training_format = ""
+    status = request.GET.get("status", "")
+    if status not in RunStatus.values:
+        status = ""
+    week_start = _parse_week(request.GET.get("week"))
+    view = (
+        "week" if week_start else ("lijst" if request.GET.get("weergave") == "lijst" else "maand")
+    )
+    if week_start:
+        first, last = week_start, week_start + timedelta(days=6)
+        month = week_start.replace(day=1)
+    else:
+        month = _parse_month(request.GET.get("maand"), today)
+        days_in_month = pycalendar.monthrange(month.year, month.month)[1]
+        first, last = month, month.replace(day=days_in_month)
+    sessions = list(
+        selectors.calendar_sessions(
+            user=request.user,
+            start=_aware(first),
+            end=_aware(last + timedelta(days=1)),
+            organisation_id=organisation_id,
+            format=training_format,
+            status=status,
+        )
+    )
+    by_day: dict[date, list[Session]] = {}
+    for session in sessions:
+        by_day.setdefault(timezone.localdate(session.starts_at), []).append(session)
+    weeks = []
+    if view == "maand":
+        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+            weeks.append([(day, day.month == month.month, by_day.get(day, [])) for day in week])
+    week_days = (
+        [(first + timedelta(days=i), by_day.get(first + timedelta(days=i), [])) for i in range(7)]
+        if view == "week"
+        else []
+    )
+    previous_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    filters = request.GET.copy()
+    for key in ("maand", "week", "weergave"):
+        filters.pop(key, None)
+    return render(
+        request,
+        "trainings/calendar.html",
+        {
+            "view": view,
+            "month": month,
+            "weeks": weeks,
+            "week_days": week_days,
+            "week_start": first,
+            "sessions": sessions,
+            "today": today,
+            "previous_month": previous_month.strftime("%Y-%m"),
+            "next_month": next_month.strftime("%Y-%m"),
+            "this_month": month.strftime("%Y-%m"),
+            "previous_week": (first - timedelta(days=7)).strftime("%G-W%V"),
+            "next_week": (first + timedelta(days=7)).strftime("%G-W%V"),
+            "this_week": first.strftime("%G-W%V"),
+            "filters": filters.urlencode(),
+            "organisations": Organisation.objects.filter(offered_trainings__isnull=False)
+            .distinct()
+            .order_by("name"),
+            "formats": TrainingFormat.choices,
+            "statuses": RunStatus.choices
+            if portal_permissions.is_coordinator(request.user)
+            else [],
+            "selected_organisation": organisation_id,
+            "selected_format": training_format,
+            "selected_status": status,
+        },
+    )
