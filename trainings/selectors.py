@@ -1,7 +1,7 @@
 """Reads for trainings, each filtered to what the user may see and joined for its page."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -39,6 +39,8 @@ from .models import (
     Training,
 )
 
+# Older sessions no longer nag on the home page; the plan page still lists them.
+REFLECTION_WINDOW_DAYS = 30
 VISIBLE_TO_EVERYONE = (RunStatus.PUBLISHED, RunStatus.CANCELLED, RunStatus.COMPLETED)
 
 
@@ -315,3 +317,60 @@ def material_for(*, user: User, material_id: int) -> Material | None:
         | Q(trainers=user)
     ).exists()
     return material if allowed else None
+
+
+@dataclass(frozen=True)
+class ParticipantOverview:
+    next_sessions: list[Session]
+    waiting: list[Enrolment]
+    reflections_due: list[tuple[Enrolment, Session]]
+
+
+def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
+    """For the home page: my next sessions, where I wait, and which reflections I still owe."""
+    now = timezone.now()
+    next_sessions = list(
+        Session.objects.filter(
+            run__enrolments__participant=user,
+            run__enrolments__status=EnrolmentStatus.ENROLLED,
+            run__status=RunStatus.PUBLISHED,
+            is_cancelled=False,
+            starts_at__gte=now,
+        )
+        .select_related("run", "run__training")
+        .order_by("starts_at")[:limit]
+    )
+    waiting = list(
+        Enrolment.objects.filter(
+            participant=user, status=EnrolmentStatus.WAITLISTED, run__status=RunStatus.PUBLISHED
+        )
+        .annotate(waitlist_position=_waitlist_position())
+        .select_related("run", "run__training")
+        .order_by("run__starts_at")
+    )
+    enrolments = {
+        e.run_id: e
+        for e in Enrolment.objects.filter(
+            participant=user,
+            status=EnrolmentStatus.ENROLLED,
+            run__starts_at__lte=now,
+            run__ends_at__gte=now - timedelta(days=REFLECTION_WINDOW_DAYS),
+        )
+    }
+    written = Reflection.objects.filter(session=OuterRef("pk"), enrolment__participant=user)
+    due_sessions = list(
+        Session.objects.filter(
+            run_id__in=list(enrolments),
+            is_cancelled=False,
+            starts_at__lte=now,
+            starts_at__gte=now - timedelta(days=REFLECTION_WINDOW_DAYS),
+        )
+        .exclude(Exists(written))
+        .select_related("run", "run__training")
+        .order_by("-starts_at")[:limit]
+    )
+    return ParticipantOverview(
+        next_sessions=next_sessions,
+        waiting=waiting,
+        reflections_due=[(enrolments[session.run_id], session) for session in due_sessions],
+    )

@@ -20,6 +20,7 @@ from trainings.models import (
     Enrolment,
     EnrolmentStatus,
     Reflection,
+    Run,
     RunStatus,
     Session,
     TrainingFormat,
@@ -359,3 +360,21 @@ def test_the_release_page_asks_for_one_click_and_then_frees_the_place(client):
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.CANCELLED
     assert client.post(url).status_code == 410
+
+
+def test_the_home_page_shows_my_next_session_waiting_place_and_reflection_due(client, participant):
+    upcoming = RunFactory(training=TrainingFactory(title="Komende training"))
+    services.enrolment_create(run=upcoming, participant=participant)
+    full = RunFactory(capacity=1, training=TrainingFactory(title="Volle training"))
+    EnrolmentFactory(run=full)
+    services.enrolment_create(run=full, participant=participant)
+    enrolment, session = _past_session_enrolment(participant)
+    Run.objects.filter(pk=enrolment.run_id).update(
+        starts_at=session.starts_at, ends_at=session.ends_at
+    )
+
+    body = client.get(reverse("home")).content.decode()
+
+    assert "Komende training" in body
+    assert "Wachtlijst „Volle training”: plaats 1." in body
+    assert reverse("trainings:reflection", args=[enrolment.pk, session.pk]) in body
