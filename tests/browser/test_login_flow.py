@@ -27,6 +27,7 @@ def test_coordinator_logs_in_with_password_and_totp_and_sees_the_coordinator_hom
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Sanne")
     expect(page.get_by_role("heading", name="Programmacoördinatie")).to_be_visible()
+    page.get_by_text("Coördinatie", exact=True).click()
     expect(page.get_by_role("link", name="Uitnodigingen")).to_be_visible()
     assert serious_violations(page) == []
 
