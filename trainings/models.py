@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, TimeStampedModel
 
+from .storage import material_storage as private_material_storage
+
 
 class Programme(TimeStampedModel):
     """A programme such as "Werkend leren 2027", run by its coordinators."""
@@ -102,7 +104,7 @@ def material_upload_to(instance: "Material", filename: str) -> str:
 
 def material_storage() -> FileSystemStorage:
     """Outside MEDIA_ROOT: materials are served only through the checked download view."""
-    return FileSystemStorage(location=settings.TRAININGS_MATERIAL_ROOT)
+    return private_material_storage
 
 
 class Material(TimeStampedModel):

@@ -22,10 +22,10 @@ from .scheduling import (
 from .selectors import enrolment_of
 
 
-def _session(reminder) -> Session | None:
+def _session(reminder, *run_statuses: str) -> Session | None:
     return (
         Session.objects.select_related("run", "run__training")
-        .filter(pk=reminder.target_id, is_cancelled=False, run__status=RunStatus.PUBLISHED)
+        .filter(pk=reminder.target_id, is_cancelled=False, run__status__in=run_statuses)
         .first()
     )
 
@@ -64,7 +64,7 @@ def _context(enrolment: Enrolment, **extra) -> dict:
 
 @register(SESSION_DAY_BEFORE)
 def render_day_before(reminder) -> ReminderMessage | None:
-    session = _session(reminder)
+    session = _session(reminder, RunStatus.PUBLISHED)
     if session is None or session.starts_at <= timezone.now():
         return None
     enrolment = _enrolled(session, reminder)
@@ -84,7 +84,8 @@ def render_day_before(reminder) -> ReminderMessage | None:
 
 @register(REFLECTION_INVITE)
 def render_reflection_invite(reminder) -> ReminderMessage | None:
-    session = _session(reminder)
+    # A run may be marked completed right after its last session; reflecting still applies.
+    session = _session(reminder, RunStatus.PUBLISHED, RunStatus.COMPLETED)
     if session is None:
         return None
     enrolment = _enrolled(session, reminder)

@@ -5,14 +5,14 @@ the portal's dispatcher sends what is due, so a moved session only needs its row
 re-planned and a cancelled one its rows cancelled.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
 from portal import services as portal_services
-from portal.models import PlannedReminder
+from portal.models import PlannedReminder, ReminderStatus
 
 from .models import Enrolment, EnrolmentStatus, Run, Session
 
@@ -35,21 +35,24 @@ def _send_now(reminder: PlannedReminder) -> None:
     transaction.on_commit(lambda: send_reminder.delay(reminder.pk))
 
 
-def _plan_session(session: Session, enrolment: Enrolment) -> None:
+def _plan_session(session: Session, enrolment: Enrolment, now: datetime) -> None:
     participant = enrolment.participant
     if session.is_cancelled or enrolment.status != EnrolmentStatus.ENROLLED:
         for kind in SESSION_KINDS:
             portal_services.reminder_cancel(target=session, kind=kind, recipient=participant)
         return
-    now = timezone.now()
-    day_before = session.starts_at - DAY_BEFORE
     if session.starts_at > now:
         # Enrolled less than a day ahead: the reminder goes now, still before the session.
         portal_services.reminder_plan(
             kind=SESSION_DAY_BEFORE,
             target=session,
             recipient=participant,
-            due_at=max(day_before, now),
+            due_at=max(session.starts_at - DAY_BEFORE, now),
+        )
+    else:
+        # Moved into the past (a correction): there is no "tomorrow" left to announce.
+        portal_services.reminder_cancel(
+            target=session, kind=SESSION_DAY_BEFORE, recipient=participant
         )
     portal_services.reminder_plan(
         kind=REFLECTION_INVITE, target=session, recipient=participant, due_at=session.ends_at
@@ -57,9 +60,13 @@ def _plan_session(session: Session, enrolment: Enrolment) -> None:
 
 
 def enrolment_reminders_plan(*, enrolment: Enrolment) -> None:
-    """The day-before reminder and the reflection invitation for each of the run's sessions."""
-    for session in Session.objects.filter(run_id=enrolment.run_id):
-        _plan_session(session, enrolment)
+    """The day-before reminder and the reflection invitation for each session still to come.
+
+    Sessions already over are left out: nobody is invited to reflect on one they missed.
+    """
+    now = timezone.now()
+    for session in Session.objects.filter(run_id=enrolment.run_id, ends_at__gt=now):
+        _plan_session(session, enrolment, now)
 
 
 def enrolment_reminders_cancel(*, enrolment: Enrolment) -> None:
@@ -76,10 +83,11 @@ def session_reminders_replan(*, session: Session) -> None:
         for kind in SESSION_KINDS:
             portal_services.reminder_cancel(target=session, kind=kind)
         return
+    now = timezone.now()
     for enrolment in Enrolment.objects.filter(
         run_id=session.run_id, status=EnrolmentStatus.ENROLLED
     ).select_related("participant"):
-        _plan_session(session, enrolment)
+        _plan_session(session, enrolment, now)
 
 
 def run_reminders_cancel(*, run: Run) -> None:
@@ -92,7 +100,7 @@ def _plan_now(kind: str, enrolment: Enrolment) -> None:
     reminder = portal_services.reminder_plan(
         kind=kind, target=enrolment, recipient=enrolment.participant, due_at=timezone.now()
     )
-    if reminder.status == "planned":
+    if reminder.status == ReminderStatus.PLANNED:
         _send_now(reminder)
 
 

@@ -6,14 +6,15 @@ from email.header import decode_header, make_header
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.models import PlannedReminder, ReminderStatus
 from portal.tasks import dispatch_due_reminders, send_reminder
 from tests.portal.factories import UserFactory
-from tests.trainings.factories import RunFactory
+from tests.trainings.factories import EnrolmentFactory, RunFactory, SessionFactory
 from trainings import scheduling, services
-from trainings.models import Reflection
+from trainings.models import Reflection, Run
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,173 @@ class TestWithARealWorker:
         assert run.training.title in subject
         reminder.refresh_from_db()
         assert (reminder.status, reminder.attempts) == (ReminderStatus.SENT, 1)
+
+
+def test_only_sessions_still_to_come_get_a_reminder_and_a_reflection_invite():
+    run = RunFactory()
+    past = timezone.now() - timedelta(days=1)
+    gone = SessionFactory(run=run, starts_at=past, ends_at=past + timedelta(hours=2))
+    person = UserFactory()
+    enrolment = EnrolmentFactory(run=run, participant=person)
+
+    scheduling.enrolment_reminders_plan(enrolment=enrolment)
+
+    coming = run.sessions.exclude(pk=gone.pk).get()
+    assert set(
+        PlannedReminder.objects.filter(recipient=person).values_list("kind", "target_id")
+    ) == {(scheduling.SESSION_DAY_BEFORE, coming.pk), (scheduling.REFLECTION_INVITE, coming.pk)}
+
+
+def test_enrolling_less_than_a_day_ahead_reminds_at_once():
+    soon = timezone.now() + timedelta(hours=5)
+    run = RunFactory(starts_at=soon)
+    person = UserFactory()
+    before = timezone.now()
+
+    services.enrolment_create(run=run, participant=person)
+
+    due = planned(scheduling.SESSION_DAY_BEFORE, person).due_at
+    assert before <= due <= timezone.now()
+
+
+def test_a_session_added_later_is_planned_for_everyone_enrolled():
+    run = RunFactory()
+    people = [UserFactory(), UserFactory()]
+    for person in people:
+        services.enrolment_create(run=run, participant=person)
+    start = run.starts_at + timedelta(days=7)
+
+    session = services.session_create(run=run, starts_at=start, ends_at=start + timedelta(hours=3))
+
+    assert sorted(
+        PlannedReminder.objects.filter(
+            kind=scheduling.SESSION_DAY_BEFORE, target_id=session.pk
+        ).values_list("recipient_id", "due_at")
+    ) == [(p.pk, start - timedelta(hours=24)) for p in people]
+
+
+def test_the_confirmation_goes_out_at_commit_without_waiting_for_the_dispatcher(
+    django_capture_on_commit_callbacks,
+):
+    person = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.enrolment_create(run=RunFactory(), participant=person)
+
+    assert len(callbacks) == 1
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["Ingeschreven"]
+    assert planned(scheduling.ENROLMENT_CONFIRMED, person).status == ReminderStatus.SENT
+
+
+def test_the_waiting_list_notice_tells_the_position():
+    run = RunFactory(capacity=1, location="Belastingdienst Utrecht")
+    services.enrolment_create(run=run, participant=UserFactory())
+    first, second = UserFactory(), UserFactory()
+    services.enrolment_create(run=run, participant=first)
+    services.enrolment_create(run=run, participant=second)
+
+    dispatch_due_reminders()
+
+    (notice,) = [m for m in mail.outbox if m.to == [second.email]]
+    assert notice.subject.startswith("Wachtlijst: " + run.training.title)
+    assert "Belastingdienst Utrecht" in notice.subject
+    assert "plaats 2 van de wachtlijst" in notice.body
+
+
+def test_the_subject_has_a_dutch_date():
+    start = timezone.make_aware(timezone.datetime(2031, 3, 4, 9, 30))
+    run = RunFactory(starts_at=start, enrolment_closes_at=start - timedelta(days=1))
+    person = UserFactory()
+    services.enrolment_create(run=run, participant=person)
+
+    dispatch_due_reminders()
+
+    (confirmation,) = mail.outbox
+    assert "4 maart 2031" in confirmation.subject
+
+
+def test_a_cancelled_run_tells_everyone_and_withdraws_their_session_reminders():
+    run = RunFactory(capacity=1)
+    holder, waiting = UserFactory(), UserFactory()
+    services.enrolment_create(run=run, participant=holder)
+    services.enrolment_create(run=run, participant=waiting)
+    mail.outbox.clear()
+    PlannedReminder.objects.update(status=ReminderStatus.SENT)  # the earlier notices went out
+    PlannedReminder.objects.filter(kind__in=scheduling.SESSION_KINDS).update(
+        status=ReminderStatus.PLANNED
+    )
+
+    services.run_cancel(run=run, reason="De trainer is ziek")
+    dispatch_due_reminders()
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([holder.email, waiting.email])
+    assert all(m.subject.startswith("Geannuleerd: ") for m in mail.outbox)
+    assert all("De trainer is ziek" in m.body for m in mail.outbox)
+    assert set(
+        PlannedReminder.objects.filter(kind__in=scheduling.SESSION_KINDS).values_list(
+            "status", flat=True
+        )
+    ) == {ReminderStatus.CANCELLED}
+
+
+def test_a_reminder_whose_session_was_cancelled_after_planning_is_skipped():
+    run = RunFactory()
+    person = UserFactory()
+    services.enrolment_create(run=run, participant=person)
+    reminder = planned(scheduling.SESSION_DAY_BEFORE, person)
+    # Cancelled behind the services' back: the renderer still reads the current state.
+    run.sessions.update(is_cancelled=True)
+    PlannedReminder.objects.filter(pk=reminder.pk).update(due_at=timezone.now())
+
+    assert send_reminder(reminder.pk) == ReminderStatus.SKIPPED
+
+
+def test_a_confirmation_for_a_place_already_given_up_is_skipped():
+    person = UserFactory()
+    enrolment = services.enrolment_create(run=RunFactory(), participant=person)
+    services.enrolment_cancel(enrolment=enrolment, actor=person)
+
+    assert send_reminder(planned(scheduling.ENROLMENT_CONFIRMED, person).pk) == (
+        ReminderStatus.SKIPPED
+    )
+
+
+def test_the_release_token_is_deterministic_and_dies_with_a_new_enrolment():
+    run = RunFactory()
+    person = UserFactory()
+    enrolment = services.enrolment_create(run=run, participant=person)
+    token = scheduling.release_token(enrolment)
+    assert scheduling.release_token(enrolment) == token
+    assert scheduling.enrolment_id_from_release_token(token) == enrolment.pk
+    assert scheduling.enrolment_id_from_release_token(token[:-2] + "xx") is None
+    assert scheduling.enrolment_id_from_release_token("niets") is None
+
+    services.enrolment_cancel(enrolment=enrolment, actor=person)
+    again = services.enrolment_create(run=run, participant=person)
+
+    assert again.pk == enrolment.pk
+    assert scheduling.enrolment_id_from_release_token(token, enrolment=again) is None
+    with pytest.raises(ValidationError):
+        services.enrolment_release(token=token)
+    assert services.enrolment_release(token=scheduling.release_token(again)).pk == again.pk
+
+
+def test_the_reflection_invite_still_goes_out_when_the_run_was_just_completed():
+    run = RunFactory(location="Politiebureau Zuid")
+    person = UserFactory()
+    enrolment = services.enrolment_create(run=run, participant=person)
+    session = run.sessions.get()
+    past = timezone.now() - timedelta(hours=3)
+    run.sessions.update(starts_at=past, ends_at=past + timedelta(hours=2))
+    Run.objects.filter(pk=run.pk).update(starts_at=past, ends_at=past + timedelta(hours=2))
+    services.run_complete(run=Run.objects.get(pk=run.pk))
+    reminder = planned(scheduling.REFLECTION_INVITE, person)
+    PlannedReminder.objects.filter(pk=reminder.pk).update(due_at=timezone.now())
+    mail.outbox.clear()
+
+    assert send_reminder(reminder.pk) == ReminderStatus.SENT
+
+    (invite,) = mail.outbox
+    assert run.training.title in invite.subject and "Politiebureau Zuid" in invite.subject
+    assert f"/trainingen/inschrijvingen/{enrolment.pk}/bijeenkomsten/{session.pk}/reflectie/" in (
+        invite.body
+    )

@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import ical, permissions, selectors, services
 from ..models import EnrolmentStatus
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token: str):
     """No login: calendar apps fetch this; the secret token in the address is the key."""
     feed = selectors.feed_by_token(token=token)
