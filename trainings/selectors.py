@@ -63,10 +63,22 @@ def runs_visible_to(user: User) -> QuerySet[Run]:
     return Run.objects.filter(condition)
 
 
+def _enrolment_count(status: str):
+    """A correlated count: unlike a join, it cannot be multiplied by other joins of the query."""
+    per_run = (
+        Enrolment.objects.filter(run_id=OuterRef("pk"), status=status)
+        .order_by()
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_run, output_field=IntegerField()), Value(0))
+
+
 def _with_counts(runs: QuerySet[Run]) -> QuerySet[Run]:
     return runs.annotate(
-        enrolled_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
-        waitlist_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED)),
+        enrolled_count=_enrolment_count(EnrolmentStatus.ENROLLED),
+        waitlist_count=_enrolment_count(EnrolmentStatus.WAITLISTED),
     )
 
 
@@ -79,14 +91,11 @@ def _audience_filter(user: User) -> Q:
     """Runs of trainings meant for the user's organisation; disciplines are checked on enrolment."""
     if user.organisation_id is None:
         return Q(pk__in=[])
-    open_to_others = Q(training__audience_organisations__isnull=True) & ~Q(
-        training__provider_id=user.organisation_id
+    audience = Training.audience_organisations.through.objects.filter(
+        training_id=OuterRef("training_id")
     )
-    named = Exists(
-        Training.audience_organisations.through.objects.filter(
-            training_id=OuterRef("training_id"), organisation_id=user.organisation_id
-        )
-    )
+    open_to_others = ~Exists(audience) & ~Q(training__provider_id=user.organisation_id)
+    named = Exists(audience.filter(organisation_id=user.organisation_id))
     return open_to_others | named
 
 
@@ -237,6 +246,37 @@ def development_plan_of(enrolment: Enrolment) -> DevelopmentPlan | None:
         return None
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One session as the calendar shows it; plain values, so hundreds render quickly."""
+
+    session_id: int
+    run_id: int
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    provider: str
+    place: str
+    run_status: str
+    is_cancelled: bool
+
+    @property
+    def day(self) -> date:
+        return self.starts_at.date()
+
+    @property
+    def time(self) -> str:
+        return f"{self.starts_at:%H:%M}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.run_status == RunStatus.DRAFT
+
+    @property
+    def is_off(self) -> bool:
+        return self.is_cancelled or self.run_status == RunStatus.CANCELLED
+
+
 def calendar_sessions(
     *,
     user: User,
@@ -245,7 +285,7 @@ def calendar_sessions(
     organisation_id: int | None = None,
     format: str = "",
     status: str = "",
-) -> QuerySet[Session]:
+) -> list[CalendarEntry]:
     """Sessions between ``start`` and ``end`` of the runs the user may see, for the calendar."""
     sessions = Session.objects.filter(
         run__in=runs_visible_to(user), starts_at__lt=end, ends_at__gt=start
@@ -256,9 +296,43 @@ def calendar_sessions(
         sessions = sessions.filter(run__training__format=format)
     if status:
         sessions = sessions.filter(run__status=status)
-    return sessions.select_related("run", "run__training", "run__training__provider").order_by(
-        "starts_at", "pk"
+    rows = sessions.order_by("starts_at", "pk").values_list(
+        "pk",
+        "run_id",
+        "starts_at",
+        "ends_at",
+        "run__training__title",
+        "run__training__provider__name",
+        "location",
+        "run__location",
+        "run__status",
+        "is_cancelled",
     )
+    return [
+        CalendarEntry(
+            session_id=pk,
+            run_id=run_id,
+            starts_at=timezone.localtime(starts_at),
+            ends_at=timezone.localtime(ends_at),
+            title=title,
+            provider=provider,
+            place=location or run_location,
+            run_status=run_status,
+            is_cancelled=is_cancelled,
+        )
+        for (
+            pk,
+            run_id,
+            starts_at,
+            ends_at,
+            title,
+            provider,
+            location,
+            run_location,
+            run_status,
+            is_cancelled,
+        ) in rows
+    ]
 
 
 def managed_runs(*, user: User, status: str = "") -> QuerySet[Run]:

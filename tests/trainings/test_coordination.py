@@ -228,7 +228,7 @@ def test_the_month_calendar_shows_runs_with_filters_in_bounded_queries(
     drafts = client.get(
         reverse("trainings:calendar"), {"maand": month_start.strftime("%Y-%m"), "status": "draft"}
     )
-    assert [s.run for s in drafts.context["sessions"]] == [draft]
+    assert [entry.run_id for entry, _url in drafts.context["entries"]] == [draft.pk]
 
     client.force_login(UserFactory())
     as_participant = client.get(

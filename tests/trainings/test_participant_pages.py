@@ -378,3 +378,17 @@ def test_the_home_page_shows_my_next_session_waiting_place_and_reflection_due(cl
     assert "Komende training" in body
     assert "Wachtlijst „Volle training”: plaats 1." in body
     assert reverse("trainings:reflection", args=[enrolment.pk, session.pk]) in body
+
+
+def test_catalogue_counts_places_once_when_a_training_names_several_audiences(client, participant):
+    politie = OrganisationFactory(name="Politie Publiek", kind=Organisation.Kind.POLITIE)
+    training = TrainingFactory(title="Voor twee partners")
+    training.audience_organisations.set([participant.organisation, politie])
+    run = RunFactory(training=training, capacity=10)
+    for _ in range(3):
+        EnrolmentFactory(run=run)
+
+    response = client.get(reverse("trainings:catalogue"))
+
+    (listed,) = response.context["page"].object_list
+    assert (listed.enrolled_count, listed.waitlist_count) == (3, 0)

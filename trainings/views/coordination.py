@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -438,19 +439,22 @@ def calendar(request):
         month = _parse_month(request.GET.get("maand"), today)
         days_in_month = pycalendar.monthrange(month.year, month.month)[1]
         first, last = month, month.replace(day=days_in_month)
-    sessions = list(
-        selectors.calendar_sessions(
-            user=request.user,
-            start=_aware(first),
-            end=_aware(last + timedelta(days=1)),
-            organisation_id=organisation_id,
-            format=training_format,
-            status=status,
-        )
+    entries = selectors.calendar_sessions(
+        user=request.user,
+        start=_aware(first),
+        end=_aware(last + timedelta(days=1)),
+        organisation_id=organisation_id,
+        format=training_format,
+        status=status,
     )
-    by_day: dict[date, list[Session]] = {}
-    for session in sessions:
-        by_day.setdefault(timezone.localdate(session.starts_at), []).append(session)
+    # One reverse() per run rather than per session: a busy month repeats runs many times.
+    run_urls = {
+        run_id: reverse("trainings:run_detail", args=[run_id])
+        for run_id in {entry.run_id for entry in entries}
+    }
+    by_day: dict[date, list[tuple[selectors.CalendarEntry, str]]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.day, []).append((entry, run_urls[entry.run_id]))
     weeks = []
     if view == "maand":
         for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
@@ -474,8 +478,10 @@ def calendar(request):
             "weeks": weeks,
             "week_days": week_days,
             "week_start": first,
-            "sessions": sessions,
+            "entries": [(entry, run_urls[entry.run_id]) for entry in entries],
             "today": today,
+            "draft_label": _("Concept"),
+            "off_label": _("Vervalt"),
             "previous_month": previous_month.strftime("%Y-%m"),
             "next_month": next_month.strftime("%Y-%m"),
             "this_month": month.strftime("%Y-%m"),

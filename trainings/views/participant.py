@@ -15,6 +15,8 @@ from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ReflectionForm
 from ..models import EnrolmentStatus, RunStatus
 
 CATALOGUE_PAGE_SIZE = 20
+# Long-time participants collect many finished trainings; they are listed compactly, in pages.
+PAST_PAGE_SIZE = 20
 
 
 def _errors_to_messages(request, error: ValidationError) -> None:
@@ -25,14 +27,21 @@ def _errors_to_messages(request, error: ValidationError) -> None:
 @login_required
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
-    runs = selectors.catalogue(user=request.user, filters=form.filters())
+    filters = form.filters()
+    runs = selectors.catalogue(user=request.user, filters=filters)
     page = Paginator(runs, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
         request,
         "trainings/catalogue.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "providers": form.fields["aanbieder"].queryset.order_by("name"),
+            "selected_provider": filters.organisation_id,
+        },
     )
 
 
@@ -140,8 +149,11 @@ def my_trainings(request):
             and session.starts_at <= now
             and session.pk not in written
         ]
+    past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(
-        request, "trainings/my_trainings.html", {"upcoming": upcoming, "past": past, "now": now}
+        request,
+        "trainings/my_trainings.html",
+        {"upcoming": upcoming, "past": past_page, "page": past_page, "now": now},
     )
 
 
