@@ -114,7 +114,7 @@ class RunCancelForm(forms.Form):
 class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200)
     file = forms.FileField(label=_("Bestand"), required=False)
-    url = forms.URLField(label=_("Of een link"), required=False)
+    url = forms.URLField(label=_("Of een link"), required=False, assume_scheme="https")
 
     def clean(self):
         cleaned = super().clean()
