@@ -135,11 +135,13 @@ def release(request, token: str):
 
 @login_required
 def my_trainings(request):
-    enrolments = list(selectors.my_enrolments(user=request.user))
     now = timezone.now()
-    upcoming = [e for e in enrolments if e.run.ends_at is None or e.run.ends_at >= now]
-    past = [e for e in enrolments if e not in upcoming]
-    for enrolment in enrolments:
+    upcoming, past = [], []
+    for enrolment in selectors.my_enrolments(user=request.user):
+        is_over = enrolment.run.ends_at is not None and enrolment.run.ends_at < now
+        (past if is_over else upcoming).append(enrolment)
+    past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    for enrolment in [*upcoming, *past_page.object_list]:
         written = {reflection.session_id for reflection in enrolment.reflections.all()}
         enrolment.reflection_todo = [
             session
@@ -149,7 +151,6 @@ def my_trainings(request):
             and session.starts_at <= now
             and session.pk not in written
         ]
-    past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(
         request,
         "trainings/my_trainings.html",
