@@ -97,6 +97,8 @@ PEOPLE = {
     ("om", "trainer"): ("Pieter de Groot", "Officier van justitie", Discipline.JURIDISCH),
     ("om", "contact_person"): ("Naima Bouzid", "Parketsecretaris", Discipline.JURIDISCH),
     ("om", "participant"): ("Tom Vermeulen", "Juridisch medewerker", Discipline.JURIDISCH),
+    # Signals forwarded to the RIEC need someone there to pick them up.
+    ("riec", "contact_person"): ("Hanneke Dijkstra", "Analist RIEC", Discipline.INFORMATIE),
 }
 EMAIL_LOCAL_PART = {
     "coordinator": "coordinator",

@@ -33,6 +33,7 @@ POLITIE_CONTACT = "contactpersoon@politie.example"
 POLITIE_PARTICIPANT = "deelnemer@politie.example"
 BD_CONTACT = "contactpersoon@belastingdienst.example"
 BD_PARTICIPANT = "deelnemer@belastingdienst.example"
+RIEC_CONTACT = "contactpersoon@riec.example"
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,15 @@ SCENARIOS = [
         "Industrieweg 2",
         steps=[("assign", POLITIE_CONTACT)],
         days_ago=50,
+    ),
+    Scenario(
+        POLITIE_PARTICIPANT,
+        POLITIE_CONTACT,
+        "Mensenhandel / uitbuiting",
+        "Nagelstudio met steeds wisselende jonge medewerkers die boven de zaak lijken te wonen.",
+        "Kerkstraat 40",
+        steps=[("assign", POLITIE_CONTACT), ("forward", RIEC_CONTACT)],
+        days_ago=9,
     ),
     Scenario(
         BD_PARTICIPANT,
@@ -204,7 +214,11 @@ def _backdate(signal: Signal, days: int) -> None:
 def seed() -> None:
     """Create the demo signals once; does nothing without the portal's demo people."""
     categories = _ensure_categories()
-    emails = {s.reporter for s in SCENARIOS} | {s.meldpunt_contact for s in SCENARIOS}
+    emails = (
+        {s.reporter for s in SCENARIOS}
+        | {s.meldpunt_contact for s in SCENARIOS}
+        | {step[1] for s in SCENARIOS for step in s.steps if step[0] in ("assign", "forward")}
+    )
     people = {user.email: user for user in User.objects.filter(email__in=emails)}
     if set(people) != emails:
         return

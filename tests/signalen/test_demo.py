@@ -1,6 +1,7 @@
 import pytest
 
 from portal.demo import seed_portal
+from portal.models import User
 from signalen import demo, selectors
 from signalen.models import Signal
 from signalen.states import Status
@@ -19,6 +20,8 @@ def test_demo_seed_creates_signals_in_every_state_once():
     assert Signal.objects.filter(close_reason="duplicate", duplicate_of__isnull=False).exists()
     assert Signal.objects.filter(deadline_at__isnull=False).exclude(status="closed").exists()
     assert selectors.audit_chain_verify().ok
+    riec_contact = User.objects.get(email="contactpersoon@riec.example")
+    assert selectors.signals_visible_to(riec_contact).filter(status=Status.FORWARDED).exists()
 
 
 def test_demo_seed_without_the_demo_people_does_nothing():

@@ -1,3 +1,6 @@
+import logging
+from contextlib import contextmanager
+
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +11,18 @@ from portal.demo import DEMO_PASSWORD, seed_portal
 
 # Each app adds its own demo data through a `seed` function in `<app>/demo.py`.
 APP_SEEDERS = ["trainings", "werkplaats", "verkenning", "signalen"]
+
+
+@contextmanager
+def quiet_task_log():
+    """Tasks run in-process without a broker; their one-line success logs would bury the logins."""
+    logger = logging.getLogger("celery.app.trace")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -26,7 +41,10 @@ class Command(BaseCommand):
                 "Refusing to seed demo accounts with DEBUG off; see --allow-production."
             )
         # Demo content triggers notification mails; they would only bury the printed logins.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            quiet_task_log(),
+        ):
             logins = seed_portal()
             for app_label in APP_SEEDERS:
                 config = apps.get_app_config(app_label)
