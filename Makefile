@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://portal:portal@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv services browser lint worker beat run
+.PHONY: demo test venv services browser lint messages worker beat run
 
 INSTALLED := $(VENV)/.installed
 
@@ -41,6 +41,11 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Update the English catalogue after texts changed (needs GNU gettext), then compile it.
+messages: $(INSTALLED)
+	$(PY) manage.py makemessages --locale en --no-obsolete --no-fuzzy-matching --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
+	$(PY) manage.py compilemessages --locale en --ignore '.venv/*'
 
 # Development against Redis: run these next to `make run` in separate terminals.
 run: $(INSTALLED)
