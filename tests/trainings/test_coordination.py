@@ -225,6 +225,11 @@ def test_the_month_calendar_shows_runs_with_filters_in_bounded_queries(
     assert response.status_code == 200
     assert "Training 0" in body and "Training 19" in body
     assert "Concept-training" in body  # coordinators see their drafts
+    draft_url = reverse("trainings:run_detail", args=[draft.pk])
+    assert (
+        f'<li><a href="{draft_url}">Concept-training</a> 13:00 '
+        '<span class="badge text-bg-secondary">Concept</span></li>'
+    ) in body
     drafts = client.get(
         reverse("trainings:calendar"), {"maand": month_start.strftime("%Y-%m"), "status": "draft"}
     )
