@@ -70,9 +70,7 @@ def exact_optimum(problem: Problem, sizes: list[int]) -> float:
     for index, (a, _g, _c) in enumerate(cells):
         cost[n_x + index] = problem.weights[a]
     integrality = np.concatenate([np.ones(n_x), np.zeros(len(cells))])
-    bounds = Bounds(
-        np.zeros(n_vars), np.concatenate([np.ones(n_x), np.full(len(cells), np.inf)])
-    )
+    bounds = Bounds(np.zeros(n_vars), np.concatenate([np.ones(n_x), np.full(len(cells), np.inf)]))
     result = milp(
         cost,
         constraints=LinearConstraint(np.array(rows), lower, upper),
