@@ -1,12 +1,12 @@
-"""The group optimiser, checked against exact optima from an integer linear program."""
+"""The group optimiser, checked against exact optima from an integer linear program
+(the ILP lives with the benchmark, which compares against it too)."""
 
 import random
 from collections import Counter
 
-import numpy as np
 import pytest
-from scipy.optimize import Bounds, LinearConstraint, milp
 
+from bench.werkplaats_groups import exact_optimum
 from werkplaats.grouping import (
     MAX_SIZE,
     MIN_SIZE,
@@ -17,68 +17,6 @@ from werkplaats.grouping import (
     make_groups,
     score,
 )
-
-
-def exact_optimum(problem: Problem, sizes: list[int]) -> float:
-    """Minimum weighted same-category pairs, by ILP.
-
-    x[i, g] puts person i in group g; z[a, g, c] >= C(k, 2) + k * (n_gc - k) for every k
-    is the convex pair count C(n_gc, 2) written as its secants, exact at integers.
-    """
-    n, groups = problem.size, len(sizes)
-    cells = [
-        (a, g, c)
-        for a, column in enumerate(problem.categories)
-        for g in range(groups)
-        for c in sorted(set(column))
-    ]
-    n_x = n * groups
-    n_vars = n_x + len(cells)
-
-    def x(i, g):
-        return i * groups + g
-
-    rows, lower, upper = [], [], []
-
-    def add(coefficients: dict[int, float], lo: float, hi: float):
-        row = np.zeros(n_vars)
-        for index, value in coefficients.items():
-            row[index] += value
-        rows.append(row)
-        lower.append(lo)
-        upper.append(hi)
-
-    for i in range(n):
-        add({x(i, g): 1 for g in range(groups)}, 1, 1)
-    for g, size in enumerate(sizes):
-        add({x(i, g): 1 for i in range(n)}, size, size)
-    for index, (a, g, c) in enumerate(cells):
-        members = [i for i in range(n) if problem.categories[a][i] == c]
-        for k in range(len(members) + 1):
-            # z - k * n_gc >= C(k, 2) - k * k
-            coefficients = {n_x + index: 1.0}
-            for i in members:
-                coefficients[x(i, g)] = coefficients.get(x(i, g), 0) - k
-            add(coefficients, k * (k - 1) / 2 - k * k, np.inf)
-    for i, j in problem.together:
-        for g in range(groups):
-            add({x(i, g): 1, x(j, g): -1}, 0, 0)
-    for i, j in problem.apart:
-        for g in range(groups):
-            add({x(i, g): 1, x(j, g): 1}, -np.inf, 1)
-    cost = np.zeros(n_vars)
-    for index, (a, _g, _c) in enumerate(cells):
-        cost[n_x + index] = problem.weights[a]
-    integrality = np.concatenate([np.ones(n_x), np.zeros(len(cells))])
-    bounds = Bounds(np.zeros(n_vars), np.concatenate([np.ones(n_x), np.full(len(cells), np.inf)]))
-    result = milp(
-        cost,
-        constraints=LinearConstraint(np.array(rows), lower, upper),
-        integrality=integrality,
-        bounds=bounds,
-    )
-    assert result.success, result.message
-    return round(result.fun, 6)
 
 
 def random_people(rng, n, disciplines, organisations):
