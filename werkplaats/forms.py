@@ -52,7 +52,7 @@ class WerkplaatsForm(forms.Form):
 
 class ParticipantsAddForm(forms.Form):
     users = PersonChoiceField(
-        label=_("Deelnemers toevoegen"),
+        label=_("Mensen om toe te voegen"),
         queryset=User.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 12}),
         help_text=_("Houd Ctrl (of Cmd) ingedrukt om meer mensen te kiezen."),

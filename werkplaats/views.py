@@ -440,7 +440,9 @@ def rugdekking_answer(request, token: str):
         "werkplaats/rugdekking_answer.html",
         {"request_obj": found, "form": form, "answerable": answerable},
     )
-    response["Referrer-Policy"] = "no-referrer"  # keep the token out of other sites' logs
+    # Keep the token out of other sites' logs; "no-referrer" would also blank the Origin
+    # header of the answer's own POST, which Django's CSRF check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
