@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from portal import permissions as portal_permissions
@@ -278,3 +278,35 @@ def rugdekking_by_token(*, token: str) -> RugdekkingRequest | None:
 
 def organisational_actions(*, werkplaats: Werkplaats) -> QuerySet[OrganisationalAction]:
     return OrganisationalAction.objects.filter(werkplaats=werkplaats).order_by("due_date", "title")
+
+
+# --- home page -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    logs_due: list[Session]
+    open_requests: int
+
+
+def home_overview(*, user: User) -> HomeOverview:
+    """Practice logs the user still has to write, and open rugdekking requests for managers."""
+    now = timezone.now()
+    following = Session.objects.filter(
+        werkplaats_id=OuterRef("werkplaats_id"), starts_at__gt=OuterRef("starts_at")
+    ).order_by("starts_at")
+    written = PracticeLog.objects.filter(after_session=OuterRef("pk"), participation__user=user)
+    logs_due = list(
+        Session.objects.filter(werkplaats__participations__user=user, starts_at__lte=now)
+        .annotate(next_starts_at=Subquery(following.values("starts_at")[:1]))
+        .filter(next_starts_at__gt=now)
+        .exclude(Exists(written))
+        .select_related("werkplaats")
+        .order_by("next_starts_at")[:5]
+    )
+    open_requests = (
+        open_rugdekking_requests(user=user).count()
+        if permissions.can_create_werkplaats(user)
+        else 0
+    )
+    return HomeOverview(logs_due=logs_due, open_requests=open_requests)
