@@ -221,14 +221,21 @@ class _State:
 
     def swap_delta(self, u: int, v: int) -> float:
         """Change of the objective if unit u and unit v trade groups."""
-        ga, gb = self.group_of[u], self.group_of[v]
+        return self.trade_delta(u, (v,))
+
+    def trade_delta(self, u: int, partners: Sequence[int]) -> float:
+        """Change of the objective if unit u trades groups with ``partners`` (one group)."""
+        ga, gb = self.group_of[u], self.group_of[partners[0]]
         delta = 0.0
         for a, weight in enumerate(self.problem.weights):
-            cu, cv = self.unit_counts[u][a], self.unit_counts[v][a]
+            incoming: Counter = Counter()
+            for v in partners:
+                incoming.update(self.unit_counts[v][a])
+            outgoing = self.unit_counts[u][a]
             row_a, row_b = self.counts[ga][a], self.counts[gb][a]
             change = 0
-            for c in cu.keys() | cv.keys():
-                moved = cv.get(c, 0) - cu.get(c, 0)
+            for c in incoming.keys() | outgoing.keys():
+                moved = incoming.get(c, 0) - outgoing.get(c, 0)
                 if moved:
                     x, y = row_a[c], row_b[c]
                     change += _pairs(x + moved) - _pairs(x) + _pairs(y - moved) - _pairs(y)
@@ -315,7 +322,7 @@ def _best_unit_for_singles(state: _State, u: int, bound: float):
         for chosen in combinations(singles, k):
             if not _group_trade_allowed(state, u, chosen):
                 continue
-            delta = _trade_delta(state, u, chosen)
+            delta = state.trade_delta(u, chosen)
             if delta < bound:
                 bound, best = delta, (delta, (u, chosen))
     return best
@@ -332,25 +339,6 @@ def _group_trade_allowed(state: _State, u: int, chosen: Sequence[int]) -> bool:
         if any(w in leaving_b for w in state.apart[v]):
             return False
     return True
-
-
-def _trade_delta(state: _State, u: int, chosen: Sequence[int]) -> float:
-    ga, gb = state.group_of[u], state.group_of[chosen[0]]
-    delta = 0.0
-    for a, weight in enumerate(state.problem.weights):
-        incoming: Counter = Counter()
-        for v in chosen:
-            incoming.update(state.unit_counts[v][a])
-        outgoing = state.unit_counts[u][a]
-        row_a, row_b = state.counts[ga][a], state.counts[gb][a]
-        change = 0
-        for c in incoming.keys() | outgoing.keys():
-            moved = incoming.get(c, 0) - outgoing.get(c, 0)
-            if moved:
-                x, y = row_a[c], row_b[c]
-                change += _pairs(x + moved) - _pairs(x) + _pairs(y - moved) - _pairs(y)
-        delta += weight * change
-    return delta
 
 
 def _apply(state: _State, u: int, partners: Sequence[int]) -> None:

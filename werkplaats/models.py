@@ -164,7 +164,9 @@ class Session(TimeStampedModel):
         verbose_name_plural = _("sessies")
         constraints = [
             models.CheckConstraint(
-                name="werkplaats_session_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+                name="werkplaats_session_ends_after_start",
+                condition=Q(ends_at__gt=F("starts_at")),
+                violation_error_message=_("Het einde ligt vóór of op het begin."),
             )
         ]
 

@@ -245,11 +245,6 @@ def participant_move(*, actor: User, participation: Participation, group: Group)
 # --- sessions --------------------------------------------------------------------------------
 
 
-def _check_session_times(starts_at: datetime, ends_at: datetime) -> None:
-    if ends_at <= starts_at:
-        raise ValidationError({"ends_at": _("Het einde ligt vóór of op het begin.")})
-
-
 @transaction.atomic
 def session_create(
     *,
@@ -266,7 +261,6 @@ def session_create(
 ) -> Session:
     _require_manager(actor, werkplaats)
     werkplaats = _lock(werkplaats)
-    _check_session_times(starts_at, ends_at)
     session = Session(
         werkplaats=werkplaats,
         starts_at=starts_at,
@@ -301,7 +295,6 @@ def session_update(
     """Change a session; when it moves, every reminder around it moves with it."""
     _require_manager(actor, session.werkplaats)
     werkplaats = _lock(session.werkplaats)
-    _check_session_times(starts_at, ends_at)
     session.starts_at = starts_at
     session.ends_at = ends_at
     session.location = location

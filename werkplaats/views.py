@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
+from portal.forms import add_service_errors as _add_errors
 
 from . import permissions, selectors, services
 from .forms import (
@@ -29,14 +30,6 @@ from .forms import (
 from .models import OrganisationalAction, PairingRule, Participation, RugdekkingStatus, Werkplaats
 
 creator_required = portal_permissions.role_required(permissions.can_create_werkplaats)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _error_messages(request, error: ValidationError) -> None:

@@ -64,3 +64,18 @@ def world(db) -> World:
         second=second,
         sketch=sketch,
     )
+
+
+def ask_rugdekking(world: World, *, point: str = "Tijd voor casusoverleg.", **overrides):
+    """The world's participant asks manager Mira for rugdekking."""
+    from werkplaats import services
+
+    arguments = {
+        "user": world.participant,
+        "werkplaats": world.werkplaats,
+        "manager_name": "Mira Manager",
+        "manager_email": "mira@gemeente.example",
+        "point": point,
+        **overrides,
+    }
+    return services.rugdekking_request_create(**arguments)

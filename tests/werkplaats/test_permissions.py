@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.werkplaats.conftest import ask_rugdekking
 from tests.werkplaats.factories import OrganisationalActionFactory
 from werkplaats import services
 
@@ -160,13 +161,7 @@ def test_the_case_sketch_list_shows_a_participant_only_their_groups_sketches(cli
 
 
 def test_a_manager_link_shows_only_the_request_it_was_sent_for(client, world):
-    asked = services.rugdekking_request_create(
-        user=world.participant,
-        werkplaats=world.werkplaats,
-        manager_name="Mira Manager",
-        manager_email="mira@gemeente.example",
-        point="Twee uur per week voor casusoverleg met de politie.",
-    )
+    asked = ask_rugdekking(world, point="Twee uur per week voor casusoverleg met de politie.")
     services.rugdekking_request_create(
         user=world.other_participant,
         werkplaats=world.werkplaats,
@@ -186,13 +181,7 @@ def test_a_manager_link_shows_only_the_request_it_was_sent_for(client, world):
 
 
 def test_the_open_requests_list_shows_only_the_facilitators_own_werkplaatsen(client, world):
-    services.rugdekking_request_create(
-        user=world.participant,
-        werkplaats=world.werkplaats,
-        manager_name="Mira Manager",
-        manager_email="mira@gemeente.example",
-        point="Ruimte om signalen te bespreken.",
-    )
+    ask_rugdekking(world, point="Ruimte om signalen te bespreken.")
     client.force_login(world.other_trainer)
     assert "Mira Manager" not in client.get(reverse("werkplaats:rugdekking_open")).content.decode()
 

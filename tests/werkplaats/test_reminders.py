@@ -12,6 +12,7 @@ from django.utils import timezone
 from portal.models import PlannedReminder, ReminderStatus
 from portal.tasks import dispatch_due_reminders, send_reminder
 from tests.portal.factories import UserFactory, trainer
+from tests.werkplaats.conftest import ask_rugdekking
 from tests.werkplaats.factories import PracticeLogFactory, WerkplaatsFactory
 from werkplaats import scheduling, services
 from werkplaats.models import Participation
@@ -157,13 +158,7 @@ def test_rugdekking_reminders_count_working_days_skipping_weekend_and_holidays(
 ):
     settings.WERKPLAATS_RUGDEKKING_WORKING_DAYS = 5
     monkeypatch.setattr(timezone, "now", _friday_afternoon)
-    request = services.rugdekking_request_create(
-        user=world.participant,
-        werkplaats=world.werkplaats,
-        manager_name="Mira Manager",
-        manager_email="mira@gemeente.example",
-        point="Tijd voor casusoverleg.",
-    )
+    request = ask_rugdekking(world, point="Tijd voor casusoverleg.")
 
     manager = PlannedReminder.objects.get(kind=scheduling.RUGDEKKING_MANAGER_REMINDER)
     facilitator = PlannedReminder.objects.get(kind=scheduling.RUGDEKKING_FACILITATOR_REMINDER)
@@ -181,13 +176,7 @@ def test_the_manager_reminder_goes_once_and_stops_after_an_answer(
     world, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        request = services.rugdekking_request_create(
-            user=world.participant,
-            werkplaats=world.werkplaats,
-            manager_name="Mira Manager",
-            manager_email="mira@gemeente.example",
-            point="Tijd voor casusoverleg.",
-        )
+        request = ask_rugdekking(world, point="Tijd voor casusoverleg.")
     asked = PlannedReminder.objects.get(kind=scheduling.RUGDEKKING_ASKED)
     assert asked.status == ReminderStatus.SENT  # sent straight after the commit
     link = scheduling.rugdekking_token(request)
@@ -212,13 +201,7 @@ def test_the_manager_reminder_goes_once_and_stops_after_an_answer(
 
 
 def test_the_facilitator_hears_of_a_request_still_open_after_the_second_period(world):
-    services.rugdekking_request_create(
-        user=world.participant,
-        werkplaats=world.werkplaats,
-        manager_name="Mira Manager",
-        manager_email="mira@gemeente.example",
-        point="Tijd voor casusoverleg.",
-    )
+    ask_rugdekking(world, point="Tijd voor casusoverleg.")
     escalation = PlannedReminder.objects.get(kind=scheduling.RUGDEKKING_FACILITATOR_REMINDER)
     _make_due(escalation)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from portal.models import Discipline
 from tests.portal.factories import OrganisationFactory, UserFactory, trainer
+from tests.werkplaats.conftest import ask_rugdekking
 from tests.werkplaats.factories import WerkplaatsFactory
 from werkplaats import grouping, scheduling, selectors, services
 from werkplaats.models import (
@@ -242,13 +243,7 @@ def test_a_rugdekking_request_stores_only_a_hash_of_the_link_token(world):
 
 
 def test_the_manager_answers_once_and_an_expired_link_is_refused(world):
-    request = services.rugdekking_request_create(
-        user=world.participant,
-        werkplaats=world.werkplaats,
-        manager_name="Mira Manager",
-        manager_email="mira@gemeente.example",
-        point="Tijd voor casusoverleg.",
-    )
+    request = ask_rugdekking(world, point="Tijd voor casusoverleg.")
     token = scheduling.rugdekking_token(request)
 
     answered = services.rugdekking_answer(token=token, granted=True, comment="Prima, doen.")
@@ -259,13 +254,7 @@ def test_the_manager_answers_once_and_an_expired_link_is_refused(world):
     answered.refresh_from_db()
     assert (answered.status, answered.answer_comment) == (RugdekkingStatus.GRANTED, "Prima, doen.")
 
-    late = services.rugdekking_request_create(
-        user=world.participant,
-        werkplaats=world.werkplaats,
-        manager_name="Mira Manager",
-        manager_email="mira@gemeente.example",
-        point="Nog iets.",
-    )
+    late = ask_rugdekking(world, point="Nog iets.")
     RugdekkingRequest.objects.filter(pk=late.pk).update(token_expires_at=timezone.now())
     with pytest.raises(ValidationError, match="verlopen"):
         services.rugdekking_answer(
