@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trainings import selectors as training_selectors
+from werkplaats import selectors as werkplaats_selectors
 
 from . import permissions, selectors, services
 from .adapters import INVITATION_SESSION_KEY
@@ -28,6 +29,7 @@ def home(request):
         "profile_incomplete": not (user.discipline and user.job_title),
     }
     context["trainings"] = training_selectors.participant_overview(user=user)
+    context["werkplaats"] = werkplaats_selectors.home_overview(user=user)
     if permissions.is_coordinator(user):
         open_invitations = list(selectors.open_invitations(user=user).order_by("expires_at")[:10])
         soon = timezone.now() + timedelta(days=3)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import permissions as portal_permissions
+from portal.forms import add_service_errors as _add_errors
 from portal.models import Organisation
 
 from . import permissions, selectors, services
@@ -53,15 +54,6 @@ def _audit(request, action: str, object_id: int | None, result: str = Result.OK)
         result=result,
         ip_address=_ip(request),
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's errors on the matching fields, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- reporting ---------------------------------------------------------------------------

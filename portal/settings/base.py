@@ -207,6 +207,10 @@ SIGNALEN_MAX_ATTACHMENT_BYTES = env.int("SIGNALEN_MAX_ATTACHMENT_BYTES", default
 SIGNALEN_ATTACHMENT_ROOT = env.path(
     "SIGNALEN_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "signalen"
 )
+# Werkplaats: an unanswered rugdekking request reminds the manager after this many working
+# days and the facilitators after as many again; the manager's answer link expires.
+WERKPLAATS_RUGDEKKING_WORKING_DAYS = env.int("WERKPLAATS_RUGDEKKING_WORKING_DAYS", default=5)
+WERKPLAATS_RUGDEKKING_LINK_VALID_DAYS = env.int("WERKPLAATS_RUGDEKKING_LINK_VALID_DAYS", default=30)
 # Training materials are only handed out by a view that checks who asks.
 TRAININGS_MATERIAL_ROOT = env.path(
     "TRAININGS_MATERIAL_ROOT", default=BASE_DIR / "private" / "trainings"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
+from portal.forms import add_service_errors as _add_errors
 from portal.models import Organisation
 
 from .. import permissions, selectors, services
@@ -22,14 +23,6 @@ from ..forms import AttendanceForm, MaterialForm, RunCancelForm, RunForm, Sessio
 from ..models import Programme, RunStatus, Session, Training, TrainingFormat
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _messages(request, error: ValidationError) -> None:

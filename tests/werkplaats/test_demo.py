@@ -1,0 +1,46 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from portal.models import User
+from werkplaats.demo import TITLE
+from werkplaats.models import Group, Participation, Werkplaats
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_the_demo_werkplaats_has_17_people_in_three_mixed_groups_and_two_sessions(settings):
+    seed(settings)
+
+    werkplaats = Werkplaats.objects.get(title=TITLE)
+    people = Participation.objects.filter(werkplaats=werkplaats)
+    assert people.count() == 17
+    assert not people.filter(group__isnull=True).exists()
+    groups = Group.objects.filter(werkplaats=werkplaats)
+    assert groups.count() == 3
+    for group in groups:
+        members = people.filter(group=group)
+        assert members.count() in (5, 6)
+        assert members.values("user__organisation").distinct().count() >= 2
+    first, second = werkplaats.sessions.order_by("starts_at")
+    assert (second.starts_at - first.starts_at).days == 28
+    assert werkplaats.facilitators.filter(email="trainer@voorbeeldstad.example").exists()
+
+
+def test_seeding_twice_adds_nothing(settings):
+    seed(settings)
+    counts = (User.objects.count(), Werkplaats.objects.count(), Participation.objects.count())
+
+    seed(settings)
+
+    assert counts == (
+        User.objects.count(),
+        Werkplaats.objects.count(),
+        Participation.objects.count(),
+    )

@@ -1,0 +1,190 @@
+"""Forms bind and check input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organisation, Role, User
+from trainings.forms import DATETIME_WIDGET
+from trainings.models import Programme
+
+from .models import ActionStatus, Group, PairingRule, Participation, SessionLength
+
+
+def _active_people():
+    return User.objects.filter(is_active=True).select_related("organisation").order_by("full_name")
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user: User) -> str:
+        parts = [user.get_discipline_display(), str(user.organisation or "")]
+        details = ", ".join(p for p in parts if p)
+        return f"{user.full_name or user.email} ({details})" if details else str(user)
+
+
+class WerkplaatsForm(forms.Form):
+    title = forms.CharField(
+        label=_("Thema"),
+        max_length=200,
+        help_text=_("Bijvoorbeeld: Domeinoverstijgend samenwerken — Gemeente X"),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie"), queryset=Organisation.objects.order_by("name")
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programma"),
+        queryset=Programme.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        help_text=_("De coördinatoren van het programma kunnen de werkplaats mee beheren."),
+    )
+    description = forms.CharField(
+        label=_("Omschrijving"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    facilitators = PersonChoiceField(
+        label=_("Begeleiders"),
+        queryset=User.objects.filter(role_assignments__role=Role.TRAINER, is_active=True)
+        .select_related("organisation")
+        .distinct()
+        .order_by("full_name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ParticipantsAddForm(forms.Form):
+    users = PersonChoiceField(
+        label=_("Mensen om toe te voegen"),
+        queryset=User.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=_("Houd Ctrl (of Cmd) ingedrukt om meer mensen te kiezen."),
+    )
+
+    def __init__(self, *args, werkplaats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = _active_people().exclude(
+            werkplaats_participations__werkplaats=werkplaats
+        )
+
+
+class PairingRuleForm(forms.Form):
+    first = forms.ModelChoiceField(label=_("Deelnemer"), queryset=Participation.objects.none())
+    kind = forms.ChoiceField(label=_("Afspraak"), choices=PairingRule.Kind.choices)
+    second = forms.ModelChoiceField(label=_("En deelnemer"), queryset=Participation.objects.none())
+
+    def __init__(self, *args, werkplaats, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Participation.objects.filter(werkplaats=werkplaats).select_related("user")
+        self.fields["first"].queryset = people
+        self.fields["second"].queryset = people
+
+
+class MoveForm(forms.Form):
+    """Move one person by hand: a plain form, no JavaScript needed."""
+
+    participation = forms.ModelChoiceField(
+        label=_("Deelnemer"), queryset=Participation.objects.none()
+    )
+    group = forms.ModelChoiceField(label=_("Naar groep"), queryset=Group.objects.none())
+
+    def __init__(self, *args, werkplaats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participation"].queryset = Participation.objects.filter(
+            werkplaats=werkplaats
+        ).select_related("user", "group")
+        self.fields["participation"].label_from_instance = lambda p: (
+            f"{p.user} ({p.group})" if p.group_id else str(p.user)
+        )
+        self.fields["group"].queryset = Group.objects.filter(werkplaats=werkplaats)
+
+
+class SessionForm(forms.Form):
+    length = forms.ChoiceField(label=_("Duur"), choices=SessionLength.choices)
+    starts_at = forms.DateTimeField(label=_("Begint om"), widget=DATETIME_WIDGET)
+    ends_at = forms.DateTimeField(label=_("Eindigt om"), widget=DATETIME_WIDGET)
+    location = forms.CharField(label=_("Locatie"), max_length=200)
+    aim_bewustwording = forms.CharField(
+        label=_("Bewustwording: welke verschillende visies zijn er op ondermijning?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    aim_inzicht = forms.CharField(
+        label=_("Inzicht: welke overtuigingen en drijfveren sturen mij? En anderen?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    aim_helicopterview = forms.CharField(
+        label=_("Helicopterview: welke belangen en drijfveren zijn gemeenschappelijk?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    aim_vaardigheid = forms.CharField(
+        label=_("Vaardigheid: welke technieken oefenen we?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PracticeLogForm(forms.Form):
+    tried = forms.CharField(
+        label=_("Wat heb ik geprobeerd?"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    happened = forms.CharField(
+        label=_("Wat gebeurde er?"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    bring_next = forms.CharField(
+        label=_("Wat breng ik de volgende keer in?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Een situatieschets om in je groep te bespreken."),
+    )
+
+
+class CaseSketchForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    situation = forms.CharField(label=_("Situatieschets"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class CaseSketchFollowUpForm(forms.Form):
+    discussion = forms.CharField(
+        label=_("Besproken in de groep"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    follow_up = forms.CharField(
+        label=_("Afgesproken vervolg"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RugdekkingRequestForm(forms.Form):
+    manager_name = forms.CharField(label=_("Naam leidinggevende"), max_length=150)
+    manager_email = forms.EmailField(label=_("E-mailadres leidinggevende"))
+    point = forms.CharField(
+        label=_("Waarvoor vraag je rugdekking?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Beschrijf een concreet punt, zodat je leidinggevende ja of nee kan zeggen."),
+    )
+
+
+class RugdekkingAnswerForm(forms.Form):
+    granted = forms.TypedChoiceField(
+        label=_("Je antwoord"),
+        choices=[("yes", _("Ja, ik geef rugdekking")), ("no", _("Nee, geen rugdekking"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class OrganisationalActionForm(forms.Form):
+    title = forms.CharField(
+        label=_("Actie"),
+        max_length=200,
+        help_text=_("Bijvoorbeeld: een Meldpunt Ondermijning inrichten."),
+    )
+    owner = forms.CharField(label=_("Eigenaar"), max_length=150)
+    due_date = forms.DateField(
+        label=_("Uiterlijk op"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    notes = forms.CharField(
+        label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

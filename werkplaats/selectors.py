@@ -1,0 +1,312 @@
+"""Reads for werkplaatsen, each filtered to what the user may see and joined for its page."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from portal import permissions as portal_permissions
+from portal.models import User
+
+from . import grouping, permissions
+from .models import (
+    CaseSketch,
+    Group,
+    OrganisationalAction,
+    PairingRule,
+    Participation,
+    PracticeLog,
+    RugdekkingRequest,
+    RugdekkingStatus,
+    Session,
+    Werkplaats,
+)
+from .scheduling import token_hash
+
+DISCIPLINE_WEIGHT = 1
+ORGANISATION_WEIGHT = 1
+
+
+def _managed_condition(user: User) -> Q:
+    condition = Q(facilitators=user)
+    if portal_permissions.is_coordinator(user):
+        condition |= Q(programme__coordinators=user)
+    return condition
+
+
+def werkplaatsen_visible_to(*, user: User) -> QuerySet[Werkplaats]:
+    """Those the user facilitates, coordinates (through the programme) or takes part in."""
+    visible = Werkplaats.objects.filter(
+        _managed_condition(user) | Q(participations__user=user)
+    ).values("pk")
+    now = timezone.now()
+    return (
+        Werkplaats.objects.filter(pk__in=visible)
+        .select_related("organisation")
+        .annotate(
+            participant_count=Count("participations", distinct=True),
+            next_session_at=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
+        )
+        .order_by("-created_at")
+    )
+
+
+def werkplaatsen_managed_by(*, user: User) -> QuerySet[Werkplaats]:
+    return Werkplaats.objects.filter(
+        pk__in=Werkplaats.objects.filter(_managed_condition(user)).values("pk")
+    )
+
+
+def werkplaats_for(*, user: User, werkplaats_id: int) -> Werkplaats | None:
+    """The werkplaats when the user may see it; None for a guessed id."""
+    werkplaats = (
+        Werkplaats.objects.select_related("organisation", "programme")
+        .filter(pk=werkplaats_id)
+        .first()
+    )
+    if werkplaats is None or not permissions.can_view(user, werkplaats):
+        return None
+    return werkplaats
+
+
+def participations(*, werkplaats: Werkplaats) -> QuerySet[Participation]:
+    return (
+        Participation.objects.filter(werkplaats=werkplaats)
+        .select_related("user", "user__organisation", "group")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def pairing_rules(*, werkplaats: Werkplaats) -> QuerySet[PairingRule]:
+    return PairingRule.objects.filter(werkplaats=werkplaats).select_related(
+        "first__user", "second__user"
+    )
+
+
+def sessions(*, werkplaats: Werkplaats) -> list[Session]:
+    return list(Session.objects.filter(werkplaats=werkplaats).order_by("starts_at"))
+
+
+def session_for(*, user: User, session_id: int) -> Session | None:
+    session = (
+        Session.objects.select_related("werkplaats", "werkplaats__organisation")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None or not permissions.can_view(user, session.werkplaats):
+        return None
+    return session
+
+
+def next_session(session: Session) -> Session | None:
+    return (
+        Session.objects.filter(werkplaats_id=session.werkplaats_id, starts_at__gt=session.starts_at)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+# --- groups and their scores -----------------------------------------------------------------
+
+
+def person_attributes(participation: Participation) -> tuple:
+    """Discipline and organisation; an unknown one is nobody's "same" (it counts as unique)."""
+    user = participation.user
+    discipline = user.discipline or ("unknown", participation.pk)
+    organisation = user.organisation_id or ("unknown", participation.pk)
+    return (discipline, organisation)
+
+
+def grouping_problem(people: list[Participation], rules=()) -> grouping.Problem:
+    index = {p.pk: i for i, p in enumerate(people)}
+    together = [
+        (index[r.first_id], index[r.second_id])
+        for r in rules
+        if r.kind == PairingRule.Kind.TOGETHER
+    ]
+    apart = [
+        (index[r.first_id], index[r.second_id]) for r in rules if r.kind == PairingRule.Kind.APART
+    ]
+    return grouping.Problem.build(
+        [person_attributes(p) for p in people],
+        (DISCIPLINE_WEIGHT, ORGANISATION_WEIGHT),
+        together=together,
+        apart=apart,
+    )
+
+
+@dataclass(frozen=True)
+class GroupView:
+    group: Group
+    members: list[Participation]
+    score: float
+    disciplines: int
+    organisations: int
+
+
+@dataclass(frozen=True)
+class GroupsOverview:
+    groups: list[GroupView]
+    ungrouped: list[Participation]
+    score: float
+    lower_bound: float
+
+    @property
+    def gap(self) -> float:
+        return self.score - self.lower_bound
+
+
+def groups_overview(*, werkplaats: Werkplaats) -> GroupsOverview:
+    """Groups with members and their mix: weighted same-discipline/organisation pairs."""
+    people = list(participations(werkplaats=werkplaats))
+    problem = grouping_problem(people)
+    position = {p.pk: i for i, p in enumerate(people)}
+    groups = list(Group.objects.filter(werkplaats=werkplaats).order_by("number"))
+    by_group: dict[int, list[Participation]] = {g.pk: [] for g in groups}
+    ungrouped = []
+    for person in people:
+        if person.group_id in by_group:
+            by_group[person.group_id].append(person)
+        else:
+            ungrouped.append(person)
+    views = []
+    for group in groups:
+        members = by_group[group.pk]
+        views.append(
+            GroupView(
+                group=group,
+                members=members,
+                score=grouping.group_score(problem, [position[m.pk] for m in members]),
+                disciplines=len({m.user.discipline for m in members if m.user.discipline}),
+                organisations=len(
+                    {m.user.organisation_id for m in members if m.user.organisation_id}
+                ),
+            )
+        )
+    total = sum(v.score for v in views)
+    return GroupsOverview(
+        groups=views,
+        ungrouped=ungrouped,
+        score=total,
+        lower_bound=grouping.lower_bound(problem, len(groups)),
+    )
+
+
+# --- practice logs and case sketches ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupLogs:
+    group: Group | None
+    rows: list[tuple[Participation, PracticeLog | None]]
+
+
+def practice_logs_by_group(*, user: User, session: Session) -> list[GroupLogs]:
+    """Per group, who wrote what after this session; a participant gets only their own group."""
+    people = list(participations(werkplaats=session.werkplaats))
+    if not permissions.can_manage(user, session.werkplaats):
+        own = next((p for p in people if p.user_id == user.pk), None)
+        if own is None or own.group_id is None:
+            people = [own] if own else []
+        else:
+            people = [p for p in people if p.group_id == own.group_id]
+    logs = {
+        log.participation_id: log
+        for log in PracticeLog.objects.filter(
+            after_session=session, participation__in=[p.pk for p in people]
+        )
+    }
+    grouped: dict[int | None, GroupLogs] = {}
+    for person in sorted(people, key=lambda p: p.group.number if p.group else 10_000):
+        entry = grouped.setdefault(person.group_id, GroupLogs(group=person.group, rows=[]))
+        entry.rows.append((person, logs.get(person.pk)))
+    return list(grouped.values())
+
+
+def case_sketches_for(*, user: User, session: Session) -> QuerySet[CaseSketch]:
+    sketches = CaseSketch.objects.filter(session=session).select_related("group", "author__user")
+    if permissions.can_manage(user, session.werkplaats):
+        return sketches
+    own = permissions.participation_of(user, session.werkplaats)
+    if own is None or own.group_id is None:
+        return sketches.none()
+    return sketches.filter(group_id=own.group_id)
+
+
+def case_sketch_for(*, user: User, sketch_id: int) -> CaseSketch | None:
+    sketch = (
+        CaseSketch.objects.select_related("session__werkplaats", "group", "author__user")
+        .filter(pk=sketch_id)
+        .first()
+    )
+    if sketch is None or not permissions.can_see_group(
+        user, sketch.session.werkplaats, sketch.group_id
+    ):
+        return None
+    return sketch
+
+
+# --- rugdekking and organisational actions ---------------------------------------------------
+
+
+def open_rugdekking_requests(*, user: User) -> QuerySet[RugdekkingRequest]:
+    """Unanswered requests in the werkplaatsen the user runs, oldest first."""
+    return (
+        RugdekkingRequest.objects.filter(
+            status=RugdekkingStatus.OPEN,
+            participation__werkplaats__in=werkplaatsen_managed_by(user=user),
+        )
+        .select_related("participation__user", "participation__werkplaats")
+        .order_by("created_at")
+    )
+
+
+def own_rugdekking_requests(*, participation: Participation) -> QuerySet[RugdekkingRequest]:
+    return RugdekkingRequest.objects.filter(participation=participation).order_by("-created_at")
+
+
+def rugdekking_by_token(*, token: str) -> RugdekkingRequest | None:
+    """The request this answer link belongs to; the link is the manager's only credential."""
+    return (
+        RugdekkingRequest.objects.select_related(
+            "participation__user", "participation__user__organisation", "participation__werkplaats"
+        )
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def organisational_actions(*, werkplaats: Werkplaats) -> QuerySet[OrganisationalAction]:
+    return OrganisationalAction.objects.filter(werkplaats=werkplaats).order_by("due_date", "title")
+
+
+# --- home page -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    logs_due: list[Session]
+    open_requests: int
+
+
+def home_overview(*, user: User) -> HomeOverview:
+    """Practice logs the user still has to write, and open rugdekking requests for managers."""
+    now = timezone.now()
+    following = Session.objects.filter(
+        werkplaats_id=OuterRef("werkplaats_id"), starts_at__gt=OuterRef("starts_at")
+    ).order_by("starts_at")
+    written = PracticeLog.objects.filter(after_session=OuterRef("pk"), participation__user=user)
+    logs_due = list(
+        Session.objects.filter(werkplaats__participations__user=user, starts_at__lte=now)
+        .annotate(next_starts_at=Subquery(following.values("starts_at")[:1]))
+        .filter(next_starts_at__gt=now)
+        .exclude(Exists(written))
+        .select_related("werkplaats")
+        .order_by("next_starts_at")[:5]
+    )
+    open_requests = (
+        open_rugdekking_requests(user=user).count()
+        if permissions.can_create_werkplaats(user)
+        else 0
+    )
+    return HomeOverview(logs_due=logs_due, open_requests=open_requests)
