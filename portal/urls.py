@@ -21,6 +21,7 @@ urlpatterns = [
     path("partners/", views.organisation_list, name="organisation_list"),
     path("trainingen/", include("trainings.urls")),
     path("signalen/", include("signalen.urls")),
+    path("verkenningen/", include("verkenning.urls")),
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
