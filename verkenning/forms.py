@@ -104,6 +104,10 @@ class VerkenningForm(forms.Form):
         return self.cleaned_data["departments"].splitlines()
 
 
+class ThemeForm(forms.Form):
+    name = forms.CharField(label=_("Nieuw thema"), max_length=100)
+
+
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Naam"), max_length=150)
     organisation_name = forms.CharField(label=_("Organisatie"), max_length=200, required=False)

@@ -19,6 +19,7 @@ from .models import (
     Interview,
     Observation,
     ObservationKind,
+    Theme,
     TrainingDesign,
     Verkenning,
 )
@@ -55,6 +56,12 @@ def verkenning_for(*, user: User, verkenning_id: int) -> Verkenning | None:
         .select_related("organisation", "programme")
         .filter(pk=verkenning_id)
         .first()
+    )
+
+
+def theme_list() -> QuerySet[Theme]:
+    return Theme.objects.annotate(observation_count=Count("observations")).order_by(
+        "-is_active", "name"
     )
 
 

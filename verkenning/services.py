@@ -126,6 +126,30 @@ def verkenning_update(
     return verkenning
 
 
+# --- themes ----------------------------------------------------------------------------------
+# The theme list is shared by every verkenning; coordinators keep it (checked by the view).
+
+
+@transaction.atomic
+def theme_create(*, name: str) -> Theme:
+    """Add a theme observations and designs can be tagged with."""
+    name = " ".join(name.split())
+    if Theme.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("Dit thema bestaat al.")})
+    theme = Theme(name=name)
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_set_active(*, theme: Theme, is_active: bool) -> Theme:
+    """Retire a theme from the forms (earlier observations keep it) or bring it back."""
+    theme.is_active = is_active
+    theme.save(update_fields=["is_active", "updated_at"])
+    return theme
+
+
 # --- the snowball ----------------------------------------------------------------------------
 
 

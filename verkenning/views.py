@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -17,9 +17,10 @@ from portal import permissions as portal_permissions
 from trainings.permissions import can_manage_training
 
 from . import forms, permissions, selectors, services
-from .models import Question, Verkenning
+from .models import Question, Theme, Verkenning
 
 creator_required = portal_permissions.role_required(permissions.can_create_verkenning)
+coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
 
 
 def _attach(form, error: ValidationError) -> None:
@@ -355,3 +356,37 @@ def design_convert(request, verkenning_id: int):
             % {"title": training.title},
         )
     return redirect("verkenning:design", verkenning_id=verkenning.pk)
+
+
+# --- themes ----------------------------------------------------------------------------------
+
+
+@coordinator_required
+def theme_list(request):
+    """The shared theme list: add a theme, or retire one from the forms."""
+    form = forms.ThemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_create(**form.cleaned_data)
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Het thema “%(name)s” is toegevoegd.") % {"name": theme})
+            return redirect("verkenning:themes")
+    return render(
+        request, "verkenning/theme_list.html", {"themes": selectors.theme_list(), "form": form}
+    )
+
+
+@require_POST
+@coordinator_required
+def theme_toggle(request, theme_id: int):
+    theme = get_object_or_404(Theme, pk=theme_id)
+    services.theme_set_active(theme=theme, is_active=not theme.is_active)
+    if theme.is_active:
+        messages.success(request, _("Het thema “%(name)s” is weer in gebruik.") % {"name": theme})
+    else:
+        messages.success(
+            request, _("Het thema “%(name)s” staat niet meer in de formulieren.") % {"name": theme}
+        )
+    return redirect("verkenning:themes")

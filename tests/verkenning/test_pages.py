@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.portal.factories import OrganisationFactory, trainer
+from tests.portal.factories import OrganisationFactory, coordinator, trainer
 from tests.trainings.factories import ProgrammeFactory
 from trainings.models import Run, RunStatus, Training
+from verkenning import services
 from verkenning.models import (
     Contact,
     ContactStatus,
@@ -244,3 +245,18 @@ def test_a_design_ending_before_it_starts_is_refused_on_the_form(client, verkenn
     assert response.status_code == 200
     assert "De bijeenkomst moet eindigen ná het begin." in response.content.decode()
     assert not TrainingDesign.objects.exists()
+
+
+def test_the_draft_training_links_back_to_its_verkenning_for_the_coordinator(client):
+    boss = coordinator()
+    verkenning = VerkenningFactory(verkenners=[trainer()])
+    verkenning.programme.coordinators.add(boss)
+    design = TrainingDesignFactory(verkenning=verkenning)
+    training = services.training_design_convert_to_training(design=design, actor=boss)
+    client.force_login(boss)
+
+    training_page = client.get(reverse("trainings:training_edit", args=[training.pk]))
+    design_page = client.get(reverse("verkenning:design", args=[verkenning.pk]))
+
+    assert reverse("verkenning:detail", args=[verkenning.pk]) in training_page.content.decode()
+    assert reverse("trainings:training_edit", args=[training.pk]) in design_page.content.decode()
