@@ -269,8 +269,16 @@ def seed() -> None:
             department=person.department,
             role=person.role,
         )
-    questions = {q.text: q for q in Question.objects.all()}
-    themes = {t.name: t for t in Theme.objects.all()}
+    # The data migration seeds these; get_or_create keeps the demo whole on a database that
+    # was emptied after migrating (as transactional tests do).
+    questions = {
+        text: Question.objects.get_or_create(text=text)[0]
+        for demo in INTERVIEWS
+        for text in demo.answers
+    }
+    theme_names = {n for demo in INTERVIEWS for *_, names, _ in demo.observations for n in names}
+    theme_names |= {"casuïstiekbespreking", "onbekendheid met ondermijning"}
+    themes = {name: Theme.objects.get_or_create(name=name)[0] for name in theme_names}
     for demo in INTERVIEWS:
         contact = Contact.objects.get(verkenning=verkenning, name=demo.person)
         services.interview_record(

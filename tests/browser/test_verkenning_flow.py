@@ -11,6 +11,7 @@ from tests.browser.axe import serious_violations
 from tests.browser.test_signalen_flow import _log_in
 from tests.portal.factories import add_totp, coordinator, trainer
 from tests.trainings.factories import ProgrammeFactory
+from tests.verkenning.factories import ensure_question_bank
 from trainings.models import Run, RunStatus
 from verkenning.models import Contact, Interview, Verkenning
 
@@ -18,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_verkenner_grows_the_snowball_and_turns_the_design_into_a_draft_training(live_server, page):
+    ensure_question_bank()
     gemeente = Organisation.objects.create(name="Gemeente Voorbeeldstad", kind="gemeente")
     programme = ProgrammeFactory(name="Werkend leren 2027")
     verkenner = trainer(organisation=gemeente, full_name="Joost Bakker")

@@ -1,6 +1,8 @@
 from datetime import timedelta
+from importlib import import_module
 
 import factory
+from django.apps import apps
 from django.utils import timezone
 
 from tests.portal.factories import OrganisationFactory, UserFactory
@@ -102,3 +104,12 @@ class TrainingDesignFactory(factory.django.DjangoModelFactory):
     first_session_ends_at = factory.LazyAttribute(
         lambda o: o.first_session_starts_at + timedelta(hours=3)
     )
+
+
+def ensure_question_bank() -> None:
+    """Put back the question bank and themes the data migration seeds.
+
+    Transactional tests (browser, worker, concurrency) empty every table when they end, data
+    migrations included; tests that run after them need the seed again.
+    """
+    import_module("verkenning.migrations.0002_seed_questions_and_themes").seed(apps, None)
