@@ -22,6 +22,7 @@ urlpatterns = [
     path("trainingen/", include("trainings.urls")),
     path("signalen/", include("signalen.urls")),
     path("werkplaatsen/", include("werkplaats.urls")),
+    path("verkenningen/", include("verkenning.urls")),
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,368 @@
+"""Reads for verkenningen, filtered to the verkenners and coordinators who may see them.
+
+The snowball and the synthesis are built in Python from a handful of flat queries, so
+their pages cost the same number of queries with 3 contacts or 300.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from portal.models import User
+from trainings.selectors import coordinated_programme_ids
+
+from .models import (
+    Answer,
+    Contact,
+    ContactStatus,
+    Interview,
+    Observation,
+    ObservationKind,
+    Theme,
+    TrainingDesign,
+    Verkenning,
+)
+
+
+def verkenningen_visible_to(user: User) -> QuerySet[Verkenning]:
+    """The verkenningen the user is verkenner of, or whose programme they coordinate."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Verkenning.objects.none()
+    condition = Q(
+        pk__in=Verkenning.verkenners.through.objects.filter(user_id=user.pk).values("verkenning_id")
+    )
+    programme_ids = coordinated_programme_ids(user=user)
+    if programme_ids:
+        condition |= Q(programme_id__in=programme_ids)
+    return Verkenning.objects.filter(condition)
+
+
+def verkenning_list(*, user: User) -> QuerySet[Verkenning]:
+    return (
+        verkenningen_visible_to(user)
+        .select_related("organisation", "programme")
+        .annotate(
+            contact_count=Count("contacts", distinct=True),
+            interview_count=Count("interviews", distinct=True),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def verkenning_for(*, user: User, verkenning_id: int) -> Verkenning | None:
+    return (
+        verkenningen_visible_to(user)
+        .select_related("organisation", "programme")
+        .filter(pk=verkenning_id)
+        .first()
+    )
+
+
+def theme_list() -> QuerySet[Theme]:
+    return Theme.objects.annotate(observation_count=Count("observations")).order_by(
+        "-is_active", "name"
+    )
+
+
+def verkenners_of(verkenning: Verkenning) -> list[User]:
+    return list(verkenning.verkenners.order_by("full_name"))
+
+
+def interviews_of(verkenning: Verkenning) -> QuerySet[Interview]:
+    return verkenning.interviews.select_related("contact", "verkenner").order_by("-held_on", "-pk")
+
+
+def interview_detail(*, verkenning: Verkenning, interview_id: int) -> Interview | None:
+    return (
+        Interview.objects.filter(verkenning=verkenning, pk=interview_id)
+        .select_related("contact", "verkenner")
+        .first()
+    )
+
+
+def interview_answers(interview: Interview) -> QuerySet[Answer]:
+    return interview.answers.select_related("question")
+
+
+def interview_observations(interview: Interview) -> QuerySet[Observation]:
+    return interview.observations.prefetch_related("themes")
+
+
+def contact_of(*, verkenning: Verkenning, contact_id: int) -> Contact | None:
+    return Contact.objects.filter(verkenning=verkenning, pk=contact_id).first()
+
+
+def design_of(verkenning: Verkenning) -> TrainingDesign | None:
+    return (
+        TrainingDesign.objects.filter(verkenning=verkenning)
+        .select_related("training", "provider")
+        .prefetch_related("themes")
+        .first()
+    )
+
+
+# --- the snowball ----------------------------------------------------------------------------
+
+# Distinguishable on white and with white text (contrast ≥ 4.5:1); repeated beyond ten.
+PALETTE = [
+    "#1f5f99",
+    "#a3480f",
+    "#2f6b2f",
+    "#8a2d6b",
+    "#5b4a9e",
+    "#7a5a00",
+    "#0f6e6e",
+    "#a11d33",
+    "#4d5b2a",
+    "#495057",
+]
+NO_DEPARTMENT_COLOUR = "#6c757d"
+
+NODE_WIDTH = 150
+NODE_HEIGHT = 40
+GAP_X = 20
+LAYER_HEIGHT = 100
+MARGIN = 20
+
+
+@dataclass
+class SnowballNode:
+    pk: int
+    name: str
+    department: str
+    role: str
+    status: str
+    status_label: str
+    referred_by_id: int | None
+    depth: int = 0
+    referrer_name: str = ""
+    colour: str = NO_DEPARTMENT_COLOUR
+    x: int = 0
+    y: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.name if len(self.name) <= 20 else self.name[:19] + "…"
+
+    @property
+    def cx(self) -> int:
+        return self.x + NODE_WIDTH // 2
+
+    @property
+    def text_y(self) -> int:
+        return self.y + NODE_HEIGHT // 2 + 5
+
+
+@dataclass(frozen=True)
+class SnowballEdge:
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+
+
+@dataclass
+class Snowball:
+    """The contacts in reading order (depth first), their layout and the counts per depth."""
+
+    nodes: list[SnowballNode] = field(default_factory=list)
+    edges: list[SnowballEdge] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    depth_counts: list[tuple[int, int]] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+
+    @property
+    def max_depth(self) -> int:
+        return max((depth for depth, _ in self.depth_counts), default=0)
+
+
+def snowball(verkenning: Verkenning) -> Snowball:
+    """Who led to whom, laid out in layers by depth: one query, whatever the size."""
+    labels = dict(ContactStatus.choices)
+    nodes = {
+        pk: SnowballNode(pk, name, department, role, status, labels.get(status, status), parent)
+        for pk, name, department, role, status, parent in Contact.objects.filter(
+            verkenning=verkenning
+        )
+        .order_by("name", "pk")
+        .values_list("pk", "name", "department", "role", "status", "referred_by_id")
+    }
+    children: dict[int | None, list[SnowballNode]] = defaultdict(list)
+    for node in nodes.values():
+        parent = node.referred_by_id if node.referred_by_id in nodes else None
+        children[parent].append(node)
+
+    # Depth first from the people nobody referred, so each referral sits under its referrer.
+    ordered: list[SnowballNode] = []
+    stack = [(node, 0) for node in reversed(children[None])]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if node.pk in seen:
+            continue
+        seen.add(node.pk)
+        node.depth = depth
+        if node.referred_by_id in nodes:
+            node.referrer_name = nodes[node.referred_by_id].name
+        ordered.append(node)
+        stack.extend((child, depth + 1) for child in reversed(children[node.pk]))
+
+    departments = sorted({n.department for n in ordered if n.department}, key=str.casefold)
+    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(departments)}
+    for node in ordered:
+        node.colour = colours.get(node.department, NO_DEPARTMENT_COLOUR)
+
+    # Within a layer the depth-first order keeps siblings together under their referrer.
+    per_layer: dict[int, list[SnowballNode]] = defaultdict(list)
+    for node in ordered:
+        per_layer[node.depth].append(node)
+    widest = max((len(layer) for layer in per_layer.values()), default=0)
+    width = MARGIN * 2 + widest * (NODE_WIDTH + GAP_X) - (GAP_X if widest else 0)
+    for depth, layer in per_layer.items():
+        layer_width = len(layer) * (NODE_WIDTH + GAP_X) - GAP_X
+        offset = (width - layer_width) // 2
+        for index, node in enumerate(layer):
+            node.x = offset + index * (NODE_WIDTH + GAP_X)
+            node.y = MARGIN + depth * LAYER_HEIGHT
+    edges = [
+        SnowballEdge(
+            nodes[n.referred_by_id].cx,
+            nodes[n.referred_by_id].y + NODE_HEIGHT,
+            n.cx,
+            n.y,
+        )
+        for n in ordered
+        if n.referred_by_id in nodes
+    ]
+    legend = [(name, colours[name]) for name in departments]
+    if any(not n.department for n in ordered):
+        legend.append(("", NO_DEPARTMENT_COLOUR))
+    depth_counts = sorted(Counter(n.depth for n in ordered).items())
+    height = MARGIN * 2 + (len(per_layer) - 1) * LAYER_HEIGHT + NODE_HEIGHT if per_layer else 0
+    return Snowball(ordered, edges, legend, depth_counts, width, height)
+
+
+# --- the synthesis ---------------------------------------------------------------------------
+
+
+@dataclass
+class ThemeCount:
+    theme: str
+    count: int
+    quotes: list[str]
+
+
+@dataclass
+class KindSummary:
+    kind: str
+    label: str
+    count: int
+    themes: list[ThemeCount]
+    quotes: list[str]
+
+
+@dataclass
+class Synthesis:
+    kinds: list[KindSummary]
+    theme_totals: list[tuple[str, int]]
+    departments_named: list[str]
+    departments_reached: list[str]
+    departments_not_reached: list[str]
+    departments_reached_not_named: list[str]
+    interview_count: int
+    minutes_spent: int
+    contact_count: int
+    contacts_per_status: list[tuple[str, int]]
+    observation_count: int
+
+    @property
+    def time_spent(self) -> str:
+        hours, minutes = divmod(self.minutes_spent, 60)
+        return f"{hours}:{minutes:02d}"
+
+
+NO_THEME = ""
+
+
+def synthesis(verkenning: Verkenning) -> Synthesis:
+    """Observations by kind and theme with counts and marked quotes, reach, and time spent."""
+    observations = list(
+        Observation.objects.filter(interview__verkenning=verkenning)
+        .order_by("pk")
+        .values_list("pk", "kind", "text", "include_as_quote")
+    )
+    themes_of: dict[int, list[str]] = defaultdict(list)
+    for observation_id, theme in (
+        Observation.themes.through.objects.filter(observation__interview__verkenning=verkenning)
+        .order_by("theme__name")
+        .values_list("observation_id", "theme__name")
+    ):
+        themes_of[observation_id].append(theme)
+
+    per_kind: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+    for pk, kind, text, quote in observations:
+        per_kind[kind].append((pk, text, quote))
+    kinds = []
+    theme_totals: Counter[str] = Counter()
+    for kind, label in ObservationKind.choices:
+        rows = per_kind.get(kind, [])
+        counts: Counter[str] = Counter()
+        quotes: dict[str, list[str]] = defaultdict(list)
+        for pk, text, quote in rows:
+            for theme in themes_of.get(pk) or [NO_THEME]:
+                counts[theme] += 1
+                if quote:
+                    quotes[theme].append(text)
+        theme_totals.update({t: c for t, c in counts.items() if t != NO_THEME})
+        kinds.append(
+            KindSummary(
+                kind=kind,
+                label=str(label),
+                count=len(rows),
+                themes=[
+                    ThemeCount(theme, count, quotes[theme])
+                    for theme, count in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+                ],
+                quotes=[text for _, text, quote in rows if quote],
+            )
+        )
+
+    named = list(verkenning.departments.order_by("name").values_list("name", flat=True))
+    reached = sorted(
+        set(
+            Contact.objects.filter(verkenning=verkenning, status=ContactStatus.SPOKEN)
+            .exclude(department="")
+            .values_list("department", flat=True)
+        ),
+        key=str.casefold,
+    )
+    reached_keys = {name.casefold() for name in reached}
+    named_keys = {name.casefold() for name in named}
+
+    totals = Interview.objects.filter(verkenning=verkenning).aggregate(
+        count=Count("pk"), minutes=Sum("duration_minutes")
+    )
+    status_labels = dict(ContactStatus.choices)
+    per_status = dict(
+        Contact.objects.filter(verkenning=verkenning)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return Synthesis(
+        kinds=kinds,
+        theme_totals=sorted(theme_totals.items(), key=lambda i: (-i[1], i[0])),
+        departments_named=named,
+        departments_reached=reached,
+        departments_not_reached=[n for n in named if n.casefold() not in reached_keys],
+        departments_reached_not_named=[r for r in reached if r.casefold() not in named_keys],
+        interview_count=totals["count"],
+        minutes_spent=totals["minutes"] or 0,
+        contact_count=sum(per_status.values()),
+        contacts_per_status=[
+            (str(status_labels[s]), per_status.get(s, 0)) for s in ContactStatus.values
+        ],
+        observation_count=len(observations),
+    )
