@@ -43,8 +43,11 @@ lint: $(INSTALLED)
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Update the English catalogue after texts changed (needs GNU gettext), then compile it.
+# gettext's guesses for new texts are dropped: an untranslated text beats a wrong one.
+EN_CATALOGUE := locale/en/LC_MESSAGES/django.po
 messages: $(INSTALLED)
-	$(PY) manage.py makemessages --locale en --no-obsolete --no-fuzzy-matching --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
+	$(PY) manage.py makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
+	msgattrib --clear-fuzzy --empty --clear-previous -o $(EN_CATALOGUE) $(EN_CATALOGUE)
 	$(PY) manage.py compilemessages --locale en --ignore '.venv/*'
 
 # Development against Redis: run these next to `make run` in separate terminals.
