@@ -225,8 +225,8 @@ def contact_update(
         raise ValidationError(
             {
                 "referred_by": _(
-                    "Dan zou de sneeuwbal rondlopen: %(name)s is via deze persoon zelf "
-                    "bij %(other)s terechtgekomen."
+                    "Dan zou de sneeuwbal rondlopen: %(name)s is zelf (direct of via "
+                    "anderen) door %(other)s aangedragen."
                 )
                 % {"name": referred_by, "other": contact}
             }

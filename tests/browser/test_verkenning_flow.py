@@ -30,6 +30,7 @@ def test_verkenner_grows_the_snowball_and_turns_the_design_into_a_draft_training
 
     # 1. The verkenner starts a verkenning and fills in the inventory.
     _log_in(page, base, verkenner)
+    page.get_by_text("Begeleiding", exact=True).click()
     page.get_by_role("link", name="Verkenningen", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verkenningen")
     assert serious_violations(page) == []
