@@ -179,16 +179,27 @@ def _waitlist_position():
 
 
 def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
-    """The user's enrolments and waiting-list places, newest run first, with what they wrote."""
+    """The user's enrolments and waiting-list places, newest run first, with what they wrote.
+
+    Sessions and reflections come as plain lists (``run.session_list``,
+    ``reflection_list``): a long-time participant has dozens of enrolments, and a
+    related manager's ``.all()`` builds a new queryset on every call.
+    """
     return (
         Enrolment.objects.filter(participant=user)
         .exclude(status=EnrolmentStatus.CANCELLED)
         .annotate(waitlist_position=_waitlist_position())
         .select_related("run", "run__training", "run__training__provider", "development_plan")
         .prefetch_related(
-            Prefetch("run__sessions", queryset=Session.objects.order_by("starts_at", "pk")),
             Prefetch(
-                "reflections", queryset=Reflection.objects.only("pk", "session_id", "enrolment_id")
+                "run__sessions",
+                queryset=Session.objects.order_by("starts_at", "pk"),
+                to_attr="session_list",
+            ),
+            Prefetch(
+                "reflections",
+                queryset=Reflection.objects.only("pk", "session_id", "enrolment_id"),
+                to_attr="reflection_list",
             ),
         )
         .order_by("-run__starts_at", "-pk")

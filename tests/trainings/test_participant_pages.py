@@ -211,6 +211,24 @@ def test_my_trainings_shows_places_and_positions_in_bounded_queries(
     assert "Wachtlijst, plaats 1" in response.content.decode()
 
 
+def test_my_trainings_pages_a_long_list_of_upcoming_trainings_apart_from_the_past_ones(
+    client, participant
+):
+    for run in many_runs(25):
+        services.enrolment_create(run=run, participant=participant)
+
+    first = client.get(reverse("trainings:my_trainings"), {"pagina": "3"})
+    second = client.get(reverse("trainings:my_trainings"), {"komend": "2", "pagina": "3"})
+
+    assert len(first.context["upcoming"]) == 20
+    assert len(second.context["upcoming"]) == 5
+    assert {e.pk for e in first.context["upcoming"]}.isdisjoint(
+        {e.pk for e in second.context["upcoming"]}
+    )
+    # The link to the next upcoming page keeps where the past list was.
+    assert 'href="?pagina=3&amp;komend=2"' in first.content.decode()
+
+
 def _past_session_enrolment(participant):
     run = RunFactory(with_session=False)
     past = Session.objects.create(

@@ -15,8 +15,16 @@ from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ReflectionForm
 from ..models import EnrolmentStatus, RunStatus
 
 CATALOGUE_PAGE_SIZE = 20
-# Long-time participants collect many finished trainings; they are listed compactly, in pages.
+# Long-time participants collect many trainings; both lists on "my trainings" come in pages.
+UPCOMING_PAGE_SIZE = 20
 PAST_PAGE_SIZE = 20
+
+
+def _query_without(request, name: str) -> str:
+    """The current query string minus one parameter, for links that set it anew."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def _errors_to_messages(request, error: ValidationError) -> None:
@@ -30,15 +38,13 @@ def catalogue(request):
     filters = form.filters()
     runs = selectors.catalogue(user=request.user, filters=filters)
     page = Paginator(runs, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("pagina"))
-    query = request.GET.copy()
-    query.pop("pagina", None)
     return render(
         request,
         "trainings/catalogue.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": _query_without(request, "pagina"),
             "providers": form.fields["aanbieder"].queryset.order_by("name"),
             "selected_provider": filters.organisation_id,
         },
@@ -140,12 +146,13 @@ def my_trainings(request):
     for enrolment in selectors.my_enrolments(user=request.user):
         is_over = enrolment.run.ends_at is not None and enrolment.run.ends_at < now
         (past if is_over else upcoming).append(enrolment)
+    upcoming_page = Paginator(upcoming, UPCOMING_PAGE_SIZE).get_page(request.GET.get("komend"))
     past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
-    for enrolment in [*upcoming, *past_page.object_list]:
-        written = {reflection.session_id for reflection in enrolment.reflections.all()}
+    for enrolment in [*upcoming_page.object_list, *past_page.object_list]:
+        written = {reflection.session_id for reflection in enrolment.reflection_list}
         enrolment.reflection_todo = [
             session
-            for session in enrolment.run.sessions.all()
+            for session in enrolment.run.session_list
             if enrolment.status == EnrolmentStatus.ENROLLED
             and not session.is_cancelled
             and session.starts_at <= now
@@ -154,7 +161,13 @@ def my_trainings(request):
     return render(
         request,
         "trainings/my_trainings.html",
-        {"upcoming": upcoming, "past": past_page, "page": past_page, "now": now},
+        {
+            "upcoming": upcoming_page,
+            "upcoming_query": _query_without(request, "komend"),
+            "past": past_page,
+            "past_query": _query_without(request, "pagina"),
+            "now": now,
+        },
     )
 
 
