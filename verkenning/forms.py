@@ -7,8 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Organisation, Role, User
 from trainings.forms import DATETIME_WIDGET
 from trainings.models import Programme, TrainingFormat
+from werkplaats.forms import PersonChoiceField, trainer_choices
 
 from .models import (
+    MAX_WEEKS_BETWEEN_SESSIONS,
+    MAX_WERKPLAATS_SESSIONS,
     Acquaintance,
     Contact,
     ContactStatus,
@@ -271,6 +274,13 @@ class TrainingDesignForm(forms.Form):
         required=False,
         widget=TEXTAREA,
     )
+    trainers = PersonChoiceField(
+        label=_("Trainers en begeleiders met een account"),
+        queryset=trainer_choices(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Zij worden begeleider als je de opzet omzet in een werkplaats."),
+    )
     manager_approval = forms.BooleanField(
         label=_("Leidinggevenden hebben toestemming gegeven"), required=False
     )
@@ -291,6 +301,20 @@ class TrainingDesignForm(forms.Form):
     )
     first_session_ends_at = forms.DateTimeField(
         label=_("Eerste bijeenkomst eindigt om"), required=False, widget=DATETIME_WIDGET
+    )
+    werkplaats_session_count = forms.IntegerField(
+        label=_("Aantal sessies (werkplaats)"),
+        min_value=1,
+        max_value=MAX_WERKPLAATS_SESSIONS,
+        initial=3,
+        help_text=_("De eerste bijeenkomst is de eerste sessie."),
+    )
+    werkplaats_weeks_between_sessions = forms.IntegerField(
+        label=_("Weken tussen de sessies (werkplaats)"),
+        min_value=1,
+        max_value=MAX_WEEKS_BETWEEN_SESSIONS,
+        initial=4,
+        help_text=_("Tijd om tussen de sessies in de praktijk te oefenen."),
     )
 
     def clean(self):

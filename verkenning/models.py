@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, TimeStampedModel
 from trainings.models import Programme, Training, TrainingFormat
+from werkplaats.models import Werkplaats
 
 
 class VerkenningStatus(models.TextChoices):
@@ -294,8 +295,14 @@ class Observation(TimeStampedModel):
         return f"{self.get_kind_display()}: {self.text[:40]}"
 
 
+# How many sessions a werkplaats made from a design may get, and how far apart.
+MAX_WERKPLAATS_SESSIONS = 12
+MAX_WEEKS_BETWEEN_SESSIONS = 12
+
+
 class TrainingDesign(TimeStampedModel):
-    """The trainingsopzet written from the synthesis; may become a draft training."""
+    """The trainingsopzet written from the synthesis; may become a draft training and a
+    werkplaats."""
 
     verkenning = models.OneToOneField(
         Verkenning, verbose_name=_("verkenning"), on_delete=models.CASCADE, related_name="design"
@@ -312,6 +319,12 @@ class TrainingDesign(TimeStampedModel):
     personal_goals = models.TextField(_("persoonlijke leerdoelen"), blank=True)
     target_groups = models.TextField(_("doelgroepen"), blank=True)
     trainers_needed = models.TextField(_("benodigde trainers en begeleiders"), blank=True)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trainers en begeleiders"),
+        related_name="+",
+        blank=True,
+    )
     manager_approval = models.BooleanField(_("toestemming leidinggevenden"), default=False)
     budget = models.DecimalField(
         _("budget (euro)"), max_digits=9, decimal_places=2, null=True, blank=True
@@ -332,9 +345,27 @@ class TrainingDesign(TimeStampedModel):
     first_session_ends_at = models.DateTimeField(
         _("eerste bijeenkomst eindigt om"), null=True, blank=True
     )
+    werkplaats_session_count = models.PositiveSmallIntegerField(
+        _("aantal sessies van de werkplaats"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WERKPLAATS_SESSIONS)],
+    )
+    werkplaats_weeks_between_sessions = models.PositiveSmallIntegerField(
+        _("weken tussen de sessies van de werkplaats"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WEEKS_BETWEEN_SESSIONS)],
+    )
     training = models.OneToOneField(
         Training,
         verbose_name=_("concepttraining"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="verkenning_design",
+    )
+    werkplaats = models.OneToOneField(
+        Werkplaats,
+        verbose_name=_("werkplaats"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -354,6 +385,20 @@ class TrainingDesign(TimeStampedModel):
                 condition=Q(first_session_starts_at=None)
                 | Q(first_session_ends_at=None)
                 | Q(first_session_ends_at__gt=F("first_session_starts_at")),
+            ),
+            models.CheckConstraint(
+                name="design_werkplaats_session_count_in_range",
+                condition=Q(
+                    werkplaats_session_count__gte=1,
+                    werkplaats_session_count__lte=MAX_WERKPLAATS_SESSIONS,
+                ),
+            ),
+            models.CheckConstraint(
+                name="design_werkplaats_weeks_between_in_range",
+                condition=Q(
+                    werkplaats_weeks_between_sessions__gte=1,
+                    werkplaats_weeks_between_sessions__lte=MAX_WEEKS_BETWEEN_SESSIONS,
+                ),
             ),
         ]
 

@@ -96,7 +96,7 @@ def contact_of(*, verkenning: Verkenning, contact_id: int) -> Contact | None:
 def design_of(verkenning: Verkenning) -> TrainingDesign | None:
     return (
         TrainingDesign.objects.filter(verkenning=verkenning)
-        .select_related("training", "provider")
+        .select_related("training", "werkplaats", "provider")
         .prefetch_related("themes")
         .first()
     )

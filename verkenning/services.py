@@ -6,7 +6,7 @@ data honest: contacts stay inside their verkenning and the snowball never loops.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from portal.models import Organisation, User
 from trainings import services as training_services
 from trainings.models import Programme, Training
+from werkplaats import services as werkplaats_services
+from werkplaats.models import SessionLength, Werkplaats
 
 from . import permissions
 from .models import (
@@ -32,6 +34,9 @@ from .models import (
     Verkenning,
     VerkenningStatus,
 )
+
+# A werkplaats session longer than this is a whole day rather than a dagdeel.
+LONGEST_DAGDEEL = timedelta(hours=5)
 
 # --- verkenning and inventory ----------------------------------------------------------------
 
@@ -345,14 +350,17 @@ def training_design_save(
     personal_goals: str = "",
     target_groups: str = "",
     trainers_needed: str = "",
+    trainers: Iterable[User] = (),
     manager_approval: bool = False,
     budget: Decimal | None = None,
     planning: str = "",
     practicalities: str = "",
     capacity: int = 12,
     location: str = "",
-    first_session_starts_at=None,
-    first_session_ends_at=None,
+    first_session_starts_at: datetime | None = None,
+    first_session_ends_at: datetime | None = None,
+    werkplaats_session_count: int = 3,
+    werkplaats_weeks_between_sessions: int = 4,
 ) -> TrainingDesign:
     """Write (or rewrite) the trainingsopzet of a verkenning."""
     if (
@@ -382,16 +390,20 @@ def training_design_save(
     design.location = location
     design.first_session_starts_at = first_session_starts_at
     design.first_session_ends_at = first_session_ends_at
+    design.werkplaats_session_count = werkplaats_session_count
+    design.werkplaats_weeks_between_sessions = werkplaats_weeks_between_sessions
     design.full_clean()
     design.save()
     design.themes.set(themes)
+    design.trainers.set(trainers)
     if verkenning.status in (VerkenningStatus.PREPARING, VerkenningStatus.IN_CONVERSATIONS):
         verkenning.status = VerkenningStatus.DESIGN
         verkenning.save(update_fields=["status", "updated_at"])
     return design
 
 
-def _training_description(design: TrainingDesign) -> str:
+def _design_summary(design: TrainingDesign) -> str:
+    """The design's description with its target groups and themes, for what it turns into."""
     parts = [design.description.strip()]
     if design.target_groups.strip():
         parts.append(_("Doelgroepen: %(groups)s") % {"groups": design.target_groups.strip()})
@@ -401,24 +413,23 @@ def _training_description(design: TrainingDesign) -> str:
     return "\n\n".join(parts)
 
 
-@transaction.atomic
-def training_design_convert_to_training(*, design: TrainingDesign, actor: User) -> Training:
-    """Turn the design into a draft training with one draft run, linked back to the design.
-
-    The training belongs to the verkenning's programme and is meant for the employees of the
-    verkenning's organisation; the run opens for enrolment now and closes when it starts.
-    Coordinators then find it among the drafts in the calendar and publish it.
-    """
+def _locked_design(design: TrainingDesign, actor: User) -> TrainingDesign:
+    """The design locked for converting, once the actor is known to work on its verkenning."""
     design = (
         TrainingDesign.objects.select_for_update()
         .select_related("verkenning", "verkenning__programme", "verkenning__organisation")
         .get(pk=design.pk)
     )
-    verkenning = design.verkenning
-    if not permissions.can_work_on(actor, verkenning):
+    if not permissions.can_work_on(actor, design.verkenning):
         raise PermissionDenied
-    if design.training_id is not None:
-        raise ValidationError(_("Deze trainingsopzet is al omgezet in een concepttraining."))
+    return design
+
+
+def _require_first_session_ahead(
+    design: TrainingDesign, *, now: datetime, missing_message: str
+) -> None:
+    """Location and first session filled in (else ``missing_message`` names what is not),
+    and that session still to come."""
     missing = [
         label
         for label, value in (
@@ -429,20 +440,36 @@ def training_design_convert_to_training(*, design: TrainingDesign, actor: User) 
         if not value
     ]
     if missing:
-        raise ValidationError(
-            _("Vul eerst in: %(fields)s. Dan kan de training in de kalender komen.")
-            % {"fields": ", ".join(missing)}
-        )
-    now = timezone.now()
+        raise ValidationError(missing_message % {"fields": ", ".join(missing)})
     if design.first_session_starts_at <= now:
         raise ValidationError(
             _("De eerste bijeenkomst ligt in het verleden; kies een moment in de toekomst.")
         )
+
+
+@transaction.atomic
+def training_design_convert_to_training(*, design: TrainingDesign, actor: User) -> Training:
+    """Turn the design into a draft training with one draft run, linked back to the design.
+
+    The training belongs to the verkenning's programme and is meant for the employees of the
+    verkenning's organisation; the run opens for enrolment now and closes when it starts.
+    Coordinators then find it among the drafts in the calendar and publish it.
+    """
+    design = _locked_design(design, actor)
+    verkenning = design.verkenning
+    if design.training_id is not None:
+        raise ValidationError(_("Deze trainingsopzet is al omgezet in een concepttraining."))
+    now = timezone.now()
+    _require_first_session_ahead(
+        design,
+        now=now,
+        missing_message=_("Vul eerst in: %(fields)s. Dan kan de training in de kalender komen."),
+    )
     training = training_services.training_create(
         created_by=actor,
         programme=verkenning.programme,
         title=design.title,
-        description=_training_description(design),
+        description=_design_summary(design),
         provider=design.provider,
         format=design.format,
         content_goals=design.content_goals,
@@ -462,3 +489,61 @@ def training_design_convert_to_training(*, design: TrainingDesign, actor: User) 
     design.training = training
     design.save(update_fields=["training", "updated_at"])
     return training
+
+
+def werkplaats_session_times(design: TrainingDesign) -> list[tuple[datetime, datetime]]:
+    """Start and end of each werkplaats session: the first session, then every N weeks.
+
+    Counted on the local clock, so a session at 9:00 stays at 9:00 across summer time.
+    """
+    starts = timezone.localtime(design.first_session_starts_at)
+    ends = timezone.localtime(design.first_session_ends_at)
+    step = timedelta(weeks=design.werkplaats_weeks_between_sessions)
+    return [
+        (starts + index * step, ends + index * step)
+        for index in range(design.werkplaats_session_count)
+    ]
+
+
+@transaction.atomic
+def training_design_convert_to_werkplaats(*, design: TrainingDesign, actor: User) -> Werkplaats:
+    """Turn the design into a werkplaats that has not started yet, linked back to the design.
+
+    The werkplaats is for the verkenning's organisation and programme (so its coordinators
+    manage it too), facilitated by the design's trainers and whoever converts it; its
+    sessions are planned from the first session, the chosen number of weeks apart. Adding
+    participants and making groups is left to the facilitators.
+    """
+    design = _locked_design(design, actor)
+    verkenning = design.verkenning
+    if design.werkplaats_id is not None:
+        raise ValidationError(_("Deze trainingsopzet is al omgezet in een werkplaats."))
+    _require_first_session_ahead(
+        design,
+        now=timezone.now(),
+        missing_message=_(
+            "Vul eerst in: %(fields)s. Dan kunnen de sessies van de werkplaats gepland worden."
+        ),
+    )
+    werkplaats = werkplaats_services.werkplaats_create(
+        created_by=actor,
+        title=design.title,
+        organisation=verkenning.organisation,
+        programme=verkenning.programme,
+        description=_design_summary(design),
+        facilitators=design.trainers.filter(is_active=True),
+    )
+    first_length = design.first_session_ends_at - design.first_session_starts_at
+    length = SessionLength.DAG if first_length > LONGEST_DAGDEEL else SessionLength.DAGDEEL
+    for starts_at, ends_at in werkplaats_session_times(design):
+        werkplaats_services.session_create(
+            actor=actor,
+            werkplaats=werkplaats,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location=design.location,
+            length=length,
+        )
+    design.werkplaats = werkplaats
+    design.save(update_fields=["werkplaats", "updated_at"])
+    return werkplaats

@@ -28,4 +28,9 @@ urlpatterns = [
     path("<int:verkenning_id>/synthese.csv", views.synthesis_export, name="synthesis_export"),
     path("<int:verkenning_id>/opzet/", views.design, name="design"),
     path("<int:verkenning_id>/opzet/omzetten/", views.design_convert, name="design_convert"),
+    path(
+        "<int:verkenning_id>/opzet/werkplaats/",
+        views.design_convert_to_werkplaats,
+        name="design_werkplaats",
+    ),
 ]

@@ -2,6 +2,8 @@
 who is not its verkenner or a coordinator of its programme gets a 404, not a glimpse."""
 
 import csv
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,10 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
 from trainings.permissions import can_manage_training
+from werkplaats import permissions as werkplaats_permissions
 
 from . import forms, permissions, selectors, services
 from .models import Question, Theme, Verkenning
@@ -295,12 +299,14 @@ def design(request, verkenning_id: int):
     verkenning = _verkenning(request, verkenning_id)
     existing = selectors.design_of(verkenning)
     if existing:
+        many = ("themes", "trainers")
         initial = {
             name: getattr(existing, name)
             for name in forms.TrainingDesignForm.base_fields
-            if name != "themes"
+            if name not in many
         }
         initial["themes"] = existing.themes.all()
+        initial["trainers"] = existing.trainers.all()
     else:
         initial = {
             "title": verkenning.title,
@@ -318,6 +324,7 @@ def design(request, verkenning_id: int):
             messages.success(request, _("De trainingsopzet is opgeslagen."))
             return redirect("verkenning:design", verkenning_id=verkenning.pk)
     training = existing.training if existing else None
+    werkplaats = existing.werkplaats if existing else None
     return render(
         request,
         "verkenning/design.html",
@@ -328,25 +335,37 @@ def design(request, verkenning_id: int):
             "synthesis": selectors.synthesis(verkenning),
             "training": training,
             "can_open_training": bool(training and can_manage_training(request.user, training)),
+            "werkplaats": werkplaats,
+            "can_open_werkplaats": bool(
+                werkplaats and werkplaats_permissions.can_view(request.user, werkplaats)
+            ),
         },
     )
+
+
+def _convert_design(request, verkenning_id: int, convert: Callable) -> tuple[Verkenning, Any]:
+    """Run one of the design's conversions; a refusal becomes messages and no result."""
+    verkenning = _verkenning(request, verkenning_id)
+    existing = selectors.design_of(verkenning)
+    if existing is None:
+        messages.error(request, _("Sla eerst een trainingsopzet op."))
+        return verkenning, None
+    try:
+        return verkenning, convert(design=existing, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return verkenning, None
 
 
 @require_POST
 @login_required
 def design_convert(request, verkenning_id: int):
     """Turn the saved design into a draft training with a draft run."""
-    verkenning = _verkenning(request, verkenning_id)
-    existing = selectors.design_of(verkenning)
-    if existing is None:
-        messages.error(request, _("Sla eerst een trainingsopzet op."))
-        return redirect("verkenning:design", verkenning_id=verkenning.pk)
-    try:
-        training = services.training_design_convert_to_training(design=existing, actor=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+    verkenning, training = _convert_design(
+        request, verkenning_id, services.training_design_convert_to_training
+    )
+    if training is not None:
         messages.success(
             request,
             _(
@@ -356,6 +375,30 @@ def design_convert(request, verkenning_id: int):
             % {"title": training.title},
         )
     return redirect("verkenning:design", verkenning_id=verkenning.pk)
+
+
+@require_POST
+@login_required
+def design_convert_to_werkplaats(request, verkenning_id: int):
+    """Turn the saved design into a werkplaats with its sessions planned, and open it."""
+    verkenning, werkplaats = _convert_design(
+        request, verkenning_id, services.training_design_convert_to_werkplaats
+    )
+    if werkplaats is None:
+        return redirect("verkenning:design", verkenning_id=verkenning.pk)
+    count = werkplaats.sessions.count()
+    messages.success(
+        request,
+        ngettext(
+            "De werkplaats “%(title)s” is aangemaakt met %(count)s geplande sessie. "
+            "Voeg nu deelnemers toe.",
+            "De werkplaats “%(title)s” is aangemaakt met %(count)s geplande sessies. "
+            "Voeg nu deelnemers toe.",
+            count,
+        )
+        % {"title": werkplaats.title, "count": count},
+    )
+    return redirect("werkplaats:detail", werkplaats_id=werkplaats.pk)
 
 
 # --- themes ----------------------------------------------------------------------------------

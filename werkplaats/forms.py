@@ -14,6 +14,16 @@ def _active_people():
     return User.objects.filter(is_active=True).select_related("organisation").order_by("full_name")
 
 
+def trainer_choices():
+    """Active trainers, who can facilitate a werkplaats."""
+    return (
+        User.objects.filter(role_assignments__role=Role.TRAINER, is_active=True)
+        .select_related("organisation")
+        .distinct()
+        .order_by("full_name")
+    )
+
+
 class PersonChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user: User) -> str:
         parts = [user.get_discipline_display(), str(user.organisation or "")]
@@ -41,10 +51,7 @@ class WerkplaatsForm(forms.Form):
     )
     facilitators = PersonChoiceField(
         label=_("Begeleiders"),
-        queryset=User.objects.filter(role_assignments__role=Role.TRAINER, is_active=True)
-        .select_related("organisation")
-        .distinct()
-        .order_by("full_name"),
+        queryset=trainer_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -120,6 +120,7 @@ def werkplaats_detail(request, werkplaats_id: int):
         "sessions": selectors.sessions(werkplaats=werkplaats),
         "facilitators": werkplaats.facilitators.order_by("full_name"),
         "now": timezone.now(),
+        "origin": selectors.origin_verkenning(user=request.user, werkplaats=werkplaats),
     }
     if can_manage:
         context["overview"] = selectors.groups_overview(werkplaats=werkplaats)

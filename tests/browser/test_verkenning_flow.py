@@ -135,6 +135,15 @@ def test_verkenner_grows_the_snowball_and_turns_the_design_into_a_draft_training
     assert run.status == RunStatus.DRAFT
     assert verkenning.design.training_id == run.training_id
 
+    # 6b. The same design also becomes a werkplaats, which points back to the verkenning.
+    page.get_by_role("button", name="Maak er een werkplaats van").click()
+    expect(page.get_by_text("met 3 geplande sessies")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Casuïstiek in het sociaal domein")
+    expect(page.get_by_role("listitem").filter(has_text="Stadskantoor, zaal 2")).to_have_count(3)
+    page.get_by_role("link", name="Sociaal domein Voorbeeldstad").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sociaal domein Voorbeeldstad")
+    assert serious_violations(page) == []
+
     # 7. The coordinator finds the draft in the calendar.
     _log_in(page, base, boss, boss_secret)
     page.get_by_role("link", name="Kalender", exact=True).click()

@@ -190,6 +190,7 @@ def test_the_network_picture_grows_with_the_snowball(client, verkenner):
 
 def test_the_design_is_saved_and_turned_into_a_draft_training_from_its_page(client, verkenner):
     verkenning = VerkenningFactory(verkenners=[verkenner])
+    colleague = trainer(full_name="Bea Begeleider")
     start = (timezone.localtime() + timedelta(days=40)).replace(hour=9, minute=0)
     response = client.post(
         reverse("verkenning:design", args=[verkenning.pk]),
@@ -205,11 +206,17 @@ def test_the_design_is_saved_and_turned_into_a_draft_training_from_its_page(clie
             "budget": "2500.00",
             "first_session_starts_at": start.strftime("%Y-%m-%dT%H:%M"),
             "first_session_ends_at": (start + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"),
+            "trainers": [colleague.pk],
+            "werkplaats_session_count": "5",
+            "werkplaats_weeks_between_sessions": "2",
         },
     )
     assert response.status_code == 302
     verkenning.refresh_from_db()
     assert verkenning.design.budget == 2500 and verkenning.design.manager_approval
+    assert list(verkenning.design.trainers.all()) == [colleague]
+    assert verkenning.design.werkplaats_session_count == 5
+    assert verkenning.design.werkplaats_weeks_between_sessions == 2
 
     response = client.post(reverse("verkenning:design_convert", args=[verkenning.pk]), follow=True)
 
@@ -260,3 +267,25 @@ def test_the_draft_training_links_back_to_its_verkenning_for_the_coordinator(cli
 
     assert reverse("verkenning:detail", args=[verkenning.pk]) in training_page.content.decode()
     assert reverse("trainings:training_edit", args=[training.pk]) in design_page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("werkplaats_session_count", "0"), ("werkplaats_weeks_between_sessions", "13")],
+)
+def test_a_werkplaats_plan_out_of_range_is_refused_on_the_form(client, verkenner, field, value):
+    verkenning = VerkenningFactory(verkenners=[verkenner])
+    data = {
+        "title": "T",
+        "description": "D",
+        "format": "training",
+        "provider": verkenning.organisation.pk,
+        "capacity": "12",
+        "werkplaats_session_count": "3",
+        "werkplaats_weeks_between_sessions": "4",
+    }
+    data[field] = value
+    response = client.post(reverse("verkenning:design", args=[verkenning.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not TrainingDesign.objects.exists()

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.portal.factories import UserFactory, add_totp, contact_person, coordinator, trainer
+from werkplaats.models import Werkplaats
 
 from .factories import ContactFactory, InterviewFactory, TrainingDesignFactory, VerkenningFactory
 
@@ -101,10 +102,40 @@ def test_converting_a_design_is_closed_to_outsiders(client, world, who, status):
     assert response.status_code == status
 
 
-def test_conversion_only_answers_post(client, world):
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        ("verkenner", 302),
+        ("programme coordinator", 302),
+        ("other coordinator", 404),
+        ("other trainer", 404),
+        ("participant", 404),
+        ("contact person", 404),
+        ("superuser", 404),
+    ],
+)
+def test_making_a_werkplaats_of_a_design_is_closed_to_outsiders(client, world, who, status):
+    _login(client, world[who])
+    response = client.post(reverse("verkenning:design_werkplaats", args=[world["verkenning"].pk]))
+    assert response.status_code == status
+    assert Werkplaats.objects.exists() is (status == 302)
+
+
+def test_a_werkplaats_verkenner_without_a_trainer_or_coordinator_role_is_refused(client, world):
+    former = UserFactory()
+    world["verkenning"].verkenners.add(former)
+    _login(client, former)
+    response = client.post(reverse("verkenning:design_werkplaats", args=[world["verkenning"].pk]))
+    assert response.status_code == 403
+    assert not Werkplaats.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["verkenning:design_convert", "verkenning:design_werkplaats"])
+def test_conversion_only_answers_post(client, world, name):
     _login(client, world["verkenner"])
-    url = reverse("verkenning:design_convert", args=[world["verkenning"].pk])
+    url = reverse(name, args=[world["verkenning"].pk])
     assert client.get(url).status_code == 405
+    assert not Werkplaats.objects.exists()
 
 
 @pytest.mark.parametrize(
