@@ -178,10 +178,9 @@ def main(argv=None) -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
 
-    from bench.timing import PageTiming, print_table, time_page
+    from bench.timing import TRIVIAL_URL, Page, print_table, time_pages
     from signalen.models import Signal
     from signalen.selectors import signals_visible_to
 
@@ -196,29 +195,17 @@ def main(argv=None) -> int:
     )
 
     pages = [
-        ("queue: open (default)", "/signalen/"),
-        ("queue: all statuses", "/signalen/?status=all"),
-        ("queue: sort by deadline", "/signalen/?status=all&sort=deadline"),
-        ("queue: overdue only", "/signalen/?overdue=on"),
-        ("queue: page 300", "/signalen/?status=all&pagina=300"),
-        ("queue: category + age", "/signalen/?status=all&category=1&age=gt30"),
+        Page("queue: open (default)", client, "/signalen/"),
+        Page("queue: all statuses", client, "/signalen/?status=all"),
+        Page("queue: sort by deadline", client, "/signalen/?status=all&sort=deadline"),
+        Page("queue: overdue only", client, "/signalen/?overdue=on"),
+        Page("queue: page 300", client, "/signalen/?status=all&pagina=300"),
+        Page("queue: category + age", client, "/signalen/?status=all&category=1&age=gt30"),
     ]
-    baseline = time_page(client, "trivial view", "/bench/trivial/", repeat=args.repeat)
-    rows = []
-    for name, url in pages:
-        executed = []
-
-        def count(execute, sql, params, many, context, executed=executed):
-            executed.append(sql)
-            return execute(sql, params, many, context)
-
-        # Counted with a wrapper: Django resets its own query log at each request start.
-        with connection.execute_wrapper(count):
-            client.get(url)
-        timing = time_page(client, name, url, repeat=args.repeat)
-        rows.append(PageTiming(timing.name, timing.median_ms, timing.p95_ms, len(executed)))
+    baseline, rows = time_pages(
+        Page("trivial view", client, TRIVIAL_URL), pages, repeat=args.repeat
+    )
     print_table(f"Signalen triage queue, {args.signals:,} signals (server time)", rows, baseline)
-    print("\nqueries per request: " + ", ".join(f"{r.name}: {r.queries}" for r in rows))
     return 0
 
 

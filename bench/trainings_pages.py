@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     from django.db import connection
     from django.test import Client
 
-    from bench.timing import PageTiming, print_table, time_page
+    from bench.timing import TRIVIAL_URL, Page, print_table, time_pages
     from portal.models import Organisation, User
     from trainings.models import Enrolment, Run
 
@@ -158,30 +158,16 @@ def main(argv=None) -> int:
     as_participant.force_login(participant)
     as_coordinator.force_login(coordinator)
     pages = [
-        ("catalogue", as_participant, "/trainingen/"),
-        ("calendar month", as_coordinator, f"/trainingen/kalender/?maand={month}"),
-        ("run detail", as_participant, f"/trainingen/uitvoeringen/{run.pk}/"),
-        ("run detail (coordinator)", as_coordinator, f"/trainingen/uitvoeringen/{run.pk}/"),
-        ("my trainings", as_participant, "/trainingen/mijn/"),
+        Page("catalogue", as_participant, "/trainingen/"),
+        Page("calendar month", as_coordinator, f"/trainingen/kalender/?maand={month}"),
+        Page("run detail", as_participant, f"/trainingen/uitvoeringen/{run.pk}/"),
+        Page("run detail (coordinator)", as_coordinator, f"/trainingen/uitvoeringen/{run.pk}/"),
+        Page("my trainings", as_participant, "/trainingen/mijn/"),
     ]
-    baseline = time_page(as_participant, "trivial view", "/bench/trivial/", repeat=args.repeat)
-    rows = []
-    for name, client, url in pages:
-        executed = []
-
-        def count(execute, sql, params, many, context, executed=executed):
-            executed.append(sql)
-            return execute(sql, params, many, context)
-
-        # Counted with a wrapper: Django resets its own query log at each request start.
-        with connection.execute_wrapper(count):
-            status = client.get(url).status_code
-        if status != 200:
-            raise RuntimeError(f"{name}: {url} answered {status}")
-        timing = time_page(client, name, url, repeat=args.repeat)
-        rows.append(PageTiming(timing.name, timing.median_ms, timing.p95_ms, len(executed)))
+    baseline, rows = time_pages(
+        Page("trivial view", as_participant, TRIVIAL_URL), pages, repeat=args.repeat
+    )
     print_table("Trainings pages at benchmark volume (server time)", rows, baseline)
-    print("\nqueries per request: " + ", ".join(f"{r.name}: {r.queries}" for r in rows))
     slow = [r.name for r in rows if r.p95_ms >= 50 or r.p95_ms >= 10 * baseline.p95_ms]
     print("target (p95 < 50 ms and < 10x trivial): " + ("met" if not slow else f"missed by {slow}"))
     return 0

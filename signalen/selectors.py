@@ -76,53 +76,76 @@ SORTS = {
 }
 
 
-def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
-    """The triage queue: visible signals, filtered and sorted, joined for one-query rendering."""
-    now = now or timezone.now()
-    queryset = signals_visible_to(user).select_related(
-        "category", "organisation", "assignee", "reported_to"
-    )
+def _queue_condition(*, user, filters: QueueFilters, now: datetime) -> Q:
+    """The queue's filters as one condition, usable in a WHERE and in an aggregate's FILTER."""
+    condition = Q()
     if filters.status == "open":
-        queryset = queryset.filter(status__in=OPEN)
+        condition &= Q(status__in=OPEN)
     elif filters.status in Status.values:
-        queryset = queryset.filter(status=filters.status)
+        condition &= Q(status=filters.status)
     if filters.category_id:
-        queryset = queryset.filter(category_id=filters.category_id)
+        condition &= Q(category_id=filters.category_id)
     if filters.age == "lt7":
-        queryset = queryset.filter(received_at__gte=now - timedelta(days=7))
+        condition &= Q(received_at__gte=now - timedelta(days=7))
     elif filters.age == "gt7":
-        queryset = queryset.filter(received_at__lt=now - timedelta(days=7))
+        condition &= Q(received_at__lt=now - timedelta(days=7))
     elif filters.age == "gt30":
-        queryset = queryset.filter(received_at__lt=now - timedelta(days=30))
+        condition &= Q(received_at__lt=now - timedelta(days=30))
     if filters.assignee == "me":
-        queryset = queryset.filter(assignee=user)
+        condition &= Q(assignee=user)
     elif filters.assignee == "none":
-        queryset = queryset.filter(assignee__isnull=True)
+        condition &= Q(assignee__isnull=True)
     elif filters.assignee.isdigit():
-        queryset = queryset.filter(assignee_id=int(filters.assignee))
+        condition &= Q(assignee_id=int(filters.assignee))
     if filters.overdue_only:
-        queryset = queryset.filter(deadline_at__lt=now)
+        condition &= Q(deadline_at__lt=now)
     if filters.organisation_id:
-        queryset = queryset.filter(
+        condition &= Q(
             Exists(
                 SignalAccess.objects.filter(
                     signal=OuterRef("pk"), organisation_id=filters.organisation_id
                 )
             )
         )
-    queryset = queryset.annotate(
-        is_overdue=Case(
-            When(deadline_at__lt=now, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
+    return condition
+
+
+def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
+    """The triage queue: visible signals, filtered and sorted, joined for one-query rendering."""
+    now = now or timezone.now()
+    queryset = (
+        signals_visible_to(user)
+        .filter(_queue_condition(user=user, filters=filters, now=now))
+        .select_related("category", "organisation", "assignee", "reported_to")
+        .annotate(
+            is_overdue=Case(
+                When(deadline_at__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
         )
     )
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 
 
-def queue_overdue_count(*, user, now: datetime | None = None) -> int:
+@dataclass(frozen=True)
+class QueueCounts:
+    matching: int  # signals that pass the queue's filters
+    overdue: int  # all visible overdue signals, whatever the filters
+
+
+def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
+    """Both counts of the queue page in one pass over the visible signals.
+
+    At tens of thousands of signals each count is a join of the access table with
+    the signals; one aggregate with two FILTER clauses does that join once.
+    """
     now = now or timezone.now()
-    return signals_visible_to(user).filter(deadline_at__lt=now).count()
+    totals = signals_visible_to(user).aggregate(
+        matching=Count("pk", filter=_queue_condition(user=user, filters=filters, now=now)),
+        overdue=Count("pk", filter=Q(deadline_at__lt=now)),
+    )
+    return QueueCounts(matching=totals["matching"] or 0, overdue=totals["overdue"] or 0)
 
 
 def signal_detail(*, user, pk: int) -> Signal:

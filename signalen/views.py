@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import permissions as portal_permissions
 from portal.forms import add_service_errors as _add_errors
 from portal.models import Organisation
+from portal.pagination import CountedPaginator
 
 from . import permissions, selectors, services
 from .forms import (
@@ -170,8 +172,13 @@ def signal_own_reply(request, pk: int):
 @portal_permissions.role_required(permissions.can_triage)
 def signal_queue(request):
     form = QueueFilterForm(request.GET or None, user=request.user)
-    queryset = selectors.signal_queue(user=request.user, filters=form.filters())
-    page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    filters = form.filters()
+    now = timezone.now()
+    counts = selectors.queue_counts(user=request.user, filters=filters, now=now)
+    queryset = selectors.signal_queue(user=request.user, filters=filters, now=now)
+    page = CountedPaginator(queryset, QUEUE_PAGE_SIZE, count=counts.matching).get_page(
+        request.GET.get("pagina")
+    )
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
@@ -181,7 +188,7 @@ def signal_queue(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "overdue_count": selectors.queue_overdue_count(user=request.user),
+            "overdue_count": counts.overdue,
             "own_organisation_ids": portal_permissions.contact_organisation_ids(request.user),
         },
     )
