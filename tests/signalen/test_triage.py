@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 def _queue(client, **params):
     response = client.get(reverse("signalen:queue"), params)
     assert response.status_code == 200
-    return [signal.reference for signal in response.context["page"].object_list]
+    page = response.context["page"]
+    # The count shown above the list is counted apart from the list; they must agree.
+    assert page.paginator.count == len(page.object_list)
+    return [signal.reference for signal in page.object_list]
 
 
 def test_queue_shows_open_signals_of_my_organisation_newest_first(client):
@@ -63,6 +66,9 @@ def test_queue_filters_by_category_assignee_age_and_overdue(client):
     response = client.get(reverse("signalen:queue"))
     assert "Over termijn" in response.content.decode()
     assert response.context["overdue_count"] == 1
+    # The overdue banner counts every visible overdue signal, whatever the filters.
+    filtered = client.get(reverse("signalen:queue"), {"category": drugs.pk})
+    assert filtered.context["overdue_count"] == 1
 
 
 def test_queue_ignores_nonsense_filters(client):
