@@ -1,5 +1,6 @@
 """Demo werkplaats: 17 participants from the demo partners in three mixed groups, two sessions
-four weeks apart (safe to run again: recognised by its title, extra people by their e-mail)."""
+four weeks apart, the first two weeks behind us, so the practice period between them shows
+logs and case sketches (safe to run again: recognised by its title, extra people by e-mail)."""
 
 from datetime import datetime, time, timedelta
 
@@ -12,7 +13,7 @@ from portal.models import Discipline, Organisation, User
 from trainings.models import Programme
 
 from . import services
-from .models import ActionStatus, SessionLength, Werkplaats
+from .models import ActionStatus, Session, SessionLength, Werkplaats
 
 TITLE = "Domeinoverstijgend samenwerken — Gemeente Voorbeeldstad"
 FACILITATOR_EMAIL = "trainer@voorbeeldstad.example"
@@ -89,8 +90,9 @@ def seed() -> None:
         programme=Programme.objects.filter(is_active=True).order_by("pk").first(),
     )
     services.participants_add(actor=facilitator, werkplaats=werkplaats, users=people)
-    for days in (7, 35):
-        services.session_create(
+    sessions = []
+    for days in (-14, 14):
+        session = services.session_create(
             actor=facilitator,
             werkplaats=werkplaats,
             starts_at=_at(days, 9),
@@ -99,7 +101,9 @@ def seed() -> None:
             length=SessionLength.DAGDEEL,
             **AIMS,
         )
+        sessions.append(session)
     services.groups_make(actor=facilitator, werkplaats=werkplaats)
+    _practice_period(facilitator, people, after=sessions[0])
     services.organisational_action_save(
         actor=facilitator,
         werkplaats=werkplaats,
@@ -123,3 +127,65 @@ def seed() -> None:
         manager_email="teamleider@voorbeeldstad.example",
         point="Twee uur per maand om signalen met de wijkagent te bespreken.",
     )
+
+
+# (tried, happened, bring next time) of the people who already wrote their log.
+PRACTICE_LOGS = [
+    (
+        "Bij een aanvraag bijzondere bijstand doorgevraagd naar wie de huur int.",
+        "De klant werd stil; ik heb het genoteerd en met de wijkagent besproken.",
+        "Hoe maak je zo'n gesprek open zonder dat de klant dichtklapt?",
+    ),
+    (
+        "Een signaal over een kapsalon via het meldpunt gedeeld in plaats van zelf uitgezocht.",
+        "Binnen twee dagen terugkoppeling van de contactpersoon; dat gaf vertrouwen.",
+        "Wat mag ik terugzeggen tegen de collega die het signaal gaf?",
+    ),
+    (
+        "Met een collega van vergunningen samen naar een Bibob-dossier gekeken.",
+        "We zagen dezelfde namen in twee dossiers terug.",
+        "Situatieschets: één beheerder bij drie horecazaken.",
+    ),
+    (
+        "In het teamoverleg tien minuten ingeruimd voor signalen.",
+        "Twee collega's brachten iets in; de rest vond het nog spannend.",
+        "Hoe houd je zo'n vast moment levend?",
+    ),
+    (
+        "Bij een huisbezoek gelet op tekenen van uitbuiting.",
+        "Niets concreets, maar wel een adres dat vaker opduikt.",
+        "",
+    ),
+]
+CASE_SKETCHES = [
+    (
+        "Schuldhulp met contante aflossingen",
+        "Een cliënt lost opvallend snel en contant af, terwijl het inkomen laag is.",
+        "Wat doe je met een vermoeden als de cliënt meewerkt en niets fout lijkt te doen?",
+        "Signaal melden bij de contactpersoon; de schuldhulpverlener houdt het gesprek.",
+    ),
+    (
+        "Woning met wisselende bewoners",
+        "Op één adres staan steeds andere mensen ingeschreven.",
+        "",
+        "",
+    ),
+]
+
+
+def _practice_period(facilitator: User, people: list[User], *, after: Session) -> None:
+    """Logs and case sketches written since the first session, as a real group would."""
+    for user, (tried, happened, bring_next) in zip(people, PRACTICE_LOGS, strict=False):
+        services.practice_log_save(
+            user=user, after_session=after, tried=tried, happened=happened, bring_next=bring_next
+        )
+    for user, (title, situation, discussion, follow_up) in zip(
+        people[len(PRACTICE_LOGS) :], CASE_SKETCHES, strict=False
+    ):
+        sketch = services.case_sketch_create(
+            user=user, session=after, title=title, situation=situation
+        )
+        if discussion:
+            services.case_sketch_update(
+                actor=facilitator, sketch=sketch, discussion=discussion, follow_up=follow_up
+            )

@@ -2,10 +2,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from portal.models import User
 from werkplaats.demo import TITLE
-from werkplaats.models import Group, Participation, Werkplaats
+from werkplaats.models import CaseSketch, Group, Participation, PracticeLog, Werkplaats
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,12 @@ def test_the_demo_werkplaats_has_17_people_in_three_mixed_groups_and_two_session
         assert members.values("user__organisation").distinct().count() >= 2
     first, second = werkplaats.sessions.order_by("starts_at")
     assert (second.starts_at - first.starts_at).days == 28
+    # The practice period between them is under way: some logs and cases are there.
+    assert first.starts_at < timezone.now() < second.starts_at
+    assert PracticeLog.objects.filter(after_session=first).count() == 5
+    sketches = CaseSketch.objects.filter(session=first)
+    assert sketches.count() == 2
+    assert sketches.exclude(follow_up="").count() == 1
     assert werkplaats.facilitators.filter(email="trainer@voorbeeldstad.example").exists()
 
 
