@@ -1,6 +1,11 @@
 """Forms bind and check input; the services decide."""
 
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, Role, User
@@ -9,9 +14,8 @@ from trainings.models import Programme
 
 from .models import ActionStatus, Group, PairingRule, Participation, SessionLength
 
-
-def _active_people():
-    return User.objects.filter(is_active=True).select_related("organisation").order_by("full_name")
+# Whatever has an @ in pasted text: "a@b.nl", "Naam <a@b.nl>", separated by anything.
+ADDRESS_IN_TEXT = re.compile(r"[^\s<>,;\"'()]*@[^\s<>,;\"'()]*")
 
 
 def trainer_choices():
@@ -57,19 +61,62 @@ class WerkplaatsForm(forms.Form):
     )
 
 
+def _is_email(address: str) -> bool:
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
 class ParticipantsAddForm(forms.Form):
-    users = PersonChoiceField(
-        label=_("Mensen om toe te voegen"),
-        queryset=User.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 12}),
-        help_text=_("Houd Ctrl (of Cmd) ingedrukt om meer mensen te kiezen."),
+    """People by e-mail address: pasted from a mail or a list, so no select of every account."""
+
+    MAX_ADDRESSES = 200
+
+    emails = forms.CharField(
+        label=_("E-mailadressen"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Eén of meer adressen, per regel of gescheiden door komma's of puntkomma's. "
+            "Geplakt uit een e-mail, met de namen erbij, mag ook."
+        ),
     )
 
-    def __init__(self, *args, werkplaats, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = _active_people().exclude(
-            werkplaats_participations__werkplaats=werkplaats
-        )
+    def clean_emails(self) -> list[str]:
+        found = ADDRESS_IN_TEXT.findall(self.cleaned_data["emails"])
+        addresses = list(dict.fromkeys(address.lower() for address in found))
+        if not addresses:
+            raise forms.ValidationError(_("Geen e-mailadres gevonden."))
+        invalid = [address for address in addresses if not _is_email(address)]
+        if invalid:
+            raise forms.ValidationError(
+                _("Geen geldig e-mailadres: %(addresses)s.") % {"addresses": ", ".join(invalid)}
+            )
+        if len(addresses) > self.MAX_ADDRESSES:
+            raise forms.ValidationError(
+                _("Voeg hoogstens %(max)s mensen tegelijk toe.") % {"max": self.MAX_ADDRESSES}
+            )
+        return addresses
+
+    def clean(self):
+        cleaned = super().clean()
+        addresses = cleaned.get("emails")
+        if addresses:
+            users = list(
+                User.objects.annotate(address=Lower("email")).filter(
+                    address__in=addresses, is_active=True
+                )
+            )
+            unknown = sorted(set(addresses) - {user.address for user in users})
+            if unknown:
+                self.add_error(
+                    "emails",
+                    _("Geen account in het portaal voor: %(addresses)s. Nodig hen eerst uit.")
+                    % {"addresses": ", ".join(unknown)},
+                )
+            cleaned["users"] = users
+        return cleaned
 
 
 class PairingRuleForm(forms.Form):

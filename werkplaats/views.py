@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
@@ -140,19 +141,36 @@ def werkplaats_detail(request, werkplaats_id: int):
 @login_required
 def participants(request, werkplaats_id: int):
     werkplaats = _managed(request, werkplaats_id)
-    add_form = ParticipantsAddForm(
-        request.POST if "add" in request.POST else None, werkplaats=werkplaats
-    )
+    add_form = ParticipantsAddForm(request.POST if "add" in request.POST else None)
     rule_form = PairingRuleForm(
         request.POST if "rule" in request.POST else None, werkplaats=werkplaats
     )
     if request.method == "POST":
         try:
             if "add" in request.POST and add_form.is_valid():
+                users = add_form.cleaned_data["users"]
                 added = services.participants_add(
-                    actor=request.user, werkplaats=werkplaats, users=add_form.cleaned_data["users"]
+                    actor=request.user, werkplaats=werkplaats, users=users
                 )
-                messages.success(request, _("%(count)s deelnemers toegevoegd.") % {"count": added})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s deelnemer toegevoegd.",
+                        "%(count)s deelnemers toegevoegd.",
+                        added,
+                    )
+                    % {"count": added},
+                )
+                if added < len(users):
+                    messages.info(
+                        request,
+                        ngettext(
+                            "%(count)s van de adressen deed al mee.",
+                            "%(count)s van de adressen deden al mee.",
+                            len(users) - added,
+                        )
+                        % {"count": len(users) - added},
+                    )
                 return redirect("werkplaats:participants", werkplaats_id=werkplaats.pk)
             if "rule" in request.POST and rule_form.is_valid():
                 services.pairing_rule_add(

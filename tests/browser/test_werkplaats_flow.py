@@ -49,7 +49,9 @@ def test_set_up_groups_practise_and_get_rugdekking(live_server, page):
 
     # 2. ... adds twelve participants ...
     assert serious_violations(page) == []
-    page.get_by_label("Mensen om toe te voegen").select_option([str(p.pk) for p in people])
+    # Pasted as from an e-mail: names, angle brackets, mixed case and separators.
+    pasted = "; ".join(f"{p.full_name} <{p.email.upper()}>" for p in people)
+    page.get_by_label("E-mailadressen").fill(pasted)
     page.get_by_role("button", name="Toevoegen", exact=True).click()
     expect(page.get_by_text("12 deelnemers toegevoegd.")).to_be_visible()
 
