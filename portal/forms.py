@@ -3,6 +3,7 @@ from allauth.core import context
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -83,3 +84,9 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def add_service_error_messages(request, error: ValidationError) -> None:
+    """Show a service's ValidationError as messages, for an action that has no form to carry it."""
+    for message in error.messages:
+        messages.error(request, message)

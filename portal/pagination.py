@@ -2,6 +2,14 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 
+def query_without(request, *names: str) -> str:
+    """The current query string minus some parameters, for links that set them anew."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 class CountedPaginator(Paginator):
     """A paginator given its total up front, when the page already counted more cheaply."""
 

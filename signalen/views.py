@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import permissions as portal_permissions
 from portal.forms import add_service_errors as _add_errors
 from portal.models import Organisation
-from portal.pagination import CountedPaginator
+from portal.pagination import CountedPaginator, query_without
 
 from . import permissions, selectors, services
 from .forms import (
@@ -179,15 +179,13 @@ def signal_queue(request):
     page = CountedPaginator(queryset, QUEUE_PAGE_SIZE, count=counts.matching).get_page(
         request.GET.get("pagina")
     )
-    query = request.GET.copy()
-    query.pop("pagina", None)
     return render(
         request,
         "signalen/signal_queue.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without(request, "pagina"),
             "overdue_count": counts.overdue,
             "own_organisation_ids": portal_permissions.contact_organisation_ids(request.user),
         },

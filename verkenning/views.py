@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
+from portal.forms import add_service_error_messages
 from trainings.permissions import can_manage_training
 from werkplaats import permissions as werkplaats_permissions
 
@@ -353,8 +354,7 @@ def _convert_design(request, verkenning_id: int, convert: Callable) -> tuple[Ver
     try:
         return verkenning, convert(design=existing, actor=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        add_service_error_messages(request, error)
         return verkenning, None
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
+from portal.forms import add_service_error_messages
 from portal.forms import add_service_errors as _add_errors
 
 from . import permissions, selectors, services
@@ -31,11 +32,6 @@ from .forms import (
 from .models import OrganisationalAction, PairingRule, Participation, RugdekkingStatus, Werkplaats
 
 creator_required = portal_permissions.role_required(permissions.can_create_werkplaats)
-
-
-def _error_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _visible(request, werkplaats_id: int) -> Werkplaats:
@@ -237,7 +233,7 @@ def groups(request, werkplaats_id: int):
             if "move" in request.POST:
                 _add_errors(move_form, error)
             else:
-                _error_messages(request, error)
+                add_service_error_messages(request, error)
     return render(
         request,
         "werkplaats/groups.html",

@@ -15,19 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
+from portal.forms import add_service_error_messages
 from portal.forms import add_service_errors as _add_errors
 from portal.models import Organisation
+from portal.pagination import query_without
 
 from .. import permissions, selectors, services
 from ..forms import AttendanceForm, MaterialForm, RunCancelForm, RunForm, SessionForm, TrainingForm
 from ..models import Programme, RunStatus, Session, Training, TrainingFormat
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
-
-
-def _messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _managed_training(request, training_id: int) -> Training:
@@ -131,7 +128,7 @@ def material_add(request, training_id: int):
         try:
             services.material_create(training=training, **form.cleaned_data)
         except ValidationError as error:
-            _messages(request, error)
+            add_service_error_messages(request, error)
         else:
             messages.success(request, _("Het materiaal is toegevoegd."))
     else:
@@ -211,7 +208,7 @@ def run_publish(request, run_id: int):
     try:
         services.run_publish(run=run)
     except ValidationError as error:
-        _messages(request, error)
+        add_service_error_messages(request, error)
     else:
         messages.success(request, _("De uitvoering is gepubliceerd en staat in het aanbod."))
     return redirect("trainings:run_edit", run_id=run.pk)
@@ -224,7 +221,7 @@ def run_complete(request, run_id: int):
     try:
         services.run_complete(run=run)
     except ValidationError as error:
-        _messages(request, error)
+        add_service_error_messages(request, error)
     else:
         messages.success(request, _("De uitvoering is afgerond."))
     return redirect("trainings:run_edit", run_id=run.pk)
@@ -311,7 +308,7 @@ def session_cancel(request, session_id: int):
     try:
         services.session_cancel(session=session)
     except ValidationError as error:
-        _messages(request, error)
+        add_service_error_messages(request, error)
     else:
         messages.success(request, _("De bijeenkomst is vervallen."))
     return redirect("trainings:run_edit", run_id=session.run_id)
@@ -355,7 +352,7 @@ def register(request, run_id: int):
                         recorded_by=request.user,
                     )
             except ValidationError as error:
-                _messages(request, error)
+                add_service_error_messages(request, error)
             except PermissionDenied:
                 raise
             else:
@@ -459,9 +456,6 @@ def calendar(request):
     )
     previous_month = (month - timedelta(days=1)).replace(day=1)
     next_month = (month + timedelta(days=32)).replace(day=1)
-    filters = request.GET.copy()
-    for key in ("maand", "week", "weergave"):
-        filters.pop(key, None)
     return render(
         request,
         "trainings/calendar.html",
@@ -481,7 +475,7 @@ def calendar(request):
             "previous_week": (first - timedelta(days=7)).strftime("%G-W%V"),
             "next_week": (first + timedelta(days=7)).strftime("%G-W%V"),
             "this_week": first.strftime("%G-W%V"),
-            "filters": filters.urlencode(),
+            "filters": query_without(request, "maand", "week", "weergave"),
             "organisations": Organisation.objects.filter(offered_trainings__isnull=False)
             .distinct()
             .order_by("name"),

@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.forms import add_service_error_messages
+from portal.pagination import query_without
+
 from .. import permissions, selectors, services
 from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ReflectionForm
 from ..models import EnrolmentStatus, RunStatus
@@ -18,18 +21,6 @@ CATALOGUE_PAGE_SIZE = 20
 # Long-time participants collect many trainings; both lists on "my trainings" come in pages.
 UPCOMING_PAGE_SIZE = 20
 PAST_PAGE_SIZE = 20
-
-
-def _query_without(request, name: str) -> str:
-    """The current query string minus one parameter, for links that set it anew."""
-    query = request.GET.copy()
-    query.pop(name, None)
-    return query.urlencode()
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -44,7 +35,7 @@ def catalogue(request):
         {
             "form": form,
             "page": page,
-            "query": _query_without(request, "pagina"),
+            "query": query_without(request, "pagina"),
             "providers": form.fields["aanbieder"].queryset.order_by("name"),
             "selected_provider": filters.organisation_id,
         },
@@ -85,7 +76,7 @@ def enrol(request, run_id: int):
     try:
         enrolment = services.enrolment_create(run=run, participant=request.user)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        add_service_error_messages(request, error)
     else:
         if enrolment.status == EnrolmentStatus.ENROLLED:
             messages.success(
@@ -115,7 +106,7 @@ def cancel(request, run_id: int):
     try:
         services.enrolment_cancel(enrolment=enrolment, actor=request.user)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        add_service_error_messages(request, error)
     else:
         messages.success(
             request,
@@ -163,9 +154,9 @@ def my_trainings(request):
         "trainings/my_trainings.html",
         {
             "upcoming": upcoming_page,
-            "upcoming_query": _query_without(request, "komend"),
+            "upcoming_query": query_without(request, "komend"),
             "past": past_page,
-            "past_query": _query_without(request, "pagina"),
+            "past_query": query_without(request, "pagina"),
             "now": now,
         },
     )
