@@ -11,6 +11,20 @@ from .adapters import invitation_from_session
 from .models import Discipline, Organisation, User
 from .services import signup_organisation
 
+# --- the shared form kit -------------------------------------------------------------------
+
+# The browser's own date-and-time picker; the format is the one that input type expects.
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    """People to pick, each named with discipline and organisation so namesakes differ."""
+
+    def label_from_instance(self, user: User) -> str:
+        parts = [user.get_discipline_display(), str(user.organisation or "")]
+        details = ", ".join(p for p in parts if p)
+        return f"{user.full_name or user.email} ({details})" if details else str(user)
+
 
 class SignupForm(AllauthSignupForm):
     full_name = forms.CharField(

@@ -1,21 +1,17 @@
 """Record every login attempt; Django's auth signals are the only hook allauth offers for both."""
 
-from allauth.account.adapter import get_adapter
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from . import services
 from .models import User
+from .tokens import client_ip
 
 
 def _origin(request) -> tuple[str | None, str]:
     if request is None:
         return None, ""
-    try:
-        ip = get_adapter(request).get_client_ip(request)
-    except Exception:  # noqa: BLE001  (an unknown origin must not block the login)
-        ip = None
-    return ip, request.META.get("HTTP_USER_AGENT", "")
+    return client_ip(request), request.META.get("HTTP_USER_AGENT", "")
 
 
 @receiver(user_logged_in, dispatch_uid="portal_record_login")

@@ -1,6 +1,5 @@
 """Reads for people, organisations, invitations and login records."""
 
-import hashlib
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
@@ -18,10 +17,7 @@ from .models import (
     Role,
     User,
 )
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from .tokens import token_digest
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:
@@ -86,6 +82,16 @@ def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
             role_assignments__role=Role.CONTACT_PERSON,
             role_assignments__organisation_id__in=organisation_ids,
         )
+        .select_related("organisation")
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def active_trainers() -> QuerySet[User]:
+    """Active people with the trainer role: who can give a training or facilitate a werkplaats."""
+    return (
+        User.objects.filter(role_assignments__role=Role.TRAINER, is_active=True)
         .select_related("organisation")
         .distinct()
         .order_by("full_name")

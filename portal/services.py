@@ -22,7 +22,8 @@ from .models import (
     RoleAssignment,
     User,
 )
-from .selectors import organisation_for_email_domain, token_digest
+from .selectors import organisation_for_email_domain
+from .tokens import token_digest
 
 
 @transaction.atomic

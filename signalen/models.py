@@ -1,15 +1,13 @@
 """HKIN signals, who may see them, what happened to them, and the audit chain."""
 
-import os
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, TimeStampedModel
+from portal.storage import PrivateStorage
 
 from .states import Status
 
@@ -217,29 +215,7 @@ class SignalEvent(models.Model):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
-class PrivateAttachmentStorage(FileSystemStorage):
-    """Files outside MEDIA_ROOT, without a URL: they are served only through a checked view.
-
-    The location is read from settings on every use, so tests can point it elsewhere.
-    """
-
-    @property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.SIGNALEN_ATTACHMENT_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("Signal attachments have no public URL.")
-
-
-attachment_storage = PrivateAttachmentStorage()
+attachment_storage = PrivateStorage(setting_name="SIGNALEN_ATTACHMENT_ROOT")
 
 
 def _attachment_storage():

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
 from portal.models import Organisation, User
+from portal.workdays import months_before
 
 from . import audit, permissions, selectors
 from .attachments import PreparedAttachment
-from .deadlines import deadline_for, months_before
+from .deadlines import deadline_for
 from .models import (
     DESCRIPTION_MAX_LENGTH,
     INVOLVED_MAX_LENGTH,

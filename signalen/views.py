@@ -3,7 +3,6 @@ filtered by the user, so a guessed id answers 404; every read and change is audi
 
 import logging
 
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from portal import permissions as portal_permissions
 from portal.forms import add_service_errors as _add_errors
 from portal.models import Organisation
 from portal.pagination import CountedPaginator, query_without
+from portal.tokens import client_ip
 
 from . import permissions, selectors, services
 from .forms import (
@@ -41,20 +41,13 @@ Act = AuditEntry.Act
 Result = AuditEntry.Result
 
 
-def _ip(request) -> str | None:
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except Exception:  # noqa: BLE001  (an unknown origin is recorded as unknown)
-        return None
-
-
 def _audit(request, action: str, object_id: int | None, result: str = Result.OK) -> None:
     services.audit_append(
         actor=request.user,
         action=action,
         object_id=object_id,
         result=result,
-        ip_address=_ip(request),
+        ip_address=client_ip(request),
     )
 
 
@@ -77,7 +70,7 @@ def signal_report(request):
                 involved=data["involved"],
                 reporter_anonymous=data["reporter_anonymous"],
                 attachments=data["attachments"],
-                ip_address=_ip(request),
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -155,7 +148,7 @@ def signal_own_reply(request, pk: int):
                 reporter=request.user,
                 signal=signal,
                 text=form.cleaned_data["text"],
-                ip_address=_ip(request),
+                ip_address=client_ip(request),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -323,7 +316,10 @@ def signal_assign(request, pk: int):
         form,
         Act.SIGNAL_ASSIGN,
         lambda data: services.signal_assign(
-            actor=request.user, signal=signal, assignee=data["assignee"], ip_address=_ip(request)
+            actor=request.user,
+            signal=signal,
+            assignee=data["assignee"],
+            ip_address=client_ip(request),
         ),
         _("Het signaal is toegewezen."),
     )
@@ -341,7 +337,7 @@ def signal_note(request, pk: int):
         form,
         Act.SIGNAL_NOTE,
         lambda data: services.signal_add_note(
-            actor=request.user, signal=signal, text=data["text"], ip_address=_ip(request)
+            actor=request.user, signal=signal, text=data["text"], ip_address=client_ip(request)
         ),
         _("De notitie is toegevoegd."),
     )
@@ -359,7 +355,7 @@ def signal_ask(request, pk: int):
         form,
         Act.SIGNAL_ASK,
         lambda data: services.signal_ask_reporter(
-            actor=request.user, signal=signal, question=data["text"], ip_address=_ip(request)
+            actor=request.user, signal=signal, question=data["text"], ip_address=client_ip(request)
         ),
         _("De vraag staat klaar voor de melder; die krijgt een e-mail."),
     )
@@ -377,7 +373,7 @@ def signal_feedback(request, pk: int):
         form,
         Act.SIGNAL_FEEDBACK,
         lambda data: services.signal_share_feedback(
-            actor=request.user, signal=signal, text=data["text"], ip_address=_ip(request)
+            actor=request.user, signal=signal, text=data["text"], ip_address=client_ip(request)
         ),
         _("De terugkoppeling is gedeeld met de melder."),
     )
@@ -399,7 +395,7 @@ def signal_forward(request, pk: int):
             signal=signal,
             organisation=data["organisation"],
             note=data["note"],
-            ip_address=_ip(request),
+            ip_address=client_ip(request),
         ),
         _("Het signaal is doorgestuurd; de contactpersonen daar krijgen een e-mail."),
     )
@@ -423,7 +419,7 @@ def signal_close(request, pk: int):
             explanation=data["explanation"],
             duplicate_of=data["duplicate_signal"],
             feedback=data["feedback"],
-            ip_address=_ip(request),
+            ip_address=client_ip(request),
         ),
         _("Het signaal is afgesloten."),
     )
@@ -441,7 +437,7 @@ def attachment_download(request, pk: int):
             object_type="attachment",
             object_id=pk,
             result=Result.DENIED,
-            ip_address=_ip(request),
+            ip_address=client_ip(request),
         )
         raise Http404 from None
     _audit(request, Act.ATTACHMENT_DOWNLOAD, attachment.signal_id)

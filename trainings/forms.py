@@ -4,13 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Discipline, Organisation, Role, User
+from portal.forms import DATETIME_WIDGET
+from portal.models import Discipline, Organisation
+from portal.selectors import active_trainers
 
 from .models import AttendanceStatus, DevelopmentPlan, Programme, Reflection, TrainingFormat
 from .selectors import CatalogueFilters
-
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
 
 # --- coordination ----------------------------------------------------------------------------
 
@@ -67,9 +66,7 @@ class RunForm(forms.Form):
     location = forms.CharField(label=_("Locatie"), max_length=200)
     trainers = forms.ModelMultipleChoiceField(
         label=_("Trainers"),
-        queryset=User.objects.filter(role_assignments__role=Role.TRAINER, is_active=True)
-        .distinct()
-        .order_by("full_name"),
+        queryset=active_trainers(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -1,14 +1,12 @@
 """Programmes, trainings, their runs and sessions, and what participants do in them."""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, TimeStampedModel
-
-from .storage import material_storage as private_material_storage
+from portal.storage import PrivateStorage
 
 
 class Programme(TimeStampedModel):
@@ -102,8 +100,12 @@ def material_upload_to(instance: "Material", filename: str) -> str:
     return f"{instance.training_id}/{filename}"
 
 
-def material_storage() -> FileSystemStorage:
-    """Outside MEDIA_ROOT: materials are served only through the checked download view."""
+# Outside MEDIA_ROOT: materials are served only through the checked download view.
+private_material_storage = PrivateStorage(setting_name="TRAININGS_MATERIAL_ROOT")
+
+
+def material_storage() -> PrivateStorage:
+    """The field's storage (a callable, so migrations do not depend on the setting)."""
     return private_material_storage
 
 

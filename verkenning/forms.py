@@ -4,10 +4,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DATETIME_WIDGET, PersonChoiceField
 from portal.models import Organisation, Role, User
-from trainings.forms import DATETIME_WIDGET
+from portal.selectors import active_trainers
 from trainings.models import Programme, TrainingFormat
-from werkplaats.forms import PersonChoiceField, trainer_choices
 
 from .models import (
     MAX_WEEKS_BETWEEN_SESSIONS,
@@ -276,7 +276,7 @@ class TrainingDesignForm(forms.Form):
     )
     trainers = PersonChoiceField(
         label=_("Trainers en begeleiders met een account"),
-        queryset=trainer_choices(),
+        queryset=active_trainers(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Zij worden begeleider als je de opzet omzet in een werkplaats."),

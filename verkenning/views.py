@@ -1,14 +1,13 @@
 """Pages of a verkenning. Every page fetches the verkenning through the selector, so anyone
 who is not its verkenner or a coordinator of its programme gets a 404, not a glimpse."""
 
-import csv
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
+from portal.csv import csv_response
 from portal.forms import add_service_error_messages
 from trainings.permissions import can_manage_training
 from werkplaats import permissions as werkplaats_permissions
@@ -271,28 +271,26 @@ def synthesis_export(request, verkenning_id: int):
     """Themes and counts without names; only observations marked as quote, word for word."""
     verkenning = _verkenning(request, verkenning_id)
     result = selectors.synthesis(verkenning)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"synthese-{slugify(verkenning.title) or verkenning.pk}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the accents right
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Onderdeel"), _("Soort"), _("Thema"), _("Aantal"), _("Tekst")])
-    writer.writerow([_("Verkenning"), "", "", "", verkenning.title])
-    writer.writerow([_("Gesprekken"), "", "", result.interview_count, ""])
-    writer.writerow([_("Tijdsbesteding (uur:min)"), "", "", "", result.time_spent])
-    writer.writerow([_("Contacten"), "", "", result.contact_count, ""])
+    rows = [
+        [_("Onderdeel"), _("Soort"), _("Thema"), _("Aantal"), _("Tekst")],
+        [_("Verkenning"), "", "", "", verkenning.title],
+        [_("Gesprekken"), "", "", result.interview_count, ""],
+        [_("Tijdsbesteding (uur:min)"), "", "", "", result.time_spent],
+        [_("Contacten"), "", "", result.contact_count, ""],
+    ]
     for kind in result.kinds:
-        writer.writerow([_("Observaties"), kind.label, "", kind.count, ""])
+        rows.append([_("Observaties"), kind.label, "", kind.count, ""])
         for theme in kind.themes:
-            writer.writerow(
+            rows.append(
                 [_("Observaties"), kind.label, theme.theme or _("zonder thema"), theme.count, ""]
             )
     for kind in result.kinds:
         for quote in kind.quotes:
-            writer.writerow([_("Citaat"), kind.label, "", "", quote])
+            rows.append([_("Citaat"), kind.label, "", "", quote])
     for name in result.departments_not_reached:
-        writer.writerow([_("Afdeling nog niet gesproken"), "", "", "", name])
-    return response
+        rows.append([_("Afdeling nog niet gesproken"), "", "", "", name])
+    return csv_response(filename=filename, rows=rows)
 
 
 @login_required

@@ -8,31 +8,15 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation, Role, User
-from trainings.forms import DATETIME_WIDGET
+from portal.forms import DATETIME_WIDGET, PersonChoiceField
+from portal.models import Organisation, User
+from portal.selectors import active_trainers
 from trainings.models import Programme
 
 from .models import ActionStatus, Group, PairingRule, Participation, SessionLength
 
 # Whatever has an @ in pasted text: "a@b.nl", "Naam <a@b.nl>", separated by anything.
 ADDRESS_IN_TEXT = re.compile(r"[^\s<>,;\"'()]*@[^\s<>,;\"'()]*")
-
-
-def trainer_choices():
-    """Active trainers, who can facilitate a werkplaats."""
-    return (
-        User.objects.filter(role_assignments__role=Role.TRAINER, is_active=True)
-        .select_related("organisation")
-        .distinct()
-        .order_by("full_name")
-    )
-
-
-class PersonChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        parts = [user.get_discipline_display(), str(user.organisation or "")]
-        details = ", ".join(p for p in parts if p)
-        return f"{user.full_name or user.email} ({details})" if details else str(user)
 
 
 class WerkplaatsForm(forms.Form):
@@ -55,7 +39,7 @@ class WerkplaatsForm(forms.Form):
     )
     facilitators = PersonChoiceField(
         label=_("Begeleiders"),
-        queryset=trainer_choices(),
+        queryset=active_trainers(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

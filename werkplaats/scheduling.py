@@ -5,16 +5,15 @@ the portal's dispatcher sends what is due, so a moved session only needs its row
 planned again (``werkplaats_reminders_replan``).
 """
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from portal import services as portal_services
-from signalen.deadlines import add_working_days
+from portal.tokens import rebuildable_token
+from portal.workdays import add_working_days
 
 from .models import Participation, RugdekkingRequest, RugdekkingStatus, Session, Werkplaats
 
@@ -77,13 +76,9 @@ def rugdekking_token(request: RugdekkingRequest) -> str:
     Deterministic so a reminder can carry the same link again; only its hash is stored,
     so the database alone yields no usable link.
     """
-    return salted_hmac(
-        _TOKEN_SALT, f"{request.pk}:{request.created_at.isoformat()}", algorithm="sha256"
-    ).hexdigest()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return rebuildable_token(
+        salt=_TOKEN_SALT, value=f"{request.pk}:{request.created_at.isoformat()}"
+    )
 
 
 def rugdekking_reminders_plan(*, request: RugdekkingRequest) -> None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portal import permissions as portal_permissions
 from portal.models import User
+from portal.tokens import token_digest
 from verkenning.models import Verkenning
 from verkenning.permissions import can_work_on
 
@@ -24,7 +25,6 @@ from .models import (
     Session,
     Werkplaats,
 )
-from .scheduling import token_hash
 
 DISCIPLINE_WEIGHT = 1
 ORGANISATION_WEIGHT = 1
@@ -289,7 +289,7 @@ def rugdekking_by_token(*, token: str) -> RugdekkingRequest | None:
         RugdekkingRequest.objects.select_related(
             "participation__user", "participation__user__organisation", "participation__werkplaats"
         )
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash=token_digest(token))
         .first()
     )
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Organisation, User
+from portal.tokens import token_digest
 from trainings.models import Programme
 
 from . import grouping, permissions, scheduling, selectors
@@ -399,7 +400,7 @@ def rugdekking_request_create(
     )
     request.full_clean()
     request.save()
-    request.token_hash = scheduling.token_hash(scheduling.rugdekking_token(request))
+    request.token_hash = token_digest(scheduling.rugdekking_token(request))
     request.save(update_fields=["token_hash"])
     scheduling.rugdekking_reminders_plan(request=request)
     return request

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.workdays import add_working_days, is_working_day, months_before
 from signalen import services
-from signalen.deadlines import add_working_days, deadline_for, is_working_day, months_before
+from signalen.deadlines import deadline_for
 from signalen.models import Signal
 from tests.signalen.factories import meldpunt, report
 

@@ -1,7 +1,5 @@
 """The iCal feed, the participant list as CSV and the checked download of materials."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -10,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+
+from portal.csv import csv_response
 
 from .. import ical, permissions, selectors, services
 from ..models import EnrolmentStatus
@@ -53,69 +53,52 @@ def calendar_feed_reset(request):
     return redirect("trainings:feed_settings")
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """Spreadsheet apps run cells starting with these characters as formulas."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 @login_required
 def run_participants_csv(request, run_id: int):
     run = selectors.run_detail(user=request.user, run_id=run_id)
     if run is None or not permissions.can_view_participants(request.user, run):
         raise Http404
     sessions = [s for s in run.sessions.all() if not s.is_cancelled]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="deelnemers-{run.pk}-{stamp}.csv"'
-    # A byte-order mark and semicolons: how Dutch Excel recognises UTF-8 CSV.
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            _("Naam"),
-            _("E-mail"),
-            _("Organisatie"),
-            _("Discipline"),
-            _("Functie"),
-            _("Status"),
-            _("Aangevraagd op"),
-            _("Positie wachtlijst"),
-            *[
-                _("Aanwezig %(moment)s")
-                % {"moment": timezone.localtime(s.starts_at).strftime("%d-%m-%Y %H:%M")}
-                for s in sessions
-            ],
-        ]
-    )
-    for enrolment in selectors.run_register(run=run):
-        person = enrolment.participant
-        attendance = {a.session_id: a for a in enrolment.attendance.all()}
-        writer.writerow(
-            [
-                _cell(value)
-                for value in [
-                    person.full_name,
-                    person.email,
-                    person.organisation.name if person.organisation else "",
-                    person.get_discipline_display(),
-                    person.job_title,
-                    enrolment.get_status_display(),
-                    timezone.localtime(enrolment.requested_at).strftime("%d-%m-%Y %H:%M"),
-                    enrolment.waitlist_position
-                    if enrolment.status == EnrolmentStatus.WAITLISTED
-                    else "",
-                    *[
-                        attendance[s.pk].get_status_display() if s.pk in attendance else ""
-                        for s in sessions
-                    ],
-                ]
+    header = [
+        _("Naam"),
+        _("E-mail"),
+        _("Organisatie"),
+        _("Discipline"),
+        _("Functie"),
+        _("Status"),
+        _("Aangevraagd op"),
+        _("Positie wachtlijst"),
+        *[
+            _("Aanwezig %(moment)s")
+            % {"moment": timezone.localtime(s.starts_at).strftime("%d-%m-%Y %H:%M")}
+            for s in sessions
+        ],
+    ]
+
+    def rows():
+        yield header
+        for enrolment in selectors.run_register(run=run):
+            person = enrolment.participant
+            attendance = {a.session_id: a for a in enrolment.attendance.all()}
+            yield [
+                person.full_name,
+                person.email,
+                person.organisation.name if person.organisation else "",
+                person.get_discipline_display(),
+                person.job_title,
+                enrolment.get_status_display(),
+                timezone.localtime(enrolment.requested_at).strftime("%d-%m-%Y %H:%M"),
+                enrolment.waitlist_position
+                if enrolment.status == EnrolmentStatus.WAITLISTED
+                else "",
+                *[
+                    attendance[s.pk].get_status_display() if s.pk in attendance else ""
+                    for s in sessions
+                ],
             ]
-        )
-    return response
+
+    return csv_response(filename=f"deelnemers-{run.pk}-{stamp}.csv", rows=rows())
 
 
 @login_required
