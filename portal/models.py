@@ -218,6 +218,34 @@ class RoleAssignment(TimeStampedModel):
         return f"{self.user} — {self.get_role_display()}"
 
 
+class Programme(TimeStampedModel):
+    """A programme such as "Werkend leren 2027", run by its coordinators.
+
+    Kernel, not trainings: trainings, werkplaatsen and verkenningen all belong to one,
+    and who coordinates it decides who manages them (``permissions.coordinates_programme``).
+    """
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    description = models.TextField(_("omschrijving"), blank=True)
+    coordinators = models.ManyToManyField(
+        User,
+        verbose_name=_("coördinatoren"),
+        related_name="coordinated_programmes",
+        blank=True,
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        # The table keeps the name it had when programmes lived in the trainings app.
+        db_table = "trainings_programme"
+        ordering = ["name"]
+        verbose_name = _("programma")
+        verbose_name_plural = _("programma's")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Invitation(TimeStampedModel):
     """Lets one person sign up whose e-mail domain is not registered."""
 

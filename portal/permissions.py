@@ -12,9 +12,10 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from .models import Role, RoleAssignment
+from .models import Programme, Role, RoleAssignment
 
 _CACHE_ATTR = "_portal_role_pairs"
+_PROGRAMMES_ATTR = "_portal_coordinated_programme_ids"
 
 
 def _role_pairs(user) -> frozenset[tuple[str, int | None]]:
@@ -31,9 +32,10 @@ def _role_pairs(user) -> frozenset[tuple[str, int | None]]:
 
 
 def forget_roles(user) -> None:
-    """Drop the per-object role cache after roles change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop the per-object role caches after roles or programme coordinators change."""
+    for attr in (_CACHE_ATTR, _PROGRAMMES_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def is_coordinator(user) -> bool:
@@ -42,6 +44,29 @@ def is_coordinator(user) -> bool:
 
 def is_trainer(user) -> bool:
     return any(role == Role.TRAINER for role, _ in _role_pairs(user))
+
+
+def coordinated_programme_ids(user) -> frozenset[int]:
+    """The programmes this user coordinates: named coordinator and holding the role.
+
+    Read once per user object; trainings, werkplaatsen and verkenningen all ask it.
+    """
+    if not is_coordinator(user):
+        return frozenset()
+    cached = getattr(user, _PROGRAMMES_ATTR, None)
+    if cached is None:
+        cached = frozenset(
+            Programme.coordinators.through.objects.filter(user_id=user.pk).values_list(
+                "programme_id", flat=True
+            )
+        )
+        setattr(user, _PROGRAMMES_ATTR, cached)
+    return cached
+
+
+def coordinates_programme(user, programme_id: int | None) -> bool:
+    """A coordinator manages what belongs to the programmes they are named coordinator of."""
+    return programme_id is not None and programme_id in coordinated_programme_ids(user)
 
 
 def contact_organisation_ids(user) -> frozenset[int]:

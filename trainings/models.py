@@ -5,30 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation, TimeStampedModel
+from portal.models import Organisation, Programme, TimeStampedModel
 from portal.storage import PrivateStorage
-
-
-class Programme(TimeStampedModel):
-    """A programme such as "Werkend leren 2027", run by its coordinators."""
-
-    name = models.CharField(_("naam"), max_length=200, unique=True)
-    description = models.TextField(_("omschrijving"), blank=True)
-    coordinators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("coördinatoren"),
-        related_name="coordinated_programmes",
-        blank=True,
-    )
-    is_active = models.BooleanField(_("actief"), default=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("programma")
-        verbose_name_plural = _("programma's")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class TrainingFormat(models.TextChoices):

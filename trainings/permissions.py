@@ -1,24 +1,10 @@
 """Who may do what with programmes, trainings, runs and what participants write."""
 
 from portal import permissions as portal_permissions
-from portal.models import User
+from portal.models import Programme, User
+from portal.permissions import coordinates_programme
 
-from .models import Enrolment, Programme, Run, Training
-
-
-def coordinates_programme(user: User, programme_id: int) -> bool:
-    """A coordinator manages the programmes they are named coordinator of."""
-    if not portal_permissions.is_coordinator(user):
-        return False
-    cached = getattr(user, "_coordinated_programme_ids", None)
-    if cached is None:
-        cached = frozenset(
-            Programme.coordinators.through.objects.filter(user_id=user.pk).values_list(
-                "programme_id", flat=True
-            )
-        )
-        user._coordinated_programme_ids = cached
-    return programme_id in cached
+from .models import Enrolment, Run, Training
 
 
 def can_manage_programme(user: User, programme: Programme) -> bool:

@@ -31,7 +31,6 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     Material,
-    Programme,
     Reflection,
     Run,
     RunStatus,
@@ -44,20 +43,10 @@ REFLECTION_WINDOW_DAYS = 30
 VISIBLE_TO_EVERYONE = (RunStatus.PUBLISHED, RunStatus.CANCELLED, RunStatus.COMPLETED)
 
 
-def coordinated_programme_ids(*, user: User) -> list[int]:
-    if not portal_permissions.is_coordinator(user):
-        return []
-    return list(
-        Programme.coordinators.through.objects.filter(user_id=user.pk).values_list(
-            "programme_id", flat=True
-        )
-    )
-
-
 def runs_visible_to(user: User) -> QuerySet[Run]:
     """Published, cancelled and completed runs for everyone; drafts for their coordinators."""
     condition = Q(status__in=VISIBLE_TO_EVERYONE)
-    programme_ids = coordinated_programme_ids(user=user)
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
     if programme_ids:
         condition |= Q(training__programme_id__in=programme_ids)
     return Run.objects.filter(condition)
@@ -348,7 +337,9 @@ def calendar_sessions(
 
 def managed_runs(*, user: User, status: str = "") -> QuerySet[Run]:
     """The runs of the programmes a coordinator runs, for the management list."""
-    runs = Run.objects.filter(training__programme_id__in=coordinated_programme_ids(user=user))
+    runs = Run.objects.filter(
+        training__programme_id__in=portal_permissions.coordinated_programme_ids(user)
+    )
     if status:
         runs = runs.filter(status=status)
     return (
@@ -360,7 +351,7 @@ def managed_runs(*, user: User, status: str = "") -> QuerySet[Run]:
 
 def managed_trainings(*, user: User) -> QuerySet[Training]:
     return (
-        Training.objects.filter(programme_id__in=coordinated_programme_ids(user=user))
+        Training.objects.filter(programme_id__in=portal_permissions.coordinated_programme_ids(user))
         .select_related("provider", "programme")
         .annotate(run_count=Count("runs"))
         .order_by("title")

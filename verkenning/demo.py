@@ -11,9 +11,9 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import Organisation, User
+from portal.models import Organisation, Programme, User
 from trainings.demo import PROGRAMME
-from trainings.models import Programme, TrainingFormat
+from trainings.models import TrainingFormat
 
 from . import services
 from .models import Contact, ContactStatus, Question, Theme, Verkenning

@@ -5,9 +5,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DATETIME_WIDGET, PersonChoiceField
-from portal.models import Organisation, Role, User
+from portal.models import Organisation, Programme, Role, User
 from portal.selectors import active_trainers
-from trainings.models import Programme, TrainingFormat
+from trainings.models import TrainingFormat
 
 from .models import (
     MAX_WEEKS_BETWEEN_SESSIONS,

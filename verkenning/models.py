@@ -7,8 +7,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation, TimeStampedModel
-from trainings.models import Programme, Training, TrainingFormat
+from portal.models import Organisation, Programme, TimeStampedModel
+from trainings.models import Training, TrainingFormat
 from werkplaats.models import Werkplaats
 
 

@@ -7,7 +7,6 @@ id answers 404, never a page.
 
 from portal import permissions as portal_permissions
 from portal.models import User
-from trainings.permissions import coordinates_programme
 
 from .models import Verkenning
 
@@ -25,4 +24,6 @@ def can_work_on(user: User, verkenning: Verkenning) -> bool:
     """Read the notes and write contacts, interviews and the design."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return coordinates_programme(user, verkenning.programme_id) or is_verkenner(user, verkenning)
+    return portal_permissions.coordinates_programme(user, verkenning.programme_id) or is_verkenner(
+        user, verkenning
+    )

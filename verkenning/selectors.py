@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from portal import permissions as portal_permissions
 from portal.models import User
-from trainings.selectors import coordinated_programme_ids
 
 from .models import (
     Answer,
@@ -32,7 +32,7 @@ def verkenningen_visible_to(user: User) -> QuerySet[Verkenning]:
     condition = Q(
         pk__in=Verkenning.verkenners.through.objects.filter(user_id=user.pk).values("verkenning_id")
     )
-    programme_ids = coordinated_programme_ids(user=user)
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
     if programme_ids:
         condition |= Q(programme_id__in=programme_ids)
     return Verkenning.objects.filter(condition)

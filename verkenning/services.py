@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Organisation, User
+from portal.models import Organisation, Programme, User
 from trainings import services as training_services
-from trainings.models import Programme, Training
+from trainings.models import Training
 from werkplaats import services as werkplaats_services
 from werkplaats.models import SessionLength, Werkplaats
 

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.demo import DEMO_PASSWORD
-from portal.models import Discipline, Organisation, User
-from trainings.models import Programme
+from portal.models import Discipline, Organisation, Programme, User
 
 from . import services
 from .models import ActionStatus, Session, SessionLength, Werkplaats

@@ -9,9 +9,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DATETIME_WIDGET, PersonChoiceField
-from portal.models import Organisation, User
+from portal.models import Organisation, Programme, User
 from portal.selectors import active_trainers
-from trainings.models import Programme
 
 from .models import ActionStatus, Group, PairingRule, Participation, SessionLength
 

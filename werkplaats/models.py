@@ -19,7 +19,7 @@ class Werkplaats(TimeStampedModel):
         related_name="werkplaatsen",
     )
     programme = models.ForeignKey(
-        "trainings.Programme",
+        "portal.Programme",
         verbose_name=_("programma"),
         null=True,
         blank=True,

@@ -2,7 +2,6 @@
 
 from portal import permissions as portal_permissions
 from portal.models import User
-from trainings.permissions import coordinates_programme
 
 from .models import Participation, Werkplaats
 
@@ -30,7 +29,7 @@ def can_manage(user: User, werkplaats: Werkplaats) -> bool:
     """Its facilitators and the coordinators of its programme run a werkplaats."""
     if facilitates(user, werkplaats):
         return True
-    return werkplaats.programme_id is not None and coordinates_programme(
+    return werkplaats.programme_id is not None and portal_permissions.coordinates_programme(
         user, werkplaats.programme_id
     )
 

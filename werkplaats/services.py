@@ -14,9 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Organisation, User
+from portal.models import Organisation, Programme, User
 from portal.tokens import token_digest
-from trainings.models import Programme
 
 from . import grouping, permissions, scheduling, selectors
 from .models import (

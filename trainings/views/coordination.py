@@ -42,7 +42,7 @@ def _managed_run(request, run_id: int):
 
 
 def _programmes(user):
-    return Programme.objects.filter(pk__in=selectors.coordinated_programme_ids(user=user))
+    return Programme.objects.filter(pk__in=portal_permissions.coordinated_programme_ids(user))
 
 
 # --- management list and trainings -----------------------------------------------------------
