@@ -28,7 +28,9 @@ demo: $(INSTALLED)
 	$(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
 
 ## Run the whole test suite against PostgreSQL, Redis, a Celery worker and headless Chromium.
+## The import contracts between the apps are checked first (pyproject.toml, [tool.importlinter]).
 test: $(INSTALLED) services browser
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 services:
@@ -38,6 +40,7 @@ browser:
 	bash scripts/ensure-chromium
 
 lint: $(INSTALLED)
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

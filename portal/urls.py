@@ -11,7 +11,7 @@ admin.site.site_header = "Werkend Leren — beheer"
 admin.site.site_title = "Werkend Leren"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("dashboard.urls")),
     path("profiel/", views.profile_edit, name="profile"),
     path("profiel/inlogpogingen/", views.login_history, name="login_history"),
     path("herinneringen/", views.reminder_list, name="reminder_list"),

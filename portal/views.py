@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,41 +6,12 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-
-from trainings import selectors as training_selectors
-from werkplaats import selectors as werkplaats_selectors
 
 from . import permissions, selectors, services
 from .adapters import INVITATION_SESSION_KEY
 from .forms import InvitationForm, ProfileForm
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "portal/landing.html")
-    user = request.user
-    context = {
-        "login_summary": selectors.login_summary(user=user),
-        "profile_incomplete": not (user.discipline and user.job_title),
-    }
-    context["trainings"] = training_selectors.participant_overview(user=user)
-    context["werkplaats"] = werkplaats_selectors.home_overview(user=user)
-    if permissions.is_coordinator(user):
-        open_invitations = list(selectors.open_invitations(user=user).order_by("expires_at")[:10])
-        soon = timezone.now() + timedelta(days=3)
-        context["open_invitations"] = open_invitations
-        context["expiring_invitations"] = [i for i in open_invitations if i.expires_at <= soon]
-        context["organisations"] = list(selectors.organisation_overview(user=user))
-    if permissions.is_contact_person(user):
-        context["fellow_contact_persons"] = list(
-            selectors.contact_persons_of(
-                organisation_ids=permissions.contact_organisation_ids(user)
-            ).exclude(pk=user.pk)
-        )
-    return render(request, "portal/home.html", context)
 
 
 @login_required

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "verkenning",
     "werkplaats",
     "signalen",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
