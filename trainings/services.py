@@ -488,26 +488,46 @@ def waitlist_promote(*, run: Run) -> list[Enrolment]:
 
 
 @transaction.atomic
-def attendance_mark(
-    *, session: Session, enrolment: Enrolment, status: str, recorded_by: User
-) -> Attendance:
-    """Note whether someone was there; the run's trainers and coordinators do this."""
-    run = session.run
-    if not permissions.can_view_participants(recorded_by, run):
+def attendance_register_save(
+    *, session: Session, marks: Iterable[tuple[Enrolment, str]], actor: User
+) -> list[Attendance]:
+    """Note who was at one session, the whole register at once: every row is saved, or none.
+
+    The run's trainers and coordinators do this. The run's row is locked, so nobody's place
+    changes between checking the register and writing it.
+    """
+    run = _lock_run(session.run)
+    if not permissions.can_view_participants(actor, run):
         raise PermissionDenied
-    if enrolment.run_id != run.pk or enrolment.status != EnrolmentStatus.ENROLLED:
-        raise ValidationError(_("Deze persoon staat niet ingeschreven voor deze uitvoering."))
+    session = Session.objects.get(pk=session.pk, run=run)
     if session.is_cancelled:
         raise ValidationError(_("Deze bijeenkomst is vervallen."))
     if timezone.localdate(session.starts_at) > timezone.localdate():
         raise ValidationError(_("Aanwezigheid noteer je op of na de dag van de bijeenkomst."))
-    attendance, _created = Attendance.objects.update_or_create(
-        enrolment=enrolment,
-        session=session,
-        defaults={"status": status, "recorded_by": recorded_by},
+    enrolled = set(
+        run.enrolments.filter(status=EnrolmentStatus.ENROLLED).values_list("pk", flat=True)
     )
-    attendance.full_clean()
-    return attendance
+    rows: dict[int, Attendance] = {}
+    for enrolment, status in marks:
+        if enrolment.pk not in enrolled:
+            raise ValidationError(_("Deze persoon staat niet ingeschreven voor deze uitvoering."))
+        attendance = Attendance(
+            enrolment_id=enrolment.pk, session=session, status=status, recorded_by=actor
+        )
+        attendance.full_clean(
+            exclude=["enrolment", "session", "recorded_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        rows[enrolment.pk] = attendance
+    if rows:
+        Attendance.objects.bulk_create(
+            rows.values(),
+            update_conflicts=True,
+            unique_fields=["enrolment", "session"],
+            update_fields=["status", "recorded_by", "updated_at"],
+        )
+    return list(rows.values())
 
 
 # --- what participants write -----------------------------------------------------------------

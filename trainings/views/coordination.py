@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -344,17 +344,11 @@ def register(request, run_id: int):
         form = AttendanceForm(request.POST or None, enrolments=enrolled, current=current)
         if request.method == "POST" and form.is_valid():
             try:
-                for enrolment, status in form.marks():
-                    services.attendance_mark(
-                        session=selected,
-                        enrolment=enrolment,
-                        status=status,
-                        recorded_by=request.user,
-                    )
+                services.attendance_register_save(
+                    session=selected, marks=form.marks(), actor=request.user
+                )
             except ValidationError as error:
                 add_service_error_messages(request, error)
-            except PermissionDenied:
-                raise
             else:
                 messages.success(request, _("De aanwezigheid is opgeslagen."))
             return redirect(f"{request.path}?bijeenkomst={selected.pk}")
