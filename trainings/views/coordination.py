@@ -71,7 +71,7 @@ def training_create(request):
     form = TrainingForm(request.POST or None, programmes=programmes)
     if request.method == "POST" and form.is_valid():
         try:
-            training = services.training_create(created_by=request.user, **form.cleaned_data)
+            training = services.training_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -100,7 +100,7 @@ def training_edit(request, training_id: int):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "programme"}
         try:
-            services.training_update(training=training, **data)
+            services.training_update(actor=request.user, training=training, **data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -126,7 +126,7 @@ def material_add(request, training_id: int):
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.material_create(training=training, **form.cleaned_data)
+            services.material_create(actor=request.user, training=training, **form.cleaned_data)
         except ValidationError as error:
             add_service_error_messages(request, error)
         else:
@@ -154,9 +154,7 @@ def run_create(request, training_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.run_create(
-                created_by=request.user, training=training, **form.cleaned_data
-            )
+            run = services.run_create(actor=request.user, training=training, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -182,7 +180,7 @@ def run_edit(request, run_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.run_update(run=run, **form.cleaned_data)
+            services.run_update(actor=request.user, run=run, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -206,7 +204,7 @@ def run_edit(request, run_id: int):
 def run_publish(request, run_id: int):
     run = _managed_run(request, run_id)
     try:
-        services.run_publish(run=run)
+        services.run_publish(actor=request.user, run=run)
     except ValidationError as error:
         add_service_error_messages(request, error)
     else:
@@ -219,7 +217,7 @@ def run_publish(request, run_id: int):
 def run_complete(request, run_id: int):
     run = _managed_run(request, run_id)
     try:
-        services.run_complete(run=run)
+        services.run_complete(actor=request.user, run=run)
     except ValidationError as error:
         add_service_error_messages(request, error)
     else:
@@ -233,7 +231,7 @@ def run_cancel(request, run_id: int):
     form = RunCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.run_cancel(run=run, reason=form.cleaned_data["reason"])
+            services.run_cancel(actor=request.user, run=run, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -251,7 +249,7 @@ def session_create(request, run_id: int):
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_create(run=run, **form.cleaned_data)
+            services.session_create(actor=request.user, run=run, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -285,7 +283,7 @@ def session_edit(request, session_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_update(session=session, **form.cleaned_data)
+            services.session_update(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -306,7 +304,7 @@ def session_edit(request, session_id: int):
 def session_cancel(request, session_id: int):
     session = _managed_session(request, session_id)
     try:
-        services.session_cancel(session=session)
+        services.session_cancel(actor=request.user, session=session)
     except ValidationError as error:
         add_service_error_messages(request, error)
     else:
