@@ -129,7 +129,7 @@ def seed() -> None:
         if Training.objects.filter(programme=programme, title=demo.title).exists():
             continue
         training = services.training_create(
-            created_by=creator,
+            actor=creator,
             programme=programme,
             title=demo.title,
             description=demo.description,
@@ -153,7 +153,7 @@ def _seed_run(training: Training, demo: DemoTraining, creator: User) -> None:
         for days, hour, length in demo.sessions
     ]
     run = services.run_create(
-        created_by=creator,
+        actor=creator,
         training=training,
         capacity=demo.capacity,
         enrolment_opens_at=timezone.now() - timedelta(days=7),
@@ -164,7 +164,7 @@ def _seed_run(training: Training, demo: DemoTraining, creator: User) -> None:
         trainers=User.objects.filter(email=demo.trainer),
         sessions=sessions,
     )
-    services.run_publish(run=run)
+    services.run_publish(actor=creator, run=run)
     enrolments = [
         services.enrolment_create(run=run, participant=person)
         for person in User.objects.filter(email__in=PARTICIPANTS).order_by("email")

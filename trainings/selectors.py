@@ -23,7 +23,7 @@ from django.utils import timezone
 from portal import permissions as portal_permissions
 from portal.models import User
 
-from . import permissions
+from . import permissions, reflections
 from .models import (
     Attendance,
     CalendarFeed,
@@ -167,31 +167,54 @@ def _waitlist_position():
     )
 
 
+def _with_sessions_and_reflections(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Sessions and reflections as plain lists (``run.session_list``, ``reflection_list``).
+
+    A long-time participant has dozens of enrolments, and a related manager's ``.all()``
+    builds a new queryset on every call.
+    """
+    return enrolments.prefetch_related(
+        Prefetch(
+            "run__sessions",
+            queryset=Session.objects.order_by("starts_at", "pk"),
+            to_attr="session_list",
+        ),
+        Prefetch(
+            "reflections",
+            queryset=Reflection.objects.only("pk", "session_id", "enrolment_id"),
+            to_attr="reflection_list",
+        ),
+    )
+
+
 def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
     """The user's enrolments and waiting-list places, newest run first, with what they wrote.
 
-    Sessions and reflections come as plain lists (``run.session_list``,
-    ``reflection_list``): a long-time participant has dozens of enrolments, and a
-    related manager's ``.all()`` builds a new queryset on every call.
+    Ready for ``reflections_owed``: sessions and reflections come prefetched.
     """
-    return (
+    return _with_sessions_and_reflections(
         Enrolment.objects.filter(participant=user)
         .exclude(status=EnrolmentStatus.CANCELLED)
         .annotate(waitlist_position=_waitlist_position())
         .select_related("run", "run__training", "run__training__provider", "development_plan")
-        .prefetch_related(
-            Prefetch(
-                "run__sessions",
-                queryset=Session.objects.order_by("starts_at", "pk"),
-                to_attr="session_list",
-            ),
-            Prefetch(
-                "reflections",
-                queryset=Reflection.objects.only("pk", "session_id", "enrolment_id"),
-                to_attr="reflection_list",
-            ),
-        )
         .order_by("-run__starts_at", "-pk")
+    )
+
+
+def reflections_owed(
+    *, enrolment: Enrolment, now: datetime, since: datetime | None = None
+) -> list[Session]:
+    """The sessions of ``enrolment`` on which its participant still owes a reflection.
+
+    Reads the lists prefetched by ``my_enrolments`` (or ``participant_overview``); the rule
+    itself is ``reflections.owes_reflection``.
+    """
+    return reflections.owed_sessions(
+        holds_place=enrolment.status == EnrolmentStatus.ENROLLED,
+        sessions=enrolment.run.session_list,
+        written_session_ids={reflection.session_id for reflection in enrolment.reflection_list},
+        now=now,
+        since=since,
     )
 
 
@@ -424,29 +447,22 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
         .select_related("run", "run__training")
         .order_by("run__starts_at")
     )
-    enrolments = {
-        e.run_id: e
-        for e in Enrolment.objects.filter(
+    since = now - timedelta(days=REFLECTION_WINDOW_DAYS)
+    # Only runs that were on within the window can hold a session begun within it.
+    recent = _with_sessions_and_reflections(
+        Enrolment.objects.filter(
             participant=user,
             status=EnrolmentStatus.ENROLLED,
             run__starts_at__lte=now,
-            run__ends_at__gte=now - timedelta(days=REFLECTION_WINDOW_DAYS),
-        )
-    }
-    written = Reflection.objects.filter(session=OuterRef("pk"), enrolment__participant=user)
-    due_sessions = list(
-        Session.objects.filter(
-            run_id__in=list(enrolments),
-            is_cancelled=False,
-            starts_at__lte=now,
-            starts_at__gte=now - timedelta(days=REFLECTION_WINDOW_DAYS),
-        )
-        .exclude(Exists(written))
-        .select_related("run", "run__training")
-        .order_by("-starts_at")[:limit]
+            run__ends_at__gte=since,
+        ).select_related("run", "run__training")
     )
+    due = [
+        (enrolment, session)
+        for enrolment in recent
+        for session in reflections_owed(enrolment=enrolment, now=now, since=since)
+    ]
+    due.sort(key=lambda pair: pair[1].starts_at, reverse=True)
     return ParticipantOverview(
-        next_sessions=next_sessions,
-        waiting=waiting,
-        reflections_due=[(enrolments[session.run_id], session) for session in due_sessions],
+        next_sessions=next_sessions, waiting=waiting, reflections_due=due[:limit]
     )

@@ -3,6 +3,11 @@
 Enrolment rules live here and nowhere else. Every change to who holds a place in a run
 locks that run's row first, so concurrent enrolments, cancellations and capacity changes
 are applied one after the other and capacity can never be exceeded.
+
+Every service a view calls takes the acting user (``actor``; ``participant``, ``author`` or
+``user`` where that person acts for themselves) and raises PermissionDenied itself. The two
+building blocks that verkenning's design conversion composes, ``training_draft_create`` and
+``run_draft_create``, check nothing and say so: their caller does.
 """
 
 import secrets
@@ -39,13 +44,50 @@ def _local(moment: datetime) -> str:
 
 
 # --- trainings -------------------------------------------------------------------------------
-# Trainings, runs and sessions are written by coordinators (checked by the views) and by the
-# verkenning app turning a design into a draft (checked there), so these services do not
-# read roles themselves.
+# Trainings, runs and sessions are written by the programme's coordinators (checked here) and
+# by the verkenning app turning a design into a draft (checked there, through the building
+# blocks below).
+
+
+def _require_manages_programme(actor: User, programme_id: int) -> None:
+    if not permissions.coordinates_programme(actor, programme_id):
+        raise PermissionDenied
 
 
 @transaction.atomic
 def training_create(
+    *,
+    actor: User,
+    programme: Programme,
+    title: str,
+    description: str,
+    provider: Organisation,
+    format: str = TrainingFormat.TRAINING,
+    content_goals: str = "",
+    personal_goals: str = "",
+    default_capacity: int = 20,
+    audience_organisations: Iterable[Organisation] = (),
+    audience_disciplines: Sequence[str] = (),
+) -> Training:
+    """Add a training to a programme's catalogue; the programme's coordinators do this."""
+    _require_manages_programme(actor, programme.pk)
+    return training_draft_create(
+        created_by=actor,
+        programme=programme,
+        title=title,
+        description=description,
+        provider=provider,
+        format=format,
+        content_goals=content_goals,
+        personal_goals=personal_goals,
+        default_capacity=default_capacity,
+        audience_organisations=audience_organisations,
+        audience_disciplines=audience_disciplines,
+    )
+
+
+@transaction.atomic
+def training_draft_create(
     *,
     created_by: User,
     programme: Programme,
@@ -59,7 +101,11 @@ def training_create(
     audience_organisations: Iterable[Organisation] = (),
     audience_disciplines: Sequence[str] = (),
 ) -> Training:
-    """Add a training to a programme's catalogue."""
+    """Add a training to a programme's catalogue, checking no permission.
+
+    A building block: composed by verkenning's ``training_design_convert_to_training``
+    (the caller checks who may convert) and by ``training_create`` here.
+    """
     training = Training(
         programme=programme,
         title=title,
@@ -81,6 +127,7 @@ def training_create(
 @transaction.atomic
 def training_update(
     *,
+    actor: User,
     training: Training,
     title: str,
     description: str,
@@ -92,6 +139,8 @@ def training_update(
     audience_organisations: Iterable[Organisation],
     audience_disciplines: Sequence[str],
 ) -> Training:
+    """Change a training; the programme's coordinators do this."""
+    _require_manages_programme(actor, training.programme_id)
     training.title = title
     training.description = description
     training.provider = provider
@@ -111,6 +160,24 @@ def training_update(
 
 def _lock_run(run: Run) -> Run:
     return Run.objects.select_for_update().select_related("training").get(pk=run.pk)
+
+
+def _lock_managed_run(run: Run, actor: User) -> Run:
+    """The run, locked, once ``actor`` is found to coordinate its programme."""
+    run = _lock_run(run)
+    _require_manages_programme(actor, run.training.programme_id)
+    return run
+
+
+def _lock_managed_session(session: Session, actor: User) -> Session:
+    """The session, locked, once ``actor`` is found to coordinate its run's programme."""
+    session = (
+        Session.objects.select_for_update()
+        .select_related("run", "run__training")
+        .get(pk=session.pk)
+    )
+    _require_manages_programme(actor, session.run.training.programme_id)
+    return session
 
 
 def _sync_run_span(run: Run) -> None:
@@ -133,7 +200,7 @@ def _validate_session_times(starts_at: datetime, ends_at: datetime) -> None:
 @transaction.atomic
 def run_create(
     *,
-    created_by: User,
+    actor: User,
     training: Training,
     capacity: int,
     enrolment_opens_at: datetime,
@@ -142,7 +209,35 @@ def run_create(
     trainers: Iterable[User] = (),
     sessions: Sequence[tuple[datetime, datetime]] = (),
 ) -> Run:
-    """Plan a draft run of a training, optionally with its sessions."""
+    """Plan a draft run of a training; the programme's coordinators do this."""
+    _require_manages_programme(actor, training.programme_id)
+    return run_draft_create(
+        training=training,
+        capacity=capacity,
+        enrolment_opens_at=enrolment_opens_at,
+        enrolment_closes_at=enrolment_closes_at,
+        location=location,
+        trainers=trainers,
+        sessions=sessions,
+    )
+
+
+@transaction.atomic
+def run_draft_create(
+    *,
+    training: Training,
+    capacity: int,
+    enrolment_opens_at: datetime,
+    enrolment_closes_at: datetime,
+    location: str,
+    trainers: Iterable[User] = (),
+    sessions: Sequence[tuple[datetime, datetime]] = (),
+) -> Run:
+    """Plan a draft run of a training, optionally with its sessions, checking no permission.
+
+    A building block: composed by verkenning's ``training_design_convert_to_training``
+    (the caller checks who may convert) and by ``run_create`` here.
+    """
     run = Run(
         training=training,
         capacity=capacity,
@@ -174,6 +269,7 @@ def _validate_window(run: Run) -> None:
 @transaction.atomic
 def run_update(
     *,
+    actor: User,
     run: Run,
     capacity: int,
     enrolment_opens_at: datetime,
@@ -182,7 +278,7 @@ def run_update(
     trainers: Iterable[User],
 ) -> Run:
     """Change a run; raising its capacity moves people up from the waiting list."""
-    run = _lock_run(run)
+    run = _lock_managed_run(run, actor)
     if run.status in (RunStatus.CANCELLED, RunStatus.COMPLETED):
         raise ValidationError(
             _("Een geannuleerde of afgeronde uitvoering kun je niet meer wijzigen.")
@@ -211,13 +307,14 @@ def run_update(
         # Sessions without a room of their own take the run's place: calendars must update.
         for session in run.sessions.filter(location=""):
             _session_changed(session)
-    waitlist_promote(run=run)
+    _waitlist_promote(run=run)
     return run
 
 
 @transaction.atomic
-def run_publish(*, run: Run) -> Run:
-    run = _lock_run(run)
+def run_publish(*, actor: User, run: Run) -> Run:
+    """Put a draft run with at least one session in the catalogue."""
+    run = _lock_managed_run(run, actor)
     if run.status != RunStatus.DRAFT:
         raise ValidationError(_("Alleen een concept kan gepubliceerd worden."))
     if not run.sessions.filter(is_cancelled=False).exists():
@@ -228,9 +325,9 @@ def run_publish(*, run: Run) -> Run:
 
 
 @transaction.atomic
-def run_cancel(*, run: Run, reason: str) -> Run:
+def run_cancel(*, actor: User, run: Run, reason: str) -> Run:
     """Cancel a run; everyone enrolled or waiting is told, and their reminders are withdrawn."""
-    run = _lock_run(run)
+    run = _lock_managed_run(run, actor)
     if run.status in (RunStatus.CANCELLED, RunStatus.COMPLETED):
         raise ValidationError(_("Deze uitvoering is al geannuleerd of afgerond."))
     if not reason.strip():
@@ -253,8 +350,9 @@ def run_cancel(*, run: Run, reason: str) -> Run:
 
 
 @transaction.atomic
-def run_complete(*, run: Run) -> Run:
-    run = _lock_run(run)
+def run_complete(*, actor: User, run: Run) -> Run:
+    """Mark a published run whose last session is over as completed."""
+    run = _lock_managed_run(run, actor)
     if run.status != RunStatus.PUBLISHED:
         raise ValidationError(_("Alleen een gepubliceerde uitvoering kan afgerond worden."))
     if run.ends_at and run.ends_at > timezone.now():
@@ -276,9 +374,16 @@ def _session_changed(session: Session) -> None:
 
 @transaction.atomic
 def session_create(
-    *, run: Run, starts_at: datetime, ends_at: datetime, title: str = "", location: str = ""
+    *,
+    actor: User,
+    run: Run,
+    starts_at: datetime,
+    ends_at: datetime,
+    title: str = "",
+    location: str = "",
 ) -> Session:
-    run = _lock_run(run)
+    """Add a session to a run that is neither cancelled nor completed."""
+    run = _lock_managed_run(run, actor)
     if run.status in (RunStatus.CANCELLED, RunStatus.COMPLETED):
         raise ValidationError(_("Aan een geannuleerde of afgeronde uitvoering voeg je niets toe."))
     _validate_session_times(starts_at, ends_at)
@@ -292,10 +397,16 @@ def session_create(
 
 @transaction.atomic
 def session_update(
-    *, session: Session, starts_at: datetime, ends_at: datetime, title: str, location: str
+    *,
+    actor: User,
+    session: Session,
+    starts_at: datetime,
+    ends_at: datetime,
+    title: str,
+    location: str,
 ) -> Session:
     """Move or rename a session; calendars and reminders follow when time or place change."""
-    session = Session.objects.select_for_update().select_related("run").get(pk=session.pk)
+    session = _lock_managed_session(session, actor)
     if session.is_cancelled:
         raise ValidationError(_("Deze bijeenkomst is vervallen."))
     _validate_session_times(starts_at, ends_at)
@@ -316,8 +427,9 @@ def session_update(
 
 
 @transaction.atomic
-def session_cancel(*, session: Session) -> Session:
-    session = Session.objects.select_for_update().select_related("run").get(pk=session.pk)
+def session_cancel(*, actor: User, session: Session) -> Session:
+    """Call a session off; calendars and reminders follow."""
+    session = _lock_managed_session(session, actor)
     if session.is_cancelled:
         raise ValidationError(_("Deze bijeenkomst is al vervallen."))
     session.is_cancelled = True
@@ -363,7 +475,8 @@ def _waitlist_is_empty(run: Run) -> bool:
 def enrolment_create(*, run: Run, participant: User) -> Enrolment:
     """Take a place in a run, or a place on its waiting list when it is full.
 
-    Refusals raise ValidationError with the reason in Dutch and change nothing.
+    The participant acts for themselves. Refusals raise ValidationError with the reason in
+    Dutch and change nothing.
     """
     run = _lock_run(run)
     now = timezone.now()
@@ -415,7 +528,7 @@ def _release(enrolment: Enrolment, now: datetime) -> None:
     enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])
     scheduling.enrolment_reminders_cancel(enrolment=enrolment)
     if was_enrolled:
-        waitlist_promote(run=enrolment.run)
+        _waitlist_promote(run=enrolment.run)
 
 
 @transaction.atomic
@@ -434,7 +547,10 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User) -> Enrolment:
 
 @transaction.atomic
 def enrolment_release(*, token: str) -> Enrolment:
-    """The mailed one-click "ik kan toch niet": free the place someone moved up into."""
+    """The mailed one-click "ik kan toch niet": free the place someone moved up into.
+
+    No acting user: the signed token, mailed to the participant, is the permission.
+    """
     enrolment_id = scheduling.enrolment_id_from_release_token(token)
     invalid = ValidationError(_("Deze link is niet meer geldig; je plaats is niet gewijzigd."))
     if enrolment_id is None:
@@ -457,11 +573,12 @@ def enrolment_release(*, token: str) -> Enrolment:
     return enrolment
 
 
-def waitlist_promote(*, run: Run) -> list[Enrolment]:
+def _waitlist_promote(*, run: Run) -> list[Enrolment]:
     """Move people up, first come first served, into the free places of a locked run.
 
-    Callers hold the run's row lock (every caller in this module does), which is what
-    keeps two promotions from filling the same place.
+    Private to this module and only safe under the run's row lock: ``run`` must come from
+    ``_lock_run`` in the caller's transaction (``run_update`` and ``_release`` do so). The
+    lock is what keeps two promotions from filling the same place.
     """
     now = timezone.now()
     if run.status != RunStatus.PUBLISHED or (run.starts_at and run.starts_at <= now):
@@ -488,26 +605,46 @@ def waitlist_promote(*, run: Run) -> list[Enrolment]:
 
 
 @transaction.atomic
-def attendance_mark(
-    *, session: Session, enrolment: Enrolment, status: str, recorded_by: User
-) -> Attendance:
-    """Note whether someone was there; the run's trainers and coordinators do this."""
-    run = session.run
-    if not permissions.can_view_participants(recorded_by, run):
+def attendance_register_save(
+    *, session: Session, marks: Iterable[tuple[Enrolment, str]], actor: User
+) -> list[Attendance]:
+    """Note who was at one session, the whole register at once: every row is saved, or none.
+
+    The run's trainers and coordinators do this. The run's row is locked, so nobody's place
+    changes between checking the register and writing it.
+    """
+    run = _lock_run(session.run)
+    if not permissions.can_view_participants(actor, run):
         raise PermissionDenied
-    if enrolment.run_id != run.pk or enrolment.status != EnrolmentStatus.ENROLLED:
-        raise ValidationError(_("Deze persoon staat niet ingeschreven voor deze uitvoering."))
+    session = Session.objects.get(pk=session.pk, run=run)
     if session.is_cancelled:
         raise ValidationError(_("Deze bijeenkomst is vervallen."))
     if timezone.localdate(session.starts_at) > timezone.localdate():
         raise ValidationError(_("Aanwezigheid noteer je op of na de dag van de bijeenkomst."))
-    attendance, _created = Attendance.objects.update_or_create(
-        enrolment=enrolment,
-        session=session,
-        defaults={"status": status, "recorded_by": recorded_by},
+    enrolled = set(
+        run.enrolments.filter(status=EnrolmentStatus.ENROLLED).values_list("pk", flat=True)
     )
-    attendance.full_clean()
-    return attendance
+    rows: dict[int, Attendance] = {}
+    for enrolment, status in marks:
+        if enrolment.pk not in enrolled:
+            raise ValidationError(_("Deze persoon staat niet ingeschreven voor deze uitvoering."))
+        attendance = Attendance(
+            enrolment_id=enrolment.pk, session=session, status=status, recorded_by=actor
+        )
+        attendance.full_clean(
+            exclude=["enrolment", "session", "recorded_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        rows[enrolment.pk] = attendance
+    if rows:
+        Attendance.objects.bulk_create(
+            rows.values(),
+            update_conflicts=True,
+            unique_fields=["enrolment", "session"],
+            update_fields=["status", "recorded_by", "updated_at"],
+        )
+    return list(rows.values())
 
 
 # --- what participants write -----------------------------------------------------------------
@@ -577,6 +714,7 @@ def _new_feed_token() -> str:
 
 @transaction.atomic
 def calendar_feed_get_or_create(*, user: User) -> CalendarFeed:
+    """The user's own feed address; everyone has one, made on first use."""
     feed, _created = CalendarFeed.objects.get_or_create(
         user=user, defaults={"token": _new_feed_token()}
     )
@@ -595,8 +733,11 @@ def calendar_feed_reset(*, user: User) -> CalendarFeed:
 
 
 @transaction.atomic
-def material_create(*, training: Training, title: str, file=None, url: str = "") -> Material:
-    """Attach a file or a link to a training; exactly one of both."""
+def material_create(
+    *, actor: User, training: Training, title: str, file=None, url: str = ""
+) -> Material:
+    """Attach a file or a link to a training, exactly one of both; its coordinators do this."""
+    _require_manages_programme(actor, training.programme_id)
     if bool(file) == bool(url):
         raise ValidationError(_("Kies een bestand óf een link."))
     material = Material(training=training, title=title, url=url or "")

@@ -465,7 +465,7 @@ def training_design_convert_to_training(*, design: TrainingDesign, actor: User) 
         now=now,
         missing_message=_("Vul eerst in: %(fields)s. Dan kan de training in de kalender komen."),
     )
-    training = training_services.training_create(
+    training = training_services.training_draft_create(
         created_by=actor,
         programme=verkenning.programme,
         title=design.title,
@@ -477,8 +477,7 @@ def training_design_convert_to_training(*, design: TrainingDesign, actor: User) 
         default_capacity=design.capacity,
         audience_organisations=[verkenning.organisation],
     )
-    training_services.run_create(
-        created_by=actor,
+    training_services.run_draft_create(
         training=training,
         capacity=design.capacity,
         enrolment_opens_at=now,

@@ -3,8 +3,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from portal.models import Organisation
-from tests.portal.factories import OrganisationFactory, UserFactory
+from portal.models import Organisation, User
+from tests.portal.factories import OrganisationFactory, UserFactory, coordinator
 from trainings.models import (
     Enrolment,
     EnrolmentStatus,
@@ -84,3 +84,10 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     enrolled_at = factory.LazyAttribute(
         lambda o: o.requested_at if o.status == EnrolmentStatus.ENROLLED else None
     )
+
+
+def coordinator_of(programme: Programme) -> User:
+    """A coordinator named for ``programme``, entitled to manage its trainings and runs."""
+    person = coordinator(with_totp=False)
+    programme.coordinators.add(person)
+    return person

@@ -51,11 +51,11 @@ def run_with_people():
     )
     first, second = run.sessions.order_by("starts_at")
     enrolment = run.enrolments.get(participant=placed)
-    services.attendance_mark(
-        session=first, enrolment=enrolment, status=AttendanceStatus.PRESENT, recorded_by=teacher
+    services.attendance_register_save(
+        session=first, marks=[(enrolment, AttendanceStatus.PRESENT)], actor=teacher
     )
-    services.attendance_mark(
-        session=second, enrolment=enrolment, status=AttendanceStatus.EXCUSED, recorded_by=teacher
+    services.attendance_register_save(
+        session=second, marks=[(enrolment, AttendanceStatus.EXCUSED)], actor=teacher
     )
     return run, boss, teacher
 

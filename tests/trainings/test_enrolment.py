@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from portal.models import Discipline, Organisation, PlannedReminder
 from tests.portal.factories import OrganisationFactory, UserFactory
-from tests.trainings.factories import RunFactory, TrainingFactory
+from tests.trainings.factories import RunFactory, TrainingFactory, coordinator_of
 from trainings import scheduling, selectors, services
 from trainings.models import Enrolment, EnrolmentStatus, RunStatus
 
@@ -99,6 +99,7 @@ def test_raising_the_capacity_moves_as_many_people_up_as_there_are_new_places():
     enrol_all(run, participants)
 
     services.run_update(
+        actor=coordinator_of(run.training.programme),
         run=run,
         capacity=3,
         enrolment_opens_at=run.enrolment_opens_at,
@@ -121,6 +122,7 @@ def test_capacity_cannot_drop_below_the_number_enrolled():
 
     with pytest.raises(ValidationError, match="al 3 deelnemers"):
         services.run_update(
+            actor=coordinator_of(run.training.programme),
             run=run,
             capacity=2,
             enrolment_opens_at=run.enrolment_opens_at,
@@ -276,7 +278,9 @@ def test_cancelling_a_run_tells_everyone_enrolled_or_waiting_and_withdraws_remin
     placed, waiting = people(2)
     enrol_all(run, [placed, waiting])
 
-    services.run_cancel(run=run, reason="De trainer is ziek.")
+    services.run_cancel(
+        actor=coordinator_of(run.training.programme), run=run, reason="De trainer is ziek."
+    )
 
     told = set(
         PlannedReminder.objects.filter(kind="trainings.run_cancelled").values_list(

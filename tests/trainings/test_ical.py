@@ -9,7 +9,12 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from tests.portal.factories import UserFactory, trainer
-from tests.trainings.factories import EnrolmentFactory, RunFactory, TrainingFactory
+from tests.trainings.factories import (
+    EnrolmentFactory,
+    RunFactory,
+    TrainingFactory,
+    coordinator_of,
+)
 from trainings import services
 from trainings.models import RunStatus
 
@@ -147,6 +152,7 @@ def test_the_uid_is_stable_and_the_sequence_rises_when_a_session_moves(client):
     _, before = feed_of(client, person)
 
     services.session_update(
+        actor=coordinator_of(run.training.programme),
         session=session,
         starts_at=session.starts_at + timedelta(hours=1),
         ends_at=session.ends_at + timedelta(hours=1),
@@ -166,10 +172,14 @@ def test_cancelled_sessions_and_runs_show_as_cancelled_with_a_raised_sequence(cl
     person = UserFactory()
     run = RunFactory()
     services.enrolment_create(run=run, participant=person)
-    services.session_cancel(session=run.sessions.get())
+    services.session_cancel(
+        actor=coordinator_of(run.training.programme), session=run.sessions.get()
+    )
     other = RunFactory(starts_at=timezone.now() + timedelta(days=20))
     services.enrolment_create(run=other, participant=person)
-    services.run_cancel(run=other, reason="Te weinig aanmeldingen")
+    services.run_cancel(
+        actor=coordinator_of(other.training.programme), run=other, reason="Te weinig aanmeldingen"
+    )
 
     raw, calendar = feed_of(client, person)
 

@@ -12,7 +12,12 @@ from django.utils import timezone
 from portal.models import PlannedReminder, ReminderStatus
 from portal.tasks import dispatch_due_reminders, send_reminder
 from tests.portal.factories import UserFactory
-from tests.trainings.factories import EnrolmentFactory, RunFactory, SessionFactory
+from tests.trainings.factories import (
+    EnrolmentFactory,
+    RunFactory,
+    SessionFactory,
+    coordinator_of,
+)
 from trainings import scheduling, services
 from trainings.models import Reflection, Run
 
@@ -49,6 +54,7 @@ def test_the_day_before_reminder_is_due_24_hours_ahead_and_follows_a_moved_sessi
 
     later = session.starts_at + timedelta(days=3)
     services.session_update(
+        actor=coordinator_of(run.training.programme),
         session=session,
         starts_at=later,
         ends_at=later + timedelta(hours=2),
@@ -68,7 +74,9 @@ def test_a_cancelled_session_withdraws_its_reminders():
     person = UserFactory()
     services.enrolment_create(run=run, participant=person)
 
-    services.session_cancel(session=run.sessions.get())
+    services.session_cancel(
+        actor=coordinator_of(run.training.programme), session=run.sessions.get()
+    )
 
     assert set(
         PlannedReminder.objects.filter(kind__in=scheduling.SESSION_KINDS).values_list(
@@ -201,7 +209,12 @@ def test_a_session_added_later_is_planned_for_everyone_enrolled():
         services.enrolment_create(run=run, participant=person)
     start = run.starts_at + timedelta(days=7)
 
-    session = services.session_create(run=run, starts_at=start, ends_at=start + timedelta(hours=3))
+    session = services.session_create(
+        actor=coordinator_of(run.training.programme),
+        run=run,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+    )
 
     assert sorted(
         PlannedReminder.objects.filter(
@@ -260,7 +273,9 @@ def test_a_cancelled_run_tells_everyone_and_withdraws_their_session_reminders():
         status=ReminderStatus.PLANNED
     )
 
-    services.run_cancel(run=run, reason="De trainer is ziek")
+    services.run_cancel(
+        actor=coordinator_of(run.training.programme), run=run, reason="De trainer is ziek"
+    )
     dispatch_due_reminders()
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([holder.email, waiting.email])
@@ -323,7 +338,9 @@ def test_the_reflection_invite_still_goes_out_when_the_run_was_just_completed():
     past = timezone.now() - timedelta(hours=3)
     run.sessions.update(starts_at=past, ends_at=past + timedelta(hours=2))
     Run.objects.filter(pk=run.pk).update(starts_at=past, ends_at=past + timedelta(hours=2))
-    services.run_complete(run=Run.objects.get(pk=run.pk))
+    services.run_complete(
+        actor=coordinator_of(run.training.programme), run=Run.objects.get(pk=run.pk)
+    )
     reminder = planned(scheduling.REFLECTION_INVITE, person)
     PlannedReminder.objects.filter(pk=reminder.pk).update(due_at=timezone.now())
     mail.outbox.clear()

@@ -1,12 +1,11 @@
 """Pages for coordinators and trainers: the programme's trainings, runs, sessions, register
 and calendar. Every object is fetched through a selector and checked against its programme."""
 
-import calendar as pycalendar
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from portal.forms import add_service_errors as _add_errors
 from portal.models import Organisation
 from portal.pagination import query_without
 
+from .. import calendar as layout
 from .. import permissions, selectors, services
 from ..forms import AttendanceForm, MaterialForm, RunCancelForm, RunForm, SessionForm, TrainingForm
 from ..models import Programme, RunStatus, Session, Training, TrainingFormat
@@ -71,7 +71,7 @@ def training_create(request):
     form = TrainingForm(request.POST or None, programmes=programmes)
     if request.method == "POST" and form.is_valid():
         try:
-            training = services.training_create(created_by=request.user, **form.cleaned_data)
+            training = services.training_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -100,7 +100,7 @@ def training_edit(request, training_id: int):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "programme"}
         try:
-            services.training_update(training=training, **data)
+            services.training_update(actor=request.user, training=training, **data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -126,7 +126,7 @@ def material_add(request, training_id: int):
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.material_create(training=training, **form.cleaned_data)
+            services.material_create(actor=request.user, training=training, **form.cleaned_data)
         except ValidationError as error:
             add_service_error_messages(request, error)
         else:
@@ -154,9 +154,7 @@ def run_create(request, training_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.run_create(
-                created_by=request.user, training=training, **form.cleaned_data
-            )
+            run = services.run_create(actor=request.user, training=training, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -182,7 +180,7 @@ def run_edit(request, run_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.run_update(run=run, **form.cleaned_data)
+            services.run_update(actor=request.user, run=run, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -206,7 +204,7 @@ def run_edit(request, run_id: int):
 def run_publish(request, run_id: int):
     run = _managed_run(request, run_id)
     try:
-        services.run_publish(run=run)
+        services.run_publish(actor=request.user, run=run)
     except ValidationError as error:
         add_service_error_messages(request, error)
     else:
@@ -219,7 +217,7 @@ def run_publish(request, run_id: int):
 def run_complete(request, run_id: int):
     run = _managed_run(request, run_id)
     try:
-        services.run_complete(run=run)
+        services.run_complete(actor=request.user, run=run)
     except ValidationError as error:
         add_service_error_messages(request, error)
     else:
@@ -233,7 +231,7 @@ def run_cancel(request, run_id: int):
     form = RunCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.run_cancel(run=run, reason=form.cleaned_data["reason"])
+            services.run_cancel(actor=request.user, run=run, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -251,7 +249,7 @@ def session_create(request, run_id: int):
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_create(run=run, **form.cleaned_data)
+            services.session_create(actor=request.user, run=run, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -285,7 +283,7 @@ def session_edit(request, session_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_update(session=session, **form.cleaned_data)
+            services.session_update(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -306,7 +304,7 @@ def session_edit(request, session_id: int):
 def session_cancel(request, session_id: int):
     session = _managed_session(request, session_id)
     try:
-        services.session_cancel(session=session)
+        services.session_cancel(actor=request.user, session=session)
     except ValidationError as error:
         add_service_error_messages(request, error)
     else:
@@ -344,17 +342,11 @@ def register(request, run_id: int):
         form = AttendanceForm(request.POST or None, enrolments=enrolled, current=current)
         if request.method == "POST" and form.is_valid():
             try:
-                for enrolment, status in form.marks():
-                    services.attendance_mark(
-                        session=selected,
-                        enrolment=enrolment,
-                        status=status,
-                        recorded_by=request.user,
-                    )
+                services.attendance_register_save(
+                    session=selected, marks=form.marks(), actor=request.user
+                )
             except ValidationError as error:
                 add_service_error_messages(request, error)
-            except PermissionDenied:
-                raise
             else:
                 messages.success(request, _("De aanwezigheid is opgeslagen."))
             return redirect(f"{request.path}?bijeenkomst={selected.pk}")
@@ -387,21 +379,6 @@ def taught(request):
 # --- calendar --------------------------------------------------------------------------------
 
 
-def _parse_month(value: str | None, today: date) -> date:
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
-
-
-def _parse_week(value: str | None) -> date | None:
-    try:
-        return datetime.strptime(f"{value}-1", "%G-W%V-%u").date()
-    except (TypeError, ValueError):
-        return None
-
-
 def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -418,21 +395,16 @@ def calendar(request):
     status = request.GET.get("status", "")
     if status not in RunStatus.values:
         status = ""
-    week_start = _parse_week(request.GET.get("week"))
-    view = (
-        "week" if week_start else ("lijst" if request.GET.get("weergave") == "lijst" else "maand")
+    period = layout.period(
+        month=request.GET.get("maand"),
+        week=request.GET.get("week"),
+        as_list=request.GET.get("weergave") == "lijst",
+        today=today,
     )
-    if week_start:
-        first, last = week_start, week_start + timedelta(days=6)
-        month = week_start.replace(day=1)
-    else:
-        month = _parse_month(request.GET.get("maand"), today)
-        days_in_month = pycalendar.monthrange(month.year, month.month)[1]
-        first, last = month, month.replace(day=days_in_month)
     entries = selectors.calendar_sessions(
         user=request.user,
-        start=_aware(first),
-        end=_aware(last + timedelta(days=1)),
+        start=_aware(period.first),
+        end=_aware(period.end),
         organisation_id=organisation_id,
         format=training_format,
         status=status,
@@ -442,39 +414,29 @@ def calendar(request):
         run_id: reverse("trainings:run_detail", args=[run_id])
         for run_id in {entry.run_id for entry in entries}
     }
-    by_day: dict[date, list[tuple[selectors.CalendarEntry, str]]] = {}
-    for entry in entries:
-        by_day.setdefault(entry.day, []).append((entry, run_urls[entry.run_id]))
-    weeks = []
-    if view == "maand":
-        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
-            weeks.append([(day, day.month == month.month, by_day.get(day, [])) for day in week])
-    week_days = (
-        [(first + timedelta(days=i), by_day.get(first + timedelta(days=i), [])) for i in range(7)]
-        if view == "week"
-        else []
-    )
-    previous_month = (month - timedelta(days=1)).replace(day=1)
-    next_month = (month + timedelta(days=32)).replace(day=1)
+    linked = [(entry, run_urls[entry.run_id]) for entry in entries]
+    by_day = layout.group_by_day((entry.day, (entry, url)) for entry, url in linked)
     return render(
         request,
         "trainings/calendar.html",
         {
-            "view": view,
-            "month": month,
-            "weeks": weeks,
-            "week_days": week_days,
-            "week_start": first,
-            "entries": [(entry, run_urls[entry.run_id]) for entry in entries],
+            "view": period.view,
+            "month": period.month,
+            "weeks": layout.month_grid(period.month, by_day) if period.view == layout.MONTH else [],
+            "week_days": layout.week_days(period.first, by_day)
+            if period.view == layout.WEEK
+            else [],
+            "week_start": period.first,
+            "entries": linked,
             "today": today,
             "draft_label": _("Concept"),
             "off_label": _("Vervalt"),
-            "previous_month": previous_month.strftime("%Y-%m"),
-            "next_month": next_month.strftime("%Y-%m"),
-            "this_month": month.strftime("%Y-%m"),
-            "previous_week": (first - timedelta(days=7)).strftime("%G-W%V"),
-            "next_week": (first + timedelta(days=7)).strftime("%G-W%V"),
-            "this_week": first.strftime("%G-W%V"),
+            "previous_month": period.previous_month,
+            "next_month": period.next_month,
+            "this_month": period.this_month,
+            "previous_week": period.previous_week,
+            "next_week": period.next_week,
+            "this_week": period.this_week,
             "filters": query_without(request, "maand", "week", "weergave"),
             "organisations": Organisation.objects.filter(offered_trainings__isnull=False)
             .distinct()

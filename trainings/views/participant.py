@@ -140,15 +140,7 @@ def my_trainings(request):
     upcoming_page = Paginator(upcoming, UPCOMING_PAGE_SIZE).get_page(request.GET.get("komend"))
     past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
     for enrolment in [*upcoming_page.object_list, *past_page.object_list]:
-        written = {reflection.session_id for reflection in enrolment.reflection_list}
-        enrolment.reflection_todo = [
-            session
-            for session in enrolment.run.session_list
-            if enrolment.status == EnrolmentStatus.ENROLLED
-            and not session.is_cancelled
-            and session.starts_at <= now
-            and session.pk not in written
-        ]
+        enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
     return render(
         request,
         "trainings/my_trainings.html",
