@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DATETIME_WIDGET
-from portal.models import Discipline, Organisation
+from portal.models import Discipline, Organisation, Programme
 from portal.selectors import active_trainers
 
-from .models import AttendanceStatus, DevelopmentPlan, Programme, Reflection, TrainingFormat
+from .models import AttendanceStatus, DevelopmentPlan, Reflection, TrainingFormat
 from .selectors import CatalogueFilters
 
 # --- coordination ----------------------------------------------------------------------------

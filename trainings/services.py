@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Organisation, User
+from portal.models import Organisation, Programme, User
 
 from . import permissions, scheduling
 from .models import (
@@ -29,7 +29,6 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     Material,
-    Programme,
     Reflection,
     Run,
     RunStatus,

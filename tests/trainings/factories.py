@@ -3,12 +3,11 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from portal.models import Organisation, User
+from portal.models import Organisation, Programme, User
 from tests.portal.factories import OrganisationFactory, UserFactory, coordinator
 from trainings.models import (
     Enrolment,
     EnrolmentStatus,
-    Programme,
     Run,
     RunStatus,
     Session,

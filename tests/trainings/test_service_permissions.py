@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from portal.models import PlannedReminder, User
+from portal.models import PlannedReminder, Programme, User
 from tests.portal.factories import UserFactory, coordinator, trainer
 from tests.trainings.factories import (
     EnrolmentFactory,
@@ -28,7 +28,6 @@ from trainings.models import (
     DevelopmentPlan,
     Enrolment,
     Material,
-    Programme,
     Reflection,
     Run,
     RunStatus,

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 from portal import permissions as portal_permissions
 from portal.forms import add_service_error_messages
 from portal.forms import add_service_errors as _add_errors
-from portal.models import Organisation
+from portal.models import Organisation, Programme
 from portal.pagination import query_without
 
 from .. import calendar as layout
 from .. import permissions, selectors, services
 from ..forms import AttendanceForm, MaterialForm, RunCancelForm, RunForm, SessionForm, TrainingForm
-from ..models import Programme, RunStatus, Session, Training, TrainingFormat
+from ..models import RunStatus, Session, Training, TrainingFormat
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
 

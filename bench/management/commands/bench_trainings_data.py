@@ -13,12 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from portal.models import Discipline, Organisation, Role, RoleAssignment, User
+from portal.models import Discipline, Organisation, Programme, Role, RoleAssignment, User
 from trainings.models import (
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
-    Programme,
     Reflection,
     Run,
     RunStatus,
