@@ -26,3 +26,8 @@ def can_work_on(user: User, verkenning: Verkenning) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return coordinates_programme(user, verkenning.programme_id) or is_verkenner(user, verkenning)
+
+
+def can_keep_themes(user: User) -> bool:
+    """Coordinators keep the theme list every verkenning shares."""
+    return portal_permissions.is_coordinator(user)

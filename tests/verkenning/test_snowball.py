@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def _update(contact, referred_by):
     return services.contact_update(
+        actor=contact.verkenning.verkenners.first(),
         contact=contact,
         name=contact.name,
         organisation_name=contact.organisation_name,
@@ -62,7 +63,13 @@ def test_moving_a_contact_to_another_branch_is_allowed():
 def test_a_referrer_from_another_verkenning_is_refused():
     elsewhere = ContactFactory()
     with pytest.raises(ValidationError):
-        services.contact_create(verkenning=VerkenningFactory(), name="Dirk", referred_by=elsewhere)
+        verkenning = VerkenningFactory()
+        services.contact_create(
+            actor=verkenning.verkenners.get(),
+            verkenning=verkenning,
+            name="Dirk",
+            referred_by=elsewhere,
+        )
     assert not Contact.objects.filter(name="Dirk").exists()
 
 
