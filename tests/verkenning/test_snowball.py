@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from verkenning import selectors, services
+from verkenning import network, selectors, services
 from verkenning.models import Contact
 
 from .factories import ContactFactory, VerkenningFactory
@@ -99,8 +99,8 @@ def test_every_referral_is_drawn_below_its_referrer_and_inside_the_picture():
     picture = selectors.snowball(verkenning)
     by_pk = {node.pk: node for node in picture.nodes}
     for node in picture.nodes:
-        assert node.x >= 0 and node.x + selectors.NODE_WIDTH <= picture.width
-        assert node.y + selectors.NODE_HEIGHT <= picture.height
+        assert node.x >= 0 and node.x + network.NODE_WIDTH <= picture.width
+        assert node.y + network.NODE_HEIGHT <= picture.height
         if node.referred_by_id:
             assert node.y > by_pk[node.referred_by_id].y
             assert node.referrer_name == by_pk[node.referred_by_id].name
