@@ -1,7 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal import links
+
 
 class VerkenningConfig(AppConfig):
     name = "verkenning"
     verbose_name = _("Verkenning")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: it reads models, which load after the app configs.
+        from .links import WERKPLAATS_ORIGIN_JOIN, werkplaats_origin
+
+        # A werkplaats page names the verkenning it came from, without werkplaats importing us.
+        links.register(
+            "werkplaats.Werkplaats", werkplaats_origin, select_related=[WERKPLAATS_ORIGIN_JOIN]
+        )

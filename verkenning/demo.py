@@ -247,6 +247,7 @@ def seed() -> None:
         ),
     )
     services.verkenning_update(
+        actor=verkenner,
         verkenning=verkenning,
         title=TITLE,
         purpose=verkenning.purpose,
@@ -263,6 +264,7 @@ def seed() -> None:
     )
     for person in ROOTS:
         services.contact_create(
+            actor=verkenner,
             verkenning=verkenning,
             name=person.name,
             organisation_name=ORGANISATION,
@@ -312,6 +314,7 @@ def seed() -> None:
     for name, status in STATUS_AFTER.items():
         contact = Contact.objects.get(verkenning=verkenning, name=name)
         services.contact_update(
+            actor=verkenner,
             contact=contact,
             name=contact.name,
             organisation_name=contact.organisation_name,
@@ -324,6 +327,7 @@ def seed() -> None:
         datetime.combine(timezone.localdate() + timedelta(days=45), time(9, 0))
     )
     services.training_design_save(
+        actor=verkenner,
         verkenning=verkenning,
         title="Signalen van ondermijning in het sociaal domein",
         description=(

@@ -27,3 +27,8 @@ def can_work_on(user: User, verkenning: Verkenning) -> bool:
     return portal_permissions.coordinates_programme(user, verkenning.programme_id) or is_verkenner(
         user, verkenning
     )
+
+
+def can_keep_themes(user: User) -> bool:
+    """Coordinators keep the theme list every verkenning shares."""
+    return portal_permissions.is_coordinator(user)

@@ -5,13 +5,14 @@ their pages cost the same number of queries with 3 contacts or 300.
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from portal import permissions as portal_permissions
 from portal.models import User
 
+from . import network
 from .models import (
     Answer,
     Contact,
@@ -104,144 +105,20 @@ def design_of(verkenning: Verkenning) -> TrainingDesign | None:
 
 # --- the snowball ----------------------------------------------------------------------------
 
-# Distinguishable on white and with white text (contrast ≥ 4.5:1); repeated beyond ten.
-PALETTE = [
-    "#1f5f99",
-    "#a3480f",
-    "#2f6b2f",
-    "#8a2d6b",
-    "#5b4a9e",
-    "#7a5a00",
-    "#0f6e6e",
-    "#a11d33",
-    "#4d5b2a",
-    "#495057",
-]
-NO_DEPARTMENT_COLOUR = "#6c757d"
 
-NODE_WIDTH = 150
-NODE_HEIGHT = 40
-GAP_X = 20
-LAYER_HEIGHT = 100
-MARGIN = 20
-
-
-@dataclass
-class SnowballNode:
-    pk: int
-    name: str
-    department: str
-    role: str
-    status: str
-    status_label: str
-    referred_by_id: int | None
-    depth: int = 0
-    referrer_name: str = ""
-    colour: str = NO_DEPARTMENT_COLOUR
-    x: int = 0
-    y: int = 0
-
-    @property
-    def label(self) -> str:
-        return self.name if len(self.name) <= 20 else self.name[:19] + "…"
-
-    @property
-    def cx(self) -> int:
-        return self.x + NODE_WIDTH // 2
-
-    @property
-    def text_y(self) -> int:
-        return self.y + NODE_HEIGHT // 2 + 5
-
-
-@dataclass(frozen=True)
-class SnowballEdge:
-    x1: int
-    y1: int
-    x2: int
-    y2: int
-
-
-@dataclass
-class Snowball:
-    """The contacts in reading order (depth first), their layout and the counts per depth."""
-
-    nodes: list[SnowballNode] = field(default_factory=list)
-    edges: list[SnowballEdge] = field(default_factory=list)
-    legend: list[tuple[str, str]] = field(default_factory=list)
-    depth_counts: list[tuple[int, int]] = field(default_factory=list)
-    width: int = 0
-    height: int = 0
-
-    @property
-    def max_depth(self) -> int:
-        return max((depth for depth, _ in self.depth_counts), default=0)
-
-
-def snowball(verkenning: Verkenning) -> Snowball:
-    """Who led to whom, laid out in layers by depth: one query, whatever the size."""
+def snowball(verkenning: Verkenning) -> network.Snowball:
+    """Who led to whom, laid out by ``network``: one query, whatever the size."""
     labels = dict(ContactStatus.choices)
-    nodes = {
-        pk: SnowballNode(pk, name, department, role, status, labels.get(status, status), parent)
-        for pk, name, department, role, status, parent in Contact.objects.filter(
+    return network.layout(
+        network.NetworkContact(
+            pk, name, department, role, status, labels.get(status, status), referred_by_id
+        )
+        for pk, name, department, role, status, referred_by_id in Contact.objects.filter(
             verkenning=verkenning
         )
         .order_by("name", "pk")
         .values_list("pk", "name", "department", "role", "status", "referred_by_id")
-    }
-    children: dict[int | None, list[SnowballNode]] = defaultdict(list)
-    for node in nodes.values():
-        parent = node.referred_by_id if node.referred_by_id in nodes else None
-        children[parent].append(node)
-
-    # Depth first from the people nobody referred, so each referral sits under its referrer.
-    ordered: list[SnowballNode] = []
-    stack = [(node, 0) for node in reversed(children[None])]
-    seen: set[int] = set()
-    while stack:
-        node, depth = stack.pop()
-        if node.pk in seen:
-            continue
-        seen.add(node.pk)
-        node.depth = depth
-        if node.referred_by_id in nodes:
-            node.referrer_name = nodes[node.referred_by_id].name
-        ordered.append(node)
-        stack.extend((child, depth + 1) for child in reversed(children[node.pk]))
-
-    departments = sorted({n.department for n in ordered if n.department}, key=str.casefold)
-    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(departments)}
-    for node in ordered:
-        node.colour = colours.get(node.department, NO_DEPARTMENT_COLOUR)
-
-    # Within a layer the depth-first order keeps siblings together under their referrer.
-    per_layer: dict[int, list[SnowballNode]] = defaultdict(list)
-    for node in ordered:
-        per_layer[node.depth].append(node)
-    widest = max((len(layer) for layer in per_layer.values()), default=0)
-    width = MARGIN * 2 + widest * (NODE_WIDTH + GAP_X) - (GAP_X if widest else 0)
-    for depth, layer in per_layer.items():
-        layer_width = len(layer) * (NODE_WIDTH + GAP_X) - GAP_X
-        offset = (width - layer_width) // 2
-        for index, node in enumerate(layer):
-            node.x = offset + index * (NODE_WIDTH + GAP_X)
-            node.y = MARGIN + depth * LAYER_HEIGHT
-    edges = [
-        SnowballEdge(
-            nodes[n.referred_by_id].cx,
-            nodes[n.referred_by_id].y + NODE_HEIGHT,
-            n.cx,
-            n.y,
-        )
-        for n in ordered
-        if n.referred_by_id in nodes
-    ]
-    legend = [(name, colours[name]) for name in departments]
-    if any(not n.department for n in ordered):
-        legend.append(("", NO_DEPARTMENT_COLOUR))
-    depth_counts = sorted(Counter(n.depth for n in ordered).items())
-    height = MARGIN * 2 + (len(per_layer) - 1) * LAYER_HEIGHT + NODE_HEIGHT if per_layer else 0
-    return Snowball(ordered, edges, legend, depth_counts, width, height)
+    )
 
 
 # --- the synthesis ---------------------------------------------------------------------------

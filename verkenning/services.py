@@ -1,7 +1,9 @@
 """Writes for verkenningen: the inventory, the snowball, interviews and the training design.
 
-Roles are checked by the views (through ``permissions.can_work_on``); the services keep the
-data honest: contacts stay inside their verkenning and the snowball never loops.
+Every service takes the acting user and refuses with ``PermissionDenied`` whoever may not
+work on the verkenning (``permissions.can_work_on``) or keep the themes; the views only
+answer 404 early. The services also keep the data honest: contacts stay inside their
+verkenning and the snowball never loops.
 """
 
 from collections.abc import Iterable, Sequence
@@ -96,6 +98,7 @@ def verkenning_create(
 @transaction.atomic
 def verkenning_update(
     *,
+    actor: User,
     verkenning: Verkenning,
     title: str,
     purpose: str,
@@ -111,6 +114,8 @@ def verkenning_update(
     existing_knowledge: str,
 ) -> Verkenning:
     """Save the verkenning's details and the inventory filled in before the conversations."""
+    if not permissions.can_work_on(actor, verkenning):
+        raise PermissionDenied
     verkenners = list(verkenners)
     if not verkenners:
         raise ValidationError({"verkenners": _("Een verkenning heeft minstens één verkenner.")})
@@ -132,12 +137,14 @@ def verkenning_update(
 
 
 # --- themes ----------------------------------------------------------------------------------
-# The theme list is shared by every verkenning; coordinators keep it (checked by the view).
+# The theme list is shared by every verkenning; coordinators keep it.
 
 
 @transaction.atomic
-def theme_create(*, name: str) -> Theme:
+def theme_create(*, actor: User, name: str) -> Theme:
     """Add a theme observations and designs can be tagged with."""
+    if not permissions.can_keep_themes(actor):
+        raise PermissionDenied
     name = " ".join(name.split())
     if Theme.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("Dit thema bestaat al.")})
@@ -148,8 +155,10 @@ def theme_create(*, name: str) -> Theme:
 
 
 @transaction.atomic
-def theme_set_active(*, theme: Theme, is_active: bool) -> Theme:
+def theme_set_active(*, actor: User, theme: Theme, is_active: bool) -> Theme:
     """Retire a theme from the forms (earlier observations keep it) or bring it back."""
+    if not permissions.can_keep_themes(actor):
+        raise PermissionDenied
     theme.is_active = is_active
     theme.save(update_fields=["is_active", "updated_at"])
     return theme
@@ -168,6 +177,7 @@ def _check_referrer(verkenning: Verkenning, referred_by: Contact | None) -> None
 @transaction.atomic
 def contact_create(
     *,
+    actor: User,
     verkenning: Verkenning,
     name: str,
     organisation_name: str = "",
@@ -177,6 +187,30 @@ def contact_create(
     status: str = ContactStatus.TO_APPROACH,
 ) -> Contact:
     """Add a person to the snowball, optionally as referred by an earlier contact."""
+    if not permissions.can_work_on(actor, verkenning):
+        raise PermissionDenied
+    return _contact_add(
+        verkenning=verkenning,
+        name=name,
+        organisation_name=organisation_name,
+        department=department,
+        role=role,
+        referred_by=referred_by,
+        status=status,
+    )
+
+
+def _contact_add(
+    *,
+    verkenning: Verkenning,
+    name: str,
+    organisation_name: str,
+    department: str,
+    role: str,
+    referred_by: Contact | None,
+    status: str,
+) -> Contact:
+    """``contact_create`` once the actor is known to work on the verkenning."""
     _check_referrer(verkenning, referred_by)
     contact = Contact(
         verkenning=verkenning,
@@ -212,6 +246,7 @@ def _would_loop(contact: Contact, referred_by: Contact | None) -> bool:
 @transaction.atomic
 def contact_update(
     *,
+    actor: User,
     contact: Contact,
     name: str,
     organisation_name: str,
@@ -221,6 +256,8 @@ def contact_update(
     status: str,
 ) -> Contact:
     """Change a contact; the referral may not point to itself or close a loop."""
+    if not permissions.can_work_on(actor, contact.verkenning):
+        raise PermissionDenied
     # Lock the verkenning so two edits cannot each close half of a loop.
     Verkenning.objects.select_for_update().filter(pk=contact.verkenning_id).first()
     _check_referrer(contact.verkenning, referred_by)
@@ -283,8 +320,10 @@ def interview_record(*, verkenning: Verkenning, verkenner: User, data: Interview
     """Record a conversation: notes per question, observations, and the contacts it named.
 
     The contact spoken to is marked as spoken; each person they named joins the snowball as
-    referred by them.
+    referred by them. The verkenner is the acting user: refused unless they may work on it.
     """
+    if not permissions.can_work_on(verkenner, verkenning):
+        raise PermissionDenied
     contact = data.contact
     if contact.verkenning_id != verkenning.pk:
         raise ValidationError({"contact": _("Deze persoon hoort niet bij deze verkenning.")})
@@ -317,13 +356,14 @@ def interview_record(*, verkenning: Verkenning, verkenner: User, data: Interview
         observation.save()
         observation.themes.set(item.themes)
     for person in data.new_contacts:
-        contact_create(
+        _contact_add(
             verkenning=verkenning,
             name=person.name,
             organisation_name=person.organisation_name,
             department=person.department,
             role=person.role,
             referred_by=contact,
+            status=ContactStatus.TO_APPROACH,
         )
     if contact.status != ContactStatus.SPOKEN:
         contact.status = ContactStatus.SPOKEN
@@ -340,6 +380,7 @@ def interview_record(*, verkenning: Verkenning, verkenner: User, data: Interview
 @transaction.atomic
 def training_design_save(
     *,
+    actor: User,
     verkenning: Verkenning,
     title: str,
     description: str,
@@ -363,6 +404,8 @@ def training_design_save(
     werkplaats_weeks_between_sessions: int = 4,
 ) -> TrainingDesign:
     """Write (or rewrite) the trainingsopzet of a verkenning."""
+    if not permissions.can_work_on(actor, verkenning):
+        raise PermissionDenied
     if (
         first_session_starts_at
         and first_session_ends_at

@@ -109,7 +109,9 @@ def verkenning_edit(request, verkenning_id: int):
     form = forms.VerkenningForm(request.POST or None, initial=initial, verkenning=verkenning)
     if request.method == "POST" and form.is_valid():
         try:
-            services.verkenning_update(verkenning=verkenning, **form.cleaned_data)
+            services.verkenning_update(
+                actor=request.user, verkenning=verkenning, **form.cleaned_data
+            )
         except ValidationError as error:
             _attach(form, error)
         else:
@@ -133,7 +135,9 @@ def contact_list(request, verkenning_id: int):
     form = forms.ContactForm(request.POST or None, verkenning=verkenning)
     if request.method == "POST" and form.is_valid():
         try:
-            contact = services.contact_create(verkenning=verkenning, **form.cleaned_data)
+            contact = services.contact_create(
+                actor=request.user, verkenning=verkenning, **form.cleaned_data
+            )
         except ValidationError as error:
             _attach(form, error)
         else:
@@ -166,7 +170,7 @@ def contact_edit(request, verkenning_id: int, contact_id: int):
     form.fields["referred_by"].queryset = form.fields["referred_by"].queryset.exclude(pk=contact.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_update(contact=contact, **form.cleaned_data)
+            services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
         except ValidationError as error:
             _attach(form, error)
         else:
@@ -316,7 +320,9 @@ def design(request, verkenning_id: int):
     form = forms.TrainingDesignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.training_design_save(verkenning=verkenning, **form.cleaned_data)
+            services.training_design_save(
+                actor=request.user, verkenning=verkenning, **form.cleaned_data
+            )
         except ValidationError as error:
             _attach(form, error)
         else:
@@ -408,7 +414,7 @@ def theme_list(request):
     form = forms.ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            theme = services.theme_create(**form.cleaned_data)
+            theme = services.theme_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _attach(form, error)
         else:
@@ -423,7 +429,7 @@ def theme_list(request):
 @coordinator_required
 def theme_toggle(request, theme_id: int):
     theme = get_object_or_404(Theme, pk=theme_id)
-    services.theme_set_active(theme=theme, is_active=not theme.is_active)
+    services.theme_set_active(actor=request.user, theme=theme, is_active=not theme.is_active)
     if theme.is_active:
         messages.success(request, _("Het thema “%(name)s” is weer in gebruik.") % {"name": theme})
     else:

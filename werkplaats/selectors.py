@@ -2,15 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from portal import links
 from portal import permissions as portal_permissions
 from portal.models import User
 from portal.tokens import token_digest
-from verkenning.models import Verkenning
-from verkenning.permissions import can_work_on
 
 from . import grouping, permissions
 from .models import (
@@ -64,7 +62,7 @@ def werkplaats_for(*, user: User, werkplaats_id: int) -> Werkplaats | None:
     """The werkplaats when the user may see it; None for a guessed id."""
     werkplaats = (
         Werkplaats.objects.select_related(
-            "organisation", "programme", "verkenning_design__verkenning"
+            "organisation", "programme", *links.select_related_for(Werkplaats._meta.label)
         )
         .filter(pk=werkplaats_id)
         .first()
@@ -72,19 +70,6 @@ def werkplaats_for(*, user: User, werkplaats_id: int) -> Werkplaats | None:
     if werkplaats is None or not permissions.can_view(user, werkplaats):
         return None
     return werkplaats
-
-
-def origin_verkenning(*, user: User, werkplaats: Werkplaats) -> Verkenning | None:
-    """The verkenning whose design became this werkplaats, when the user may see it.
-
-    Verkenningen stay hidden from everyone else (their pages answer 404), so participants
-    are not told one exists. Uses the join ``werkplaats_for`` already made.
-    """
-    try:
-        verkenning = werkplaats.verkenning_design.verkenning
-    except ObjectDoesNotExist:
-        return None
-    return verkenning if can_work_on(user, verkenning) else None
 
 
 def participations(*, werkplaats: Werkplaats) -> QuerySet[Participation]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal import links
 from portal import permissions as portal_permissions
 from portal.forms import add_service_error_messages
 from portal.forms import add_service_errors as _add_errors
@@ -117,7 +118,7 @@ def werkplaats_detail(request, werkplaats_id: int):
         "sessions": selectors.sessions(werkplaats=werkplaats),
         "facilitators": werkplaats.facilitators.order_by("full_name"),
         "now": timezone.now(),
-        "origin": selectors.origin_verkenning(user=request.user, werkplaats=werkplaats),
+        "related_links": links.related_links(request.user, werkplaats),
     }
     if can_manage:
         context["overview"] = selectors.groups_overview(werkplaats=werkplaats)

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def _update(verkenning, **overrides):
     values = {
+        "actor": verkenning.verkenners.first(),
         "verkenning": verkenning,
         "title": verkenning.title,
         "purpose": verkenning.purpose,

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from verkenning import selectors, services
+from verkenning import network, selectors, services
 from verkenning.models import Contact
 
 from .factories import ContactFactory, VerkenningFactory
@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def _update(contact, referred_by):
     return services.contact_update(
+        actor=contact.verkenning.verkenners.first(),
         contact=contact,
         name=contact.name,
         organisation_name=contact.organisation_name,
@@ -62,7 +63,13 @@ def test_moving_a_contact_to_another_branch_is_allowed():
 def test_a_referrer_from_another_verkenning_is_refused():
     elsewhere = ContactFactory()
     with pytest.raises(ValidationError):
-        services.contact_create(verkenning=VerkenningFactory(), name="Dirk", referred_by=elsewhere)
+        verkenning = VerkenningFactory()
+        services.contact_create(
+            actor=verkenning.verkenners.get(),
+            verkenning=verkenning,
+            name="Dirk",
+            referred_by=elsewhere,
+        )
     assert not Contact.objects.filter(name="Dirk").exists()
 
 
@@ -92,8 +99,8 @@ def test_every_referral_is_drawn_below_its_referrer_and_inside_the_picture():
     picture = selectors.snowball(verkenning)
     by_pk = {node.pk: node for node in picture.nodes}
     for node in picture.nodes:
-        assert node.x >= 0 and node.x + selectors.NODE_WIDTH <= picture.width
-        assert node.y + selectors.NODE_HEIGHT <= picture.height
+        assert node.x >= 0 and node.x + network.NODE_WIDTH <= picture.width
+        assert node.y + network.NODE_HEIGHT <= picture.height
         if node.referred_by_id:
             assert node.y > by_pk[node.referred_by_id].y
             assert node.referrer_name == by_pk[node.referred_by_id].name

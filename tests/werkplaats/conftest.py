@@ -13,6 +13,7 @@ from tests.werkplaats.factories import (
     SessionFactory,
     WerkplaatsFactory,
 )
+from werkplaats import services
 from werkplaats.models import CaseSketch, Session, Werkplaats
 
 
@@ -68,8 +69,6 @@ def world(db) -> World:
 
 def ask_rugdekking(world: World, *, point: str = "Tijd voor casusoverleg.", **overrides):
     """The world's participant asks manager Mira for rugdekking."""
-    from werkplaats import services
-
     arguments = {
         "user": world.participant,
         "werkplaats": world.werkplaats,
