@@ -9,7 +9,14 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import receivers  # noqa: F401  (connects the login recorders)
+        from . import (
+            invitations,  # noqa: F401  (registers the invitation mail, the kernel's own kind)
+            receivers,  # noqa: F401  (connects the login recorders)
+        )
 
         # Each app registers its reminder renderers in its own `reminders` module.
         autodiscover_modules("reminders")
+        # Services queue tasks by name and never import them; importing every app's tasks
+        # here registers them in each process, so a queued name also runs in-process when
+        # Celery is eager (demo, tests), not only in a worker.
+        autodiscover_modules("tasks")

@@ -321,6 +321,10 @@ class ReminderStatus(models.TextChoices):
     FAILED = "failed", _("Mislukt")
 
 
+# A reminder whose sending failed this often is left alone (status "failed", with its error).
+REMINDER_MAX_ATTEMPTS = 3
+
+
 class PlannedReminder(TimeStampedModel):
     """One e-mail the portal will send (or sent) to one person about one object.
 

@@ -4,6 +4,11 @@ Apps register a renderer per kind in their own ``reminders.py`` (imported at sta
 by ``PortalConfig.ready``). A renderer reads the current state of its target and
 returns the message, or None when the reminder is no longer relevant (it is then
 skipped, not sent).
+
+A sent reminder keeps its subject and body for "Mijn herinneringen". A kind whose mail
+holds a secret link (a sign-up or answer link that works without logging in) registers
+with ``keep_body=False``: its body is then replaced by a short note before it is stored,
+so the database never holds a usable link.
 """
 
 from collections.abc import Callable
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from .models import PlannedReminder
@@ -26,33 +32,64 @@ class ReminderMessage:
 
 Renderer = Callable[["PlannedReminder"], ReminderMessage | None]
 
-_renderers: dict[str, Renderer] = {}
+# What "Mijn herinneringen" shows instead of a body that was not kept.
+BODY_NOT_KEPT = _(
+    "Deze e-mail bevatte een persoonlijke link. Om die te beschermen bewaart het portaal de "
+    "tekst niet; je vindt het bericht in je mailbox."
+)
 
 
-def register(kind: str) -> Callable[[Renderer], Renderer]:
-    """Decorator: ``@register("trainings.session_day_before")`` on the kind's renderer."""
+@dataclass(frozen=True)
+class ReminderKind:
+    """A registered kind: its renderer, and whether a sent message's body is stored."""
+
+    renderer: Renderer
+    keep_body: bool = True
+
+    def body_to_store(self, message: ReminderMessage) -> str:
+        """The body as stored with the sent reminder: itself, or the note that replaces it."""
+        if self.keep_body:
+            return message.body
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(BODY_NOT_KEPT)
+
+
+_kinds: dict[str, ReminderKind] = {}
+
+
+def register(kind: str, *, keep_body: bool = True) -> Callable[[Renderer], Renderer]:
+    """Decorator: ``@register("trainings.session_day_before")`` on the kind's renderer.
+
+    ``keep_body=False`` for a mail with a secret link: only its subject and a note are stored.
+    """
 
     def decorator(renderer: Renderer) -> Renderer:
-        existing = _renderers.get(kind)
-        if existing is not None and existing is not renderer:
-            qualified = f"{existing.__module__}.{existing.__qualname__}"
+        existing = _kinds.get(kind)
+        if existing is not None and existing.renderer is not renderer:
+            qualified = f"{existing.renderer.__module__}.{existing.renderer.__qualname__}"
             if qualified != f"{renderer.__module__}.{renderer.__qualname__}":
                 raise ValueError(f"Reminder kind {kind!r} is already registered by {qualified}.")
-        _renderers[kind] = renderer
+        _kinds[kind] = ReminderKind(renderer=renderer, keep_body=keep_body)
         return renderer
 
     return decorator
 
 
 def is_registered(kind: str) -> bool:
-    return kind in _renderers
+    return kind in _kinds
+
+
+def kind_for(kind: str) -> ReminderKind:
+    """The registered kind; raises ValueError for an unknown one."""
+    try:
+        return _kinds[kind]
+    except KeyError:
+        raise ValueError(f"Unknown reminder kind {kind!r}; register a renderer for it.") from None
 
 
 def renderer_for(kind: str) -> Renderer:
-    try:
-        return _renderers[kind]
-    except KeyError:
-        raise ValueError(f"Unknown reminder kind {kind!r}; register a renderer for it.") from None
+    """The renderer of a registered kind; raises ValueError for an unknown one."""
+    return kind_for(kind).renderer
 
 
 def render_email(template_prefix: str, context: dict) -> ReminderMessage:

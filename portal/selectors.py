@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import permissions
 from .models import (
+    REMINDER_MAX_ATTEMPTS,
     Invitation,
     LoginEvent,
     Organisation,
@@ -76,15 +77,16 @@ def organisation_overview(*, user: User) -> QuerySet[Organisation]:
 
 
 def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
+    """Active ondermijning contact persons of any of these organisations, each once."""
     return (
         User.objects.filter(
             is_active=True,
             role_assignments__role=Role.CONTACT_PERSON,
-            role_assignments__organisation_id__in=organisation_ids,
+            role_assignments__organisation_id__in=list(organisation_ids),
         )
         .select_related("organisation")
         .distinct()
-        .order_by("full_name")
+        .order_by("full_name", "email")
     )
 
 
@@ -133,8 +135,6 @@ def reminders_sent_to(*, user: User) -> QuerySet[PlannedReminder]:
 
 def reminder_ids_due(*, limit: int) -> list[int]:
     """Reminders whose time has come, oldest first, including failed ones left to retry."""
-    from .services import REMINDER_MAX_ATTEMPTS
-
     return list(
         PlannedReminder.objects.filter(
             Q(status=ReminderStatus.PLANNED)

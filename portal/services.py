@@ -1,6 +1,8 @@
 """Writes for people, invitations, login records and reminders."""
 
+import logging
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -10,9 +12,13 @@ from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from . import permissions, reminders
+from .celery import app as celery_app
+from .invitations import INVITATION_MAIL, invitation_token
 from .models import (
+    REMINDER_MAX_ATTEMPTS,
     Invitation,
     LoginEvent,
     Organisation,
@@ -25,12 +31,14 @@ from .models import (
 from .selectors import organisation_for_email_domain
 from .tokens import token_digest
 
+logger = logging.getLogger(__name__)
+
 
 @transaction.atomic
 def invitation_create(
     *, invited_by: User, email: str, organisation: Organisation
 ) -> tuple[Invitation, str]:
-    """Create an invitation and queue its e-mail; returns it with the one-time token."""
+    """Create an invitation and plan its e-mail, sent after commit; returns it with its token."""
     if not permissions.can_invite(invited_by):
         raise PermissionDenied
     email = email.strip().lower()
@@ -45,20 +53,23 @@ def invitation_create(
         email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).exists():
         raise ValidationError({"email": _("Dit e-mailadres heeft al een openstaande uitnodiging.")})
-    token = secrets.token_urlsafe(32)
     invitation = Invitation(
         email=email,
         organisation=organisation,
         invited_by=invited_by,
-        token_hash=token_digest(token),
+        # Replaced below: the real token needs the row's id and creation moment.
+        token_hash=secrets.token_hex(32),
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()
     invitation.save()
-
-    from .tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    token = invitation_token(invitation)
+    invitation.token_hash = token_digest(token)
+    invitation.save(update_fields=["token_hash"])
+    reminder = reminder_plan(
+        kind=INVITATION_MAIL, target=invitation, recipient_email=email, due_at=now
+    )
+    reminders_send_soon(reminder_ids=[reminder.pk])
     return invitation, token
 
 
@@ -72,6 +83,7 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at", "updated_at"])
+    reminder_cancel(target=locked, kind=INVITATION_MAIL)
     return locked
 
 
@@ -113,6 +125,16 @@ def user_complete_signup(
         ).update(accepted_at=timezone.now())
         if not updated and organisation == invitation.organisation:
             raise ValidationError(_("Deze uitnodiging is al gebruikt."))
+        if updated:
+            # The invitation mail went to this address before the account existed; from now
+            # on it is listed under the new account's "Mijn herinneringen".
+            PlannedReminder.objects.filter(
+                kind=INVITATION_MAIL,
+                target_type=ContentType.objects.get_for_model(Invitation),
+                target_id=invitation.pk,
+                recipient_email=user.email,
+                recipient__isnull=True,
+            ).update(recipient=user, updated_at=timezone.now())
     return user
 
 
@@ -172,7 +194,8 @@ def role_assign(
 
 # --- reminders -----------------------------------------------------------------------------
 
-REMINDER_MAX_ATTEMPTS = 3
+# Queued by name: services never import tasks (``portal.tasks`` imports this module).
+SEND_REMINDER_TASK = "portal.tasks.send_reminder"
 _UNSENT = (ReminderStatus.PLANNED, ReminderStatus.CANCELLED, ReminderStatus.FAILED)
 
 
@@ -233,6 +256,28 @@ def reminder_cancel(
     return reminders_qs.update(status=ReminderStatus.CANCELLED, updated_at=timezone.now())
 
 
+def reminders_send_soon(*, reminder_ids: Iterable[int]) -> None:
+    """Send these planned reminders right after the current transaction commits.
+
+    For mail that should not wait for the dispatcher's next round. Each row stays the
+    one source of truth: when the queue cannot be reached the reminder stays planned and
+    the dispatcher sends it on its next round; ``reminder_send`` makes a double queueing
+    harmless.
+    """
+    ids = list(dict.fromkeys(reminder_ids))
+    if not ids:
+        return
+
+    def queue() -> None:
+        for reminder_id in ids:
+            try:
+                celery_app.signature(SEND_REMINDER_TASK, args=(reminder_id,)).delay()
+            except OperationalError:
+                logger.warning("Reminder %s not queued; the dispatcher sends it", reminder_id)
+
+    transaction.on_commit(queue)
+
+
 def reminder_send(*, reminder_id: int) -> str:
     """Send one due reminder at most once; returns its status afterwards.
 
@@ -262,7 +307,8 @@ def reminder_send(*, reminder_id: int) -> str:
 
     reminder = PlannedReminder.objects.select_related("recipient").get(pk=reminder_id)
     try:
-        message = reminders.renderer_for(reminder.kind)(reminder)
+        kind = reminders.kind_for(reminder.kind)
+        message = kind.renderer(reminder)
         if message is not None:
             send_mail(message.subject, message.body, None, [reminder.recipient_email])
     except Exception as error:  # noqa: BLE001  (any failure is recorded and retried)
@@ -277,7 +323,7 @@ def reminder_send(*, reminder_id: int) -> str:
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = timezone.now()
     reminder.subject = message.subject
-    reminder.body = message.body
+    reminder.body = kind.body_to_store(message)
     reminder.last_error = ""
     reminder.save(
         update_fields=["status", "sent_at", "subject", "body", "last_error", "updated_at"]

@@ -1,33 +1,12 @@
+"""Celery tasks of the kernel: the reminder dispatcher and sender, and the login-record purge.
+
+Tasks import services, never the other way round: services queue a send by its name
+(``services.SEND_REMINDER_TASK``).
+"""
+
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 
 from . import selectors, services
-from .models import Invitation
-
-
-@shared_task
-def send_invitation_email(invitation_id: int, token: str) -> bool:
-    """Mail the sign-up link; skipped once the invitation is no longer open."""
-    invitation = (
-        Invitation.objects.select_related("organisation", "invited_by")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None or not invitation.is_open():
-        return False
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "invitation": invitation,
-            "url": settings.PORTAL_BASE_URL + reverse("invitation_accept", args=[token]),
-        }
-        subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
-        body = render_to_string("portal/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-    return True
 
 
 @shared_task
@@ -48,6 +27,7 @@ def dispatch_due_reminders() -> int:
     return len(due)
 
 
-@shared_task
+@shared_task(name=services.SEND_REMINDER_TASK)
 def send_reminder(reminder_id: int) -> str:
+    """Send one reminder at most once (``reminders_send_soon`` queues this by its name)."""
     return services.reminder_send(reminder_id=reminder_id)

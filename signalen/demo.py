@@ -10,8 +10,7 @@ from datetime import timedelta
 
 from portal.models import User
 
-from . import services
-from .deadlines import deadline_for
+from . import scheduling, services
 from .models import Category, CloseReason, Signal
 
 DEFAULT_CATEGORIES = [
@@ -200,7 +199,7 @@ def _backdate(signal: Signal, days: int) -> None:
         changes["first_picked_up_at"] = signal.first_picked_up_at - shift + timedelta(hours=20)
     if signal.closed_at:
         changes["closed_at"] = signal.closed_at - shift + timedelta(days=5)
-    changes["deadline_at"] = deadline_for(
+    changes["deadline_at"] = scheduling.deadline_for(
         status=signal.status,
         received_at=changes["received_at"],
         last_activity_at=changes["last_activity_at"],
@@ -208,7 +207,7 @@ def _backdate(signal: Signal, days: int) -> None:
     Signal.objects.filter(pk=signal.pk).update(**changes)
     signal.events.update(created_at=changes["created_at"])
     signal.refresh_from_db()
-    services.sync_overdue_reminders(signal=signal)
+    scheduling.sync_overdue_reminders(signal=signal)
 
 
 def seed() -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, User
 from portal.permissions import contact_organisation_ids
+from portal.selectors import contact_persons_of
 
 from . import selectors
 from .attachments import ALLOWED_TYPES, prepare_attachments
@@ -127,7 +128,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, signal, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.contact_persons_of(
+        self.fields["assignee"].queryset = contact_persons_of(
             organisation_ids=[signal.organisation_id]
         )
         self.fields["assignee"].label_from_instance = lambda person: (
@@ -238,9 +239,9 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        colleagues = selectors.contact_persons_of(
-            organisation_ids=contact_organisation_ids(user)
-        ).exclude(pk=user.pk)
+        colleagues = contact_persons_of(organisation_ids=contact_organisation_ids(user)).exclude(
+            pk=user.pk
+        )
         choices = [(str(person.pk), person.full_name or person.email) for person in colleagues]
         for name, bound_field in self.fields.items():
             css = "form-check-input" if name == "overdue" else "form-select"

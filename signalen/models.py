@@ -202,8 +202,6 @@ class SignalEvent(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
-    # Set by the notification task when it claims the e-mail, so a retry sends nothing twice.
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -1,13 +1,20 @@
-"""Renderers for the portal's reminder mechanism (autodiscovered by the portal app)."""
+"""Renderers for the signalen mails (autodiscovered by the portal app).
 
+Every mail names the signal by reference and category only, never its content: that
+stays in the portal, behind login and audit. Who gets which mail is decided when it is
+planned (``scheduling``); a renderer returns None when it no longer applies.
+"""
+
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions as portal_permissions
 from portal.reminders import ReminderMessage, register, render_email
 
-from .models import Signal
-from .services import OVERDUE_REMINDER
+from . import permissions
+from .models import Signal, SignalEvent
+from .scheduling import ASSIGNED_MAIL, FORWARDED_MAIL, OVERDUE_REMINDER, QUESTION_MAIL
 from .states import OPEN
 
 
@@ -16,8 +23,7 @@ def render_overdue(reminder) -> ReminderMessage | None:
     """One reminder to a contact person that a signal is past its deadline.
 
     Skipped when the signal is gone, closed, no longer overdue, or the recipient
-    no longer serves the organisation it is with. The mail carries the reference
-    and category only, never the signal's content.
+    no longer serves the organisation it is with.
     """
     signal = (
         Signal.objects.select_related("category", "organisation")
@@ -40,4 +46,59 @@ def render_overdue(reminder) -> ReminderMessage | None:
             "recipient": recipient,
             "path": reverse("signalen:detail", args=[signal.pk]),
         },
+    )
+
+
+def _event(reminder, kind: str) -> SignalEvent | None:
+    """The event a mail is about, if its recipient is still an active account."""
+    if reminder.recipient is None or not reminder.recipient.is_active:
+        return None
+    return (
+        SignalEvent.objects.select_related(
+            "signal__category", "signal__reporter", "assignee", "organisation", "actor"
+        )
+        .filter(pk=reminder.target_id, kind=kind)
+        .first()
+    )
+
+
+def _render(template: str, event: SignalEvent, path: str) -> ReminderMessage:
+    return render_email(
+        template,
+        {"event": event, "signal": event.signal, "url": settings.PORTAL_BASE_URL + path},
+    )
+
+
+@register(ASSIGNED_MAIL)
+def render_assigned(reminder) -> ReminderMessage | None:
+    """To the assignee; skipped once they can no longer open the signal."""
+    event = _event(reminder, SignalEvent.Kind.ASSIGNED)
+    if event is None or not permissions.can_view_signal(reminder.recipient, event.signal):
+        return None
+    return _render(
+        "signalen/email/assigned", event, reverse("signalen:detail", args=[event.signal_id])
+    )
+
+
+@register(FORWARDED_MAIL)
+def render_forwarded(reminder) -> ReminderMessage | None:
+    """To a contact person of the receiving organisation, while they serve it."""
+    event = _event(reminder, SignalEvent.Kind.FORWARDED)
+    if event is None or not portal_permissions.is_contact_person(
+        reminder.recipient, event.organisation_id
+    ):
+        return None
+    return _render(
+        "signalen/email/forwarded", event, reverse("signalen:detail", args=[event.signal_id])
+    )
+
+
+@register(QUESTION_MAIL)
+def render_question(reminder) -> ReminderMessage | None:
+    """To the reporter, linking to their own signal page; skipped once they are unknown."""
+    event = _event(reminder, SignalEvent.Kind.QUESTION)
+    if event is None or event.signal.reporter_id != reminder.recipient_id:
+        return None
+    return _render(
+        "signalen/email/question", event, reverse("signalen:my_detail", args=[event.signal_id])
     )

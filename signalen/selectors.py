@@ -23,9 +23,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal import permissions as portal_permissions
-from portal.models import Organisation, Role, RoleAssignment, User
+from portal.models import Organisation, Role, User
 
-from . import audit
 from .models import AuditEntry, Category, Signal, SignalAccess, SignalAttachment, SignalEvent
 from .states import OPEN, Status
 
@@ -240,20 +239,6 @@ def signal_history(*, signal: Signal) -> QuerySet[AuditEntry]:
     )
 
 
-def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
-    """Active contact persons of any of these organisations, each once."""
-    return User.objects.filter(
-        Exists(
-            RoleAssignment.objects.filter(
-                user=OuterRef("pk"),
-                role=Role.CONTACT_PERSON,
-                organisation_id__in=list(organisation_ids),
-            )
-        ),
-        is_active=True,
-    ).order_by("full_name", "email")
-
-
 def organisations_with_meldpunt() -> QuerySet[Organisation]:
     """Organisations with at least one active contact person: where a signal can go."""
     return Organisation.objects.filter(
@@ -364,56 +349,3 @@ def signals_due_for_anonymisation(*, cutoff: datetime) -> QuerySet[Signal]:
     return Signal.objects.filter(
         status=Status.CLOSED, closed_at__lt=cutoff, anonymised_at__isnull=True
     ).order_by("closed_at", "pk")
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_seq is None
-
-
-def audit_chain_verify() -> ChainReport:
-    """Recompute the whole chain in order; stop at the first entry that does not match."""
-    previous_hash = audit.GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    rows = AuditEntry.objects.order_by("seq").values_list(
-        "seq",
-        "created_at",
-        "actor_id",
-        "action",
-        "object_type",
-        "object_id",
-        "result",
-        "ip_address",
-        "prev_hash",
-        "hash",
-    )
-    for row in rows.iterator(chunk_size=2000):
-        seq, created_at, actor_id, action, object_type, object_id, result, ip, prev, digest = row
-        if seq != expected_seq:
-            return ChainReport(checked, seq, f"volgnummer {expected_seq} ontbreekt")
-        if prev != previous_hash:
-            return ChainReport(checked, seq, "verwijzing naar de vorige regel klopt niet")
-        recomputed = audit.entry_digest(
-            seq=seq,
-            created_at=created_at,
-            actor_id=actor_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            result=result,
-            ip_address=ip,
-            prev_hash=prev,
-        )
-        if recomputed != digest:
-            return ChainReport(checked, seq, "inhoud van de regel is gewijzigd")
-        previous_hash = digest
-        expected_seq += 1
-        checked += 1
-    return ChainReport(checked)

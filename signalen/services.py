@@ -1,5 +1,8 @@
-"""Writes for signals. Each change checks the transition table, writes its timeline
-event and its audit entry in the same transaction, and queues e-mail after commit."""
+"""Writes for signals: reporting, the triage lifecycle and retention.
+
+Each change checks the transition table and, in the same transaction, writes its timeline
+event, its audit entry (``audit``) and re-plans its deadline and e-mail (``scheduling``).
+"""
 
 import logging
 import secrets
@@ -9,7 +12,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +20,8 @@ from portal import permissions as portal_permissions
 from portal.models import Organisation, User
 from portal.workdays import months_before
 
-from . import audit, permissions, selectors
+from . import audit, permissions, scheduling, selectors
 from .attachments import PreparedAttachment
-from .deadlines import deadline_for
 from .models import (
     DESCRIPTION_MAX_LENGTH,
     INVOLVED_MAX_LENGTH,
@@ -33,93 +35,11 @@ from .models import (
     SignalEvent,
     attachment_storage,
 )
-from .states import AWAITING_PICKUP, Action, Status, TransitionNotAllowed, next_status
+from .states import Action, Status, TransitionNotAllowed, next_status
 
 logger = logging.getLogger(__name__)
 
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
-
-
-# --- audit -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def audit_append(
-    *,
-    actor: User | None,
-    action: str,
-    object_id: int | None,
-    result: str = AuditEntry.Result.OK,
-    ip_address: str | None = None,
-    object_type: str = "signal",
-) -> AuditEntry:
-    """Append one entry to the audit chain; appends are serialised so the chain cannot fork."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit.ADVISORY_LOCK_KEY])
-    last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, audit.GENESIS_HASH)
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    ip_address = audit.normalise_ip(ip_address)
-    created_at = timezone.now()
-    digest = audit.entry_digest(
-        seq=seq,
-        created_at=created_at,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        result=result,
-        ip_address=ip_address,
-        prev_hash=prev_hash,
-    )
-    return AuditEntry.objects.create(
-        seq=seq,
-        created_at=created_at,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        result=result,
-        ip_address=ip_address,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
-
-
-# --- reminders ---------------------------------------------------------------------------
-
-OVERDUE_REMINDER = "signalen.overdue"
-
-
-def _reminder_recipients(signal: Signal) -> list[User]:
-    if signal.status in AWAITING_PICKUP:
-        return list(selectors.contact_persons_of(organisation_ids=[signal.organisation_id]))
-    if signal.status == Status.IN_PROGRESS:
-        assignee = signal.assignee
-        if assignee is not None and portal_permissions.is_contact_person(
-            assignee, signal.organisation_id
-        ):
-            return [assignee]
-        return list(selectors.contact_persons_of(organisation_ids=[signal.organisation_id]))
-    return []
-
-
-def sync_overdue_reminders(*, signal: Signal) -> None:
-    """Plan the one overdue reminder at the signal's deadline for whoever must act now.
-
-    Unsent reminders of people who no longer need to act are cancelled; the portal's
-    mechanism makes sure a person gets this reminder for this signal at most once.
-    """
-    from portal.services import reminder_cancel, reminder_plan
-
-    reminder_cancel(target=signal, kind=OVERDUE_REMINDER)
-    if signal.deadline_at is None:
-        return
-    for person in _reminder_recipients(signal):
-        reminder_plan(
-            kind=OVERDUE_REMINDER, target=signal, due_at=signal.deadline_at, recipient=person
-        )
 
 
 # --- reporting ---------------------------------------------------------------------------
@@ -201,7 +121,9 @@ def signal_create(
                 status=Status.NEW,
                 received_at=now,
                 last_activity_at=now,
-                deadline_at=deadline_for(status=Status.NEW, received_at=now, last_activity_at=now),
+                deadline_at=scheduling.deadline_for(
+                    status=Status.NEW, received_at=now, last_activity_at=now
+                ),
             )
             signal.full_clean()
             signal.save()
@@ -233,13 +155,13 @@ def signal_create(
                     size=prepared.size,
                     created_at=now,
                 )
-            audit_append(
+            audit.audit_append(
                 actor=reporter,
                 action=AuditEntry.Act.SIGNAL_CREATE,
                 object_id=signal.pk,
                 ip_address=ip_address,
             )
-            sync_overdue_reminders(signal=signal)
+            scheduling.sync_overdue_reminders(signal=signal)
     except BaseException:
         for name in written:
             try:
@@ -289,20 +211,14 @@ def _apply(signal: Signal, status: Status, now: datetime, **changes) -> None:
         setattr(signal, name, value)
     if status in (Status.NEW, Status.FORWARDED) and previous != status:
         signal.received_at = now
-    signal.deadline_at = deadline_for(
+    signal.deadline_at = scheduling.deadline_for(
         status=status, received_at=signal.received_at, last_activity_at=now
     )
     signal.full_clean(
         exclude=["reporter", "reported_to", "organisation", "category", "assignee", "duplicate_of"]
     )
     signal.save()
-    sync_overdue_reminders(signal=signal)
-
-
-def _queue_event_email(event: SignalEvent) -> None:
-    from .tasks import send_signal_event_email
-
-    transaction.on_commit(lambda: send_signal_event_email.delay(event.pk))
+    scheduling.sync_overdue_reminders(signal=signal)
 
 
 @transaction.atomic
@@ -335,11 +251,10 @@ def signal_assign(
         organisation=signal.organisation,
         created_at=now,
     )
-    audit_append(
+    audit.audit_append(
         actor=actor, action=AuditEntry.Act.SIGNAL_ASSIGN, object_id=signal.pk, ip_address=ip_address
     )
-    if assignee.pk != actor.pk:
-        _queue_event_email(event)
+    scheduling.event_mail_plan(event=event)
     return signal
 
 
@@ -373,7 +288,7 @@ def _text_event(
         organisation=signal.organisation,
         created_at=now,
     )
-    audit_append(actor=actor, action=audit_action, object_id=signal.pk, ip_address=ip_address)
+    audit.audit_append(actor=actor, action=audit_action, object_id=signal.pk, ip_address=ip_address)
     return event
 
 
@@ -409,7 +324,7 @@ def signal_ask_reporter(
         shared=True,
         ip_address=ip_address,
     )
-    _queue_event_email(event)
+    scheduling.event_mail_plan(event=event)
     return event
 
 
@@ -484,13 +399,13 @@ def signal_forward(
         text=note,
         created_at=now,
     )
-    audit_append(
+    audit.audit_append(
         actor=actor,
         action=AuditEntry.Act.SIGNAL_FORWARD,
         object_id=signal.pk,
         ip_address=ip_address,
     )
-    _queue_event_email(event)
+    scheduling.event_mail_plan(event=event)
     return signal
 
 
@@ -554,7 +469,7 @@ def signal_close(
             organisation=signal.organisation,
             created_at=now,
         )
-    audit_append(
+    audit.audit_append(
         actor=actor, action=AuditEntry.Act.SIGNAL_CLOSE, object_id=signal.pk, ip_address=ip_address
     )
     return signal
@@ -592,7 +507,7 @@ def signal_anonymise(*, signal_id: int) -> bool:
     signal.status = status
     signal.save()
     SignalEvent.objects.create(signal=signal, kind=SignalEvent.Kind.ANONYMISED, created_at=now)
-    audit_append(actor=None, action=AuditEntry.Act.SIGNAL_ANONYMISE, object_id=signal.pk)
+    audit.audit_append(actor=None, action=AuditEntry.Act.SIGNAL_ANONYMISE, object_id=signal.pk)
 
     def remove_files():
         for name in files:

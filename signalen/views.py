@@ -20,7 +20,7 @@ from portal.models import Organisation
 from portal.pagination import CountedPaginator, query_without
 from portal.tokens import client_ip
 
-from . import permissions, selectors, services
+from . import audit, permissions, selectors, services
 from .forms import (
     AssignForm,
     CloseForm,
@@ -42,7 +42,9 @@ Result = AuditEntry.Result
 
 
 def _audit(request, action: str, object_id: int | None, result: str = Result.OK) -> None:
-    services.audit_append(
+    """One audit row per request: a refused action that shows the page again is recorded as
+    refused only, not also as a view of the page it shows."""
+    audit.audit_append(
         actor=request.user,
         action=action,
         object_id=object_id,
@@ -109,7 +111,6 @@ def _render_own_detail(request, signal: Signal, reply_form=None, status: int = 2
     question = selectors.open_question(signal)
     if question is not None and reply_form is None:
         reply_form = ReplyForm()
-    _audit(request, Act.SIGNAL_VIEW_OWN, signal.pk)
     return render(
         request,
         "signalen/signal_own_detail.html",
@@ -134,7 +135,9 @@ def _own_or_404(request, pk: int, action: str) -> Signal:
 @login_required
 @require_GET
 def signal_own_detail(request, pk: int):
-    return _render_own_detail(request, _own_or_404(request, pk, Act.SIGNAL_VIEW_OWN))
+    signal = _own_or_404(request, pk, Act.SIGNAL_VIEW_OWN)
+    _audit(request, Act.SIGNAL_VIEW_OWN, signal.pk)
+    return _render_own_detail(request, signal)
 
 
 @login_required
@@ -234,7 +237,6 @@ def _render_detail(request, signal: Signal, bound: dict | None = None, status: i
         and not selectors.signals_visible_to(user).filter(pk=duplicate_of.pk).exists()
     ):
         duplicate_of = None
-    _audit(request, Act.SIGNAL_VIEW, signal.pk)
     return render(
         request,
         "signalen/signal_detail.html",
@@ -257,7 +259,9 @@ def _render_detail(request, signal: Signal, bound: dict | None = None, status: i
 @login_required
 @require_GET
 def signal_detail(request, pk: int):
-    return _render_detail(request, _visible_or_404(request, pk, Act.SIGNAL_VIEW))
+    signal = _visible_or_404(request, pk, Act.SIGNAL_VIEW)
+    _audit(request, Act.SIGNAL_VIEW, signal.pk)
+    return _render_detail(request, signal)
 
 
 @login_required
@@ -285,7 +289,11 @@ def signal_history(request, pk: int):
 
 
 def _act(request, signal: Signal, key: str, form, audit_action: str, perform, success: str):
-    """Run one triage action: valid → service → redirect; otherwise the page with the form."""
+    """Run one triage action: valid → service → redirect; otherwise the page with the form.
+
+    The service records a done action itself; a refused one (its writes rolled back) is
+    recorded here, once: the page shown again with the form is part of that same row.
+    """
     if not permissions.can_act_on(request.user, signal):
         _audit(request, audit_action, signal.pk, Result.DENIED)
         raise PermissionDenied
@@ -431,7 +439,7 @@ def attachment_download(request, pk: int):
     try:
         attachment = selectors.visible_attachment(user=request.user, pk=pk)
     except SignalAttachment.DoesNotExist:
-        services.audit_append(
+        audit.audit_append(
             actor=request.user,
             action=Act.ATTACHMENT_DOWNLOAD,
             object_type="attachment",

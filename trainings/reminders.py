@@ -124,7 +124,8 @@ def render_waitlisted(reminder) -> ReminderMessage | None:
     return render_email("trainings/email/waitlisted", _context(enrolment, position=position))
 
 
-@register(PROMOTED)
+# Holds the one-click release link: only the subject is kept with the sent reminder.
+@register(PROMOTED, keep_body=False)
 def render_promoted(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:

@@ -8,11 +8,10 @@ re-planned and a cancelled one its rows cancelled.
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.db import transaction
 from django.utils import timezone
 
 from portal import services as portal_services
-from portal.models import PlannedReminder, ReminderStatus
+from portal.models import ReminderStatus
 
 from .models import Enrolment, EnrolmentStatus, Run, Session
 
@@ -26,13 +25,6 @@ SESSION_KINDS = (SESSION_DAY_BEFORE, REFLECTION_INVITE)
 
 DAY_BEFORE = timedelta(hours=24)
 _RELEASE_SALT = "trainings.release"
-
-
-def _send_now(reminder: PlannedReminder) -> None:
-    """Immediate messages go out at once rather than at the dispatcher's next round."""
-    from portal.tasks import send_reminder
-
-    transaction.on_commit(lambda: send_reminder.delay(reminder.pk))
 
 
 def _plan_session(session: Session, enrolment: Enrolment, now: datetime) -> None:
@@ -100,8 +92,9 @@ def _plan_now(kind: str, enrolment: Enrolment) -> None:
     reminder = portal_services.reminder_plan(
         kind=kind, target=enrolment, recipient=enrolment.participant, due_at=timezone.now()
     )
+    # Immediate messages go out right after commit rather than at the dispatcher's next round.
     if reminder.status == ReminderStatus.PLANNED:
-        _send_now(reminder)
+        portal_services.reminders_send_soon(reminder_ids=[reminder.pk])
 
 
 def enrolment_confirmation_plan(*, enrolment: Enrolment) -> None:

@@ -116,12 +116,14 @@ def _open_request_message(reminder, template: str) -> ReminderMessage | None:
     )
 
 
-@register(RUGDEKKING_ASKED)
+# Holds the manager's answer link: only the subject is kept with the sent reminder.
+@register(RUGDEKKING_ASKED, keep_body=False)
 def render_rugdekking_asked(reminder) -> ReminderMessage | None:
     return _open_request_message(reminder, "werkplaats/email/rugdekking_asked")
 
 
-@register(RUGDEKKING_MANAGER_REMINDER)
+# Holds the manager's answer link: only the subject is kept with the sent reminder.
+@register(RUGDEKKING_MANAGER_REMINDER, keep_body=False)
 def render_rugdekking_manager_reminder(reminder) -> ReminderMessage | None:
     return _open_request_message(reminder, "werkplaats/email/rugdekking_manager_reminder")
 

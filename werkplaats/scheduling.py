@@ -8,7 +8,6 @@ planned again (``werkplaats_reminders_replan``).
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from portal import services as portal_services
@@ -83,8 +82,6 @@ def rugdekking_token(request: RugdekkingRequest) -> str:
 
 def rugdekking_reminders_plan(*, request: RugdekkingRequest) -> None:
     """The request mail now, the manager's reminder after N working days, facilitators' after 2N."""
-    from portal.tasks import send_reminder
-
     days = settings.WERKPLAATS_RUGDEKKING_WORKING_DAYS
     asked = portal_services.reminder_plan(
         kind=RUGDEKKING_ASKED,
@@ -92,7 +89,7 @@ def rugdekking_reminders_plan(*, request: RugdekkingRequest) -> None:
         recipient_email=request.manager_email,
         due_at=request.created_at,
     )
-    transaction.on_commit(lambda: send_reminder.delay(asked.pk))
+    portal_services.reminders_send_soon(reminder_ids=[asked.pk])
     portal_services.reminder_plan(
         kind=RUGDEKKING_MANAGER_REMINDER,
         target=request,

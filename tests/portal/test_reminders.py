@@ -6,9 +6,11 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from portal import reminders, services
-from portal.models import Organisation, PlannedReminder, ReminderStatus
+from portal.celery import app as celery_app
+from portal.models import REMINDER_MAX_ATTEMPTS, Organisation, PlannedReminder, ReminderStatus
 from portal.tasks import dispatch_due_reminders, send_reminder
 from tests.portal.factories import OrganisationFactory, UserFactory
 
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.django_db
 KIND = "tests.organisation_news"
 SKIPPING_KIND = "tests.no_longer_relevant"
 FAILING_KIND = "tests.always_fails"
+SECRET_LINK_KIND = "tests.secret_link"
 
 
 @reminders.register(KIND)
@@ -35,6 +38,13 @@ def render_nothing(reminder):
 @reminders.register(FAILING_KIND)
 def render_failure(reminder):
     raise RuntimeError("template kapot")
+
+
+@reminders.register(SECRET_LINK_KIND, keep_body=False)
+def render_secret_link(reminder):
+    return reminders.ReminderMessage(
+        subject="Je persoonlijke link", body="Klik op https://portaal.example/geheim-123/"
+    )
 
 
 def plan(*, kind=KIND, target=None, recipient=None, due_in=timedelta(minutes=-1)):
@@ -176,7 +186,7 @@ def test_a_failing_reminder_is_retried_three_times_then_left_alone():
 
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.FAILED
-    assert reminder.attempts == services.REMINDER_MAX_ATTEMPTS == 3
+    assert reminder.attempts == REMINDER_MAX_ATTEMPTS == 3
     assert "template kapot" in reminder.last_error
     assert mail.outbox == []
 
@@ -234,3 +244,60 @@ def test_my_reminders_page_needs_a_login(client):
     response = client.get(reverse("reminder_list"))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_a_kind_that_does_not_keep_its_body_stores_the_subject_and_a_note(client):
+    me = UserFactory()
+    reminder = plan(kind=SECRET_LINK_KIND, recipient=me)
+
+    assert services.reminder_send(reminder_id=reminder.pk) == ReminderStatus.SENT
+
+    assert "geheim-123" in mail.outbox[0].body
+    reminder.refresh_from_db()
+    assert reminder.subject == "Je persoonlijke link"
+    assert "geheim-123" not in reminder.body
+    assert reminder.body == str(reminders.BODY_NOT_KEPT)
+    client.force_login(me)
+    page = client.get(reverse("reminder_list")).content.decode()
+    assert "Je persoonlijke link" in page and "geheim-123" not in page
+
+
+def test_registering_a_kind_twice_from_another_place_is_refused():
+    with pytest.raises(ValueError, match="already registered"):
+        reminders.register(KIND)(lambda reminder: None)
+
+
+def test_send_soon_queues_the_send_by_name_after_the_commit(django_capture_on_commit_callbacks):
+    reminder = plan()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.reminders_send_soon(reminder_ids=[reminder.pk, reminder.pk])
+    assert mail.outbox == [] and len(callbacks) == 1
+
+    callbacks[0]()
+
+    assert len(mail.outbox) == 1
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts) == (ReminderStatus.SENT, 1)
+
+
+def test_the_send_task_is_registered_under_the_name_services_queue():
+    assert celery_app.tasks[services.SEND_REMINDER_TASK] is send_reminder._get_current_object()
+
+
+def test_a_reminder_that_cannot_be_queued_stays_planned_for_the_dispatcher(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    reminder = plan()
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("redis weg")
+
+    monkeypatch.setattr(send_reminder, "apply_async", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send_soon(reminder_ids=[reminder.pk])
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.PLANNED
+    monkeypatch.undo()
+
+    dispatch_due_reminders()
+    assert len(mail.outbox) == 1

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 
-from signalen import selectors, services
+from signalen import audit, services
 from signalen.admin import AuditEntryAdmin
 from signalen.audit import GENESIS_HASH, entry_digest
 from signalen.models import AuditEntry
@@ -42,8 +42,7 @@ def test_every_read_and_change_is_recorded_with_actor_result_and_ip(client):
         (Act.SIGNAL_VIEW, "ok"),
         (Act.SIGNAL_ASSIGN, "ok"),
         (Act.SIGNAL_NOTE, "ok"),
-        (Act.SIGNAL_NOTE, "rejected"),  # an empty note is refused...
-        (Act.SIGNAL_VIEW, "ok"),  # ...and the page with the form is shown again
+        (Act.SIGNAL_NOTE, "rejected"),  # an empty note is refused: one row, no extra "view"
         (Act.SIGNAL_HISTORY, "ok"),
     ]
     entries = list(AuditEntry.objects.filter(object_id=signal.pk).order_by("seq"))
@@ -53,6 +52,51 @@ def test_every_read_and_change_is_recorded_with_actor_result_and_ip(client):
     for entry in entries:
         values = " ".join(str(getattr(entry, f.attname)) for f in AuditEntry._meta.fields)
         assert "geheim" not in values.lower() and "namen" not in values
+
+
+def _rows_written_by(request):
+    before = AuditEntry.objects.count()
+    response = request()
+    return response, list(
+        AuditEntry.objects.filter(seq__gt=before).order_by("seq").values_list("action", "result")
+    )
+
+
+def test_a_rejected_triage_post_writes_exactly_one_audit_row(client):
+    """Regression: the refusal was recorded, and then the page shown again as a "view" too."""
+    organisation, (contact,) = meldpunt()
+    signal = report(organisation=organisation)
+    client.force_login(contact)
+
+    invalid_form, rows = _rows_written_by(
+        lambda: client.post(reverse("signalen:note", args=[signal.pk]), {"note-text": ""})
+    )
+    assert invalid_form.status_code == 400
+    assert rows == [(Act.SIGNAL_NOTE, "rejected")]
+
+    services.signal_assign(actor=contact, signal=signal, assignee=contact)
+    refused_by_service, rows = _rows_written_by(
+        lambda: client.post(reverse("signalen:assign", args=[signal.pk]), {"assignee": contact.pk})
+    )
+    assert refused_by_service.status_code == 400
+    assert "al aan deze persoon toegewezen" in refused_by_service.content.decode()
+    assert rows == [(Act.SIGNAL_ASSIGN, "rejected")]
+
+
+def test_a_rejected_reply_of_the_reporter_writes_exactly_one_audit_row(client):
+    organisation, (contact,) = meldpunt()
+    reporter = UserFactory(organisation=organisation)
+    signal = report(reporter=reporter, organisation=organisation)
+    services.signal_assign(actor=contact, signal=signal, assignee=contact)
+    services.signal_ask_reporter(actor=contact, signal=signal, question="Welk huisnummer?")
+    client.force_login(reporter)
+
+    response, rows = _rows_written_by(
+        lambda: client.post(reverse("signalen:my_reply", args=[signal.pk]), {"text": ""})
+    )
+
+    assert response.status_code == 400
+    assert rows == [(Act.SIGNAL_REPLY, "rejected")]
 
 
 def test_chain_verifies_and_each_hash_covers_fields_and_previous_hash():
@@ -73,7 +117,7 @@ def test_chain_verifies_and_each_hash_covers_fields_and_previous_hash():
         ip_address=second.ip_address,
         prev_hash=first.hash,
     )
-    report_ = selectors.audit_chain_verify()
+    report_ = audit.audit_chain_verify()
     assert report_.ok and report_.checked == 2
 
 
@@ -101,7 +145,7 @@ def chain():
 def test_a_changed_entry_is_reported_as_the_first_broken_link(chain, capsys):
     _tamper("UPDATE signalen_auditentry SET result = 'denied' WHERE seq = %s", [3])
 
-    result = selectors.audit_chain_verify()
+    result = audit.audit_chain_verify()
     assert (result.ok, result.broken_seq) == (False, 3)
     with pytest.raises(CommandError, match="regel 3"):
         call_command("verify_audit_chain")
@@ -124,12 +168,12 @@ def test_a_changed_entry_with_a_recomputed_hash_breaks_the_next_link(chain):
         "UPDATE signalen_auditentry SET actor_id = NULL, hash = %s WHERE seq = %s",
         [new_hash, tampered.seq],
     )
-    assert selectors.audit_chain_verify().broken_seq == tampered.seq + 1
+    assert audit.audit_chain_verify().broken_seq == tampered.seq + 1
 
 
 def test_a_deleted_entry_is_detected(chain):
     _tamper("DELETE FROM signalen_auditentry WHERE seq = %s", [2])
-    result = selectors.audit_chain_verify()
+    result = audit.audit_chain_verify()
     assert (result.ok, result.broken_seq) == (False, 3)
 
 
@@ -143,7 +187,7 @@ def test_the_database_refuses_updates_and_deletes_of_audit_entries(chain):
         AuditEntry.objects.filter(seq=1).update(result="denied")
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(seq=1).delete()
-    assert selectors.audit_chain_verify().ok
+    assert audit.audit_chain_verify().ok
 
 
 def test_the_admin_shows_the_audit_log_read_only_even_to_superusers(chain):

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from portal.workdays import add_working_days, is_working_day, months_before
 from signalen import services
-from signalen.deadlines import deadline_for
 from signalen.models import Signal
+from signalen.scheduling import deadline_for
 from tests.signalen.factories import meldpunt, report
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -2,7 +2,7 @@ import pytest
 
 from portal.demo import seed_portal
 from portal.models import User
-from signalen import demo, selectors
+from signalen import audit, demo, selectors
 from signalen.models import Signal
 from signalen.states import Status
 
@@ -19,7 +19,7 @@ def test_demo_seed_creates_signals_in_every_state_once():
     assert set(Signal.objects.values_list("status", flat=True)) == set(Status.values)
     assert Signal.objects.filter(close_reason="duplicate", duplicate_of__isnull=False).exists()
     assert Signal.objects.filter(deadline_at__isnull=False).exclude(status="closed").exists()
-    assert selectors.audit_chain_verify().ok
+    assert audit.audit_chain_verify().ok
     riec_contact = User.objects.get(email="contactpersoon@riec.example")
     assert selectors.signals_visible_to(riec_contact).filter(status=Status.FORWARDED).exists()
 

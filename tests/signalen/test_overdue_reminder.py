@@ -6,18 +6,18 @@ from django.utils import timezone
 
 from portal.models import PlannedReminder, ReminderStatus
 from portal.tasks import dispatch_due_reminders, send_reminder
-from signalen import services
+from signalen import scheduling
 from signalen.models import Signal
 from signalen.states import Status
 from tests.signalen.factories import meldpunt, report, signal_in
 
-OVERDUE = services.OVERDUE_REMINDER
+OVERDUE = scheduling.OVERDUE_REMINDER
 
 
 def make_overdue(signal: Signal) -> Signal:
     Signal.objects.filter(pk=signal.pk).update(deadline_at=timezone.now() - timedelta(minutes=5))
     signal.refresh_from_db()
-    services.sync_overdue_reminders(signal=signal)
+    scheduling.sync_overdue_reminders(signal=signal)
     return signal
 
 

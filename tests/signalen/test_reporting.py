@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 from PIL import Image
 
-from signalen import services
+from signalen import audit, services
 from signalen.attachments import prepare_attachment
 from signalen.models import AuditEntry, Signal, SignalAttachment
 from signalen.states import Status
@@ -250,7 +250,7 @@ def test_a_database_failure_keeps_the_typed_text_and_leaves_no_files(
         raise DatabaseError("verbinding verbroken")
 
     # The failure comes after the signal row and its file were written.
-    monkeypatch.setattr(services, "audit_append", failing_audit)
+    monkeypatch.setattr(audit, "audit_append", failing_audit)
     data = {
         **_form_data(organisation, CategoryFactory()),
         "attachments": [SimpleUploadedFile("foto.png", png_bytes())],

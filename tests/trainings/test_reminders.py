@@ -136,6 +136,10 @@ def test_the_promotion_mail_carries_a_working_release_link():
     assert promotion.subject.startswith("Er is een plaats vrij")
     link = next(line for line in promotion.body.splitlines() if "/trainingen/vrijgeven/" in line)
     token = link.rsplit("/vrijgeven/", 1)[1].strip("/")
+    # "Mijn herinneringen" keeps the subject; the body with the one-click link is not stored.
+    stored = planned(scheduling.PROMOTED, waiting)
+    assert (stored.status, stored.subject) == (ReminderStatus.SENT, promotion.subject)
+    assert token not in stored.body and "/vrijgeven/" not in stored.body
     released = services.enrolment_release(token=token)
     assert released.participant == waiting
 

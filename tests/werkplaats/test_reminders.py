@@ -189,6 +189,10 @@ def test_the_manager_reminder_goes_once_and_stops_after_an_answer(
 
     assert [m.to for m in mail.outbox] == [["mira@gemeente.example"]] * 2
     assert link in mail.outbox[1].body
+    # The answer link is mailed, never stored: the sent rows keep their subject only.
+    for sent in PlannedReminder.objects.filter(pk__in=[asked.pk, reminder.pk]):
+        assert sent.status == ReminderStatus.SENT and sent.subject
+        assert link not in sent.body and "/rugdekking/" not in sent.body
 
     services.rugdekking_answer(token=link, granted=False, comment="Eerst na de reorganisatie.")
 

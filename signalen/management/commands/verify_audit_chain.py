@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from signalen.selectors import audit_chain_verify
+from signalen.audit import audit_chain_verify
 
 
 class Command(BaseCommand):
