@@ -28,7 +28,7 @@ def forget_bodies(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0002_planned_reminder"),
+        ("portal", "0003_programme_in_portal"),
     ]
 
     operations = [
