@@ -10,9 +10,15 @@ class VerkenningConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: it reads models, which load after the app configs.
-        from .links import WERKPLAATS_ORIGIN_JOIN, werkplaats_origin
+        from .links import (
+            TRAINING_ORIGIN_JOIN,
+            WERKPLAATS_ORIGIN_JOIN,
+            training_origin,
+            werkplaats_origin,
+        )
 
         # A werkplaats page names the verkenning it came from, without werkplaats importing us.
         links.register(
             "werkplaats.Werkplaats", werkplaats_origin, select_related=[WERKPLAATS_ORIGIN_JOIN]
         )
+        links.register("trainings.Training", training_origin, select_related=[TRAINING_ORIGIN_JOIN])

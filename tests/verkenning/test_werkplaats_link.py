@@ -53,3 +53,16 @@ def test_a_werkplaats_started_on_its_own_names_no_verkenning(client):
 
 def test_the_werkplaats_page_joins_what_the_link_reads():
     assert "verkenning_design__verkenning" in links.select_related_for("werkplaats.Werkplaats")
+
+
+def test_a_draft_training_names_its_verkenning_to_the_coordinator_on_its_edit_page(client):
+    verkenner = trainer()
+    verkenning = VerkenningFactory(verkenners=[verkenner], title="Verkenning Wijk Noord")
+    design = TrainingDesignFactory(verkenning=verkenning)
+    training = services.training_design_convert_to_training(design=design, actor=verkenner)
+    boss = coordinator()
+    verkenning.programme.coordinators.add(boss)
+    client.force_login(boss)
+    page = client.get(reverse("trainings:training_edit", args=[training.pk])).content.decode()
+    url = reverse("verkenning:detail", args=[verkenning.pk])
+    assert f'<p>Voortgekomen uit verkenning <a href="{url}">Verkenning Wijk Noord</a></p>' in page

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import links
 from portal import permissions as portal_permissions
 from portal.forms import add_service_error_messages
 from portal.forms import add_service_errors as _add_errors
@@ -28,7 +29,12 @@ coordinator_required = portal_permissions.role_required(portal_permissions.is_co
 
 
 def _managed_training(request, training_id: int) -> Training:
-    training = get_object_or_404(Training.objects.select_related("programme"), pk=training_id)
+    training = get_object_or_404(
+        Training.objects.select_related(
+            "programme", *links.select_related_for("trainings.Training")
+        ),
+        pk=training_id,
+    )
     if not permissions.can_manage_training(request.user, training):
         raise Http404
     return training
@@ -112,6 +118,7 @@ def training_edit(request, training_id: int):
         {
             "form": form,
             "training": training,
+            "related_links": links.related_links(request.user, training),
             "runs": training.runs.order_by("-starts_at"),
             "materials": training.materials.all(),
             "material_form": MaterialForm(),
