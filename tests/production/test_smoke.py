@@ -13,6 +13,7 @@ cache databases; PRODUCTION_SMOKE_REDIS_URL chooses another.
 """
 
 import base64
+import contextlib
 import email
 import email.policy
 import http.client
@@ -111,15 +112,18 @@ class Process:
             pytest.fail(f"{self.name} exited with {code}")
 
     def stop(self) -> None:
-        if self.popen.poll() is None:
-            # Each process leads its own group, so its children (gunicorn's and the worker's
-            # pool processes) stop with it.
-            os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait()
+        # Each process leads its own group, so its children (gunicorn's and the worker's pool
+        # processes) are stopped with it, even when the leader has already exited.
+        self._signal_group(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._signal_group(signal.SIGKILL)
+            self.popen.wait()
+
+    def _signal_group(self, number: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, number)
 
 
 class Stack:
