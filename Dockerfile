@@ -1,4 +1,5 @@
-# One image for web, worker and beat; docker-compose.yml chooses the command.
+# One image for web, worker and beat; docker-compose.yml chooses the command. Every process
+# starts through scripts/portal-run, the script CI's production smoke test runs too.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -12,20 +13,22 @@ RUN apt-get update \
     && useradd --create-home --uid 1000 portal
 
 WORKDIR /app
+# The dependencies pyproject.toml names, in a layer of their own that code changes keep.
 COPY pyproject.toml ./
-COPY portal ./portal
-COPY trainings ./trainings
-COPY verkenning ./verkenning
-COPY werkplaats ./werkplaats
-COPY signalen ./signalen
-RUN pip install .
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+# The portal runs from /app. .dockerignore keeps out what production must not have: the demo
+# package, tests and benchmarks (a test checks it against pyproject.toml's package list).
 COPY . .
 # collectstatic needs settings to load; the build-time key never reaches a running container.
-RUN SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_hex(32))') \
-    python manage.py collectstatic --no-input \
-    && python manage.py compilemessages --ignore=.venv \
-    && mkdir -p /app/media && chown portal:portal /app/media
+RUN export SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
+    && scripts/portal-run collectstatic \
+    && python manage.py compilemessages \
+    && mkdir -p /app/media /app/private \
+    && chown portal:portal /app/media /app/private
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["scripts/portal-run", "web"]

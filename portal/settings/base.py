@@ -180,10 +180,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Portals sharing one Redis database need a queue each.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+# How often beat runs the reminder dispatcher; a due reminder waits at most this long.
+REMINDER_DISPATCH_SECONDS = env.float("REMINDER_DISPATCH_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reminders": {
         "task": "portal.tasks.dispatch_due_reminders",
-        "schedule": 120,
+        "schedule": REMINDER_DISPATCH_SECONDS,
     },
     "purge-old-login-events": {
         "task": "portal.tasks.purge_login_events",
