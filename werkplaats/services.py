@@ -55,7 +55,11 @@ def werkplaats_create(
     programme: Programme | None = None,
     facilitators: Iterable[User] = (),
 ) -> Werkplaats:
-    """Start a werkplaats; its creator facilitates it."""
+    """Start a werkplaats; its creator facilitates it.
+
+    Also composed by verkenning (``training_design_convert_to_werkplaats``), which passes its
+    own actor as ``created_by``: the check below holds for that caller too.
+    """
     if not permissions.can_create_werkplaats(created_by):
         raise PermissionDenied
     werkplaats = Werkplaats(
@@ -259,6 +263,11 @@ def session_create(
     aim_helicopterview: str = "",
     aim_vaardigheid: str = "",
 ) -> Session:
+    """Add a session to a werkplaats its actor runs.
+
+    Also composed by verkenning (``training_design_convert_to_werkplaats``) right after
+    ``werkplaats_create``, with the same actor, who then facilitates the werkplaats.
+    """
     _require_manager(actor, werkplaats)
     werkplaats = _lock(werkplaats)
     session = Session(
