@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +26,27 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class MailAttachment:
+    """A file sent with a reminder's mail, e.g. an iCalendar item (``text/calendar``)."""
+
+    filename: str
+    content: str | bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
 class ReminderMessage:
     subject: str
     body: str
+    # Sent with the mail, never stored: "Mijn herinneringen" keeps subject and body only.
+    attachments: tuple[MailAttachment, ...] = ()
+
+    def as_email(self, *, to: str) -> EmailMessage:
+        """The mail as Django sends it, from ``DEFAULT_FROM_EMAIL``."""
+        email = EmailMessage(self.subject, self.body, None, [to])
+        for attachment in self.attachments:
+            email.attach(attachment.filename, attachment.content, attachment.mimetype)
+        return email
 
 
 Renderer = Callable[["PlannedReminder"], ReminderMessage | None]

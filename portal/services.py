@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -310,7 +309,7 @@ def reminder_send(*, reminder_id: int) -> str:
         kind = reminders.kind_for(reminder.kind)
         message = kind.renderer(reminder)
         if message is not None:
-            send_mail(message.subject, message.body, None, [reminder.recipient_email])
+            message.as_email(to=reminder.recipient_email).send()
     except Exception as error:  # noqa: BLE001  (any failure is recorded and retried)
         reminder.status = ReminderStatus.FAILED
         reminder.last_error = f"{type(error).__name__}: {error}"[:2000]

@@ -301,3 +301,15 @@ def test_a_reminder_that_cannot_be_queued_stays_planned_for_the_dispatcher(
 
     dispatch_due_reminders()
     assert len(mail.outbox) == 1
+
+
+def test_a_reminder_message_carries_its_attachments_into_the_mail():
+    message = reminders.ReminderMessage(
+        subject="Inschrijving",
+        body="Je bent ingeschreven.",
+        attachments=(reminders.MailAttachment("sessie.ics", "BEGIN:VCALENDAR", "text/calendar"),),
+    )
+    email = message.as_email(to="a@example.nl")
+    assert email.to == ["a@example.nl"]
+    assert email.attachments[0][0] == "sessie.ics"
+    assert email.attachments[0][2] == "text/calendar"

@@ -1,12 +1,13 @@
 """E-mail about assignments, forwards and questions: reminders in the portal's one table,
 planned with the event, sent after commit by the one dispatcher, once, without content."""
 
+import socket
+
 import pytest
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
-from portal import services as portal_services
 from portal.models import Organisation, PlannedReminder, ReminderStatus, Role, RoleAssignment
 from portal.tasks import dispatch_due_reminders, send_reminder
 from signalen import scheduling, services
@@ -137,22 +138,32 @@ def test_forward_mail_hides_an_anonymous_reporter_and_the_content(
     assert signal.reference in message.body and signal.category.name in message.body
 
 
-def test_a_failed_send_is_retried_by_the_dispatcher_and_arrives_once(monkeypatch):
+def test_a_failed_send_is_retried_by_the_dispatcher_and_arrives_once(settings):
     organisation, (contact, colleague) = meldpunt(people=2)
     signal = report(organisation=organisation)
     services.signal_assign(actor=contact, signal=signal, assignee=colleague)
 
-    def broken(*args, **kwargs):
-        raise ConnectionError("smtp weg")
-
-    monkeypatch.setattr(portal_services, "send_mail", broken)
+    # A real SMTP connection to a port where no mail server listens.
+    locmem = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
+        "127.0.0.1",
+        _closed_port(),
+        2,
+    )
     dispatch_due_reminders()
     (reminder,) = _event_mails(scheduling.ASSIGNED_MAIL)
     assert reminder.status == ReminderStatus.FAILED
-    assert "smtp weg" in reminder.last_error
-    monkeypatch.undo()
+    assert "ConnectionRefusedError" in reminder.last_error
+    settings.EMAIL_BACKEND = locmem
 
     assert [to for to, _subject in _delivered()] == [colleague.email]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_a_mail_to_someone_no_longer_entitled_is_skipped():
