@@ -50,7 +50,6 @@ def generate(total: int, seed: int = 2027):
     from django.utils import timezone
 
     from portal.models import Organisation, Role, RoleAssignment, User
-    from signalen.demo import DEFAULT_CATEGORIES
     from signalen.models import Category, Signal, SignalAccess, SignalEvent
     from signalen.states import Status
 
@@ -60,10 +59,10 @@ def generate(total: int, seed: int = 2027):
     rng = random.Random(seed)
     now = timezone.now()
     with transaction.atomic():
-        categories = [
-            Category.objects.get_or_create(name=name, defaults={"position": i})[0]
-            for i, name in enumerate(DEFAULT_CATEGORIES)
-        ]
+        # Signalen's own migration seeds the categories.
+        categories = list(Category.objects.filter(is_active=True).order_by("position"))
+        if not categories:
+            raise SystemExit("No signal categories: is the database migrated?")
         organisations = Organisation.objects.bulk_create(
             Organisation(name=f"Signalen bench organisatie {i:02d}", kind="gemeente")
             for i in range(12)

@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("DEBUG", "true")
 
 from .base import *  # noqa: E402,F403
-from .base import env  # noqa: E402
+from .base import INSTALLED_APPS, env  # noqa: E402
+
+# Demo seeding (`manage.py seed_demo`) exists in development and tests only, never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")

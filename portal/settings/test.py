@@ -7,7 +7,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://portal:portal@127.0.0.1:5432/p
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from .base import *  # noqa: E402,F403
-from .base import env  # noqa: E402
+from .base import INSTALLED_APPS, env  # noqa: E402
+
+# The demo seeding is tested too; production does not install it.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 SECRET_KEY = "test-only-key-not-secret-" + "x" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import current_totp_code
+from demo.totp import current_totp_code
 from tests.browser.axe import serious_violations
 from tests.portal.factories import PASSWORD, UserFactory, add_totp, coordinator
 

@@ -2,7 +2,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
-from portal.demo import current_totp_code
+from demo.totp import current_totp_code
 from tests.portal.factories import (
     PASSWORD,
     UserFactory,

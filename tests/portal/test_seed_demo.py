@@ -5,15 +5,15 @@ from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.test import Client
 
-from portal import permissions
-from portal.demo import (
+from demo.people import (
     CORE_PARTNER_KEYS,
     DEMO_PASSWORD,
     EMAIL_LOCAL_PART,
     PARTNERS,
-    current_totp_code,
     demo_totp_secret,
 )
+from demo.totp import current_totp_code
+from portal import permissions
 from portal.models import Organisation, RoleAssignment, User
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Settings are checked in fresh interpreters: each mode reads the environment at import."""
 
+import ast
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ print(json.dumps({
     "engine": db["ENGINE"], "name": str(db["NAME"]), "eager": s.CELERY_TASK_ALWAYS_EAGER,
     "broker": s.CELERY_BROKER_URL, "tz": s.TIME_ZONE, "lang": s.LANGUAGE_CODE,
     "langs": [code for code, _ in s.LANGUAGES], "cache": s.CACHES["default"]["BACKEND"],
+    "demo": "demo" in s.INSTALLED_APPS,
 }))
 """
 CLEAN_ENV = {
@@ -92,3 +94,31 @@ def test_production_mode_passes_check_deploy_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+PRODUCTION_PACKAGES = ["portal", "trainings", "verkenning", "werkplaats", "signalen"]
+
+
+def test_only_the_dev_and_test_settings_install_the_demo(settings):
+    assert probe("portal.settings.dev")["demo"] is True
+    assert "demo" in settings.INSTALLED_APPS
+    production = probe(
+        "portal.settings.production", SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20
+    )
+    assert production["demo"] is False
+
+
+def test_no_production_module_imports_the_demo():
+    offenders = []
+    for package in PRODUCTION_PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    names = [node.module or ""]
+                else:
+                    continue
+                if any(name == "demo" or name.startswith("demo.") for name in names):
+                    offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

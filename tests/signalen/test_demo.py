@@ -1,8 +1,9 @@
 import pytest
 
-from portal.demo import seed_portal
+from demo import people
+from demo import signalen as demo
 from portal.models import User
-from signalen import audit, demo, selectors
+from signalen import audit, selectors
 from signalen.models import Signal
 from signalen.states import Status
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_seed_creates_signals_in_every_state_once():
-    seed_portal()
+    people.seed()
     demo.seed()
     first = set(Signal.objects.values_list("reference", flat=True))
     demo.seed()

@@ -1,14 +1,15 @@
 import pytest
 
-from portal.demo import seed_portal
-from verkenning import demo, selectors
+from demo import people
+from demo import verkenning as demo
+from verkenning import selectors
 from verkenning.models import Contact, Interview, Observation, Verkenning
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_verkenning_has_a_three_level_snowball_and_eight_interviews_once():
-    seed_portal()
+    people.seed()
     demo.seed()
     demo.seed()
 

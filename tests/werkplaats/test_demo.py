@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from demo.werkplaats import TITLE
 from portal.models import User
-from werkplaats.demo import TITLE
 from werkplaats.models import CaseSketch, Group, Participation, PracticeLog, Werkplaats
 
 pytestmark = pytest.mark.django_db

@@ -1,16 +1,14 @@
 import logging
 from contextlib import contextmanager
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
-from django.utils.module_loading import import_string
 
-from portal.demo import DEMO_PASSWORD, seed_portal
+from demo import people, signalen, trainings, verkenning, werkplaats
 
-# Each app adds its own demo data through a `seed` function in `<app>/demo.py`.
-APP_SEEDERS = ["trainings", "werkplaats", "verkenning", "signalen"]
+# After the people, each app's demo content; verkenning joins the trainings' programme.
+APP_SEEDERS = [trainings.seed, werkplaats.seed, verkenning.seed, signalen.seed]
 
 
 @contextmanager
@@ -45,16 +43,11 @@ class Command(BaseCommand):
             override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
             quiet_task_log(),
         ):
-            logins = seed_portal()
-            for app_label in APP_SEEDERS:
-                config = apps.get_app_config(app_label)
-                try:
-                    seed = import_string(f"{config.name}.demo.seed")
-                except ImportError:
-                    continue
+            logins = people.seed()
+            for seed in APP_SEEDERS:
                 seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ with:"))
-        self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
+        self.stdout.write(f"  password for every demo account: {people.DEMO_PASSWORD}")
         for login in logins:
             line = f"  {login.email:<42} {login.role:<15} {login.organisation}"
             if login.totp_secret:

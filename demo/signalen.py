@@ -1,19 +1,27 @@
 """Demo signals in every state for the demo organisations and people (safe to run again).
 
 Each scenario is recognised by its reporter and text, so a second run adds nothing.
-Signals are made through the services (so they carry their events and audit
-entries); only their dates are moved back afterwards, to fill the dashboard's months.
+Every report and triage step goes through the services at the moment it happened
+(``demo.clock.at``), so the signals' dates, deadlines, events, overdue reminders and
+audit entries are the ones the services wrote then. The steps of all scenarios run in
+one time order: the audit log is a hash chain in sequence order, and appending in time
+order keeps its dates running forward.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from portal.models import User
+from signalen import services
+from signalen.models import Category, CloseReason, Signal
 
-from . import scheduling, services
-from .models import Category, CloseReason, Signal
+from . import clock
 
-DEFAULT_CATEGORIES = [
+# Signalen's migration 0002 seeds these; get_or_create keeps the demo whole on a database
+# that was emptied after migrating (as transactional tests do).
+CATEGORIES = [
     "Vastgoed",
     "Horeca",
     "Huisvesting / woonfraude",
@@ -139,9 +147,18 @@ SCENARIOS = [
 ]
 
 
+# When each step happens, counted from the report: a contact person picks a signal up the
+# next morning, closes it after five days; the reporter answers a question a day later;
+# every other step follows the previous one within the hour.
+PICKED_UP_AFTER = timedelta(hours=20)
+CLOSED_AFTER = timedelta(days=5)
+REPLIED_AFTER = timedelta(days=1)
+NEXT_STEP_AFTER = timedelta(hours=1)
+
+
 def _ensure_categories() -> dict[str, Category]:
     categories = {}
-    for position, name in enumerate(DEFAULT_CATEGORIES):
+    for position, name in enumerate(CATEGORIES):
         category, _ = Category.objects.get_or_create(
             name=name, defaults={"position": position * 10}
         )
@@ -149,65 +166,56 @@ def _ensure_categories() -> dict[str, Category]:
     return categories
 
 
-def _run_steps(signal: Signal, scenario: Scenario, people: dict, made: list[Signal]) -> None:
-    contact = people[scenario.meldpunt_contact]
-    for step in scenario.steps:
+def _step_moments(reported_at: datetime, steps: list[tuple]) -> list[datetime]:
+    moments = []
+    previous = reported_at
+    for step in steps:
         kind = step[0]
         if kind == "assign":
-            services.signal_assign(actor=contact, signal=signal, assignee=people[step[1]])
-        elif kind == "note":
-            services.signal_add_note(actor=contact, signal=signal, text=step[1])
-        elif kind == "ask":
-            services.signal_ask_reporter(actor=contact, signal=signal, question=step[1])
+            moment = reported_at + PICKED_UP_AFTER
+        elif kind in ("close", "close_duplicate"):
+            moment = reported_at + CLOSED_AFTER
         elif kind == "reply":
-            services.signal_reporter_reply(reporter=signal.reporter, signal=signal, text=step[1])
-        elif kind == "feedback":
-            services.signal_share_feedback(actor=contact, signal=signal, text=step[1])
-        elif kind == "forward":
-            receiver = people[step[1]]
-            services.signal_forward(
-                actor=contact,
-                signal=signal,
-                organisation=receiver.organisation,
-                note="Past bij lopend onderzoek; graag jullie beoordeling.",
-            )
-        elif kind == "close":
-            services.signal_close(actor=contact, signal=signal, reason=step[1], explanation=step[2])
-        elif kind == "close_duplicate":
-            services.signal_close(
-                actor=contact,
-                signal=signal,
-                reason=CloseReason.DUPLICATE,
-                explanation=step[2],
-                duplicate_of=made[step[1]],
-            )
-        signal.refresh_from_db()
+            moment = previous + REPLIED_AFTER
+        else:
+            moment = previous + NEXT_STEP_AFTER
+        moment = max(moment, previous + NEXT_STEP_AFTER)
+        moments.append(moment)
+        previous = moment
+    return moments
 
 
-def _backdate(signal: Signal, days: int) -> None:
-    """Move a demo signal's dates back, keeping their order and recomputing the deadline."""
-    if not days:
-        return
-    shift = timedelta(days=days)
+def _run_step(signal: Signal, step: tuple, contact: User, people: dict, made: dict) -> None:
+    kind = step[0]
+    if kind == "assign":
+        services.signal_assign(actor=contact, signal=signal, assignee=people[step[1]])
+    elif kind == "note":
+        services.signal_add_note(actor=contact, signal=signal, text=step[1])
+    elif kind == "ask":
+        services.signal_ask_reporter(actor=contact, signal=signal, question=step[1])
+    elif kind == "reply":
+        services.signal_reporter_reply(reporter=signal.reporter, signal=signal, text=step[1])
+    elif kind == "feedback":
+        services.signal_share_feedback(actor=contact, signal=signal, text=step[1])
+    elif kind == "forward":
+        receiver = people[step[1]]
+        services.signal_forward(
+            actor=contact,
+            signal=signal,
+            organisation=receiver.organisation,
+            note="Past bij lopend onderzoek; graag jullie beoordeling.",
+        )
+    elif kind == "close":
+        services.signal_close(actor=contact, signal=signal, reason=step[1], explanation=step[2])
+    elif kind == "close_duplicate":
+        services.signal_close(
+            actor=contact,
+            signal=signal,
+            reason=CloseReason.DUPLICATE,
+            explanation=step[2],
+            duplicate_of=made[step[1]],
+        )
     signal.refresh_from_db()
-    changes = {
-        "created_at": signal.created_at - shift,
-        "received_at": signal.received_at - shift,
-        "last_activity_at": signal.last_activity_at - shift,
-    }
-    if signal.first_picked_up_at:
-        changes["first_picked_up_at"] = signal.first_picked_up_at - shift + timedelta(hours=20)
-    if signal.closed_at:
-        changes["closed_at"] = signal.closed_at - shift + timedelta(days=5)
-    changes["deadline_at"] = scheduling.deadline_for(
-        status=signal.status,
-        received_at=changes["received_at"],
-        last_activity_at=changes["last_activity_at"],
-    )
-    Signal.objects.filter(pk=signal.pk).update(**changes)
-    signal.events.update(created_at=changes["created_at"])
-    signal.refresh_from_db()
-    scheduling.sync_overdue_reminders(signal=signal)
 
 
 def seed() -> None:
@@ -221,23 +229,38 @@ def seed() -> None:
     people = {user.email: user for user in User.objects.filter(email__in=emails)}
     if set(people) != emails:
         return
-    made: list[Signal] = []
-    for scenario in SCENARIOS:
-        reporter = people[scenario.reporter]
+    now = timezone.now()
+    made: dict[int, Signal] = {}
+    # (moment, scenario index, step index or None for the report itself), run in time order.
+    timeline: list[tuple[datetime, int, int | None]] = []
+    for index, scenario in enumerate(SCENARIOS):
         existing = Signal.objects.filter(
-            reporter=reporter, description=scenario.description
+            reporter=people[scenario.reporter], description=scenario.description
         ).first()
         if existing is not None:
-            made.append(existing)
+            made[index] = existing
             continue
-        signal = services.signal_create(
-            reporter=reporter,
-            organisation=people[scenario.meldpunt_contact].organisation,
-            category=categories[scenario.category],
-            description=scenario.description,
-            location=scenario.location,
-            reporter_anonymous=scenario.anonymous,
-        )
-        _run_steps(signal, scenario, people, made)
-        _backdate(signal, scenario.days_ago)
-        made.append(signal)
+        reported_at = now - timedelta(days=scenario.days_ago)
+        timeline.append((reported_at, index, None))
+        for step_index, moment in enumerate(_step_moments(reported_at, scenario.steps)):
+            timeline.append((moment, index, step_index))
+    for moment, index, step_index in sorted(timeline, key=lambda item: item[0]):
+        scenario = SCENARIOS[index]
+        with clock.at(moment):
+            if step_index is None:
+                made[index] = services.signal_create(
+                    reporter=people[scenario.reporter],
+                    organisation=people[scenario.meldpunt_contact].organisation,
+                    category=categories[scenario.category],
+                    description=scenario.description,
+                    location=scenario.location,
+                    reporter_anonymous=scenario.anonymous,
+                )
+            else:
+                _run_step(
+                    made[index],
+                    scenario.steps[step_index],
+                    people[scenario.meldpunt_contact],
+                    people,
+                    made,
+                )

@@ -1,23 +1,28 @@
 """Demo werkplaats: 17 participants from the demo partners in three mixed groups, two sessions
 four weeks apart, the first two weeks behind us, so the practice period between them shows
-logs and case sketches (safe to run again: recognised by its title, extra people by e-mail)."""
+logs and case sketches (safe to run again: recognised by its title, extra people by e-mail).
 
-from datetime import datetime, time, timedelta
+The facilitator set it up a week before the first session, the case sketches were brought to
+that session and the logs written in the days after it (``demo.clock.at``).
+"""
+
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from portal.demo import DEMO_PASSWORD
 from portal.models import Discipline, Organisation, Programme, User
+from werkplaats import services
+from werkplaats.models import ActionStatus, Session, SessionLength, Werkplaats
 
-from . import services
-from .models import ActionStatus, Session, SessionLength, Werkplaats
+from . import clock
+from .people import DEMO_PASSWORD
 
 TITLE = "Domeinoverstijgend samenwerken — Gemeente Voorbeeldstad"
 FACILITATOR_EMAIL = "trainer@voorbeeldstad.example"
 
-# Besides the four demo participants of portal.demo: (name, discipline, partner domain).
+# Besides the four demo participants of demo.people: (name, discipline, partner domain).
 EXTRA_PARTICIPANTS = [
     ("Bram Kok", Discipline.SOCIAAL_DOMEIN, "voorbeeldstad.example"),
     ("Eva Willems", Discipline.VERGUNNINGEN, "voorbeeldstad.example"),
@@ -63,21 +68,52 @@ def _extra_participant(index: int, name: str, discipline: str, domain: str) -> U
     return user
 
 
-def _at(days: int, hour: int) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+# The sessions, in days from today; the facilitator sets the werkplaats up a week before.
+SESSION_DAYS = (-14, 14)
+SET_UP_DAYS = -21
 
 
 @transaction.atomic
 def seed() -> None:
+    """The werkplaats with its people, groups, sessions and practice period, once."""
     facilitator = User.objects.filter(email=FACILITATOR_EMAIL).first()
     if facilitator is None or Werkplaats.objects.filter(title=TITLE).exists():
         return
+    today = timezone.localdate()
     people = list(User.objects.filter(email__in=DEMO_PARTICIPANTS))
     people += [
         _extra_participant(i, name, discipline, domain)
         for i, (name, discipline, domain) in enumerate(EXTRA_PARTICIPANTS, start=1)
     ]
+    with clock.at(clock.local_moment(today, SET_UP_DAYS, 10)):
+        werkplaats, sessions = _set_up(facilitator, people, today)
+    _practice_period(facilitator, people, after=sessions[0], today=today)
+    services.organisational_action_save(
+        actor=facilitator,
+        werkplaats=werkplaats,
+        title="Meldpunt Ondermijning inrichten",
+        owner="Teamleider openbare orde en veiligheid",
+        due_date=today + timedelta(days=90),
+        status=ActionStatus.IN_PROGRESS,
+    )
+    services.organisational_action_save(
+        actor=facilitator,
+        werkplaats=werkplaats,
+        title="Vaste aanspreekpunten per team benoemen",
+        owner="Afdelingshoofd sociaal domein",
+        due_date=today + timedelta(days=60),
+        status=ActionStatus.OPEN,
+    )
+    services.rugdekking_request_create(
+        user=people[0],
+        werkplaats=werkplaats,
+        manager_name="Hanneke Teunissen",
+        manager_email="teamleider@voorbeeldstad.example",
+        point="Twee uur per maand om signalen met de wijkagent te bespreken.",
+    )
+
+
+def _set_up(facilitator: User, people: list[User], today: date) -> tuple[Werkplaats, list[Session]]:
     werkplaats = services.werkplaats_create(
         created_by=facilitator,
         title=TITLE,
@@ -89,43 +125,20 @@ def seed() -> None:
         programme=Programme.objects.filter(is_active=True).order_by("pk").first(),
     )
     services.participants_add(actor=facilitator, werkplaats=werkplaats, users=people)
-    sessions = []
-    for days in (-14, 14):
-        session = services.session_create(
+    sessions = [
+        services.session_create(
             actor=facilitator,
             werkplaats=werkplaats,
-            starts_at=_at(days, 9),
-            ends_at=_at(days, 13),
+            starts_at=clock.local_moment(today, days, 9),
+            ends_at=clock.local_moment(today, days, 13),
             location="Stadskantoor Voorbeeldstad, zaal De Brug",
             length=SessionLength.DAGDEEL,
             **AIMS,
         )
-        sessions.append(session)
+        for days in SESSION_DAYS
+    ]
     services.groups_make(actor=facilitator, werkplaats=werkplaats)
-    _practice_period(facilitator, people, after=sessions[0])
-    services.organisational_action_save(
-        actor=facilitator,
-        werkplaats=werkplaats,
-        title="Meldpunt Ondermijning inrichten",
-        owner="Teamleider openbare orde en veiligheid",
-        due_date=timezone.localdate() + timedelta(days=90),
-        status=ActionStatus.IN_PROGRESS,
-    )
-    services.organisational_action_save(
-        actor=facilitator,
-        werkplaats=werkplaats,
-        title="Vaste aanspreekpunten per team benoemen",
-        owner="Afdelingshoofd sociaal domein",
-        due_date=timezone.localdate() + timedelta(days=60),
-        status=ActionStatus.OPEN,
-    )
-    services.rugdekking_request_create(
-        user=people[0],
-        werkplaats=werkplaats,
-        manager_name="Hanneke Teunissen",
-        manager_email="teamleider@voorbeeldstad.example",
-        point="Twee uur per maand om signalen met de wijkagent te bespreken.",
-    )
+    return werkplaats, sessions
 
 
 # (tried, happened, bring next time) of the people who already wrote their log.
@@ -172,19 +185,29 @@ CASE_SKETCHES = [
 ]
 
 
-def _practice_period(facilitator: User, people: list[User], *, after: Session) -> None:
-    """Logs and case sketches written since the first session, as a real group would."""
-    for user, (tried, happened, bring_next) in zip(people, PRACTICE_LOGS, strict=False):
-        services.practice_log_save(
-            user=user, after_session=after, tried=tried, happened=happened, bring_next=bring_next
-        )
+def _practice_period(facilitator: User, people: list[User], *, after: Session, today: date) -> None:
+    """Case sketches brought to the first session, then logs written every other day after it."""
+    session_day = SESSION_DAYS[0]
     for user, (title, situation, discussion, follow_up) in zip(
         people[len(PRACTICE_LOGS) :], CASE_SKETCHES, strict=False
     ):
-        sketch = services.case_sketch_create(
-            user=user, session=after, title=title, situation=situation
-        )
+        with clock.at(clock.local_moment(today, session_day - 1, 16)):
+            sketch = services.case_sketch_create(
+                user=user, session=after, title=title, situation=situation
+            )
         if discussion:
-            services.case_sketch_update(
-                actor=facilitator, sketch=sketch, discussion=discussion, follow_up=follow_up
+            with clock.at(clock.local_moment(today, session_day, 12, 30)):
+                services.case_sketch_update(
+                    actor=facilitator, sketch=sketch, discussion=discussion, follow_up=follow_up
+                )
+    for index, (user, (tried, happened, bring_next)) in enumerate(
+        zip(people, PRACTICE_LOGS, strict=False)
+    ):
+        with clock.at(clock.local_moment(today, session_day + 1 + 2 * index, 17)):
+            services.practice_log_save(
+                user=user,
+                after_session=after,
+                tried=tried,
+                happened=happened,
+                bring_next=bring_next,
             )

@@ -1,18 +1,16 @@
-"""Demo data for the portal's own models: partners, domains and one user per role."""
+"""The demo partners, their e-mail domains and one account per role (safe to run again)."""
 
-import base64
-import hashlib
-import time
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
-from . import services
-from .models import Discipline, Organisation, OrganisationEmailDomain, Role, User
+from portal import services
+from portal.models import Discipline, Organisation, OrganisationEmailDomain, Role, User
+
+from .totp import totp_secret_for
 
 DEMO_PASSWORD = "WerkendLeren-2026"
 
@@ -116,13 +114,9 @@ class DemoLogin:
     totp_secret: str | None
 
 
-def _totp_secret_for(email: str) -> str:
-    """A fixed, per-user base32 secret so the printed demo secrets stay valid across seeds."""
-    return base64.b32encode(hashlib.sha256(f"demo-totp:{email}".encode()).digest()[:20]).decode()
-
-
 @transaction.atomic
-def seed_portal() -> list[DemoLogin]:
+def seed() -> list[DemoLogin]:
+    """The partners and the people a demo visitor logs in as; returns their logins."""
     organisations = {}
     for partner in PARTNERS:
         organisation, _ = Organisation.objects.update_or_create(
@@ -156,7 +150,7 @@ def seed_portal() -> list[DemoLogin]:
             )
         secret = None
         if role in (Role.COORDINATOR, Role.CONTACT_PERSON):
-            secret = _totp_secret_for(email)
+            secret = totp_secret_for(email)
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, secret)
         logins.append(DemoLogin(email, role, organisation.name, secret))
@@ -171,9 +165,4 @@ def demo_totp_secret(*, email: str) -> str | None:
         for (key, role) in PEOPLE
         if key == p.key
     }
-    return _totp_secret_for(email) if email in known else None
-
-
-def current_totp_code(*, secret: str) -> str:
-    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
-    return format_hotp_value(hotp_value(secret, counter))
+    return totp_secret_for(email) if email in known else None

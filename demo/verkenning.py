@@ -2,21 +2,23 @@
 
 The verkenning is recognised by its title and only filled the first time. Everything goes
 through the services, so the snowball grows the way it does in use: each interview names
-the next people to talk to.
+the next people to talk to. The verkenner started it a few days before the first interview
+and recorded each interview on the day it was held (``demo.clock.at``).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from portal.models import Organisation, Programme, User
-from trainings.demo import PROGRAMME
 from trainings.models import TrainingFormat
+from verkenning import services
+from verkenning.models import Contact, ContactStatus, Question, Theme, Verkenning
 
-from . import services
-from .models import Contact, ContactStatus, Question, Theme, Verkenning
+from . import clock
+from .trainings import PROGRAMME
 
 TITLE = "Ondermijning en het sociaal domein van Gemeente Voorbeeldstad"
 ORGANISATION = "Gemeente Voorbeeldstad"
@@ -223,19 +225,76 @@ INTERVIEWS = [
 ]
 
 STATUS_AFTER = {"Linda Vos": ContactStatus.PLANNED, "Dennis Post": ContactStatus.DECLINED}
-
-
-def _held_on(days_ago: int):
-    return timezone.localdate() - timedelta(days=days_ago)
+# The verkenner starts the verkenning this many days before the first interview.
+STARTED_BEFORE_FIRST_INTERVIEW = 3
 
 
 @transaction.atomic
 def seed() -> None:
+    """The verkenning with its inventory, eight interviews and a training design, once."""
     verkenner = User.objects.filter(email=VERKENNER).first()
     organisation = Organisation.objects.filter(name=ORGANISATION).first()
     if verkenner is None or organisation is None or Verkenning.objects.filter(title=TITLE).exists():
         return
+    today = timezone.localdate()
     programme, _ = Programme.objects.get_or_create(name=PROGRAMME)
+    first_interview = max(demo.days_ago for demo in INTERVIEWS)
+    with clock.at(clock.local_moment(today, -first_interview - STARTED_BEFORE_FIRST_INTERVIEW, 10)):
+        verkenning = _start(verkenner, programme, organisation)
+    # The data migration seeds these; get_or_create keeps the demo whole on a database that
+    # was emptied after migrating (as transactional tests do).
+    questions = {
+        text: Question.objects.get_or_create(text=text)[0]
+        for demo in INTERVIEWS
+        for text in demo.answers
+    }
+    theme_names = {n for demo in INTERVIEWS for *_, names, _ in demo.observations for n in names}
+    theme_names |= {"casuïstiekbespreking", "onbekendheid met ondermijning"}
+    themes = {name: Theme.objects.get_or_create(name=name)[0] for name in theme_names}
+    for demo in INTERVIEWS:
+        with clock.at(clock.local_moment(today, -demo.days_ago, 17)):
+            held_on = today - timedelta(days=demo.days_ago)
+            _record(verkenning, verkenner, demo, questions, themes, held_on=held_on)
+    for name, status in STATUS_AFTER.items():
+        contact = Contact.objects.get(verkenning=verkenning, name=name)
+        services.contact_update(
+            actor=verkenner,
+            contact=contact,
+            name=contact.name,
+            organisation_name=contact.organisation_name,
+            department=contact.department,
+            role=contact.role,
+            referred_by=contact.referred_by,
+            status=status,
+        )
+    start = clock.local_moment(today, 45, 9)
+    services.training_design_save(
+        actor=verkenner,
+        verkenning=verkenning,
+        title="Signalen van ondermijning in het sociaal domein",
+        description=(
+            "Wijkteams, consulenten en schuldhulpverleners leren signalen van ondermijning "
+            "herkennen en bespreken casussen samen met Veiligheid."
+        ),
+        format=TrainingFormat.WORKSHOP,
+        provider=organisation,
+        themes=[themes["casuïstiekbespreking"], themes["onbekendheid met ondermijning"]],
+        content_goals="Signalen herkennen; weten wat je mag delen (AVG) en bij wie je meldt.",
+        personal_goals="Durven doorvragen en een vermoeden bespreken met collega's.",
+        target_groups="Wijkteam Noord, Werk en inkomen, Schuldhulpverlening",
+        trainers_needed="Ondermijningsfunctionaris en een trainer van Bureau RVS",
+        manager_approval=True,
+        planning="Start in het voorjaar; drie dagdelen met enkele weken ertussen.",
+        practicalities="Zaal in het stadskantoor; werving via de teamleiders.",
+        capacity=16,
+        location="Stadskantoor Voorbeeldstad, zaal 2.14",
+        first_session_starts_at=start,
+        first_session_ends_at=start + timedelta(hours=3, minutes=30),
+    )
+
+
+def _start(verkenner: User, programme: Programme, organisation: Organisation) -> Verkenning:
+    """The verkenning with its inventory and the two people the verkenner starts with."""
     verkenning = services.verkenning_create(
         created_by=verkenner,
         programme=programme,
@@ -271,81 +330,45 @@ def seed() -> None:
             department=person.department,
             role=person.role,
         )
-    # The data migration seeds these; get_or_create keeps the demo whole on a database that
-    # was emptied after migrating (as transactional tests do).
-    questions = {
-        text: Question.objects.get_or_create(text=text)[0]
-        for demo in INTERVIEWS
-        for text in demo.answers
-    }
-    theme_names = {n for demo in INTERVIEWS for *_, names, _ in demo.observations for n in names}
-    theme_names |= {"casuïstiekbespreking", "onbekendheid met ondermijning"}
-    themes = {name: Theme.objects.get_or_create(name=name)[0] for name in theme_names}
-    for demo in INTERVIEWS:
-        contact = Contact.objects.get(verkenning=verkenning, name=demo.person)
-        services.interview_record(
-            verkenning=verkenning,
-            verkenner=verkenner,
-            data=services.InterviewInput(
-                contact=contact,
-                held_on=_held_on(demo.days_ago),
-                duration_minutes=demo.minutes,
-                answers={questions[text]: notes for text, notes in demo.answers.items()},
-                observations=[
-                    services.ObservationInput(
-                        kind=kind,
-                        text=text,
-                        themes=[themes[name] for name in names],
-                        include_as_quote=quote,
-                    )
-                    for kind, text, names, quote in demo.observations
-                ],
-                new_contacts=[
-                    services.NewContactInput(
-                        name=p.name,
-                        organisation_name=ORGANISATION,
-                        department=p.department,
-                        role=p.role,
-                    )
-                    for p in demo.named
-                ],
-            ),
-        )
-    for name, status in STATUS_AFTER.items():
-        contact = Contact.objects.get(verkenning=verkenning, name=name)
-        services.contact_update(
-            actor=verkenner,
-            contact=contact,
-            name=contact.name,
-            organisation_name=contact.organisation_name,
-            department=contact.department,
-            role=contact.role,
-            referred_by=contact.referred_by,
-            status=status,
-        )
-    start = timezone.make_aware(
-        datetime.combine(timezone.localdate() + timedelta(days=45), time(9, 0))
-    )
-    services.training_design_save(
-        actor=verkenner,
+    return verkenning
+
+
+def _record(
+    verkenning: Verkenning,
+    verkenner: User,
+    demo: DemoInterview,
+    questions: dict[str, Question],
+    themes: dict[str, Theme],
+    *,
+    held_on: date,
+) -> None:
+    """One interview, with the people it named joining the snowball."""
+    contact = Contact.objects.get(verkenning=verkenning, name=demo.person)
+    services.interview_record(
         verkenning=verkenning,
-        title="Signalen van ondermijning in het sociaal domein",
-        description=(
-            "Wijkteams, consulenten en schuldhulpverleners leren signalen van ondermijning "
-            "herkennen en bespreken casussen samen met Veiligheid."
+        verkenner=verkenner,
+        data=services.InterviewInput(
+            contact=contact,
+            held_on=held_on,
+            duration_minutes=demo.minutes,
+            answers={questions[text]: notes for text, notes in demo.answers.items()},
+            observations=[
+                services.ObservationInput(
+                    kind=kind,
+                    text=text,
+                    themes=[themes[name] for name in names],
+                    include_as_quote=quote,
+                )
+                for kind, text, names, quote in demo.observations
+            ],
+            new_contacts=[
+                services.NewContactInput(
+                    name=p.name,
+                    organisation_name=ORGANISATION,
+                    department=p.department,
+                    role=p.role,
+                )
+                for p in demo.named
+            ],
         ),
-        format=TrainingFormat.WORKSHOP,
-        provider=organisation,
-        themes=[themes["casuïstiekbespreking"], themes["onbekendheid met ondermijning"]],
-        content_goals="Signalen herkennen; weten wat je mag delen (AVG) en bij wie je meldt.",
-        personal_goals="Durven doorvragen en een vermoeden bespreken met collega's.",
-        target_groups="Wijkteam Noord, Werk en inkomen, Schuldhulpverlening",
-        trainers_needed="Ondermijningsfunctionaris en een trainer van Bureau RVS",
-        manager_approval=True,
-        planning="Start in het voorjaar; drie dagdelen met enkele weken ertussen.",
-        practicalities="Zaal in het stadskantoor; werving via de teamleiders.",
-        capacity=16,
-        location="Stadskantoor Voorbeeldstad, zaal 2.14",
-        first_session_starts_at=start,
-        first_session_ends_at=start + timedelta(hours=3, minutes=30),
     )

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import current_totp_code, demo_totp_secret
+from demo.people import demo_totp_secret
+from demo.totp import current_totp_code
 
 
 class Command(BaseCommand):

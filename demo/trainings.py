@@ -2,19 +2,22 @@
 
 Each training is recognised by its title; runs, enrolments and what participants
 wrote are only added the first time a training is created. Everything goes through
-the services; a finished run is made by moving its dates back afterwards.
+the services. A run that already began is planned, filled and written about at the
+moments that lie behind us (``demo.clock.at``), so its dates, enrolments and planned
+reminders are the ones the services wrote then.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import Organisation, Role, User
+from portal.models import Organisation, Programme, Role, User
+from trainings import services
+from trainings.models import Enrolment, Run, Training, TrainingFormat
 
-from . import scheduling, services
-from .models import Enrolment, Programme, Run, Session, Training, TrainingFormat
+from . import clock
 
 PROGRAMME = "Werkend leren 2027"
 
@@ -112,59 +115,105 @@ PARTICIPANTS = [
 ]
 
 
-def _at(days: int, hour: int) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
-    return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
 @transaction.atomic
-def seed() -> None:
+def _programme() -> Programme:
     programme, _ = Programme.objects.get_or_create(
         name=PROGRAMME,
         defaults={"description": "Partners leren elkaars organisatie kennen, van binnenuit."},
     )
     programme.coordinators.add(*User.objects.filter(role_assignments__role=Role.COORDINATOR))
+    return programme
+
+
+def seed() -> None:
+    """The demo programme and its trainings, each with one run."""
+    now = timezone.now()
+    today = timezone.localdate()
+    programme = _programme()
     creator = programme.coordinators.order_by("pk").first()
     for demo in TRAININGS:
         if Training.objects.filter(programme=programme, title=demo.title).exists():
             continue
-        training = services.training_create(
-            actor=creator,
-            programme=programme,
-            title=demo.title,
-            description=demo.description,
-            provider=Organisation.objects.get(name=demo.provider),
-            format=demo.format,
-            content_goals=demo.content_goals,
-            personal_goals=demo.personal_goals,
-            default_capacity=demo.capacity,
-        )
-        _seed_run(training, demo, creator)
+        sessions = [
+            (
+                clock.local_moment(today, days, hour),
+                clock.local_moment(today, days, hour) + timedelta(hours=length),
+            )
+            for days, hour, length in demo.sessions
+        ]
+        first_starts = min(starts for starts, _ends in sessions)
+        if first_starts > now:
+            with transaction.atomic():
+                run = _plan(
+                    programme,
+                    demo,
+                    creator,
+                    sessions,
+                    opens=now - timedelta(days=7),
+                    closes=max(first_starts - timedelta(days=2), now + timedelta(hours=1)),
+                )
+                _enrol(run, demo)
+            continue
+        # A run that already began: planned when enrolment opened, three weeks before the
+        # participants enrolled the day before its first session; they wrote their plan
+        # and a reflection the morning after that session. Each moment commits on its own,
+        # so the mails the services queue on commit also go out at that moment.
+        days_first = min(days for days, _hour, _length in demo.sessions)
+        enrolled_at = now + timedelta(days=days_first - 1)
+        opened_at = enrolled_at - timedelta(days=21)
+        with clock.at(opened_at), transaction.atomic():
+            run = _plan(
+                programme,
+                demo,
+                creator,
+                sessions,
+                opens=opened_at,
+                closes=enrolled_at + timedelta(hours=1),
+            )
+        with clock.at(enrolled_at), transaction.atomic():
+            enrolments = _enrol(run, demo)
+        with clock.at(clock.local_moment(today, days_first + 1, 9)), transaction.atomic():
+            for enrolment in enrolments:
+                _write_as_participant(run, enrolment)
 
 
-def _seed_run(training: Training, demo: DemoTraining, creator: User) -> None:
-    days_first = min(days for days, _hour, _length in demo.sessions)
-    shift = timedelta(days=0)
-    if days_first < 0:
-        # A run that already began: plan it in the future, enrol, then move it back.
-        shift = timedelta(days=days_first - 1)
-    sessions = [
-        (_at(days, hour) - shift, _at(days, hour) - shift + timedelta(hours=length))
-        for days, hour, length in demo.sessions
-    ]
+def _plan(
+    programme: Programme,
+    demo: DemoTraining,
+    creator: User,
+    sessions: list[tuple[datetime, datetime]],
+    *,
+    opens: datetime,
+    closes: datetime,
+) -> Run:
+    """The training with one published run, made by the programme's first coordinator."""
+    training = services.training_create(
+        actor=creator,
+        programme=programme,
+        title=demo.title,
+        description=demo.description,
+        provider=Organisation.objects.get(name=demo.provider),
+        format=demo.format,
+        content_goals=demo.content_goals,
+        personal_goals=demo.personal_goals,
+        default_capacity=demo.capacity,
+    )
     run = services.run_create(
         actor=creator,
         training=training,
         capacity=demo.capacity,
-        enrolment_opens_at=timezone.now() - timedelta(days=7),
-        enrolment_closes_at=max(
-            sessions[0][0] - timedelta(days=2), timezone.now() + timedelta(hours=1)
-        ),
+        enrolment_opens_at=opens,
+        enrolment_closes_at=closes,
         location=f"{demo.provider}, Voorbeeldstad",
         trainers=User.objects.filter(email=demo.trainer),
         sessions=sessions,
     )
-    services.run_publish(actor=creator, run=run)
+    return services.run_publish(actor=creator, run=run)
+
+
+def _enrol(run: Run, demo: DemoTraining) -> list[Enrolment]:
+    """The demo participants of the other partners enrol; the small run also fills up."""
+    training = run.training
     enrolments = [
         services.enrolment_create(run=run, participant=person)
         for person in User.objects.filter(email__in=PARTICIPANTS).order_by("email")
@@ -176,25 +225,7 @@ def _seed_run(training: Training, demo: DemoTraining, creator: User) -> None:
             organisation=training.provider
         ):
             services.enrolment_create(run=run, participant=person)
-    if shift:
-        _move_back(run, shift)
-        for enrolment in enrolments:
-            _write_as_participant(run, enrolment)
-
-
-def _move_back(run: Run, shift: timedelta) -> None:
-    for session in run.sessions.all():
-        Session.objects.filter(pk=session.pk).update(
-            starts_at=session.starts_at + shift, ends_at=session.ends_at + shift
-        )
-        session.refresh_from_db()
-        scheduling.session_reminders_replan(session=session)
-    Run.objects.filter(pk=run.pk).update(
-        enrolment_opens_at=run.enrolment_opens_at + shift - timedelta(days=14),
-        enrolment_closes_at=run.enrolment_closes_at + shift,
-        starts_at=run.starts_at + shift,
-        ends_at=run.ends_at + shift,
-    )
+    return enrolments
 
 
 def _write_as_participant(run: Run, enrolment: Enrolment) -> None:
