@@ -48,7 +48,7 @@ with transaction.atomic():
     TOTP.activate(contact, params["contact_totp_secret"])
 
     training = training_services.training_create(
-        created_by=coordinator,
+        actor=coordinator,
         programme=programme,
         title=params["training_title"],
         description="Een training om het productiepad te beproeven.",
@@ -59,7 +59,7 @@ with transaction.atomic():
     # beat's dispatcher sends it.
     starts_at = now + timedelta(hours=3)
     run = training_services.run_create(
-        created_by=coordinator,
+        actor=coordinator,
         training=training,
         capacity=10,
         enrolment_opens_at=now - timedelta(days=1),
@@ -67,6 +67,6 @@ with transaction.atomic():
         location="Politiebureau Rookproef",
         sessions=[(starts_at, starts_at + timedelta(hours=2))],
     )
-    training_services.run_publish(run=run)
+    training_services.run_publish(actor=coordinator, run=run)
 
 print("SMOKE_RESULT", json.dumps({"run_id": run.pk, "organisation_id": gemeente.pk}))
