@@ -9,7 +9,10 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import receivers  # noqa: F401  (connects the login recorders)
+        from . import (
+            receivers,  # noqa: F401  (connects the login recorders)
+            role_reminders,  # noqa: F401  (the kernel's own mail kinds)
+        )
 
         # Each app registers its reminder renderers in its own `reminders` module.
         autodiscover_modules("reminders")
