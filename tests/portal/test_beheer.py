@@ -22,6 +22,7 @@ from tests.portal.factories import (
     EmailDomainFactory,
     OrganisationFactory,
     UserFactory,
+    add_totp,
     beheerder,
     contact_person,
     coordinator,
@@ -587,3 +588,17 @@ def test_bulk_invitations_are_for_beheerders_only():
             actor=coordinator(), text="a@b.example", organisation=OrganisationFactory()
         )
     assert not Invitation.objects.exists()
+
+
+def test_the_admin_shows_roles_read_only_and_the_role_change_record(client):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    add_totp(admin)
+    client.force_login(admin)
+    person = coordinator()
+    page = client.get(reverse("admin:portal_user_change", args=[person.pk]))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Programmacoördinator" in content
+    assert 'name="role_assignments-0-role"' not in content
+    assert client.get(reverse("admin:portal_rolechange_changelist")).status_code == 200
+    assert client.get(reverse("admin:portal_rolechange_add")).status_code == 403
