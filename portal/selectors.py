@@ -242,6 +242,7 @@ def role_reviews(*, user: User) -> QuerySet[RoleReview]:
 
 
 def role_review_lines(*, review: RoleReview) -> QuerySet[RoleReviewLine]:
+    """A review's lines with the people and deciders joined, by name."""
     return review.lines.select_related(
         "user", "user__organisation", "organisation", "decided_by"
     ).order_by("user__full_name", "user__email", "role", "pk")
