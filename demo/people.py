@@ -97,12 +97,15 @@ PEOPLE = {
     ("om", "participant"): ("Tom Vermeulen", "Juridisch medewerker", Discipline.JURIDISCH),
     # Signals forwarded to the RIEC need someone there to pick them up.
     ("riec", "contact_person"): ("Hanneke Dijkstra", "Analist RIEC", Discipline.INFORMATIE),
+    # The functional administrator: organisations, programmes, roles and the role review.
+    ("gemeente", "beheerder"): ("Bea Bos", "Functioneel beheerder", Discipline.INFORMATIE),
 }
 EMAIL_LOCAL_PART = {
     "coordinator": "coordinator",
     "trainer": "trainer",
     "contact_person": "contactpersoon",
     "participant": "deelnemer",
+    "beheerder": "beheerder",
 }
 
 
@@ -149,7 +152,7 @@ def seed() -> list[DemoLogin]:
                 organisation=organisation if role == Role.CONTACT_PERSON else None,
             )
         secret = None
-        if role in (Role.COORDINATOR, Role.CONTACT_PERSON):
+        if role in (Role.COORDINATOR, Role.CONTACT_PERSON, Role.BEHEERDER):
             secret = totp_secret_for(email)
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, secret)

@@ -9,6 +9,9 @@ from .models import (
     OrganisationEmailDomain,
     PlannedReminder,
     RoleAssignment,
+    RoleChange,
+    RoleReview,
+    RoleReviewLine,
     User,
 )
 
@@ -20,16 +23,28 @@ class EmailDomainInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent"]
+    list_display = ["name", "kind", "parent", "has_meldpunt"]
     list_filter = ["kind"]
     search_fields = ["name"]
     inlines = [EmailDomainInline]
 
 
 class RoleAssignmentInline(admin.TabularInline):
+    """Read-only: roles change under Beheer → Rollen, where each change is recorded and mailed."""
+
     model = RoleAssignment
     fk_name = "user"
     extra = 0
+    readonly_fields = ["role", "organisation"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -105,3 +120,47 @@ class PlannedReminderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(_ReadOnlyAdmin):
+    """The record of role changes (BIO 5.18); written only by the role services."""
+
+    list_display = ["created_at", "subject", "action", "role", "organisation", "actor"]
+    list_filter = ["action", "role"]
+    list_select_related = ["subject", "actor", "organisation"]
+    search_fields = ["subject__email", "subject__full_name", "actor__email"]
+    date_hierarchy = "created_at"
+
+
+class RoleReviewLineInline(admin.TabularInline):
+    model = RoleReviewLine
+    extra = 0
+    fields = ["user", "role", "organisation", "decision", "decided_by", "decided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoleReview)
+class RoleReviewAdmin(_ReadOnlyAdmin):
+    list_display = ["opened_at", "is_open", "closed_at", "opened_by"]
+    inlines = [RoleReviewLineInline]

@@ -12,6 +12,7 @@ class PortalConfig(AppConfig):
         from . import (
             invitations,  # noqa: F401  (registers the invitation mail, the kernel's own kind)
             receivers,  # noqa: F401  (connects the login recorders)
+            role_reminders,  # noqa: F401  (the role-change and role-review mails)
         )
 
         # Each app registers its reminder renderers in its own `reminders` module.

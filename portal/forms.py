@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .adapters import invitation_from_session
-from .models import Discipline, Organisation, User
+from .models import Discipline, Organisation, Role, User
 from .services import signup_organisation
 
 # --- the shared form kit -------------------------------------------------------------------
@@ -104,3 +104,187 @@ def add_service_error_messages(request, error: ValidationError) -> None:
     """Show a service's ValidationError as messages, for an action that has no form to carry it."""
     for message in error.messages:
         messages.error(request, message)
+
+
+# --- functional administration (beheer) ----------------------------------------------------
+
+
+def _with_submit(form: forms.Form, label: str) -> None:
+    form.helper = FormHelper()
+    form.helper.add_input(Submit("submit", label))
+
+
+class PersonByEmailField(forms.EmailField):
+    """A person named by their e-mail address; scales where a list of everyone would not."""
+
+    default_error_messages = {
+        "unknown": _("Er is geen actief account met dit e-mailadres."),
+    }
+
+    def __init__(self, *args, people=None, **kwargs):
+        self.people = people
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        email = super().clean(value)
+        if not email:
+            return None
+        person = None
+        if self.people is not None:
+            person = self.people.filter(email__iexact=email).first()
+        if person is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return person
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    kind = forms.ChoiceField(label=_("Soort"), choices=Organisation.Kind.choices)
+    parent = forms.ModelChoiceField(
+        label=_("Onderdeel van"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— geen —"),
+    )
+    domains = forms.CharField(
+        label=_("Geregistreerde e-maildomeinen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Eén domein per regel, zoals voorbeeldstad.nl. Wie een adres in zo'n domein heeft, "
+            "kan zichzelf aanmelden. Leeg: alleen op uitnodiging."
+        ),
+    )
+    has_meldpunt = forms.BooleanField(
+        label=_("Heeft een meldpunt voor signalen"),
+        required=False,
+        help_text=_(
+            "Signalen gaan naar organisaties met een ondermijningscontactpersoon; wijs die aan "
+            "onder Rollen."
+        ),
+    )
+
+    def __init__(self, *args, organisation: Organisation | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Organisation.objects.order_by("name")
+        if organisation is not None:
+            parents = parents.exclude(pk=organisation.pk)
+        self.fields["parent"].queryset = parents
+        _with_submit(self, _("Opslaan"))
+
+    def clean_domains(self) -> list[str]:
+        text = self.cleaned_data["domains"]
+        return [part for part in text.replace(",", " ").split() if part]
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    description = forms.CharField(
+        label=_("Omschrijving"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    is_active = forms.BooleanField(
+        label=_("Actief"),
+        required=False,
+        initial=True,
+        help_text=_("Een inactief programma blijft bewaard, maar krijgt geen nieuwe trainingen."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_submit(self, _("Opslaan"))
+
+
+class ProgrammeCoordinatorForm(forms.Form):
+    user = PersonByEmailField(
+        label=_("E-mailadres van de coördinator"),
+        help_text=_(
+            "De persoon moet al een account hebben. Wie nog geen programmacoördinator is, "
+            "krijgt die rol erbij; dat wordt vastgelegd en per e-mail gemeld."
+        ),
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].people = people
+        self.helper = FormHelper()
+        # Named, so the programme page tells this form's submit from the programme form's.
+        self.helper.add_input(Submit("coordinator", _("Coördinator toevoegen")))
+
+
+class RoleGrantForm(forms.Form):
+    user = PersonByEmailField(label=_("E-mailadres van de persoon"))
+    role = forms.ChoiceField(label=_("Rol"), choices=[("", _("— kies een rol —")), *Role.choices])
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie (alleen voor een contactpersoon)"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        empty_label=_("— geen —"),
+        help_text=_("Een ondermijningscontactpersoon behandelt de signalen van deze organisatie."),
+    )
+    reason = forms.CharField(label=_("Reden (optioneel)"), max_length=500, required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].people = people
+        _with_submit(self, _("Rol toekennen"))
+
+
+class RoleRevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reden (optioneel)"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Rol intrekken"), css_class="btn-danger"))
+
+
+# An address list of this size holds thousands of lines; anything bigger is not a list.
+BULK_INVITATION_MAX_BYTES = 256 * 1024
+
+
+class BulkInvitationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie"), queryset=Organisation.objects.order_by("name")
+    )
+    addresses = forms.CharField(
+        label=_("E-mailadressen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Eén e-mailadres per regel."),
+    )
+    file = forms.FileField(
+        label=_("Of een bestand (.txt of .csv)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.csv,text/plain,text/csv"}),
+        help_text=_("Per regel één e-mailadres; in een CSV-bestand de kolom met het @-teken."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_submit(self, _("Uitnodigingen versturen"))
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return ""
+        if not upload.name.lower().endswith((".txt", ".csv")):
+            raise forms.ValidationError(_("Kies een .txt- of .csv-bestand."))
+        if upload.size > BULK_INVITATION_MAX_BYTES:
+            raise forms.ValidationError(_("Het bestand is te groot (maximaal 256 kB)."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("Het bestand is geen tekstbestand in UTF-8; sla het op als CSV UTF-8.")
+            ) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        pasted, uploaded = cleaned.get("addresses", ""), cleaned.get("file", "")
+        # One source at a time, so the line numbers in the errors are the file's or the paste's.
+        if pasted.strip() and uploaded:
+            self.add_error(None, _("Plak de adressen óf kies een bestand, niet allebei."))
+        elif not pasted.strip() and not uploaded and not self.errors:
+            self.add_error("addresses", _("Plak e-mailadressen of kies een bestand."))
+        cleaned["text"] = uploaded or pasted
+        return cleaned

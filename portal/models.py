@@ -41,6 +41,13 @@ class Organisation(TimeStampedModel):
         related_name="children",
         help_text=_("Een afdeling of gemeente kan een eigen organisatie zijn binnen een grotere."),
     )
+    # Recorded by the beheerder. Where a signal may be reported is still decided by signalen
+    # (an organisation with an active contact person); this flag states the intent.
+    has_meldpunt = models.BooleanField(
+        _("heeft een meldpunt"),
+        default=False,
+        help_text=_("Signalen kunnen bij deze organisatie gemeld worden."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -166,6 +173,12 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Programmacoördinator")
     TRAINER = "trainer", _("Trainer / begeleider")
     CONTACT_PERSON = "contact_person", _("Ondermijningscontactpersoon")
+    BEHEERDER = "beheerder", _("Beheerder")
+
+
+# The roles the yearly review (BIO 5.18) goes over: the ones that open confidential data
+# or the portal's administration.
+REVIEWED_ROLES = (Role.COORDINATOR, Role.CONTACT_PERSON, Role.BEHEERDER)
 
 
 class RoleAssignment(TimeStampedModel):
@@ -215,6 +228,138 @@ class RoleAssignment(TimeStampedModel):
     def __str__(self) -> str:
         if self.organisation_id:
             return f"{self.user} — {self.get_role_display()} ({self.organisation})"
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class RoleChange(models.Model):
+    """One role granted or revoked: who did it, for whom, which role, when and why.
+
+    Written by the role services in the same transaction as the change; never edited.
+    """
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("Toegekend")
+        REVOKED = "revoked", _("Ingetrokken")
+
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_changes_made",
+        help_text=_("Leeg wanneer het systeem de wijziging deed (bijvoorbeeld manage.py)."),
+    )
+    subject = models.ForeignKey(
+        User,
+        verbose_name=_("persoon"),
+        on_delete=models.PROTECT,
+        related_name="role_changes",
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_changes",
+    )
+    action = models.CharField(_("wijziging"), max_length=10, choices=Action.choices)
+    reason = models.CharField(_("reden"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("rolwijziging")
+        verbose_name_plural = _("rolwijzigingen")
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.action} {self.role} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class RoleReview(TimeStampedModel):
+    """The yearly review of who holds the sensitive roles (BIO 5.18).
+
+    At most one is open at a time (a partial unique index), so opening it twice opens one.
+    """
+
+    opened_at = models.DateTimeField(_("geopend op"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        User,
+        verbose_name=_("geopend door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_open = models.BooleanField(_("open"), default=True)
+    closed_at = models.DateTimeField(_("afgerond op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("rolreview")
+        verbose_name_plural = _("rolreviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_open"], condition=Q(is_open=True), name="one_open_role_review"
+            ),
+            models.CheckConstraint(
+                name="closed_role_review_has_closed_at",
+                condition=Q(is_open=True) | Q(closed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.opened_at:%d-%m-%Y}"
+
+
+class RoleReviewLine(models.Model):
+    """One role held by one person at the review's opening, and what the beheerder decided."""
+
+    class Decision(models.TextChoices):
+        CONFIRMED = "confirmed", _("Bevestigd")
+        REVOKED = "revoked", _("Ingetrokken")
+
+    review = models.ForeignKey(
+        RoleReview, verbose_name=_("rolreview"), on_delete=models.CASCADE, related_name="lines"
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("persoon"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision = models.CharField(_("besluit"), max_length=10, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("besloten door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__full_name", "user__email", "role", "pk"]
+        verbose_name = _("regel rolreview")
+        verbose_name_plural = _("regels rolreview")
+        constraints = [
+            models.CheckConstraint(
+                name="decided_role_review_line_is_complete",
+                condition=Q(decision="", decided_at__isnull=True)
+                | (~Q(decision="") & Q(decided_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
 
 

@@ -79,15 +79,27 @@ def is_contact_person(user, organisation_id: int | None = None) -> bool:
     return bool(ids) if organisation_id is None else organisation_id in ids
 
 
+def is_beheerder(user) -> bool:
+    """The functional administrator: organisations, programmes, roles, invitations in bulk."""
+    return any(role == Role.BEHEERDER for role, _ in _role_pairs(user))
+
+
+def can_administer(user) -> bool:
+    """May use the "Beheer" pages and their services."""
+    return is_beheerder(user)
+
+
 def requires_mfa(user) -> bool:
-    """Coordinators, contact persons and superusers may only work with a second factor."""
+    """Coordinators, contact persons, beheerders and superusers work only with a second factor."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or is_coordinator(user) or is_contact_person(user)
+    return (
+        user.is_superuser or is_coordinator(user) or is_contact_person(user) or is_beheerder(user)
+    )
 
 
 def can_invite(user) -> bool:
-    return is_coordinator(user)
+    return is_coordinator(user) or is_beheerder(user)
 
 
 def can_view_partners(user) -> bool:
@@ -101,11 +113,12 @@ class Roles:
     is_coordinator: bool
     is_trainer: bool
     is_contact_person: bool
+    is_beheerder: bool
     can_invite: bool
 
     @property
     def any_special(self) -> bool:
-        return self.is_coordinator or self.is_trainer or self.is_contact_person
+        return self.is_coordinator or self.is_trainer or self.is_contact_person or self.is_beheerder
 
 
 def roles_for(user) -> Roles:
@@ -113,6 +126,7 @@ def roles_for(user) -> Roles:
         is_coordinator=is_coordinator(user),
         is_trainer=is_trainer(user),
         is_contact_person=is_contact_person(user),
+        is_beheerder=is_beheerder(user),
         can_invite=can_invite(user),
     )
 

@@ -14,8 +14,13 @@ from .models import (
     Organisation,
     OrganisationEmailDomain,
     PlannedReminder,
+    Programme,
     ReminderStatus,
     Role,
+    RoleAssignment,
+    RoleChange,
+    RoleReview,
+    RoleReviewLine,
     User,
 )
 from .tokens import token_digest
@@ -144,3 +149,105 @@ def reminder_ids_due(*, limit: int) -> list[int]:
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# --- functional administration (beheer) ----------------------------------------------------
+# Every list is empty for anyone but a beheerder, so a guessed id on a beheer page is a 404.
+
+
+def beheerders() -> QuerySet[User]:
+    """Active people with the beheerder role: who gets the role review's mails."""
+    return (
+        User.objects.filter(role_assignments__role=Role.BEHEERDER, is_active=True)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def organisations_administered(*, user: User) -> QuerySet[Organisation]:
+    """Every organisation with its domains and counts, for the beheerder."""
+    if not permissions.can_administer(user):
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("email_domains", queryset=OrganisationEmailDomain.objects.order_by("domain"))
+        )
+        .annotate(
+            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+            contact_person_count=Count(
+                "role_assignments",
+                filter=Q(role_assignments__role=Role.CONTACT_PERSON),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def programmes_administered(*, user: User) -> QuerySet[Programme]:
+    """Every programme with its coordinators, for the beheerder."""
+    if not permissions.can_administer(user):
+        return Programme.objects.none()
+    return Programme.objects.prefetch_related(
+        Prefetch(
+            "coordinators",
+            queryset=User.objects.select_related("organisation").order_by("full_name", "email"),
+        )
+    ).order_by("-is_active", "name")
+
+
+def role_assignments_administered(*, user: User) -> QuerySet[RoleAssignment]:
+    """Every role held, by person, for the beheerder."""
+    if not permissions.can_administer(user):
+        return RoleAssignment.objects.none()
+    return RoleAssignment.objects.select_related(
+        "user", "user__organisation", "organisation"
+    ).order_by("user__full_name", "user__email", "role", "organisation__name")
+
+
+def people_for_roles(*, user: User) -> QuerySet[User]:
+    """Active people a beheerder may give a role or name coordinator."""
+    if not permissions.can_administer(user):
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True)
+        .select_related("organisation")
+        .order_by("full_name", "email")
+    )
+
+
+def role_changes(*, user: User) -> QuerySet[RoleChange]:
+    """The record of role changes, newest first, for the beheerder."""
+    if not permissions.can_administer(user):
+        return RoleChange.objects.none()
+    return RoleChange.objects.select_related(
+        "actor", "subject", "subject__organisation", "organisation"
+    ).order_by("-created_at", "-pk")
+
+
+def role_reviews(*, user: User) -> QuerySet[RoleReview]:
+    """Role reviews, newest first, with their open and decided line counts."""
+    if not permissions.can_administer(user):
+        return RoleReview.objects.none()
+    return (
+        RoleReview.objects.select_related("opened_by")
+        .annotate(
+            line_count=Count("lines"),
+            open_count=Count("lines", filter=Q(lines__decision="")),
+            revoked_count=Count("lines", filter=Q(lines__decision="revoked")),
+        )
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def role_review_lines(*, review: RoleReview) -> QuerySet[RoleReviewLine]:
+    """A review's lines with the people and deciders joined, by name."""
+    return review.lines.select_related(
+        "user", "user__organisation", "organisation", "decided_by"
+    ).order_by("user__full_name", "user__email", "role", "pk")
+
+
+def role_review_current() -> RoleReview | None:
+    """The open role review, if any."""
+    return RoleReview.objects.filter(is_open=True).first()

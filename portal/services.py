@@ -1,14 +1,19 @@
-"""Writes for people, invitations, login records and reminders."""
+"""Writes for people, organisations, programmes, roles, invitations, login records and reminders."""
 
 import logging
+import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
@@ -18,17 +23,26 @@ from .celery import app as celery_app
 from .invitations import INVITATION_MAIL, invitation_token
 from .models import (
     REMINDER_MAX_ATTEMPTS,
+    REVIEWED_ROLES,
     Invitation,
     LoginEvent,
     Organisation,
+    OrganisationEmailDomain,
     PlannedReminder,
+    Programme,
     ReminderStatus,
     Role,
     RoleAssignment,
+    RoleChange,
+    RoleReview,
+    RoleReviewLine,
     User,
+    domain_validator,
 )
-from .selectors import organisation_for_email_domain
+from .role_reminders import ROLE_CHANGED, ROLE_REVIEW_OPENED, ROLE_REVIEW_REMINDER
+from .selectors import beheerders, organisation_for_email_domain
 from .tokens import token_digest
+from .workdays import add_working_days
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +193,11 @@ def login_events_purge(*, older_than_days: int | None = None) -> int:
 def role_assign(
     *, user: User, role: str, organisation: Organisation | None = None
 ) -> RoleAssignment:
-    """Give a user a role (idempotent); a contact person needs the organisation they serve."""
+    """Give a user a role (idempotent); a contact person needs the organisation they serve.
+
+    A building block without a record or a mail, for demo seeding and test data. People's
+    roles change through ``role_grant`` and ``role_revoke``, which record and mail.
+    """
     if role == Role.CONTACT_PERSON and organisation is None:
         raise ValidationError(_("Een contactpersoon hoort bij een organisatie."))
     if role != Role.CONTACT_PERSON:
@@ -189,6 +207,560 @@ def role_assign(
     )
     permissions.forget_roles(user)
     return assignment
+
+
+# --- functional administration (beheer) ----------------------------------------------------
+
+
+def _require_beheerder(actor: User | None) -> None:
+    if actor is None or not permissions.can_administer(actor):
+        raise PermissionDenied
+
+
+def _clean_domains(domains: Sequence[str], *, organisation: Organisation | None) -> list[str]:
+    """Lower-cased, validated, each once, and registered by no other organisation."""
+    cleaned: list[str] = []
+    errors: list[str] = []
+    for raw in domains:
+        domain = raw.strip().lower().removeprefix("@")
+        if not domain:
+            continue
+        if domain in cleaned:
+            errors.append(_("%(domain)s staat er twee keer in.") % {"domain": domain})
+            continue
+        try:
+            domain_validator(domain)
+        except ValidationError:
+            errors.append(
+                _("%(domain)s is geen geldige domeinnaam (zoals gemeente.nl).") % {"domain": domain}
+            )
+            continue
+        cleaned.append(domain)
+    taken = OrganisationEmailDomain.objects.filter(domain__in=cleaned).select_related(
+        "organisation"
+    )
+    if organisation is not None and organisation.pk:
+        taken = taken.exclude(organisation=organisation)
+    for match in taken:
+        errors.append(
+            _("%(domain)s is al geregistreerd door %(organisation)s.")
+            % {"domain": match.domain, "organisation": match.organisation.name}
+        )
+    if errors:
+        raise ValidationError({"domains": errors})
+    return cleaned
+
+
+def _check_parent(organisation: Organisation, parent: Organisation | None) -> None:
+    ancestor = parent
+    while ancestor is not None:
+        if organisation.pk and ancestor.pk == organisation.pk:
+            raise ValidationError(
+                {"parent": _("Een organisatie kan geen onderdeel van zichzelf zijn.")}
+            )
+        ancestor = ancestor.parent
+
+
+def _organisation_save(
+    *,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    parent: Organisation | None,
+    domains: Sequence[str],
+    has_meldpunt: bool,
+) -> Organisation:
+    organisation.name = name.strip()
+    organisation.kind = kind
+    organisation.parent = parent
+    organisation.has_meldpunt = has_meldpunt
+    _check_parent(organisation, parent)
+    cleaned = _clean_domains(domains, organisation=organisation)
+    organisation.full_clean()
+    organisation.save()
+    organisation.email_domains.exclude(domain__in=cleaned).delete()
+    existing = set(organisation.email_domains.values_list("domain", flat=True))
+    OrganisationEmailDomain.objects.bulk_create(
+        OrganisationEmailDomain(organisation=organisation, domain=domain)
+        for domain in cleaned
+        if domain not in existing
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    parent: Organisation | None = None,
+    domains: Sequence[str] = (),
+    has_meldpunt: bool = False,
+) -> Organisation:
+    """A new partner organisation with the e-mail domains whose owners may sign up themselves."""
+    _require_beheerder(actor)
+    return _organisation_save(
+        organisation=Organisation(),
+        name=name,
+        kind=kind,
+        parent=parent,
+        domains=list(domains),
+        has_meldpunt=has_meldpunt,
+    )
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    actor: User,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    parent: Organisation | None = None,
+    domains: Sequence[str] = (),
+    has_meldpunt: bool = False,
+) -> Organisation:
+    """Change an organisation; its domains become exactly ``domains``."""
+    _require_beheerder(actor)
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    return _organisation_save(
+        organisation=locked,
+        name=name,
+        kind=kind,
+        parent=parent,
+        domains=list(domains),
+        has_meldpunt=has_meldpunt,
+    )
+
+
+@transaction.atomic
+def programme_create(
+    *, actor: User, name: str, description: str = "", is_active: bool = True
+) -> Programme:
+    """A new programme; name its coordinators with ``programme_coordinator_add``."""
+    _require_beheerder(actor)
+    programme = Programme(name=name.strip(), description=description, is_active=is_active)
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+@transaction.atomic
+def programme_update(
+    *, actor: User, programme: Programme, name: str, description: str, is_active: bool
+) -> Programme:
+    """Rename, describe, activate or deactivate a programme."""
+    _require_beheerder(actor)
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    locked.name = name.strip()
+    locked.description = description
+    locked.is_active = is_active
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def programme_coordinator_add(
+    *, actor: User, programme: Programme, user: User, reason: str = ""
+) -> Programme:
+    """Name someone coordinator of a programme; who lacks the coordinator role gets it, recorded."""
+    _require_beheerder(actor)
+    if not user.is_active:
+        raise ValidationError({"user": _("Dit account is niet actief.")})
+    if programme.coordinators.filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"user": _("%(name)s coördineert dit programma al.") % {"name": user}}
+        )
+    if not RoleAssignment.objects.filter(
+        user=user, role=Role.COORDINATOR, organisation__isnull=True
+    ).exists():
+        role_grant(
+            actor=actor,
+            user=user,
+            role=Role.COORDINATOR,
+            reason=reason or _("Coördinator van %(programme)s") % {"programme": programme.name},
+        )
+    programme.coordinators.add(user)
+    permissions.forget_roles(user)
+    return programme
+
+
+@transaction.atomic
+def programme_coordinator_remove(*, actor: User, programme: Programme, user: User) -> Programme:
+    """Take someone off a programme's coordinators; their coordinator role stays."""
+    _require_beheerder(actor)
+    if not programme.coordinators.filter(pk=user.pk).exists():
+        raise ValidationError(_("%(name)s coördineert dit programma niet.") % {"name": user})
+    programme.coordinators.remove(user)
+    permissions.forget_roles(user)
+    return programme
+
+
+def _role_organisation(role: str, organisation: Organisation | None) -> Organisation | None:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Onbekende rol.")})
+    if role == Role.CONTACT_PERSON:
+        if organisation is None:
+            raise ValidationError(
+                {"organisation": _("Een contactpersoon hoort bij een organisatie; kies er een.")}
+            )
+        return organisation
+    return None
+
+
+def _role_change_record(
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    organisation: Organisation | None,
+    action: str,
+    reason: str,
+) -> RoleChange:
+    change = RoleChange(
+        actor=actor,
+        subject=user,
+        role=role,
+        organisation=organisation,
+        action=action,
+        reason=reason.strip(),
+    )
+    change.full_clean()
+    change.save()
+    reminder_plan(kind=ROLE_CHANGED, target=change, recipient=user, due_at=change.created_at)
+    return change
+
+
+def _grant(
+    *, actor: User | None, user: User, role: str, organisation: Organisation | None, reason: str
+) -> RoleAssignment:
+    organisation = _role_organisation(role, organisation)
+    if RoleAssignment.objects.filter(user=user, role=role, organisation=organisation).exists():
+        raise ValidationError(
+            _("%(name)s heeft deze rol al.") % {"name": user.full_name or user.email}
+        )
+    assignment = RoleAssignment(user=user, role=role, organisation=organisation)
+    assignment.full_clean()
+    assignment.save()
+    _role_change_record(
+        actor=actor,
+        user=user,
+        role=role,
+        organisation=organisation,
+        action=RoleChange.Action.GRANTED,
+        reason=reason,
+    )
+    permissions.forget_roles(user)
+    return assignment
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    organisation: Organisation | None = None,
+    reason: str = "",
+) -> RoleAssignment:
+    """Give someone a role, record who did it and mail the person concerned."""
+    _require_beheerder(actor)
+    if not user.is_active:
+        raise ValidationError({"user": _("Dit account is niet actief.")})
+    return _grant(actor=actor, user=user, role=role, organisation=organisation, reason=reason)
+
+
+@transaction.atomic
+def role_revoke(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    organisation: Organisation | None = None,
+    reason: str = "",
+) -> RoleChange:
+    """Take a role away, record it and mail the person; the last beheerder cannot be revoked."""
+    _require_beheerder(actor)
+    organisation = _role_organisation(role, organisation)
+    if role == Role.BEHEERDER:
+        # Lock every beheerder row: two beheerders revoking each other at once cannot
+        # leave the portal without one.
+        holders = list(
+            RoleAssignment.objects.select_for_update()
+            .filter(role=Role.BEHEERDER, user__is_active=True)
+            .values_list("user_id", flat=True)
+        )
+        if user.pk in holders and len(holders) <= 1:
+            raise ValidationError(
+                _(
+                    "%(name)s is de laatste beheerder. Maak eerst iemand anders beheerder; "
+                    "daarna kan deze rol worden ingetrokken."
+                )
+                % {"name": user.full_name or user.email}
+            )
+    deleted, _details = RoleAssignment.objects.filter(
+        user=user, role=role, organisation=organisation
+    ).delete()
+    if not deleted:
+        raise ValidationError(
+            _("%(name)s heeft deze rol niet (meer).") % {"name": user.full_name or user.email}
+        )
+    change = _role_change_record(
+        actor=actor,
+        user=user,
+        role=role,
+        organisation=organisation,
+        action=RoleChange.Action.REVOKED,
+        reason=reason,
+    )
+    permissions.forget_roles(user)
+    return change
+
+
+@transaction.atomic
+def beheerder_bootstrap(
+    *, email: str, full_name: str, password: str, grant_existing: bool = False
+) -> User:
+    """The first beheerder of an install, from ``manage.py create_beheerder``: no actor to check.
+
+    Creates the account with a verified address and the beheerder role, recorded with the
+    system as actor. An existing address is refused unless ``grant_existing``: then that
+    account gets the role.
+    """
+    email = email.strip().lower()
+    validate_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None and not grant_existing:
+        raise ValidationError(_("Er bestaat al een account met dit e-mailadres."))
+    if user is None:
+        user = User(email=email, full_name=full_name.strip() or email.split("@")[0])
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    _grant(
+        actor=None,
+        user=user,
+        role=Role.BEHEERDER,
+        organisation=None,
+        reason=_("Aangemaakt met manage.py create_beheerder"),
+    )
+    return user
+
+
+# Above this many lines a paste is more likely a mistake than an invitation round.
+BULK_INVITATION_LIMIT = 500
+_SEPARATORS = re.compile(r"[,;\t]")
+
+
+@dataclass(frozen=True)
+class BulkAddress:
+    line: int
+    email: str
+
+
+def invitation_addresses_parse(text: str) -> tuple[list[BulkAddress], list[str]]:
+    """The addresses in a pasted or uploaded list, one a line (a CSV row's cell with an @).
+
+    Returns the addresses and a Dutch error per line that holds none or something invalid.
+    A first line without an @ is taken as a CSV header and skipped.
+    """
+    addresses: list[BulkAddress] = []
+    errors: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip().strip("\ufeff")
+        if not line:
+            continue
+        cells = [c.strip().strip('"').strip() for c in _SEPARATORS.split(line)]
+        candidates = [c for c in cells if "@" in c]
+        if not candidates:
+            if number == 1:
+                continue
+            errors.append(
+                _("Regel %(line)d: „%(text)s” is geen e-mailadres.")
+                % {"line": number, "text": line[:80]}
+            )
+            continue
+        if len(candidates) > 1:
+            errors.append(_("Regel %(line)d: zet één e-mailadres per regel.") % {"line": number})
+            continue
+        email = candidates[0].lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(
+                _("Regel %(line)d: %(email)s is geen geldig e-mailadres.")
+                % {"line": number, "email": email[:80]}
+            )
+            continue
+        addresses.append(BulkAddress(line=number, email=email))
+    return addresses, errors
+
+
+@transaction.atomic
+def invitations_create_bulk(
+    *, actor: User, text: str, organisation: Organisation
+) -> list[Invitation]:
+    """Invite every address in a list for one organisation, or none of them.
+
+    Every invalid, repeated, already registered or already invited address is named in
+    one ValidationError; the invitations (and their mails, sent after commit) are created
+    only when the whole list is right.
+    """
+    _require_beheerder(actor)
+    addresses, errors = invitation_addresses_parse(text)
+    if not addresses and not errors:
+        raise ValidationError({"addresses": _("Vul minstens één e-mailadres in.")})
+    if len(addresses) > BULK_INVITATION_LIMIT:
+        errors.append(
+            _("Nodig maximaal %(limit)d mensen tegelijk uit.") % {"limit": BULK_INVITATION_LIMIT}
+        )
+    seen: dict[str, int] = {}
+    for address in addresses:
+        if address.email in seen:
+            errors.append(
+                _("Regel %(line)d: %(email)s staat ook op regel %(first)d.")
+                % {"line": address.line, "email": address.email, "first": seen[address.email]}
+            )
+        else:
+            seen[address.email] = address.line
+    now = timezone.now()
+    registered = set(
+        User.objects.annotate(address=Lower("email"))
+        .filter(address__in=list(seen))
+        .values_list("address", flat=True)
+    )
+    invited = set(
+        Invitation.objects.filter(
+            email__in=list(seen),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        ).values_list("email", flat=True)
+    )
+    for email, line in seen.items():
+        if email in registered:
+            errors.append(
+                _("Regel %(line)d: %(email)s heeft al een account.")
+                % {"line": line, "email": email}
+            )
+        elif email in invited:
+            errors.append(
+                _("Regel %(line)d: %(email)s heeft al een openstaande uitnodiging.")
+                % {"line": line, "email": email}
+            )
+    if errors:
+        raise ValidationError({"addresses": errors})
+    return [
+        invitation_create(invited_by=actor, email=email, organisation=organisation)[0]
+        for email in seen
+    ]
+
+
+# --- the yearly role review (BIO 5.18) -----------------------------------------------------
+
+
+def _review_open(*, actor: User | None, now: datetime) -> RoleReview:
+    """Open a review with a line per sensitive role held now, and mail the beheerders."""
+    try:
+        with transaction.atomic():
+            review = RoleReview.objects.create(opened_at=now, opened_by=actor)
+    except IntegrityError:
+        # Another process opened one a moment ago: that one is the review.
+        return RoleReview.objects.get(is_open=True)
+    assignments = RoleAssignment.objects.filter(role__in=REVIEWED_ROLES).order_by("pk")
+    RoleReviewLine.objects.bulk_create(
+        RoleReviewLine(
+            review=review, user_id=a.user_id, role=a.role, organisation_id=a.organisation_id
+        )
+        for a in assignments
+    )
+    reminder_due = add_working_days(now, settings.ROLE_REVIEW_REMINDER_WORKING_DAYS)
+    for beheerder in beheerders():
+        reminder_plan(kind=ROLE_REVIEW_OPENED, target=review, recipient=beheerder, due_at=now)
+        reminder_plan(
+            kind=ROLE_REVIEW_REMINDER, target=review, recipient=beheerder, due_at=reminder_due
+        )
+    return review
+
+
+@transaction.atomic
+def role_review_open(*, actor: User | None = None) -> RoleReview:
+    """Open a role review now (a beheerder's button or ``manage.py open_role_review``).
+
+    Safe to call twice: while a review is open, that one is returned.
+    """
+    if actor is not None:
+        _require_beheerder(actor)
+    current = RoleReview.objects.filter(is_open=True).first()
+    if current is not None:
+        return current
+    return _review_open(actor=actor, now=timezone.now())
+
+
+@transaction.atomic
+def role_review_open_if_due(*, now: datetime | None = None) -> RoleReview | None:
+    """The periodic task's service: open a review when none is open and the last is old enough.
+
+    Returns the review it opened, or None; running it twice opens one.
+    """
+    now = now or timezone.now()
+    if RoleReview.objects.filter(is_open=True).exists():
+        return None
+    last = RoleReview.objects.order_by("-opened_at").values_list("opened_at", flat=True).first()
+    if last is not None and last > now - timedelta(days=settings.ROLE_REVIEW_INTERVAL_DAYS):
+        return None
+    review = _review_open(actor=None, now=now)
+    return review if review.opened_at == now else None
+
+
+@transaction.atomic
+def role_review_decide(
+    *, actor: User, line: RoleReviewLine, decision: str, reason: str = ""
+) -> RoleReviewLine:
+    """Confirm or revoke one line of an open review; the last decision closes the review.
+
+    Revoking goes through ``role_revoke``, so it is recorded and mailed like any revocation.
+    """
+    _require_beheerder(actor)
+    if decision not in RoleReviewLine.Decision.values:
+        raise ValidationError(_("Kies bevestigen of intrekken."))
+    review = RoleReview.objects.select_for_update().get(pk=line.review_id)
+    if not review.is_open:
+        raise ValidationError(_("Deze rolreview is afgerond en kan niet meer worden gewijzigd."))
+    locked = RoleReviewLine.objects.select_related("user", "organisation").get(pk=line.pk)
+    if locked.decision:
+        raise ValidationError(
+            _("Over %(name)s is in deze review al besloten.")
+            % {"name": locked.user.full_name or locked.user.email}
+        )
+    if (
+        decision == RoleReviewLine.Decision.REVOKED
+        and RoleAssignment.objects.filter(
+            user=locked.user, role=locked.role, organisation=locked.organisation
+        ).exists()
+    ):
+        role_revoke(
+            actor=actor,
+            user=locked.user,
+            role=locked.role,
+            organisation=locked.organisation,
+            reason=reason or _("Ingetrokken bij de jaarlijkse rolreview"),
+        )
+    now = timezone.now()
+    locked.decision = decision
+    locked.decided_by = actor
+    locked.decided_at = now
+    locked.save(update_fields=["decision", "decided_by", "decided_at"])
+    if not review.lines.filter(decision="").exists():
+        review.is_open = False
+        review.closed_at = now
+        review.save(update_fields=["is_open", "closed_at", "updated_at"])
+        reminder_cancel(target=review, kind=ROLE_REVIEW_REMINDER)
+        reminder_cancel(target=review, kind=ROLE_REVIEW_OPENED)
+    return locked
 
 
 # --- reminders -----------------------------------------------------------------------------

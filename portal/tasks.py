@@ -14,6 +14,13 @@ def purge_login_events() -> int:
     return services.login_events_purge()
 
 
+@shared_task
+def open_role_review_if_due() -> int | None:
+    """Open the yearly role review when it is due; returns its id, or None when not due."""
+    review = services.role_review_open_if_due()
+    return review.pk if review else None
+
+
 # Per run of the dispatcher; the rest waits for the next run, two minutes later.
 DISPATCH_BATCH = 500
 

@@ -19,6 +19,42 @@ urlpatterns = [
     path("uitnodigingen/<int:pk>/intrekken/", views.invitation_revoke, name="invitation_revoke"),
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("partners/", views.organisation_list, name="organisation_list"),
+    path("beheer/organisaties/", views.beheer_organisation_list, name="beheer_organisation_list"),
+    path(
+        "beheer/organisaties/nieuw/",
+        views.beheer_organisation_form,
+        name="beheer_organisation_create",
+    ),
+    path(
+        "beheer/organisaties/<int:pk>/",
+        views.beheer_organisation_form,
+        name="beheer_organisation_edit",
+    ),
+    path("beheer/programmas/", views.beheer_programme_list, name="beheer_programme_list"),
+    path("beheer/programmas/nieuw/", views.beheer_programme_create, name="beheer_programme_create"),
+    path(
+        "beheer/programmas/<int:pk>/", views.beheer_programme_detail, name="beheer_programme_detail"
+    ),
+    path(
+        "beheer/programmas/<int:pk>/coordinatoren/<int:user_pk>/verwijderen/",
+        views.beheer_programme_coordinator_remove,
+        name="beheer_programme_coordinator_remove",
+    ),
+    path("beheer/rollen/", views.beheer_role_list, name="beheer_role_list"),
+    path("beheer/rollen/<int:pk>/intrekken/", views.beheer_role_revoke, name="beheer_role_revoke"),
+    path("beheer/uitnodigingen/", views.beheer_invitations, name="beheer_invitations"),
+    path("beheer/rolwijzigingen/", views.beheer_role_changes, name="beheer_role_changes"),
+    path("beheer/rolreview/", views.beheer_role_review_list, name="beheer_role_review_list"),
+    path(
+        "beheer/rolreview/<int:pk>/",
+        views.beheer_role_review_detail,
+        name="beheer_role_review_detail",
+    ),
+    path(
+        "beheer/rolreview/<int:pk>/regels/<int:line_pk>/",
+        views.beheer_role_review_decide,
+        name="beheer_role_review_decide",
+    ),
     path("trainingen/", include("trainings.urls")),
     path("signalen/", include("signalen.urls")),
     path("werkplaatsen/", include("werkplaats.urls")),

@@ -7,11 +7,24 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services
 from .adapters import INVITATION_SESSION_KEY
-from .forms import InvitationForm, ProfileForm
+from .forms import (
+    BulkInvitationForm,
+    InvitationForm,
+    OrganisationForm,
+    ProfileForm,
+    ProgrammeCoordinatorForm,
+    ProgrammeForm,
+    RoleGrantForm,
+    RoleRevokeForm,
+    add_service_error_messages,
+    add_service_errors,
+)
+from .models import RoleReviewLine
 
 
 @login_required
@@ -95,6 +108,270 @@ def invitation_accept(request, token: str):
 def organisation_list(request):
     organisations = selectors.organisation_overview(user=request.user)
     return render(request, "portal/organisation_list.html", {"organisations": organisations})
+
+
+# --- functional administration (beheer) ----------------------------------------------------
+# Every page is for beheerders only (403 for anyone else); objects come from selectors that
+# are empty for others, so a guessed id is a 404 as everywhere in the portal.
+
+beheerder_required = permissions.role_required(permissions.can_administer)
+
+
+@beheerder_required
+def beheer_organisation_list(request):
+    organisations = selectors.organisations_administered(user=request.user)
+    return render(request, "portal/beheer/organisation_list.html", {"organisations": organisations})
+
+
+@beheerder_required
+def beheer_organisation_form(request, pk: int | None = None):
+    organisation = None
+    initial = {}
+    if pk is not None:
+        organisation = get_object_or_404(
+            selectors.organisations_administered(user=request.user), pk=pk
+        )
+        initial = {
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "parent": organisation.parent_id,
+            "domains": "\n".join(d.domain for d in organisation.email_domains.all()),
+            "has_meldpunt": organisation.has_meldpunt,
+        }
+    form = OrganisationForm(request.POST or None, initial=initial, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if organisation is None:
+                organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+            else:
+                services.organisation_update(
+                    actor=request.user, organisation=organisation, **form.cleaned_data
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s is opgeslagen.") % {"name": form.cleaned_data["name"]}
+            )
+            return redirect("beheer_organisation_list")
+    return render(
+        request,
+        "portal/beheer/organisation_form.html",
+        {"form": form, "organisation": organisation},
+    )
+
+
+@beheerder_required
+def beheer_programme_list(request):
+    programmes = selectors.programmes_administered(user=request.user)
+    return render(request, "portal/beheer/programme_list.html", {"programmes": programmes})
+
+
+@beheerder_required
+def beheer_programme_create(request):
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.programme_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Het programma is aangemaakt. Voeg nu een coördinator toe.")
+            )
+            return redirect("beheer_programme_detail", pk=programme.pk)
+    return render(request, "portal/beheer/programme_form.html", {"form": form, "programme": None})
+
+
+@beheerder_required
+def beheer_programme_detail(request, pk: int):
+    programme = get_object_or_404(selectors.programmes_administered(user=request.user), pk=pk)
+    people = selectors.people_for_roles(user=request.user)
+    form = ProgrammeForm(
+        initial={
+            "name": programme.name,
+            "description": programme.description,
+            "is_active": programme.is_active,
+        }
+    )
+    coordinator_form = ProgrammeCoordinatorForm(people=people)
+    if request.method == "POST" and "coordinator" in request.POST:
+        coordinator_form = ProgrammeCoordinatorForm(request.POST, people=people)
+        if coordinator_form.is_valid():
+            try:
+                services.programme_coordinator_add(
+                    actor=request.user, programme=programme, **coordinator_form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(coordinator_form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s coördineert nu %(programme)s.")
+                    % {"name": coordinator_form.cleaned_data["user"], "programme": programme},
+                )
+                return redirect("beheer_programme_detail", pk=programme.pk)
+    elif request.method == "POST":
+        form = ProgrammeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.programme_update(
+                    actor=request.user, programme=programme, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Het programma is opgeslagen."))
+                return redirect("beheer_programme_detail", pk=programme.pk)
+    return render(
+        request,
+        "portal/beheer/programme_form.html",
+        {"form": form, "programme": programme, "coordinator_form": coordinator_form},
+    )
+
+
+@require_POST
+@beheerder_required
+def beheer_programme_coordinator_remove(request, pk: int, user_pk: int):
+    programme = get_object_or_404(selectors.programmes_administered(user=request.user), pk=pk)
+    person = get_object_or_404(programme.coordinators.all(), pk=user_pk)
+    try:
+        services.programme_coordinator_remove(actor=request.user, programme=programme, user=person)
+    except ValidationError as error:
+        add_service_error_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "%(name)s coördineert %(programme)s niet meer. De rol programmacoördinator blijft; "
+                "trek die zo nodig in onder Rollen."
+            )
+            % {"name": person, "programme": programme},
+        )
+    return redirect("beheer_programme_detail", pk=programme.pk)
+
+
+@beheerder_required
+def beheer_role_list(request):
+    form = RoleGrantForm(request.POST or None, people=selectors.people_for_roles(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_grant(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s heeft de rol gekregen en krijgt daarover een e-mail.")
+                % {"name": form.cleaned_data["user"]},
+            )
+            return redirect("beheer_role_list")
+    assignments = selectors.role_assignments_administered(user=request.user)
+    return render(
+        request, "portal/beheer/role_list.html", {"form": form, "assignments": assignments}
+    )
+
+
+@beheerder_required
+def beheer_role_revoke(request, pk: int):
+    assignment = get_object_or_404(
+        selectors.role_assignments_administered(user=request.user), pk=pk
+    )
+    form = RoleRevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_revoke(
+                actor=request.user,
+                user=assignment.user,
+                role=assignment.role,
+                organisation=assignment.organisation,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("De rol is ingetrokken; %(name)s krijgt daarover een e-mail.")
+                % {"name": assignment.user},
+            )
+            return redirect("beheer_role_list")
+    return render(
+        request, "portal/beheer/role_revoke.html", {"form": form, "assignment": assignment}
+    )
+
+
+@beheerder_required
+def beheer_invitations(request):
+    form = BulkInvitationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations = services.invitations_create_bulk(
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d uitnodiging verstuurd.",
+                    "%(count)d uitnodigingen verstuurd.",
+                    len(invitations),
+                )
+                % {"count": len(invitations)},
+            )
+            return redirect("beheer_invitations")
+    return render(request, "portal/beheer/invitations.html", {"form": form})
+
+
+@beheerder_required
+def beheer_role_changes(request):
+    page = Paginator(selectors.role_changes(user=request.user), 50).get_page(
+        request.GET.get("pagina")
+    )
+    return render(request, "portal/beheer/role_changes.html", {"page": page})
+
+
+@beheerder_required
+def beheer_role_review_list(request):
+    if request.method == "POST":
+        review = services.role_review_open(actor=request.user)
+        messages.success(request, _("De rolreview staat open."))
+        return redirect("beheer_role_review_detail", pk=review.pk)
+    reviews = selectors.role_reviews(user=request.user)
+    return render(request, "portal/beheer/role_review_list.html", {"reviews": reviews})
+
+
+@beheerder_required
+def beheer_role_review_detail(request, pk: int):
+    review = get_object_or_404(selectors.role_reviews(user=request.user), pk=pk)
+    lines = selectors.role_review_lines(review=review)
+    return render(
+        request,
+        "portal/beheer/role_review_detail.html",
+        {"review": review, "lines": lines, "decisions": RoleReviewLine.Decision},
+    )
+
+
+@require_POST
+@beheerder_required
+def beheer_role_review_decide(request, pk: int, line_pk: int):
+    review = get_object_or_404(selectors.role_reviews(user=request.user), pk=pk)
+    line = get_object_or_404(review.lines.select_related("user"), pk=line_pk)
+    try:
+        services.role_review_decide(
+            actor=request.user, line=line, decision=request.POST.get("decision", "")
+        )
+    except ValidationError as error:
+        add_service_error_messages(request, error)
+    else:
+        messages.success(
+            request, _("Het besluit over %(name)s is vastgelegd.") % {"name": line.user}
+        )
+    return redirect("beheer_role_review_detail", pk=review.pk)
 
 
 def healthz(request):

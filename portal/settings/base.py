@@ -193,11 +193,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.purge_login_events",
         "schedule": 24 * 60 * 60,
     },
+    # Checks hourly; opens a review only when the last one is ROLE_REVIEW_INTERVAL_DAYS old.
+    "open-role-review-when-due": {
+        "task": "portal.tasks.open_role_review_if_due",
+        "schedule": 60 * 60,
+    },
 }
 
 # Login records hold IP addresses (personal data): keep them only this long.
 LOGIN_EVENT_RETENTION_DAYS = env.int("LOGIN_EVENT_RETENTION_DAYS", default=180)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+# BIO 5.18: the beheerders review who holds the sensitive roles this often; an unanswered
+# review reminds them after this many working days.
+ROLE_REVIEW_INTERVAL_DAYS = env.int("ROLE_REVIEW_INTERVAL_DAYS", default=365)
+ROLE_REVIEW_REMINDER_WORKING_DAYS = env.int("ROLE_REVIEW_REMINDER_WORKING_DAYS", default=5)
 # Absolute links in e-mails (sent from workers, which have no request).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -71,6 +71,14 @@ def coordinator(*, with_totp: bool = True, **kwargs) -> User:
     return user
 
 
+def beheerder(*, with_totp: bool = True, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    services.role_assign(user=user, role=Role.BEHEERDER)
+    if with_totp:
+        add_totp(user)
+    return user
+
+
 def trainer(**kwargs) -> User:
     user = UserFactory(**kwargs)
     services.role_assign(user=user, role=Role.TRAINER)

@@ -50,7 +50,10 @@ def test_seed_demo_creates_core_partners_riec_and_one_user_per_role_per_core_par
     for organisation in Organisation.objects.exclude(kind="riec"):
         # Other apps' demos add participants of their own; the role accounts are these.
         role_accounts = [
-            f"{local}@{domain}" for local in EMAIL_LOCAL_PART.values() for domain in DOMAINS
+            f"{local}@{domain}"
+            for role, local in EMAIL_LOCAL_PART.items()
+            if role != "beheerder"
+            for domain in DOMAINS
         ]
         members = list(User.objects.filter(organisation=organisation, email__in=role_accounts))
         assert len(members) == 4
@@ -62,6 +65,9 @@ def test_seed_demo_creates_core_partners_riec_and_one_user_per_role_per_core_par
     riec_contact = User.objects.get(email="contactpersoon@riec.example")
     assert riec_contact.organisation == riec
     assert permissions.is_contact_person(riec_contact, riec.pk)
+    beheerder = User.objects.get(email="beheerder@voorbeeldstad.example")
+    assert permissions.is_beheerder(beheerder)
+    assert demo_totp_secret(email=beheerder.email) is not None
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(settings):
