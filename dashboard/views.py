@@ -4,29 +4,75 @@ This is the only module that reads several apps at once; each app answers for it
 part (what may be shown to whom), the dashboard only puts the answers side by side.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from portal import permissions
 from portal import selectors as portal_selectors
+from signalen import selectors as signal_selectors
 from trainings import selectors as training_selectors
 from werkplaats import selectors as werkplaats_selectors
 
 # Invitations that expire within this period are pointed out on a coordinator's home.
 EXPIRING_SOON = timedelta(days=3)
+UPCOMING_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One training or werkplaats session in "Binnenkort"."""
+
+    title: str
+    starts_at: datetime
+    place: str
+    url: str
+    is_werkplaats: bool
+
+
+def _upcoming(training_sessions, werkplaats_sessions) -> list[Upcoming]:
+    """Training and werkplaats sessions together, soonest first."""
+    items = [
+        Upcoming(
+            title=session.run.training.title,
+            starts_at=session.starts_at,
+            place=session.location or session.run.location,
+            url=reverse("trainings:run_detail", args=[session.run_id]),
+            is_werkplaats=False,
+        )
+        for session in training_sessions
+    ] + [
+        Upcoming(
+            title=session.werkplaats.title,
+            starts_at=session.starts_at,
+            place=session.location,
+            url=reverse("werkplaats:session_detail", args=[session.pk]),
+            is_werkplaats=True,
+        )
+        for session in werkplaats_sessions
+    ]
+    items.sort(key=lambda item: item.starts_at)
+    return items[:UPCOMING_LIMIT]
 
 
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "dashboard/landing.html")
     user = request.user
+    trainings = training_selectors.participant_overview(user=user)
+    werkplaats = werkplaats_selectors.home_overview(user=user)
     context = {
         "login_summary": portal_selectors.login_summary(user=user),
         "profile_incomplete": not (user.discipline and user.job_title),
-        "trainings": training_selectors.participant_overview(user=user),
-        "werkplaats": werkplaats_selectors.home_overview(user=user),
+        "trainings": trainings,
+        "werkplaats": werkplaats,
+        "upcoming": _upcoming(trainings.next_sessions, werkplaats.next_sessions),
+        "signals": signal_selectors.attention_signals(user=user),
+        "runs_closing": training_selectors.runs_closing_soon(user=user),
+        "expiring_invitations": [],
     }
     if permissions.is_coordinator(user):
         open_invitations = list(
@@ -42,4 +88,18 @@ def home(request):
                 organisation_ids=permissions.contact_organisation_ids(user)
             ).exclude(pk=user.pk)
         )
+    context["nothing_waits"] = not any(
+        (
+            context["login_summary"].failed_since_previous,
+            context["profile_incomplete"],
+            context["expiring_invitations"],
+            context["signals"],
+            werkplaats.open_requests,
+            werkplaats.logs_due,
+            trainings.reflections_due,
+            trainings.plan_reviews_due,
+            trainings.moved_up,
+            context["runs_closing"],
+        )
+    )
     return render(request, "dashboard/home.html", context)

@@ -14,7 +14,15 @@ from portal.reminders import ReminderMessage, register, render_email
 
 from . import permissions
 from .models import Signal, SignalEvent
-from .scheduling import ASSIGNED_MAIL, FORWARDED_MAIL, OVERDUE_REMINDER, QUESTION_MAIL
+from .scheduling import (
+    ASSIGNED_MAIL,
+    CLOSED_MAIL,
+    FEEDBACK_MAIL,
+    FORWARDED_MAIL,
+    NEW_MAIL,
+    OVERDUE_REMINDER,
+    QUESTION_MAIL,
+)
 from .states import OPEN
 
 
@@ -80,25 +88,46 @@ def render_assigned(reminder) -> ReminderMessage | None:
     )
 
 
-@register(FORWARDED_MAIL)
-def render_forwarded(reminder) -> ReminderMessage | None:
+def _to_receiving_meldpunt(reminder, kind: str, template: str) -> ReminderMessage | None:
     """To a contact person of the receiving organisation, while they serve it."""
-    event = _event(reminder, SignalEvent.Kind.FORWARDED)
+    event = _event(reminder, kind)
     if event is None or not portal_permissions.is_contact_person(
         reminder.recipient, event.organisation_id
     ):
         return None
-    return _render(
-        "signalen/email/forwarded", event, reverse("signalen:detail", args=[event.signal_id])
-    )
+    return _render(template, event, reverse("signalen:detail", args=[event.signal_id]))
+
+
+@register(NEW_MAIL)
+def render_new(reminder) -> ReminderMessage | None:
+    """A new signal, to a contact person of the organisation it was reported to."""
+    return _to_receiving_meldpunt(reminder, SignalEvent.Kind.REPORTED, "signalen/email/new")
+
+
+@register(FORWARDED_MAIL)
+def render_forwarded(reminder) -> ReminderMessage | None:
+    """A forwarded signal, to a contact person of the organisation it was forwarded to."""
+    return _to_receiving_meldpunt(reminder, SignalEvent.Kind.FORWARDED, "signalen/email/forwarded")
+
+
+def _to_reporter(reminder, kind: str, template: str) -> ReminderMessage | None:
+    """To the reporter, linking to their own signal page; skipped once they are unknown."""
+    event = _event(reminder, kind)
+    if event is None or event.signal.reporter_id != reminder.recipient_id:
+        return None
+    return _render(template, event, reverse("signalen:my_detail", args=[event.signal_id]))
 
 
 @register(QUESTION_MAIL)
 def render_question(reminder) -> ReminderMessage | None:
-    """To the reporter, linking to their own signal page; skipped once they are unknown."""
-    event = _event(reminder, SignalEvent.Kind.QUESTION)
-    if event is None or event.signal.reporter_id != reminder.recipient_id:
-        return None
-    return _render(
-        "signalen/email/question", event, reverse("signalen:my_detail", args=[event.signal_id])
-    )
+    return _to_reporter(reminder, SignalEvent.Kind.QUESTION, "signalen/email/question")
+
+
+@register(FEEDBACK_MAIL)
+def render_feedback(reminder) -> ReminderMessage | None:
+    return _to_reporter(reminder, SignalEvent.Kind.FEEDBACK, "signalen/email/feedback")
+
+
+@register(CLOSED_MAIL)
+def render_closed(reminder) -> ReminderMessage | None:
+    return _to_reporter(reminder, SignalEvent.Kind.CLOSED, "signalen/email/closed")

@@ -1,11 +1,13 @@
 """When a signal is due, and what e-mail it plans in the portal's reminder table.
 
 Deadlines count working days (``portal.workdays``). Every signalen mail is a reminder
-kind: the overdue reminder at the deadline, and the mail about an assignment, a forward
-or a question, due at once. The services call these inside their transactions, so a
-mail is planned with the change it is about or not at all; the portal's dispatcher
-sends it exactly once and lists it under "Mijn herinneringen". Who gets which mail is
-decided here; the renderers in ``reminders`` only check that it still applies.
+kind: the overdue reminder at the deadline, and the mail about an event, due at once: a
+new or forwarded signal to the receiving meldpunt, an assignment to the assignee, and a
+question, shared feedback or the closing to the reporter. The services call these inside
+their transactions, so a mail is planned with the change it is about or not at all; the
+portal's dispatcher sends it exactly once and lists it under "Mijn herinneringen". Who
+gets which mail is decided here; the renderers in ``reminders`` only check that it still
+applies.
 """
 
 from datetime import datetime
@@ -25,12 +27,23 @@ OVERDUE_REMINDER = "signalen.overdue"
 ASSIGNED_MAIL = "signalen.assigned"
 FORWARDED_MAIL = "signalen.forwarded"
 QUESTION_MAIL = "signalen.question"
+NEW_MAIL = "signalen.new"
+FEEDBACK_MAIL = "signalen.feedback"
+CLOSED_MAIL = "signalen.closed"
 # The timeline events someone is e-mailed about, and the reminder kind of that mail.
+# Feedback given while closing is not mailed on its own: the closing mail covers it.
 EVENT_MAIL_KINDS = {
+    SignalEvent.Kind.REPORTED: NEW_MAIL,
     SignalEvent.Kind.ASSIGNED: ASSIGNED_MAIL,
     SignalEvent.Kind.FORWARDED: FORWARDED_MAIL,
     SignalEvent.Kind.QUESTION: QUESTION_MAIL,
+    SignalEvent.Kind.FEEDBACK: FEEDBACK_MAIL,
+    SignalEvent.Kind.CLOSED: CLOSED_MAIL,
 }
+# Mails to the reporter, about their own signal.
+REPORTER_EVENT_KINDS = frozenset(
+    {SignalEvent.Kind.QUESTION, SignalEvent.Kind.FEEDBACK, SignalEvent.Kind.CLOSED}
+)
 
 
 # --- deadlines -----------------------------------------------------------------------------
@@ -84,23 +97,25 @@ def sync_overdue_reminders(*, signal: Signal) -> None:
 
 
 def event_mail_recipients(event: SignalEvent) -> list[User]:
-    """The people an assignment, forward or question concerns; nobody for other events.
+    """The people an event concerns; nobody for other events, and never the one who acted.
 
-    Assigned: the assignee, unless they picked it up themselves. Forwarded: the active
-    contact persons of the receiving organisation. Question: the reporter, if still known.
+    Reported or forwarded: the active contact persons of the receiving organisation.
+    Assigned: the assignee. Question, feedback or closed: the reporter, if still known.
     """
     if event.kind == SignalEvent.Kind.ASSIGNED:
-        assignee = event.assignee
-        if assignee is None or not assignee.is_active or assignee.pk == event.actor_id:
-            return []
-        return [assignee]
-    if event.kind == SignalEvent.Kind.FORWARDED and event.organisation_id:
-        return list(contact_persons_of(organisation_ids=[event.organisation_id]))
-    if event.kind == SignalEvent.Kind.QUESTION:
+        people = [event.assignee] if event.assignee is not None else []
+    elif event.kind in (SignalEvent.Kind.REPORTED, SignalEvent.Kind.FORWARDED):
+        people = (
+            list(contact_persons_of(organisation_ids=[event.organisation_id]))
+            if event.organisation_id
+            else []
+        )
+    elif event.kind in REPORTER_EVENT_KINDS:
         reporter = event.signal.reporter
-        if reporter is not None and reporter.is_active:
-            return [reporter]
-    return []
+        people = [reporter] if reporter is not None else []
+    else:
+        people = []
+    return [person for person in people if person.is_active and person.pk != event.actor_id]
 
 
 def event_mail_plan(*, event: SignalEvent) -> None:

@@ -26,7 +26,7 @@ from portal import permissions as portal_permissions
 from portal.models import Organisation, Role, User
 
 from .models import AuditEntry, Category, Signal, SignalAccess, SignalAttachment, SignalEvent
-from .states import OPEN, Status
+from .states import AWAITING_PICKUP, OPEN, Status
 
 # Audit actions done by the reporter: their actor is hidden where the reporter is.
 REPORTER_ACTIONS = frozenset(
@@ -145,6 +145,47 @@ def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) ->
         overdue=Count("pk", filter=Q(deadline_at__lt=now)),
     )
     return QueueCounts(matching=totals["matching"] or 0, overdue=totals["overdue"] or 0)
+
+
+def _needs_attention(user, now: datetime) -> Q:
+    """Open signals with the user's own meldpunt that are new (or forwarded to it) or overdue.
+
+    Signals forwarded away stay visible but wait for nobody here, so they do not count.
+    """
+    return Q(
+        organisation_id__in=portal_permissions.contact_organisation_ids(user), status__in=OPEN
+    ) & (Q(status__in=AWAITING_PICKUP) | Q(deadline_at__lt=now))
+
+
+def attention_count(*, user, now: datetime | None = None) -> int:
+    """How many signals wait for the user's meldpunt (new or overdue): the menu's badge.
+
+    One query, and none for anyone who is not a contact person.
+    """
+    if not portal_permissions.is_contact_person(user):
+        return 0
+    return signals_visible_to(user).filter(_needs_attention(user, now or timezone.now())).count()
+
+
+def attention_signals(*, user, limit: int = 5, now: datetime | None = None) -> list[Signal]:
+    """The signals behind ``attention_count``, overdue first, then oldest first; one query."""
+    if not portal_permissions.is_contact_person(user):
+        return []
+    now = now or timezone.now()
+    return list(
+        signals_visible_to(user)
+        .filter(_needs_attention(user, now))
+        .select_related("category")
+        .only("pk", "reference", "status", "deadline_at", "received_at", "category__name")
+        .annotate(
+            is_overdue=Case(
+                When(deadline_at__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-is_overdue", "received_at", "pk")[:limit]
+    )
 
 
 def signal_detail(*, user, pk: int) -> Signal:

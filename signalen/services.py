@@ -78,6 +78,9 @@ def signal_create(
 ) -> Signal:
     """Store a new signal with its attachments, all or nothing.
 
+    The contact persons of the receiving organisation are e-mailed the reference and
+    category (never the content) right after the commit.
+
     The whole write is one durable transaction: files are written inside it and
     removed again if it fails, so an attachment never exists without its signal.
     """
@@ -133,7 +136,7 @@ def signal_create(
                 via=SignalAccess.Via.REPORTED,
                 granted_at=now,
             )
-            SignalEvent.objects.create(
+            reported = SignalEvent.objects.create(
                 signal=signal,
                 kind=SignalEvent.Kind.REPORTED,
                 actor=reporter,
@@ -162,6 +165,7 @@ def signal_create(
                 ip_address=ip_address,
             )
             scheduling.sync_overdue_reminders(signal=signal)
+            scheduling.event_mail_plan(event=reported)
     except BaseException:
         for name in written:
             try:
@@ -349,8 +353,8 @@ def signal_reporter_reply(
 def signal_share_feedback(
     *, actor: User, signal: Signal, text: str, ip_address: str | None = None
 ) -> SignalEvent:
-    """Feedback the contact persons choose to share with the reporter."""
-    return _text_event(
+    """Feedback the contact persons choose to share with the reporter, who is e-mailed a link."""
+    event = _text_event(
         actor=actor,
         signal=signal,
         action=Action.SHARE_FEEDBACK,
@@ -360,6 +364,8 @@ def signal_share_feedback(
         shared=True,
         ip_address=ip_address,
     )
+    scheduling.event_mail_plan(event=event)
+    return event
 
 
 @transaction.atomic
@@ -420,7 +426,10 @@ def signal_close(
     feedback: str = "",
     ip_address: str | None = None,
 ) -> Signal:
-    """Close with a reason and a required explanation; a duplicate links to its original."""
+    """Close with a reason and a required explanation; a duplicate links to its original.
+
+    The reporter is e-mailed a link to their own signal page (which shows the feedback).
+    """
     signal, status = _locked_for(actor=actor, signal=signal, action=Action.CLOSE)
     if reason not in CloseReason.values:
         raise ValidationError({"reason": _("Kies een reden.")})
@@ -451,7 +460,7 @@ def signal_close(
         close_explanation=explanation,
         duplicate_of=duplicate_of,
     )
-    SignalEvent.objects.create(
+    closed = SignalEvent.objects.create(
         signal=signal,
         kind=SignalEvent.Kind.CLOSED,
         actor=actor,
@@ -472,6 +481,7 @@ def signal_close(
     audit.audit_append(
         actor=actor, action=AuditEntry.Act.SIGNAL_CLOSE, object_id=signal.pk, ip_address=ip_address
     )
+    scheduling.event_mail_plan(event=closed)
     return signal
 
 

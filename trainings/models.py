@@ -237,6 +237,54 @@ class Enrolment(TimeStampedModel):
         return f"{self.participant} — {self.run}"
 
 
+class EnrolmentEpisode(TimeStampedModel):
+    """One stretch of an enrolment: from asking for a place to giving it up.
+
+    Someone who cancels and enrols again reuses their enrolment row (one per run and
+    participant), but starts a new episode. The mails about a place (confirmation, waiting
+    list, moved up, run cancelled) target the episode rather than the enrolment, so each
+    episode gets its own mails, while the reminder table still sends each one at most once.
+    Only the newest episode of an enrolment is current; mail planned for an older one is
+    skipped.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("inschrijving"), on_delete=models.CASCADE, related_name="episodes"
+    )
+    started_at = models.DateTimeField(_("begonnen op"))
+
+    class Meta:
+        ordering = ["enrolment", "pk"]
+        verbose_name = _("inschrijvingsperiode")
+        verbose_name_plural = _("inschrijvingsperiodes")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} ({self.started_at:%d-%m-%Y %H:%M})"
+
+
+class SessionChange(TimeStampedModel):
+    """A session moved or called off, as told to everyone holding a place at that moment.
+
+    The mail about a change targets this row, so a session moved twice is mailed about
+    twice. ``sequence`` is the session's RFC 5545 SEQUENCE after the change: a change whose
+    session has moved on since is superseded, and its unsent mail is skipped.
+    """
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("bijeenkomst"), on_delete=models.CASCADE, related_name="changes"
+    )
+    sequence = models.PositiveIntegerField()
+    is_cancellation = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["session", "sequence", "pk"]
+        verbose_name = _("wijziging van een bijeenkomst")
+        verbose_name_plural = _("wijzigingen van bijeenkomsten")
+
+    def __str__(self) -> str:
+        return f"{self.session} #{self.sequence}"
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Aanwezig")
     ABSENT = "absent", _("Afwezig")

@@ -2,24 +2,68 @@
 
 Each reads the current state of its target and returns None when the message no
 longer applies, so a moved, cancelled or already-handled case is skipped, not sent.
+
+Mails about a place or a session carry one RFC 5545 item per session (``ical``):
+``REQUEST`` with a confirmation, a move up from the waiting list or a moved session,
+``CANCEL`` with a cancelled session or run. Each has the session's UID from the personal
+feed and its current SEQUENCE, so calendar apps update or remove the item they have.
 """
+
+import dataclasses
+from collections.abc import Iterable
 
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.reminders import ReminderMessage, register, render_email
+from portal.reminders import MailAttachment, ReminderMessage, register, render_email
 
-from .models import Enrolment, EnrolmentStatus, Reflection, RunStatus, Session
+from . import ical
+from .models import (
+    Enrolment,
+    EnrolmentEpisode,
+    EnrolmentStatus,
+    Reflection,
+    RunStatus,
+    Session,
+    SessionChange,
+)
 from .scheduling import (
     ENROLMENT_CONFIRMED,
     PROMOTED,
     REFLECTION_INVITE,
     RUN_CANCELLED,
+    SESSION_CANCELLED,
     SESSION_DAY_BEFORE,
+    SESSION_MOVED,
     WAITLISTED,
     release_token,
 )
 from .selectors import enrolment_of
+
+
+def _with_calendar(
+    message: ReminderMessage, sessions: Iterable[Session], *, method: str, reminder
+) -> ReminderMessage:
+    """The message with one calendar item per session attached."""
+    items = tuple(
+        MailAttachment(
+            filename=f"bijeenkomst-{session.pk}.ics",
+            content=ical.session_itip(
+                session, method=method, attendee_email=reminder.recipient_email
+            ),
+            mimetype=f"text/calendar; method={method}",
+        )
+        for session in sessions
+    )
+    return dataclasses.replace(message, attachments=message.attachments + items)
+
+
+def _coming_sessions(enrolment: Enrolment, *, include_cancelled: bool = False) -> list[Session]:
+    sessions = Session.objects.filter(run_id=enrolment.run_id, ends_at__gt=timezone.now())
+    if not include_cancelled:
+        sessions = sessions.filter(is_cancelled=False)
+    sessions = sessions.select_related("run", "run__training").order_by("starts_at", "pk")
+    return list(sessions)
 
 
 def _session(reminder, *run_statuses: str) -> Session | None:
@@ -37,11 +81,21 @@ def _enrolled(session: Session, reminder) -> Enrolment | None:
 
 
 def _enrolment(reminder) -> Enrolment | None:
-    return (
-        Enrolment.objects.select_related("run", "run__training", "participant")
+    """The enrolment of the episode a mail is about, while that episode is still current."""
+    episode = (
+        EnrolmentEpisode.objects.select_related(
+            "enrolment__run__training", "enrolment__participant"
+        )
         .filter(pk=reminder.target_id)
         .first()
     )
+    if episode is None:
+        return None
+    if EnrolmentEpisode.objects.filter(
+        enrolment_id=episode.enrolment_id, pk__gt=episode.pk
+    ).exists():
+        return None
+    return episode.enrolment
 
 
 def _first_session(enrolment: Enrolment) -> Session | None:
@@ -112,7 +166,10 @@ def render_confirmation(reminder) -> ReminderMessage | None:
         return None
     if enrolment.run.status != RunStatus.PUBLISHED:
         return None
-    return render_email("trainings/email/enrolment_confirmed", _context(enrolment))
+    message = render_email("trainings/email/enrolment_confirmed", _context(enrolment))
+    return _with_calendar(
+        message, _coming_sessions(enrolment), method=ical.REQUEST, reminder=reminder
+    )
 
 
 @register(WAITLISTED)
@@ -133,7 +190,12 @@ def render_promoted(reminder) -> ReminderMessage | None:
     if enrolment.run.status != RunStatus.PUBLISHED:
         return None
     release_path = reverse("trainings:release", args=[release_token(enrolment)])
-    return render_email("trainings/email/promoted", _context(enrolment, release_path=release_path))
+    message = render_email(
+        "trainings/email/promoted", _context(enrolment, release_path=release_path)
+    )
+    return _with_calendar(
+        message, _coming_sessions(enrolment), method=ical.REQUEST, reminder=reminder
+    )
 
 
 @register(RUN_CANCELLED)
@@ -141,4 +203,64 @@ def render_run_cancelled(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.run.status != RunStatus.CANCELLED:
         return None
-    return render_email("trainings/email/run_cancelled", _context(enrolment))
+    message = render_email("trainings/email/run_cancelled", _context(enrolment))
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        return message  # from the waiting list: nothing in their calendar
+    return _with_calendar(
+        message,
+        _coming_sessions(enrolment, include_cancelled=True),
+        method=ical.CANCEL,
+        reminder=reminder,
+    )
+
+
+def _change(reminder, *, cancellation: bool) -> SessionChange | None:
+    """The change a mail is about, unless a later change superseded it or it no longer applies.
+
+    Skipped as well when the recipient no longer holds a place, or the session is over.
+    """
+    change = (
+        SessionChange.objects.select_related("session__run__training")
+        .filter(pk=reminder.target_id, is_cancellation=cancellation)
+        .first()
+    )
+    if change is None:
+        return None
+    session = change.session
+    if change.sequence != session.sequence or session.is_cancelled != cancellation:
+        return None
+    if session.run.status != RunStatus.PUBLISHED or session.ends_at <= timezone.now():
+        return None
+    if _enrolled(session, reminder) is None:
+        return None
+    return change
+
+
+def _session_context(session: Session, reminder) -> dict:
+    return {
+        "session": session,
+        "training": session.run.training,
+        "place": session.place,
+        "recipient": reminder.recipient,
+        "run_path": reverse("trainings:run_detail", args=[session.run_id]),
+    }
+
+
+@register(SESSION_MOVED)
+def render_session_moved(reminder) -> ReminderMessage | None:
+    change = _change(reminder, cancellation=False)
+    if change is None:
+        return None
+    session = change.session
+    message = render_email("trainings/email/session_moved", _session_context(session, reminder))
+    return _with_calendar(message, [session], method=ical.REQUEST, reminder=reminder)
+
+
+@register(SESSION_CANCELLED)
+def render_session_cancelled(reminder) -> ReminderMessage | None:
+    change = _change(reminder, cancellation=True)
+    if change is None:
+        return None
+    session = change.session
+    message = render_email("trainings/email/session_cancelled", _session_context(session, reminder))
+    return _with_calendar(message, [session], method=ical.CANCEL, reminder=reminder)

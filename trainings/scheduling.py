@@ -3,6 +3,10 @@
 Called by the services inside their transactions. Due times are stored, not queued:
 the portal's dispatcher sends what is due, so a moved session only needs its rows
 re-planned and a cancelled one its rows cancelled.
+
+The mails about a place (confirmed, waiting list, moved up, run cancelled) target the
+enrolment's current episode (``EnrolmentEpisode``), so someone who cancels and enrols
+again gets them again; a moved or called-off session is told through its ``SessionChange``.
 """
 
 from datetime import datetime, timedelta
@@ -13,7 +17,15 @@ from django.utils import timezone
 from portal import services as portal_services
 from portal.models import ReminderStatus
 
-from .models import Enrolment, EnrolmentStatus, Run, Session
+from .models import (
+    Enrolment,
+    EnrolmentEpisode,
+    EnrolmentStatus,
+    Run,
+    RunStatus,
+    Session,
+    SessionChange,
+)
 
 SESSION_DAY_BEFORE = "trainings.session_day_before"
 REFLECTION_INVITE = "trainings.reflection_invite"
@@ -21,6 +33,8 @@ ENROLMENT_CONFIRMED = "trainings.enrolment_confirmed"
 WAITLISTED = "trainings.waitlisted"
 PROMOTED = "trainings.promoted"
 RUN_CANCELLED = "trainings.run_cancelled"
+SESSION_MOVED = "trainings.session_moved"
+SESSION_CANCELLED = "trainings.session_cancelled"
 SESSION_KINDS = (SESSION_DAY_BEFORE, REFLECTION_INVITE)
 
 DAY_BEFORE = timedelta(hours=24)
@@ -88,9 +102,22 @@ def run_reminders_cancel(*, run: Run) -> None:
             portal_services.reminder_cancel(target=session, kind=kind)
 
 
+def current_episode(enrolment: Enrolment) -> EnrolmentEpisode:
+    """The enrolment's newest episode; one is started for an enrolment that has none yet."""
+    episode = EnrolmentEpisode.objects.filter(enrolment_id=enrolment.pk).order_by("-pk").first()
+    if episode is None:
+        episode = EnrolmentEpisode.objects.create(
+            enrolment=enrolment, started_at=enrolment.requested_at
+        )
+    return episode
+
+
 def _plan_now(kind: str, enrolment: Enrolment) -> None:
     reminder = portal_services.reminder_plan(
-        kind=kind, target=enrolment, recipient=enrolment.participant, due_at=timezone.now()
+        kind=kind,
+        target=current_episode(enrolment),
+        recipient=enrolment.participant,
+        due_at=timezone.now(),
     )
     # Immediate messages go out right after commit rather than at the dispatcher's next round.
     if reminder.status == ReminderStatus.PLANNED:
@@ -111,6 +138,29 @@ def promotion_notice_plan(*, enrolment: Enrolment) -> None:
 
 def run_cancelled_notice_plan(*, run: Run, enrolment: Enrolment) -> None:
     _plan_now(RUN_CANCELLED, enrolment)
+
+
+def session_change_notice_plan(*, change: SessionChange) -> None:
+    """Mail everyone holding a place about a moved or called-off session, at once.
+
+    Nothing for a draft or a finished run, nor for a session already over (a correction).
+    """
+    session = change.session
+    now = timezone.now()
+    if session.run.status != RunStatus.PUBLISHED or session.ends_at <= now:
+        return
+    kind = SESSION_CANCELLED if change.is_cancellation else SESSION_MOVED
+    planned = [
+        portal_services.reminder_plan(
+            kind=kind, target=change, recipient=enrolment.participant, due_at=now
+        )
+        for enrolment in Enrolment.objects.filter(
+            run_id=session.run_id, status=EnrolmentStatus.ENROLLED
+        ).select_related("participant")
+    ]
+    portal_services.reminders_send_soon(
+        reminder_ids=[r.pk for r in planned if r.status == ReminderStatus.PLANNED]
+    )
 
 
 def release_token(enrolment: Enrolment) -> str:

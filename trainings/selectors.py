@@ -40,6 +40,12 @@ from .models import (
 
 # Older sessions no longer nag on the home page; the plan page still lists them.
 REFLECTION_WINDOW_DAYS = 30
+# How long after a run's end its development plan's look back is asked for on the home page.
+PLAN_REVIEW_WINDOW_DAYS = 60
+# Coordinators are pointed at runs whose enrolment closes within this period with places left.
+CLOSING_SOON = timedelta(days=7)
+# A move up from the waiting list is pointed out on the home page for this long.
+MOVED_UP_WINDOW = timedelta(days=14)
 VISIBLE_TO_EVERYONE = (RunStatus.PUBLISHED, RunStatus.CANCELLED, RunStatus.COMPLETED)
 
 
@@ -423,10 +429,17 @@ class ParticipantOverview:
     next_sessions: list[Session]
     waiting: list[Enrolment]
     reflections_due: list[tuple[Enrolment, Session]]
+    # Runs over whose development plan still lacks its look back ("wat heb ik geleerd?").
+    plan_reviews_due: list[Enrolment]
+    # Places taken over from the waiting list, in runs still to come.
+    moved_up: list[Enrolment]
 
 
 def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
-    """For the home page: my next sessions, where I wait, and which reflections I still owe."""
+    """For the home page: my next sessions, where I wait or moved up, and what I still owe.
+
+    Five queries, whatever the number of enrolments.
+    """
     now = timezone.now()
     next_sessions = list(
         Session.objects.filter(
@@ -463,6 +476,59 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
         for session in reflections_owed(enrolment=enrolment, now=now, since=since)
     ]
     due.sort(key=lambda pair: pair[1].starts_at, reverse=True)
+    plan_reviews_due = list(
+        Enrolment.objects.filter(
+            participant=user,
+            status=EnrolmentStatus.ENROLLED,
+            run__status__in=(RunStatus.PUBLISHED, RunStatus.COMPLETED),
+            run__ends_at__lte=now,
+            run__ends_at__gte=now - timedelta(days=PLAN_REVIEW_WINDOW_DAYS),
+        )
+        .filter(Q(development_plan__isnull=True) | Q(development_plan__learned=""))
+        .select_related("run", "run__training")
+        .order_by("-run__ends_at", "-pk")[:limit]
+    )
+    moved_up = list(
+        Enrolment.objects.filter(
+            participant=user,
+            status=EnrolmentStatus.ENROLLED,
+            run__status=RunStatus.PUBLISHED,
+            run__starts_at__gt=now,
+            enrolled_at__gt=F("requested_at"),
+            enrolled_at__gte=now - MOVED_UP_WINDOW,
+        )
+        .select_related("run", "run__training")
+        .order_by("run__starts_at", "pk")[:limit]
+    )
     return ParticipantOverview(
-        next_sessions=next_sessions, waiting=waiting, reflections_due=due[:limit]
+        next_sessions=next_sessions,
+        waiting=waiting,
+        reflections_due=due[:limit],
+        plan_reviews_due=plan_reviews_due,
+        moved_up=moved_up,
+    )
+
+
+def runs_closing_soon(*, user: User, limit: int = 5) -> list[Run]:
+    """Published runs of the user's programmes whose enrolment closes within ``CLOSING_SOON``
+    and that still have places; each with ``enrolled_count`` and ``free_places``. One query.
+    """
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    if not programme_ids:
+        return []
+    now = timezone.now()
+    return list(
+        _with_counts(
+            Run.objects.filter(
+                training__programme_id__in=programme_ids,
+                status=RunStatus.PUBLISHED,
+                enrolment_opens_at__lte=now,
+                enrolment_closes_at__gt=now,
+                enrolment_closes_at__lte=now + CLOSING_SOON,
+            )
+        )
+        .annotate(free_places=F("capacity") - F("enrolled_count"))
+        .filter(free_places__gt=0)
+        .select_related("training")
+        .order_by("enrolment_closes_at", "pk")[:limit]
     )

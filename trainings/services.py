@@ -27,12 +27,14 @@ from .models import (
     CalendarFeed,
     DevelopmentPlan,
     Enrolment,
+    EnrolmentEpisode,
     EnrolmentStatus,
     Material,
     Reflection,
     Run,
     RunStatus,
     Session,
+    SessionChange,
     Training,
     TrainingFormat,
 )
@@ -367,8 +369,13 @@ def _bump_sequence(session: Session) -> None:
 
 
 def _session_changed(session: Session) -> None:
+    """A session moved or was called off: calendars update, and whoever holds a place is told."""
     _bump_sequence(session)
+    change = SessionChange.objects.create(
+        session=session, sequence=session.sequence, is_cancellation=session.is_cancelled
+    )
     scheduling.session_reminders_replan(session=session)
+    scheduling.session_change_notice_plan(change=change)
 
 
 @transaction.atomic
@@ -475,7 +482,8 @@ def enrolment_create(*, run: Run, participant: User) -> Enrolment:
     """Take a place in a run, or a place on its waiting list when it is full.
 
     The participant acts for themselves. Refusals raise ValidationError with the reason in
-    Dutch and change nothing.
+    Dutch and change nothing. Someone enrolling again after cancelling reuses their row but
+    starts a new episode, which gets its own confirmation or waiting-list mail.
     """
     run = _lock_run(run)
     now = timezone.now()
@@ -500,6 +508,7 @@ def enrolment_create(*, run: Run, participant: User) -> Enrolment:
     enrolment.cancelled_at = None
     enrolment.full_clean(validate_unique=False)
     enrolment.save()
+    EnrolmentEpisode.objects.create(enrolment=enrolment, started_at=now)
     if has_place:
         scheduling.enrolment_confirmation_plan(enrolment=enrolment)
         scheduling.enrolment_reminders_plan(enrolment=enrolment)

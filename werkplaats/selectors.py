@@ -290,10 +290,16 @@ def organisational_actions(*, werkplaats: Werkplaats) -> QuerySet[Organisational
 class HomeOverview:
     logs_due: list[Session]
     open_requests: int
+    # The user's next sessions, as participant or facilitator, soonest first.
+    next_sessions: list[Session]
 
 
-def home_overview(*, user: User) -> HomeOverview:
-    """Practice logs the user still has to write, and open rugdekking requests for managers."""
+def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
+    """Practice logs to write, open rugdekking requests and next sessions; three queries.
+
+    Open requests count for whoever runs the werkplaats: its facilitators and the
+    coordinators of its programme (``werkplaatsen_managed_by``).
+    """
     now = timezone.now()
     following = Session.objects.filter(
         werkplaats_id=OuterRef("werkplaats_id"), starts_at__gt=OuterRef("starts_at")
@@ -305,11 +311,13 @@ def home_overview(*, user: User) -> HomeOverview:
         .filter(next_starts_at__gt=now)
         .exclude(Exists(written))
         .select_related("werkplaats")
-        .order_by("next_starts_at")[:5]
+        .order_by("next_starts_at")[:limit]
     )
-    open_requests = (
-        open_rugdekking_requests(user=user).count()
-        if permissions.can_create_werkplaats(user)
-        else 0
+    open_requests = open_rugdekking_requests(user=user).count()
+    mine = Werkplaats.objects.filter(Q(participations__user=user) | Q(facilitators=user))
+    next_sessions = list(
+        Session.objects.filter(werkplaats__in=mine.values("pk"), starts_at__gte=now)
+        .select_related("werkplaats")
+        .order_by("starts_at", "pk")[:limit]
     )
-    return HomeOverview(logs_due=logs_due, open_requests=open_requests)
+    return HomeOverview(logs_due=logs_due, open_requests=open_requests, next_sessions=next_sessions)

@@ -86,7 +86,8 @@ def test_home_page_query_count_does_not_grow_with_data(
             invited_by=inviter, email=f"p{n}@x.example", organisation=organisation
         )
     client.force_login(user)
-    with django_assert_max_num_queries(18):
+    # Each app's part of "Aandacht nodig" and "Binnenkort" is a fixed number of queries.
+    with django_assert_max_num_queries(23):
         assert client.get(reverse("home")).status_code == 200
 
 

