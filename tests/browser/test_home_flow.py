@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import current_totp_code
+from demo.totp import current_totp_code
 from portal.models import Organisation
 from signalen.models import Signal
 from tests.browser.axe import serious_violations
