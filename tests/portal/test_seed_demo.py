@@ -1,4 +1,7 @@
 import io
+import os
+import re
+import shlex
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -82,3 +85,18 @@ def test_printed_demo_coordinator_can_log_in_with_password_and_totp(settings):
     code = current_totp_code(secret=demo_totp_secret(email=email))
     assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
     assert "Programmacoördinatie" in client.get("/").content.decode()
+
+
+def test_the_printed_totp_command_works_as_printed(settings):
+    settings.DEBUG = True
+    printed = io.StringIO()
+    call_command("seed_demo", stdout=printed)
+
+    (command,) = re.findall(r"`([^`]*demo_totp_code[^`]*)`", printed.getvalue())
+    python, manage_py, *args = shlex.split(command.replace("<email>", "coordinator@om.example"))
+    assert os.access(settings.BASE_DIR / python, os.X_OK)
+    assert manage_py == "manage.py"
+    assert (settings.BASE_DIR / manage_py).is_file()
+    code = io.StringIO()
+    call_command(*args, stdout=code)
+    assert re.fullmatch(r"\d{6}", code.getvalue().strip())
