@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_PORT ?= 8000
+# Absolute links in mails and calendar feeds point at the server that `make demo`/`make run` start.
+PORTAL_BASE_URL ?= http://127.0.0.1:$(DEMO_PORT)
+DEV_ENV := PORTAL_BASE_URL=$(PORTAL_BASE_URL)
 # Test run against the local PostgreSQL and Redis that `make services` provides.
 TEST_DATABASE_URL ?= postgres://portal:portal@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -22,10 +25,12 @@ $(INSTALLED): pyproject.toml
 venv: $(INSTALLED)
 
 ## Start the portal with demo data on SQLite (Celery runs tasks in-process): http://127.0.0.1:$(DEMO_PORT)
+## Next to the server a dispatcher sends due reminders (printed here); it stops with the server.
 demo: $(INSTALLED)
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py demo_dispatcher & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+		$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
 
 ## Run the whole test suite against PostgreSQL, Redis, a Celery worker and headless Chromium.
 ## The import contracts between the apps are checked first (pyproject.toml, [tool.importlinter]).
@@ -55,10 +60,10 @@ messages: $(INSTALLED)
 
 # Development against Redis: run these next to `make run` in separate terminals.
 run: $(INSTALLED)
-	REDIS_URL=redis://127.0.0.1:6379/0 $(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
+	REDIS_URL=redis://127.0.0.1:6379/0 $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
 
 worker: $(INSTALLED)
-	REDIS_URL=redis://127.0.0.1:6379/0 $(VENV)/bin/celery -A portal worker --loglevel=info
+	REDIS_URL=redis://127.0.0.1:6379/0 $(DEV_ENV) $(VENV)/bin/celery -A portal worker --loglevel=info
 
 beat: $(INSTALLED)
 	REDIS_URL=redis://127.0.0.1:6379/0 $(VENV)/bin/celery -A portal beat --loglevel=info \

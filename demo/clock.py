@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 import time_machine
 from django.utils import timezone
 
+from portal.workdays import is_working_day
+
 
 @contextmanager
 def at(moment: datetime) -> Iterator[None]:
@@ -24,3 +26,24 @@ def at(moment: datetime) -> Iterator[None]:
 def local_moment(today: date, days: int, hour: int, minute: int = 0) -> datetime:
     """``hour:minute`` local time, ``days`` after ``today`` (negative: before)."""
     return timezone.make_aware(datetime.combine(today + timedelta(days=days), time(hour, minute)))
+
+
+# How far the demo moves its sessions to find working days (weekends and a holiday or two).
+_MAX_SHIFT_DAYS = 10
+
+
+def on_working_days(today: date, days: tuple[int, ...]) -> tuple[int, ...]:
+    """``days`` (from ``today``) moved together by the fewest days onto working days.
+
+    Sessions are not held on weekends or public holidays, whatever day the demo is seeded
+    on. Moving them together keeps the weeks between them; each stays on its side of today.
+    """
+    for distance in range(_MAX_SHIFT_DAYS + 1):
+        for shift in dict.fromkeys((-distance, distance)):
+            moved = tuple(day + shift for day in days)
+            if all(
+                (new < 0) == (old < 0) and new != 0 and is_working_day(today + timedelta(days=new))
+                for old, new in zip(days, moved, strict=True)
+            ):
+                return moved
+    raise ValueError(f"No working days near {days} days from {today}.")

@@ -5,8 +5,13 @@ wrote are only added the first time a training is created. Everything goes throu
 the services. A run that already began is planned, filled and written about at the
 moments that lie behind us (``demo.clock.at``), so its dates, enrolments and planned
 reminders are the ones the services wrote then.
+
+Sessions fall on working days, whatever day the demo is seeded on. Each demo participant
+is left something to do: a reflection on the latest session behind them, and a training
+whose enrolment just opened.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +20,7 @@ from django.utils import timezone
 
 from portal.models import Organisation, Programme, Role, User
 from trainings import services
-from trainings.models import Enrolment, Run, Training, TrainingFormat
+from trainings.models import Enrolment, EnrolmentStatus, Run, Session, Training, TrainingFormat
 
 from . import clock
 
@@ -32,8 +37,10 @@ class DemoTraining:
     personal_goals: str
     capacity: int
     trainer: str
-    # Start of each session: (days from today, hour, hours long)
+    # Start of each session: (days from today, hour, hours long); moved onto working days.
     sessions: tuple[tuple[int, int, int], ...]
+    # False: enrolment just opened and no demo participant has enrolled yet.
+    participants_enrolled: bool = True
 
 
 TRAININGS = [
@@ -57,7 +64,7 @@ TRAININGS = [
         ),
         capacity=20,
         trainer="trainer@voorbeeldstad.example",
-        sessions=((21, 9, 4), (35, 9, 4)),
+        sessions=((-7, 9, 4), (21, 9, 4)),
     ),
     DemoTraining(
         title="Hoe werkt de Belastingdienst?",
@@ -105,6 +112,25 @@ TRAININGS = [
         trainer="trainer@om.example",
         sessions=((63, 9, 7),),
     ),
+    DemoTraining(
+        title="Hoe werkt het RIEC?",
+        provider="RIEC Voorbeeldregio",
+        format=TrainingFormat.TRAINING,
+        description=(
+            "Wat doet een Regionaal Informatie- en Expertisecentrum? Hoe komt een casus aan de "
+            "RIEC-tafel, wat mogen de partners daar met elkaar delen en wat gebeurt er met een "
+            "signaal dat je er neerlegt?"
+        ),
+        content_goals=(
+            "Je kent het convenant, de weg van signaal tot integrale interventie en de rol van "
+            "elke partner daarin."
+        ),
+        personal_goals="Je weet wanneer je een signaal via het RIEC laat lopen, en wat dan.",
+        capacity=20,
+        trainer="trainer@politie.example",
+        sessions=((35, 13, 3),),
+        participants_enrolled=False,
+    ),
 ]
 
 PARTICIPANTS = [
@@ -131,15 +157,17 @@ def seed() -> None:
     today = timezone.localdate()
     programme = _programme()
     creator = programme.coordinators.order_by("pk").first()
+    begun = []
     for demo in TRAININGS:
         if Training.objects.filter(programme=programme, title=demo.title).exists():
             continue
+        days = clock.on_working_days(today, tuple(days for days, _hour, _length in demo.sessions))
         sessions = [
             (
-                clock.local_moment(today, days, hour),
-                clock.local_moment(today, days, hour) + timedelta(hours=length),
+                clock.local_moment(today, day, hour),
+                clock.local_moment(today, day, hour) + timedelta(hours=length),
             )
-            for days, hour, length in demo.sessions
+            for day, (_days, hour, length) in zip(days, demo.sessions, strict=True)
         ]
         first_starts = min(starts for starts, _ends in sessions)
         if first_starts > now:
@@ -152,13 +180,14 @@ def seed() -> None:
                     opens=now - timedelta(days=7),
                     closes=max(first_starts - timedelta(days=2), now + timedelta(hours=1)),
                 )
-                _enrol(run, demo)
+                if demo.participants_enrolled:
+                    _enrol(run, demo)
             continue
         # A run that already began: planned when enrolment opened, three weeks before the
         # participants enrolled the day before its first session; they wrote their plan
-        # and a reflection the morning after that session. Each moment commits on its own,
-        # so the mails the services queue on commit also go out at that moment.
-        days_first = min(days for days, _hour, _length in demo.sessions)
+        # the morning after that session. Each moment commits on its own, so the mails
+        # the services queue on commit also go out at that moment.
+        days_first = min(days)
         enrolled_at = now + timedelta(days=days_first - 1)
         opened_at = enrolled_at - timedelta(days=21)
         with clock.at(opened_at), transaction.atomic():
@@ -174,7 +203,9 @@ def seed() -> None:
             enrolments = _enrol(run, demo)
         with clock.at(clock.local_moment(today, days_first + 1, 9)), transaction.atomic():
             for enrolment in enrolments:
-                _write_as_participant(run, enrolment)
+                _write_plan(enrolment)
+        begun.append(run)
+    _reflect(begun, now=now)
 
 
 def _plan(
@@ -228,7 +259,7 @@ def _enrol(run: Run, demo: DemoTraining) -> list[Enrolment]:
     return enrolments
 
 
-def _write_as_participant(run: Run, enrolment: Enrolment) -> None:
+def _write_plan(enrolment: Enrolment) -> None:
     enrolment.refresh_from_db()
     services.development_plan_save(
         enrolment=enrolment,
@@ -239,11 +270,33 @@ def _write_as_participant(run: Run, enrolment: Enrolment) -> None:
         embedding="",
         needs="",
     )
-    first = run.sessions.order_by("starts_at").first()
-    services.reflection_save(
-        enrolment=enrolment,
-        session=first,
-        author=enrolment.participant,
-        struck_me="Hoeveel signalen ik al zag zonder te weten wat ik ermee moest.",
-        will_apply="Het volgende signaal bespreek ik met onze ondermijningscontactpersoon.",
-    )
+
+
+def _reflect(runs: list[Run], *, now: datetime) -> None:
+    """Participants reflected the morning after each session behind them but their latest.
+
+    The latest one is left for whoever logs in as that participant to write.
+    """
+    attended: dict[int, list[tuple[Session, Enrolment]]] = defaultdict(list)
+    enrolments = Enrolment.objects.filter(
+        run__in=runs, status=EnrolmentStatus.ENROLLED
+    ).select_related("participant")
+    sessions = list(Session.objects.filter(run__in=runs, starts_at__lte=now, is_cancelled=False))
+    for enrolment in enrolments:
+        for session in sessions:
+            if session.run_id == enrolment.run_id:
+                attended[enrolment.participant_id].append((session, enrolment))
+    for pairs in attended.values():
+        pairs.sort(key=lambda pair: (pair[0].starts_at, pair[0].pk))
+        for session, enrolment in pairs[:-1]:
+            session_day = timezone.localdate(session.starts_at)
+            with clock.at(clock.local_moment(session_day, 1, 9)), transaction.atomic():
+                services.reflection_save(
+                    enrolment=enrolment,
+                    session=session,
+                    author=enrolment.participant,
+                    struck_me="Hoeveel signalen ik al zag zonder te weten wat ik ermee moest.",
+                    will_apply=(
+                        "Het volgende signaal bespreek ik met onze ondermijningscontactpersoon."
+                    ),
+                )

@@ -267,7 +267,8 @@ def seed() -> None:
             referred_by=contact.referred_by,
             status=status,
         )
-    start = clock.local_moment(today, 45, 9)
+    (first_session_day,) = clock.on_working_days(today, (45,))
+    start = clock.local_moment(today, first_session_day, 9)
     services.training_design_save(
         actor=verkenner,
         verkenning=verkenning,

@@ -3,7 +3,9 @@ four weeks apart, the first two weeks behind us, so the practice period between 
 logs and case sketches (safe to run again: recognised by its title, extra people by e-mail).
 
 The facilitator set it up a week before the first session, the case sketches were brought to
-that session and the logs written in the days after it (``demo.clock.at``).
+that session and the logs written in the days after it (``demo.clock.at``). The sessions fall
+on working days; the logs and sketches are the extra participants', so each demo participant
+still has a practice log to write.
 """
 
 from datetime import date, timedelta
@@ -68,9 +70,10 @@ def _extra_participant(index: int, name: str, discipline: str, domain: str) -> U
     return user
 
 
-# The sessions, in days from today; the facilitator sets the werkplaats up a week before.
+# The sessions, in days from today (moved together onto working days); the facilitator
+# sets the werkplaats up a week before the first.
 SESSION_DAYS = (-14, 14)
-SET_UP_DAYS = -21
+SET_UP_DAYS_BEFORE = 7
 
 
 @transaction.atomic
@@ -80,14 +83,16 @@ def seed() -> None:
     if facilitator is None or Werkplaats.objects.filter(title=TITLE).exists():
         return
     today = timezone.localdate()
-    people = list(User.objects.filter(email__in=DEMO_PARTICIPANTS))
-    people += [
+    session_days = clock.on_working_days(today, SESSION_DAYS)
+    demo_people = list(User.objects.filter(email__in=DEMO_PARTICIPANTS))
+    extra_people = [
         _extra_participant(i, name, discipline, domain)
         for i, (name, discipline, domain) in enumerate(EXTRA_PARTICIPANTS, start=1)
     ]
-    with clock.at(clock.local_moment(today, SET_UP_DAYS, 10)):
-        werkplaats, sessions = _set_up(facilitator, people, today)
-    _practice_period(facilitator, people, after=sessions[0], today=today)
+    people = demo_people + extra_people
+    with clock.at(clock.local_moment(today, session_days[0] - SET_UP_DAYS_BEFORE, 10)):
+        werkplaats, sessions = _set_up(facilitator, people, today, session_days)
+    _practice_period(facilitator, extra_people, after=sessions[0], today=today)
     services.organisational_action_save(
         actor=facilitator,
         werkplaats=werkplaats,
@@ -113,7 +118,9 @@ def seed() -> None:
     )
 
 
-def _set_up(facilitator: User, people: list[User], today: date) -> tuple[Werkplaats, list[Session]]:
+def _set_up(
+    facilitator: User, people: list[User], today: date, session_days: tuple[int, ...]
+) -> tuple[Werkplaats, list[Session]]:
     werkplaats = services.werkplaats_create(
         created_by=facilitator,
         title=TITLE,
@@ -135,7 +142,7 @@ def _set_up(facilitator: User, people: list[User], today: date) -> tuple[Werkpla
             length=SessionLength.DAGDEEL,
             **AIMS,
         )
-        for days in SESSION_DAYS
+        for days in session_days
     ]
     services.groups_make(actor=facilitator, werkplaats=werkplaats)
     return werkplaats, sessions
@@ -187,7 +194,7 @@ CASE_SKETCHES = [
 
 def _practice_period(facilitator: User, people: list[User], *, after: Session, today: date) -> None:
     """Case sketches brought to the first session, then logs written every other day after it."""
-    session_day = SESSION_DAYS[0]
+    session_day = (timezone.localdate(after.starts_at) - today).days
     for user, (title, situation, discussion, follow_up) in zip(
         people[len(PRACTICE_LOGS) :], CASE_SKETCHES, strict=False
     ):

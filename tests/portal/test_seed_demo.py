@@ -1,9 +1,15 @@
 import io
+import os
+import re
+import shlex
+from datetime import datetime, time
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from demo.people import (
     CORE_PARTNER_KEYS,
@@ -15,10 +21,28 @@ from demo.people import (
 from demo.totp import current_totp_code
 from portal import permissions
 from portal.models import Organisation, RoleAssignment, User
+from portal.workdays import is_working_day
+from trainings import selectors as trainings_selectors
+from trainings.models import Session as TrainingSession
+from werkplaats import selectors as werkplaats_selectors
+from werkplaats.models import Session as WerkplaatsSession
 
 pytestmark = pytest.mark.django_db
 
 DOMAINS = [partner.domain for partner in PARTNERS]
+PARTICIPANTS = [
+    f"{EMAIL_LOCAL_PART['participant']}@{partner.domain}"
+    for partner in PARTNERS
+    if partner.key in CORE_PARTNER_KEYS
+]
+# Seeding days that tempt a demo onto a weekend or a public holiday.
+AWKWARD_DAYS = {
+    "friday": datetime(2027, 1, 15, 10, 0),
+    "day-before-christmas": datetime(2026, 12, 24, 16, 30),
+    "good-friday-before-easter-monday": datetime(2027, 3, 26, 9, 0),
+    "two-weeks-before-kings-day": datetime(2027, 4, 13, 11, 0),
+    "saturday": datetime(2027, 4, 24, 12, 0),
+}
 
 
 def seed(settings):
@@ -88,3 +112,59 @@ def test_printed_demo_coordinator_can_log_in_with_password_and_totp(settings):
     code = current_totp_code(secret=demo_totp_secret(email=email))
     assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
     assert "Programmacoördinatie" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("seeded_at", AWKWARD_DAYS.values(), ids=AWKWARD_DAYS.keys())
+def test_demo_sessions_fall_on_working_days_between_nine_and_five(settings, seeded_at):
+    with time_machine.travel(timezone.make_aware(seeded_at), tick=True):
+        seed(settings)
+
+    sessions = [*TrainingSession.objects.all(), *WerkplaatsSession.objects.all()]
+    assert len(sessions) >= 8
+    for session in sessions:
+        starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        assert is_working_day(starts.date()), starts
+        assert starts.date() == ends.date()
+        assert time(9) <= starts.time() < ends.time() <= time(17), starts
+
+
+@pytest.mark.parametrize(
+    "seeded_at", [None, AWKWARD_DAYS["friday"], AWKWARD_DAYS["day-before-christmas"]]
+)
+def test_each_demo_participant_has_a_reflection_a_practice_log_and_an_enrolment_to_do(
+    settings, seeded_at
+):
+    with time_machine.travel(timezone.make_aware(seeded_at or datetime.now()), tick=True):
+        seed(settings)
+        now = timezone.now()
+        for email in PARTICIPANTS:
+            participant = User.objects.get(email=email)
+            overview = trainings_selectors.participant_overview(user=participant)
+            assert overview.reflections_due, email
+            assert werkplaats_selectors.home_overview(user=participant).logs_due, email
+            catalogue = trainings_selectors.catalogue(
+                user=participant, filters=trainings_selectors.CatalogueFilters()
+            )
+            open_to_join = [
+                run
+                for run in catalogue
+                if run.my_status is None
+                and run.enrolment_opens_at <= now < run.enrolment_closes_at
+                and run.enrolled_count < run.capacity
+            ]
+            assert open_to_join, email
+
+
+def test_the_printed_totp_command_works_as_printed(settings):
+    settings.DEBUG = True
+    printed = io.StringIO()
+    call_command("seed_demo", stdout=printed)
+
+    (command,) = re.findall(r"`([^`]*demo_totp_code[^`]*)`", printed.getvalue())
+    python, manage_py, *args = shlex.split(command.replace("<email>", "coordinator@om.example"))
+    assert os.access(settings.BASE_DIR / python, os.X_OK)
+    assert manage_py == "manage.py"
+    assert (settings.BASE_DIR / manage_py).is_file()
+    code = io.StringIO()
+    call_command(*args, stdout=code)
+    assert re.fullmatch(r"\d{6}", code.getvalue().strip())

@@ -58,11 +58,29 @@ def test_default_mode_needs_nothing_configured_sqlite_and_eager_celery():
     values = probe("portal.settings.dev")
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["eager"] is True
-    assert values["broker"] == "memory://"
+    assert values["broker"] == "memory://localhost/"
     assert values["cache"].endswith("LocMemCache")
     assert values["tz"] == "Europe/Amsterdam"
     assert values["lang"] == "nl"
     assert values["langs"] == ["nl", "en"]
+
+
+# What an in-process (eager) task does before it runs: take a producer from the broker's pool.
+EAGER_PRODUCER = """
+import django
+django.setup()
+from portal.celery import app
+with app.producer_or_acquire(None) as producer:
+    print(producer.serializer or app.conf.task_serializer)
+"""
+
+
+def test_an_in_process_task_takes_its_producer_without_a_hostname_warning():
+    result = run([sys.executable, "-c", EAGER_PRODUCER], "portal.settings.dev")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "json"
+    assert result.stderr == ""
 
 
 def test_database_url_switches_to_postgresql_and_redis_url_to_a_real_broker():

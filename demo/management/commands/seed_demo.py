@@ -1,26 +1,15 @@
-import logging
-from contextlib import contextmanager
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from demo import people, signalen, trainings, verkenning, werkplaats
+from demo.tasklog import quiet_task_log
 
 # After the people, each app's demo content; verkenning joins the trainings' programme.
 APP_SEEDERS = [trainings.seed, werkplaats.seed, verkenning.seed, signalen.seed]
-
-
-@contextmanager
-def quiet_task_log():
-    """Tasks run in-process without a broker; their one-line success logs would bury the logins."""
-    logger = logging.getLogger("celery.app.trace")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -55,5 +44,13 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(
             "Accounts with a TOTP secret need a code at login: add the secret to an authenticator "
-            "app, or run `python manage.py demo_totp_code <email>`."
+            f"app, or run `{manage_py()} demo_totp_code <email>`."
         )
+
+
+def manage_py() -> str:
+    """How to run manage.py from the project directory with this interpreter (the venv's)."""
+    python = Path(sys.executable)
+    if python.is_relative_to(settings.BASE_DIR):
+        python = python.relative_to(settings.BASE_DIR)
+    return f"{python} manage.py"
