@@ -140,6 +140,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_ADAPTER = "portal.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Werkend Leren"
+# One period of clock drift either way (RFC 6238, section 5.2): a phone a few seconds off, or a
+# code typed as it rolls over, still works. allauth refuses a code that was used before.
+MFA_TOTP_TOLERANCE = 1
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
