@@ -94,6 +94,11 @@ def can_view_partners(user) -> bool:
     return is_coordinator(user)
 
 
+def can_see_mail_status(user) -> bool:
+    """The mail status page (failed and re-sent mails, retry) is for administrators."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
 @dataclass(frozen=True)
 class Roles:
     """What templates need to know about the current user."""
