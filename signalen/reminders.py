@@ -8,6 +8,7 @@ planned (``scheduling``); a renderer returns None when it no longer applies.
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal import permissions as portal_permissions
 from portal.reminders import ReminderMessage, register, render_email
@@ -18,7 +19,7 @@ from .scheduling import ASSIGNED_MAIL, FORWARDED_MAIL, OVERDUE_REMINDER, QUESTIO
 from .states import OPEN
 
 
-@register(OVERDUE_REMINDER)
+@register(OVERDUE_REMINDER, label=_("Signaal over de termijn"))
 def render_overdue(reminder) -> ReminderMessage | None:
     """One reminder to a contact person that a signal is past its deadline.
 
@@ -69,7 +70,7 @@ def _render(template: str, event: SignalEvent, path: str) -> ReminderMessage:
     )
 
 
-@register(ASSIGNED_MAIL)
+@register(ASSIGNED_MAIL, label=_("Signaal aan jou toegewezen"))
 def render_assigned(reminder) -> ReminderMessage | None:
     """To the assignee; skipped once they can no longer open the signal."""
     event = _event(reminder, SignalEvent.Kind.ASSIGNED)
@@ -80,7 +81,7 @@ def render_assigned(reminder) -> ReminderMessage | None:
     )
 
 
-@register(FORWARDED_MAIL)
+@register(FORWARDED_MAIL, label=_("Signaal doorgestuurd naar je organisatie"))
 def render_forwarded(reminder) -> ReminderMessage | None:
     """To a contact person of the receiving organisation, while they serve it."""
     event = _event(reminder, SignalEvent.Kind.FORWARDED)
@@ -93,7 +94,7 @@ def render_forwarded(reminder) -> ReminderMessage | None:
     )
 
 
-@register(QUESTION_MAIL)
+@register(QUESTION_MAIL, label=_("Vraag over je signaal"))
 def render_question(reminder) -> ReminderMessage | None:
     """To the reporter, linking to their own signal page; skipped once they are unknown."""
     event = _event(reminder, SignalEvent.Kind.QUESTION)

@@ -6,6 +6,7 @@ longer applies, so a moved, cancelled or already-handled case is skipped, not se
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.reminders import ReminderMessage, register, render_email
 
@@ -62,7 +63,7 @@ def _context(enrolment: Enrolment, **extra) -> dict:
     }
 
 
-@register(SESSION_DAY_BEFORE)
+@register(SESSION_DAY_BEFORE, label=_("Herinnering de dag voor een trainingsbijeenkomst"))
 def render_day_before(reminder) -> ReminderMessage | None:
     session = _session(reminder, RunStatus.PUBLISHED)
     if session is None or session.starts_at <= timezone.now():
@@ -82,7 +83,7 @@ def render_day_before(reminder) -> ReminderMessage | None:
     )
 
 
-@register(REFLECTION_INVITE)
+@register(REFLECTION_INVITE, label=_("Uitnodiging om een reflectie te schrijven"))
 def render_reflection_invite(reminder) -> ReminderMessage | None:
     # A run may be marked completed right after its last session; reflecting still applies.
     session = _session(reminder, RunStatus.PUBLISHED, RunStatus.COMPLETED)
@@ -105,7 +106,7 @@ def render_reflection_invite(reminder) -> ReminderMessage | None:
     )
 
 
-@register(ENROLMENT_CONFIRMED)
+@register(ENROLMENT_CONFIRMED, label=_("Bevestiging van een inschrijving"))
 def render_confirmation(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
@@ -115,7 +116,7 @@ def render_confirmation(reminder) -> ReminderMessage | None:
     return render_email("trainings/email/enrolment_confirmed", _context(enrolment))
 
 
-@register(WAITLISTED)
+@register(WAITLISTED, label=_("Plaats op de wachtlijst"))
 def render_waitlisted(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.status != EnrolmentStatus.WAITLISTED:
@@ -125,7 +126,7 @@ def render_waitlisted(reminder) -> ReminderMessage | None:
 
 
 # Holds the one-click release link: only the subject is kept with the sent reminder.
-@register(PROMOTED, keep_body=False)
+@register(PROMOTED, keep_body=False, label=_("Van de wachtlijst ingeschreven"))
 def render_promoted(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
@@ -136,7 +137,7 @@ def render_promoted(reminder) -> ReminderMessage | None:
     return render_email("trainings/email/promoted", _context(enrolment, release_path=release_path))
 
 
-@register(RUN_CANCELLED)
+@register(RUN_CANCELLED, label=_("Training geannuleerd"))
 def render_run_cancelled(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.run.status != RunStatus.CANCELLED:
