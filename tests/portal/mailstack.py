@@ -54,7 +54,8 @@ class SinkHandler:
     """Keeps every message accepted and counts the connections (EHLO/HELO) it served.
 
     ``hold_after``: accept that many messages, then keep the next DATA waiting until
-    ``release`` is set (a mail server that stalls mid-batch).
+    ``release`` is set and refuse it (a mail server that stalls mid-batch); after that,
+    accept everything again.
     """
 
     messages: list[email.message.EmailMessage] = field(default_factory=list)
@@ -71,7 +72,8 @@ class SinkHandler:
         return responses
 
     async def handle_DATA(self, server, session, envelope):
-        if self.hold_after is not None and len(self.messages) >= self.hold_after:
+        holding = self.hold_after is not None and not self.release.is_set()
+        if holding and len(self.messages) >= self.hold_after:
             self.held.set()
             while not self.release.is_set():
                 await _sleep(POLL)
