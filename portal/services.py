@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.db import models, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -426,9 +428,15 @@ def _send_batch(ids: list[int]) -> SendReport:
 
 
 def _claim(ids: list[int]) -> list[PlannedReminder]:
-    """Mark the due ones among these rows "sending" (committed); returns them, claimed."""
+    """Mark the due ones among these rows "sending" (committed); returns them, claimed.
+
+    One UPDATE for the chunk: the Message-ID of a row claimed for the first time is
+    ``<reminder.<id>.<token of this claim>@<sender's domain>>``, unique by the row's id.
+    """
     now = timezone.now()
     lease_ends = now + timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "portal.invalid"
+    token = secrets.token_hex(6)
     with transaction.atomic():
         rows = list(
             PlannedReminder.objects.select_for_update(skip_locked=True, of=("self",))
@@ -436,46 +444,60 @@ def _claim(ids: list[int]) -> list[PlannedReminder]:
             .filter(selectors.reminder_due_condition(now=now), pk__in=ids)
             .order_by("pk")
         )
-        claimed = []
-        for row in rows:
-            if row.status == ReminderStatus.SENDING:
-                # The worker that claimed it is gone; it may have sent the mail or not.
-                row.lease_expiries += 1
-                if _retry_period_over(row, now):
-                    row.status = ReminderStatus.FAILED
-                    row.next_attempt_at = None
-                    row.last_error = "Claim expired after the retry period; not sent again."
-                    row.updated_at = now
-                    continue
+        # A row still "sending" belongs to a worker that is gone; it may have sent the mail
+        # or not. Within the retry period it is sent again (same Message-ID), after it not.
+        expired = [r for r in rows if r.status == ReminderStatus.SENDING]
+        given_up = {r.pk for r in expired if _retry_period_over(r, now)}
+        if given_up:
+            PlannedReminder.objects.filter(pk__in=given_up).update(
+                status=ReminderStatus.FAILED,
+                next_attempt_at=None,
+                lease_expiries=F("lease_expiries") + 1,
+                last_error="Claim expired after the retry period; not sent again.",
+                updated_at=now,
+            )
+        claimed = [r for r in rows if r.pk not in given_up]
+        if not claimed:
+            return []
+        PlannedReminder.objects.filter(pk__in=[r.pk for r in claimed]).update(
+            status=ReminderStatus.SENDING,
+            attempts=F("attempts") + 1,
+            first_attempt_at=Coalesce(
+                "first_attempt_at", Value(now), output_field=models.DateTimeField()
+            ),
+            message_id=Case(
+                When(
+                    message_id="",
+                    then=Concat(
+                        Value("<reminder."),
+                        Cast("pk", output_field=models.CharField()),
+                        Value(f".{token}@{domain}>"),
+                        output_field=models.CharField(),
+                    ),
+                ),
+                default=F("message_id"),
+                output_field=models.CharField(),
+            ),
+            lease_expiries=Case(
+                When(status=ReminderStatus.SENDING, then=F("lease_expiries") + 1),
+                default=F("lease_expiries"),
+                output_field=models.PositiveSmallIntegerField(),
+            ),
+            next_attempt_at=lease_ends,
+            updated_at=now,
+        )
+        for row in claimed:
             first_claim = not row.message_id
+            if row.status == ReminderStatus.SENDING:
+                row.lease_expiries += 1
             row.status = ReminderStatus.SENDING
             row.attempts += 1
             row.first_attempt_at = row.first_attempt_at or now
-            row.message_id = row.message_id or _new_message_id(row)
+            row.message_id = row.message_id or f"<reminder.{row.pk}.{token}@{domain}>"
             row.next_attempt_at = lease_ends
-            row.updated_at = now
-            claimed.append(row)
             if first_claim and row.kind == DAILY_DIGEST:
                 _attach_digest_items(digest=row, now=now)
-        PlannedReminder.objects.bulk_update(
-            rows,
-            [
-                "status",
-                "attempts",
-                "first_attempt_at",
-                "message_id",
-                "next_attempt_at",
-                "lease_expiries",
-                "last_error",
-                "updated_at",
-            ],
-        )
     return claimed
-
-
-def _new_message_id(reminder: PlannedReminder) -> str:
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "portal.invalid"
-    return f"<reminder.{reminder.pk}.{secrets.token_hex(8)}@{domain}>"
 
 
 def _deliver(reminder: PlannedReminder, mailer: _Mailer) -> str:
@@ -547,6 +569,7 @@ def _record_sent(
     now = timezone.now()
     is_digest = isinstance(message, DigestMessage)
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         PlannedReminder.objects.filter(pk=reminder.pk).update(
             status=ReminderStatus.SENT,
             sent_at=now,
@@ -558,6 +581,19 @@ def _record_sent(
         )
         if is_digest:
             _record_digest_items(message, now)
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """Let this transaction's commit return before PostgreSQL has flushed it to disk.
+
+    Only for marking a mail sent: should the database server crash in the next moment and
+    lose the mark, the row is still claimed and is sent again after its lease, with the same
+    Message-ID (a duplicate, never a lost mail). The claim itself is committed durably.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _record_digest_items(message: DigestMessage, now: datetime) -> None:
