@@ -366,22 +366,48 @@ def reminders_send_due(*, limit: int | None = None) -> SendReport:
     return _send_batch(selectors.reminder_ids_due(limit=limit, now=now))
 
 
+# The server refused this one mail and the session goes on (sender, recipient, content).
+_REFUSED_MAIL = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
 class _Mailer:
-    """One connection to the mail server for a batch, opened at its first mail."""
+    """One connection to the mail server for a batch, opened at its first mail.
+
+    ``broken`` is set when the server cannot be reached (opening fails) or a fresh
+    connection fails too: the round then stops. A connection the server drops mid-batch
+    (a limit on mails per connection) is opened again once.
+    """
 
     def __init__(self) -> None:
         self.connection = get_connection()
         self.opened = False
         self.broken: Exception | None = None
+        self._fresh = False
 
     def send(self, email) -> None:
         if not self.opened:
-            self.connection.open()
-            self.opened = True
-        self.connection.send_messages([email])
+            try:
+                self.connection.open()
+            except Exception as error:
+                self.broken = error
+                raise
+            self.opened, self._fresh = True, True
+        try:
+            self.connection.send_messages([email])
+        except _REFUSED_MAIL as error:
+            if getattr(error, "smtp_code", None) == 421:
+                self.close()  # "closing the connection": the next mail opens a new one
+            raise
+        except Exception as error:
+            if self._fresh:
+                self.broken = error
+            self.close()
+            raise
+        self._fresh = False
 
     def close(self) -> None:
         if self.opened:
+            self.opened = False
             try:
                 self.connection.close()
             except Exception:  # noqa: BLE001  (a broken connection may fail to say goodbye)
@@ -513,8 +539,6 @@ def _deliver(reminder: PlannedReminder, mailer: _Mailer) -> str:
     try:
         mailer.send(message.as_email(to=reminder.recipient_email, message_id=reminder.message_id))
     except Exception as error:  # noqa: BLE001  (any failure is recorded and retried)
-        if not isinstance(error, smtplib.SMTPRecipientsRefused):
-            mailer.broken = error
         return _record_failure(reminder, error)
     _record_sent(reminder, kind, message)
     return ReminderStatus.SENT

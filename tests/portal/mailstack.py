@@ -61,6 +61,8 @@ class SinkHandler:
     messages: list[email.message.EmailMessage] = field(default_factory=list)
     sessions: int = 0
     hold_after: int | None = None
+    # Refuse the mail after this many on one connection with 421 (a provider's limit).
+    mails_per_connection: int | None = None
     release: threading.Event = field(default_factory=threading.Event)
     held: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -72,6 +74,10 @@ class SinkHandler:
         return responses
 
     async def handle_DATA(self, server, session, envelope):
+        if self.mails_per_connection is not None:
+            session.mails = getattr(session, "mails", 0) + 1
+            if session.mails > self.mails_per_connection:
+                return "421 Too many mails on one connection, closing"
         holding = self.hold_after is not None and not self.release.is_set()
         if holding and len(self.messages) >= self.hold_after:
             self.held.set()

@@ -15,7 +15,7 @@ from portal import reminders, services
 from portal.models import Organisation, PlannedReminder, ReminderStatus
 from portal.tasks import dispatch_due_reminders, send_reminders
 from tests.portal.factories import OrganisationFactory, UserFactory, add_totp
-from tests.portal.mailstack import SilentServer, SmtpSink
+from tests.portal.mailstack import SilentServer, SinkHandler, SmtpSink
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +245,23 @@ def test_an_smtp_outage_longer_than_the_old_retry_budget_loses_no_mail(settings)
     assert sorted(sink.handler.message_ids()) == sorted(
         PlannedReminder.objects.values_list("message_id", flat=True)
     )
+
+
+def test_a_server_that_closes_the_connection_mid_batch_gets_a_new_one(settings):
+    sink = SmtpSink(SinkHandler(mails_per_connection=4)).start()
+    sink.use_in(settings)
+    try:
+        plan_many(12)
+        dispatch_due_reminders()
+        assert sink.handler.sessions == 3
+        assert statuses() == [ReminderStatus.RETRY] * 2 + [ReminderStatus.SENT] * 10
+        make_retries_due()
+        dispatch_due_reminders()
+    finally:
+        sink.stop()
+
+    assert set(statuses()) == {ReminderStatus.SENT}
+    assert len(set(sink.handler.message_ids())) == len(sink.handler.messages) == 12
 
 
 def test_a_hung_mail_server_fails_the_attempt_after_the_timeout(settings):
