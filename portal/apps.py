@@ -10,6 +10,7 @@ class PortalConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import (
+            digest,  # noqa: F401  (registers the daily digest mail)
             invitations,  # noqa: F401  (registers the invitation mail, the kernel's own kind)
             receivers,  # noqa: F401  (connects the login recorders)
             role_reminders,  # noqa: F401  (the role-change and role-review mails)

@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
 from crispy_forms.helper import FormHelper
@@ -8,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .adapters import invitation_from_session
-from .models import Discipline, Organisation, Role, User
+from .models import Discipline, MailDelivery, Organisation, Role, User
+from .reminders import ReminderKind
 from .services import signup_organisation
 
 # --- the shared form kit -------------------------------------------------------------------
@@ -288,3 +291,17 @@ class BulkInvitationForm(forms.Form):
             self.add_error("addresses", _("Plak e-mailadressen of kies een bestand."))
         cleaned["text"] = uploaded or pasted
         return cleaned
+
+
+class MailPreferencesForm(forms.Form):
+    """Per kind of mail: at once or in the daily digest, each a radio group of its own."""
+
+    def __init__(self, *args, kinds: Mapping[str, ReminderKind], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, kind in sorted(kinds.items(), key=lambda item: str(item[1].label)):
+            self.fields[name] = forms.ChoiceField(
+                label=kind.label,
+                choices=MailDelivery.choices,
+                initial=MailDelivery.AT_ONCE,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )

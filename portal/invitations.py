@@ -7,6 +7,7 @@ link in the mail. The body is not kept with the sent reminder: it holds that lin
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation
 from .reminders import ReminderMessage, register, render_email
@@ -23,7 +24,7 @@ def invitation_token(invitation: Invitation) -> str:
     )
 
 
-@register(INVITATION_MAIL, keep_body=False)
+@register(INVITATION_MAIL, keep_body=False, label=_("Uitnodiging"), security=True)
 def render_invitation(reminder) -> ReminderMessage | None:
     """The sign-up link; skipped once the invitation is used, revoked or expired."""
     invitation = (

@@ -463,11 +463,12 @@ class ReminderStatus(models.TextChoices):
     SENT = "sent", _("Verstuurd")
     SKIPPED = "skipped", _("Overgeslagen")
     CANCELLED = "cancelled", _("Geannuleerd")
+    # The last attempt failed; the next one is at ``next_attempt_at`` (backing off).
+    RETRY = "retry", _("Nieuwe poging gepland")
+    # Given up after the retry period (REMINDER_RETRY_HOURS); a beheerder can retry it.
     FAILED = "failed", _("Mislukt")
-
-
-# A reminder whose sending failed this often is left alone (status "failed", with its error).
-REMINDER_MAX_ATTEMPTS = 3
+    # Sent as part of the recipient's daily digest (``digest``), not on its own.
+    DIGESTED = "digested", _("Verstuurd in dagoverzicht")
 
 
 class PlannedReminder(TimeStampedModel):
@@ -501,6 +502,22 @@ class PlannedReminder(TimeStampedModel):
     subject = models.CharField(_("onderwerp"), max_length=255, blank=True)
     body = models.TextField(_("tekst"), blank=True)
     last_error = models.TextField(_("laatste fout"), blank=True)
+    # Set when first claimed and sent with every attempt, so a mail client folds a duplicate
+    # (a retry after a lease ran out on a mail that had gone out after all).
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    first_attempt_at = models.DateTimeField(_("eerste poging"), null=True, blank=True)
+    # The earliest moment of another attempt: when a claim's lease runs out (status "sending")
+    # or when a failed attempt is retried (status "retry").
+    next_attempt_at = models.DateTimeField(_("volgende poging"), null=True, blank=True)
+    lease_expiries = models.PositiveSmallIntegerField(_("verlopen claims"), default=0)
+    digest = models.ForeignKey(
+        "self",
+        verbose_name=_("dagoverzicht"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="digest_items",
+    )
 
     class Meta:
         ordering = ["-due_at"]
@@ -515,7 +532,55 @@ class PlannedReminder(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["recipient", "status", "sent_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(
+                fields=["-updated_at"],
+                condition=Q(lease_expiries__gt=0),
+                name="reminder_lease_expired_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_email} ({self.due_at:%d-%m-%Y %H:%M})"
+
+
+class MailDelivery(models.TextChoices):
+    AT_ONCE = "at_once", _("Direct")
+    DIGEST = "digest", _("In het dagelijkse overzicht")
+
+
+class MailPreference(TimeStampedModel):
+    """How one person wants one kind of mail: at once (the default) or in a daily digest."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mail_preferences")
+    kind = models.CharField(_("soort"), max_length=80)
+    delivery = models.CharField(
+        _("bezorging"), max_length=20, choices=MailDelivery.choices, default=MailDelivery.AT_ONCE
+    )
+
+    class Meta:
+        verbose_name = _("e-mailvoorkeur")
+        verbose_name_plural = _("e-mailvoorkeuren")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_mail_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.delivery}"
+
+
+class DailyDigest(TimeStampedModel):
+    """One person's digest of one day: the target of the digest's reminder row."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="daily_digests")
+    day = models.DateField(_("dag"))
+
+    class Meta:
+        verbose_name = _("dagoverzicht")
+        verbose_name_plural = _("dagoverzichten")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_daily_digest_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day:%Y-%m-%d}"

@@ -106,6 +106,13 @@ def can_view_partners(user) -> bool:
     return is_coordinator(user)
 
 
+def can_see_mail_status(user) -> bool:
+    """The mail status page (failed and re-sent mails, retry): beheerders and superusers."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return user.is_superuser or is_beheerder(user)
+
+
 @dataclass(frozen=True)
 class Roles:
     """What templates need to know about the current user."""

@@ -41,9 +41,16 @@ class ReminderMessage:
     # Sent with the mail, never stored: "Mijn herinneringen" keeps subject and body only.
     attachments: tuple[MailAttachment, ...] = ()
 
-    def as_email(self, *, to: str) -> EmailMessage:
-        """The mail as Django sends it, from ``DEFAULT_FROM_EMAIL``."""
-        email = EmailMessage(self.subject, self.body, None, [to])
+    def as_email(self, *, to: str, message_id: str = "", connection=None) -> EmailMessage:
+        """The mail as Django sends it, from ``DEFAULT_FROM_EMAIL``.
+
+        ``message_id`` is the reminder's own, the same on every attempt, so a mail client
+        shows a mail that went out twice once.
+        """
+        headers = {"Message-ID": message_id} if message_id else None
+        email = EmailMessage(
+            self.subject, self.body, None, [to], headers=headers, connection=connection
+        )
         for attachment in self.attachments:
             email.attach(attachment.filename, attachment.content, attachment.mimetype)
         return email
@@ -60,10 +67,19 @@ BODY_NOT_KEPT = _(
 
 @dataclass(frozen=True)
 class ReminderKind:
-    """A registered kind: its renderer, and whether a sent message's body is stored."""
+    """A registered kind: its renderer, whether a sent message's body is stored, its name for
+    people (``label``: offered on the mail preferences page) and whether it is about the
+    account's security (``security``: always sent at once, never in a digest)."""
 
     renderer: Renderer
     keep_body: bool = True
+    label: str = ""
+    security: bool = False
+
+    @property
+    def may_wait_for_digest(self) -> bool:
+        """Whether a person may choose to get this kind in the daily digest."""
+        return bool(self.label) and not self.security
 
     def body_to_store(self, message: ReminderMessage) -> str:
         """The body as stored with the sent reminder: itself, or the note that replaces it."""
@@ -76,10 +92,15 @@ class ReminderKind:
 _kinds: dict[str, ReminderKind] = {}
 
 
-def register(kind: str, *, keep_body: bool = True) -> Callable[[Renderer], Renderer]:
-    """Decorator: ``@register("trainings.session_day_before")`` on the kind's renderer.
+def register(
+    kind: str, *, keep_body: bool = True, label: str = "", security: bool = False
+) -> Callable[[Renderer], Renderer]:
+    """Decorator: ``@register("trainings.session_day_before", label=_("..."))`` on a renderer.
 
     ``keep_body=False`` for a mail with a secret link: only its subject and a note are stored.
+    ``label`` names the kind for people (lazily translated); a kind with a label is offered
+    on the mail preferences page (at once or in the daily digest), unless ``security=True``:
+    role changes, second factor and invitations are always sent at once.
     """
 
     def decorator(renderer: Renderer) -> Renderer:
@@ -88,7 +109,9 @@ def register(kind: str, *, keep_body: bool = True) -> Callable[[Renderer], Rende
             qualified = f"{existing.renderer.__module__}.{existing.renderer.__qualname__}"
             if qualified != f"{renderer.__module__}.{renderer.__qualname__}":
                 raise ValueError(f"Reminder kind {kind!r} is already registered by {qualified}.")
-        _kinds[kind] = ReminderKind(renderer=renderer, keep_body=keep_body)
+        _kinds[kind] = ReminderKind(
+            renderer=renderer, keep_body=keep_body, label=label, security=security
+        )
         return renderer
 
     return decorator
@@ -98,12 +121,22 @@ def is_registered(kind: str) -> bool:
     return kind in _kinds
 
 
+def digestible_kinds() -> dict[str, ReminderKind]:
+    """The kinds a person may choose to get in the daily digest, by kind name."""
+    return {name: kind for name, kind in _kinds.items() if kind.may_wait_for_digest}
+
+
 def kind_for(kind: str) -> ReminderKind:
     """The registered kind; raises ValueError for an unknown one."""
     try:
         return _kinds[kind]
     except KeyError:
         raise ValueError(f"Unknown reminder kind {kind!r}; register a renderer for it.") from None
+
+
+def kind_or_none(kind: str) -> ReminderKind | None:
+    """The registered kind, or None (a row of a kind no longer registered)."""
+    return _kinds.get(kind)
 
 
 def renderer_for(kind: str) -> Renderer:

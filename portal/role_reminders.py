@@ -14,7 +14,7 @@ ROLE_REVIEW_OPENED = "portal.role_review_opened"
 ROLE_REVIEW_REMINDER = "portal.role_review_reminder"
 
 
-@register(ROLE_CHANGED)
+@register(ROLE_CHANGED, security=True)
 def render_role_changed(reminder) -> ReminderMessage | None:
     change = (
         RoleChange.objects.select_related("actor", "subject", "organisation")
@@ -42,7 +42,7 @@ def _review_context(review: RoleReview, reminder) -> dict:
     }
 
 
-@register(ROLE_REVIEW_OPENED)
+@register(ROLE_REVIEW_OPENED, security=True)
 def render_review_opened(reminder) -> ReminderMessage | None:
     review = _open_review(reminder)
     if review is None:
@@ -50,7 +50,7 @@ def render_review_opened(reminder) -> ReminderMessage | None:
     return render_email("portal/email/role_review_opened", _review_context(review, reminder))
 
 
-@register(ROLE_REVIEW_REMINDER)
+@register(ROLE_REVIEW_REMINDER, security=True)
 def render_review_reminder(reminder) -> ReminderMessage | None:
     review = _open_review(reminder)
     if review is None:

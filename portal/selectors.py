@@ -1,16 +1,21 @@
 """Reads for people, organisations, invitations and login records."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from . import permissions
+from . import permissions, reminders
+from .digest import DAILY_DIGEST
 from .models import (
-    REMINDER_MAX_ATTEMPTS,
+    DailyDigest,
     Invitation,
     LoginEvent,
+    MailDelivery,
+    MailPreference,
     Organisation,
     OrganisationEmailDomain,
     PlannedReminder,
@@ -138,14 +143,33 @@ def reminders_sent_to(*, user: User) -> QuerySet[PlannedReminder]:
     )
 
 
-def reminder_ids_due(*, limit: int) -> list[int]:
-    """Reminders whose time has come, oldest first, including failed ones left to retry."""
-    return list(
-        PlannedReminder.objects.filter(
-            Q(status=ReminderStatus.PLANNED)
-            | Q(status=ReminderStatus.FAILED, attempts__lt=REMINDER_MAX_ATTEMPTS),
-            due_at__lte=timezone.now(),
+def _chose_digest() -> Q:
+    """A reminder whose recipient chose to get its kind in the daily digest."""
+    chosen = Exists(
+        MailPreference.objects.filter(
+            user=OuterRef("recipient"), kind=OuterRef("kind"), delivery=MailDelivery.DIGEST
         )
+    )
+    return Q(chosen, recipient__isnull=False, kind__in=list(reminders.digestible_kinds()))
+
+
+def _waits_for_digest() -> Q:
+    """A planned reminder that goes in a daily digest: chosen so, or already attached to one."""
+    return Q(digest__isnull=False) | _chose_digest()
+
+
+def reminder_due_condition(*, now: datetime) -> Q:
+    """Rows to attempt now: planned and due (unless waiting for the digest), a failed
+    attempt whose retry time has come, or a claim whose lease ran out."""
+    return Q(Q(status=ReminderStatus.PLANNED, due_at__lte=now), ~_waits_for_digest()) | Q(
+        status__in=(ReminderStatus.RETRY, ReminderStatus.SENDING), next_attempt_at__lte=now
+    )
+
+
+def reminder_ids_due(*, limit: int, now: datetime | None = None) -> list[int]:
+    """Reminders to attempt now, oldest first (see ``reminder_due_condition``)."""
+    return list(
+        PlannedReminder.objects.filter(reminder_due_condition(now=now or timezone.now()))
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -251,3 +275,130 @@ def role_review_lines(*, review: RoleReview) -> QuerySet[RoleReviewLine]:
 def role_review_current() -> RoleReview | None:
     """The open role review, if any."""
     return RoleReview.objects.filter(is_open=True).first()
+
+
+def digest_kinds_of(*, user_id: int) -> list[str]:
+    """The kinds this person gets in the daily digest."""
+    return list(
+        MailPreference.objects.filter(
+            user_id=user_id,
+            delivery=MailDelivery.DIGEST,
+            kind__in=list(reminders.digestible_kinds()),
+        ).values_list("kind", flat=True)
+    )
+
+
+def digest_waiting(*, now: datetime) -> list[tuple[User, datetime]]:
+    """People with due reminders waiting for a digest and no digest planned yet, with the
+    due time of their oldest waiting reminder."""
+    pending_digest = PlannedReminder.objects.filter(
+        kind=DAILY_DIGEST,
+        recipient=OuterRef("recipient"),
+        status__in=(ReminderStatus.PLANNED, ReminderStatus.RETRY, ReminderStatus.SENDING),
+    )
+    waiting = dict(
+        PlannedReminder.objects.filter(
+            _chose_digest(), status=ReminderStatus.PLANNED, digest__isnull=True, due_at__lte=now
+        )
+        .filter(~Exists(pending_digest))
+        .order_by()
+        .values("recipient")
+        .annotate(earliest=Min("due_at"))
+        .values_list("recipient", "earliest")
+    )
+    users = User.objects.in_bulk(list(waiting))
+    return [(users[pk], earliest) for pk, earliest in waiting.items() if pk in users]
+
+
+def digest_sent(*, user: User, day: date) -> bool:
+    """Whether this person's digest of that day has gone out (or had nothing to hold)."""
+    return PlannedReminder.objects.filter(
+        kind=DAILY_DIGEST,
+        target_type=ContentType.objects.get_for_model(DailyDigest),
+        target_id__in=DailyDigest.objects.filter(user=user, day=day).values("pk"),
+        status__in=(ReminderStatus.SENT, ReminderStatus.SKIPPED),
+    ).exists()
+
+
+def mail_preferences_of(*, user: User) -> dict[str, str]:
+    """How this person gets each kind offered on the preferences page (default: at once)."""
+    offered = reminders.digestible_kinds()
+    chosen = dict(
+        MailPreference.objects.filter(user=user, kind__in=list(offered)).values_list(
+            "kind", "delivery"
+        )
+    )
+    return {kind: chosen.get(kind, MailDelivery.AT_ONCE) for kind in offered}
+
+
+@dataclass(frozen=True)
+class MailStatusRow:
+    pk: int
+    kind: str
+    kind_label: str
+    recipient_email: str
+    status: str
+    status_label: str
+    attempts: int
+    lease_expiries: int
+    last_error: str
+    next_attempt_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class MailStatus:
+    """The mail path at a glance for the beheerder: what failed and what was retried after
+    a worker died. Never a mail's text: kind, recipient, attempts and the last error."""
+
+    failed_count: int
+    retrying_count: int
+    lease_expired_count: int
+    failed: list[MailStatusRow]
+    retrying: list[MailStatusRow]
+    lease_expired: list[MailStatusRow]
+
+
+_STATUS_FIELDS = (
+    "pk",
+    "kind",
+    "recipient_email",
+    "status",
+    "attempts",
+    "lease_expiries",
+    "last_error",
+    "next_attempt_at",
+    "updated_at",
+)
+
+
+def _status_rows(queryset, limit: int) -> list[MailStatusRow]:
+    labels = dict(ReminderStatus.choices)
+    rows = []
+    for values in queryset.order_by("-updated_at", "-pk").values(*_STATUS_FIELDS)[:limit]:
+        kind = reminders.kind_or_none(values["kind"])
+        rows.append(
+            MailStatusRow(
+                **values,
+                kind_label=str(kind.label) if kind and kind.label else values["kind"],
+                status_label=str(labels.get(values["status"], values["status"])),
+            )
+        )
+    return rows
+
+
+def mail_status(*, limit: int = 50) -> MailStatus:
+    """Counts and the latest rows of failed, retrying and lease-expired reminders."""
+    counts = PlannedReminder.objects.aggregate(
+        failed=Count("pk", filter=Q(status=ReminderStatus.FAILED)),
+        retrying=Count("pk", filter=Q(status=ReminderStatus.RETRY)),
+        lease_expired=Count("pk", filter=Q(lease_expiries__gt=0)),
+    )
+    return MailStatus(
+        failed_count=counts["failed"],
+        retrying_count=counts["retrying"],
+        lease_expired_count=counts["lease_expired"],
+        failed=_status_rows(PlannedReminder.objects.filter(status=ReminderStatus.FAILED), limit),
+        retrying=_status_rows(PlannedReminder.objects.filter(status=ReminderStatus.RETRY), limit),
+        lease_expired=_status_rows(PlannedReminder.objects.filter(lease_expiries__gt=0), limit),
+    )

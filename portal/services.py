@@ -3,29 +3,35 @@
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+import smtplib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Lower
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
-from . import permissions, reminders
+from . import permissions, reminders, selectors
 from .celery import app as celery_app
+from .digest import DAILY_DIGEST, DigestMessage, digest_moment
 from .invitations import INVITATION_MAIL, invitation_token
 from .models import (
-    REMINDER_MAX_ATTEMPTS,
     REVIEWED_ROLES,
+    DailyDigest,
     Invitation,
     LoginEvent,
+    MailDelivery,
+    MailPreference,
     Organisation,
     OrganisationEmailDomain,
     PlannedReminder,
@@ -39,8 +45,9 @@ from .models import (
     User,
     domain_validator,
 )
+from .reminders import ReminderMessage
 from .role_reminders import ROLE_CHANGED, ROLE_REVIEW_OPENED, ROLE_REVIEW_REMINDER
-from .selectors import beheerders, organisation_for_email_domain
+from .selectors import beheerders
 from .tokens import token_digest
 from .workdays import add_working_days
 
@@ -108,7 +115,7 @@ def signup_organisation(*, email: str, invitation: Invitation | None) -> Organis
     """
     if invitation is not None and invitation.is_open() and invitation.email == email.lower():
         return invitation.organisation
-    return organisation_for_email_domain(email=email)
+    return selectors.organisation_for_email_domain(email=email)
 
 
 @transaction.atomic
@@ -767,7 +774,16 @@ def role_review_decide(
 
 # Queued by name: services never import tasks (``portal.tasks`` imports this module).
 SEND_REMINDER_TASK = "portal.tasks.send_reminder"
-_UNSENT = (ReminderStatus.PLANNED, ReminderStatus.CANCELLED, ReminderStatus.FAILED)
+SEND_REMINDERS_TASK = "portal.tasks.send_reminders"
+_UNSENT = (
+    ReminderStatus.PLANNED,
+    ReminderStatus.CANCELLED,
+    ReminderStatus.RETRY,
+    ReminderStatus.FAILED,
+)
+# Rows claimed per transaction while a batch is sent: a worker killed mid-batch leaves at
+# most this many claimed rows waiting for their lease to run out.
+CLAIM_CHUNK = 25
 
 
 @transaction.atomic
@@ -793,13 +809,31 @@ def reminder_plan(
         defaults={"recipient": recipient, "due_at": due_at},
     )
     if not created and reminder.status in _UNSENT:
+        # Planned again, it is a new mail: new attempts, a new retry period, its own Message-ID.
         reminder.due_at = due_at
         reminder.recipient = recipient
         reminder.status = ReminderStatus.PLANNED
         reminder.attempts = 0
         reminder.last_error = ""
+        reminder.message_id = ""
+        reminder.first_attempt_at = None
+        reminder.next_attempt_at = None
+        reminder.lease_expiries = 0
+        reminder.digest = None
         reminder.save(
-            update_fields=["due_at", "recipient", "status", "attempts", "last_error", "updated_at"]
+            update_fields=[
+                "due_at",
+                "recipient",
+                "status",
+                "attempts",
+                "last_error",
+                "message_id",
+                "first_attempt_at",
+                "next_attempt_at",
+                "lease_expiries",
+                "digest",
+                "updated_at",
+            ]
         )
     return reminder
 
@@ -816,7 +850,7 @@ def reminder_cancel(
     reminders_qs = PlannedReminder.objects.filter(
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
-        status__in=(ReminderStatus.PLANNED, ReminderStatus.FAILED),
+        status__in=(ReminderStatus.PLANNED, ReminderStatus.RETRY, ReminderStatus.FAILED),
     )
     if kind is not None:
         reminders_qs = reminders_qs.filter(kind=kind)
@@ -827,76 +861,465 @@ def reminder_cancel(
     return reminders_qs.update(status=ReminderStatus.CANCELLED, updated_at=timezone.now())
 
 
+class _SendSoon:
+    """The reminders one transaction asked to send soon, queued as one task after its commit."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+    def add(self, ids: Iterable[int]) -> None:
+        self.ids.extend(i for i in ids if i not in self.ids)
+
+    def __call__(self) -> None:
+        try:
+            celery_app.signature(
+                SEND_REMINDERS_TASK, args=(self.ids,), options={"ignore_result": True}
+            ).delay()
+        except Exception:  # noqa: BLE001  (broker down: the dispatcher sends them later)
+            logger.warning(
+                "Reminders %s not queued (broker unreachable); the dispatcher sends them",
+                self.ids,
+                exc_info=True,
+            )
+
+
 def reminders_send_soon(*, reminder_ids: Iterable[int]) -> None:
     """Send these planned reminders right after the current transaction commits.
 
-    For mail that should not wait for the dispatcher's next round. Each row stays the
-    one source of truth: when the queue cannot be reached the reminder stays planned and
-    the dispatcher sends it on its next round; ``reminder_send`` makes a double queueing
-    harmless.
+    For mail that should not wait for the dispatcher's next round. All ids of one
+    transaction go in one task (one SMTP connection). Each row stays the one source of
+    truth: when the queue cannot be reached, the request still succeeds (the failure is
+    logged), the reminder stays planned and the dispatcher sends it on its next round; a
+    reminder queued twice is still sent once.
     """
     ids = list(dict.fromkeys(reminder_ids))
     if not ids:
         return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # Join a batch registered by a block that is still open (its savepoints enclose
+        # ours); one registered by a block already closed belongs to other work. Ids from an
+        # inner block that rolls back are harmless: their rows are gone, nothing is sent.
+        current = set(connection.savepoint_ids)
+        for savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _SendSoon) and savepoints <= current:
+                callback.add(ids)
+                return
+    transaction.on_commit(_SendSoon(ids))
 
-    def queue() -> None:
-        for reminder_id in ids:
-            try:
-                celery_app.signature(SEND_REMINDER_TASK, args=(reminder_id,)).delay()
-            except OperationalError:
-                logger.warning("Reminder %s not queued; the dispatcher sends it", reminder_id)
 
-    transaction.on_commit(queue)
+@dataclass
+class SendReport:
+    """What one batch did with the reminders it claimed."""
+
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.skipped + self.failed
 
 
 def reminder_send(*, reminder_id: int) -> str:
-    """Send one due reminder at most once; returns its status afterwards.
+    """Send one reminder if it is due, at most once; returns its status afterwards."""
+    reminders_send(reminder_ids=[reminder_id])
+    status = PlannedReminder.objects.filter(pk=reminder_id).values_list("status", flat=True)
+    return status.first() or ""
 
-    Not one transaction on purpose: the claim (status "sending") is committed before the
-    mail goes out, so a second worker, a retried task or a crash after sending can never
-    send it again. A reminder stuck in "sending" is one that may have gone out.
+
+def reminders_send(*, reminder_ids: Sequence[int]) -> SendReport:
+    """Send those of these reminders that are due, over one mail server connection."""
+    return _send_batch(list(dict.fromkeys(reminder_ids)))
+
+
+def reminders_send_due(*, limit: int | None = None) -> SendReport:
+    """The dispatcher's round: plan due digests, then send what is due (oldest first)."""
+    now = timezone.now()
+    reminders_plan_digests(now=now)
+    limit = settings.REMINDER_DISPATCH_LIMIT if limit is None else limit
+    return _send_batch(selectors.reminder_ids_due(limit=limit, now=now))
+
+
+# The server refused this one mail and the session goes on (sender, recipient, content).
+_REFUSED_MAIL = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+class _Mailer:
+    """One connection to the mail server for a batch, opened at its first mail.
+
+    ``broken`` is set when the server cannot be reached (opening fails) or a fresh
+    connection fails too: the round then stops. A connection the server drops mid-batch
+    (a limit on mails per connection) is opened again once.
     """
-    with transaction.atomic():
-        reminder = (
-            PlannedReminder.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=reminder_id,
-                status__in=(ReminderStatus.PLANNED, ReminderStatus.FAILED),
-                attempts__lt=REMINDER_MAX_ATTEMPTS,
-                due_at__lte=timezone.now(),
-            )
-            .first()
-        )
-        if reminder is None:
-            current = PlannedReminder.objects.filter(pk=reminder_id).values_list(
-                "status", flat=True
-            )
-            return current.first() or ""
-        reminder.status = ReminderStatus.SENDING
-        reminder.attempts += 1
-        reminder.save(update_fields=["status", "attempts", "updated_at"])
 
-    reminder = PlannedReminder.objects.select_related("recipient").get(pk=reminder_id)
+    def __init__(self) -> None:
+        self.connection = get_connection()
+        self.opened = False
+        self.broken: Exception | None = None
+        self._fresh = False
+
+    def send(self, email) -> None:
+        if not self.opened:
+            try:
+                self.connection.open()
+            except Exception as error:
+                self.broken = error
+                raise
+            self.opened, self._fresh = True, True
+        try:
+            self.connection.send_messages([email])
+        except _REFUSED_MAIL as error:
+            if getattr(error, "smtp_code", None) == 421:
+                self.close()  # "closing the connection": the next mail opens a new one
+            raise
+        except Exception as error:
+            if self._fresh:
+                self.broken = error
+            self.close()
+            raise
+        self._fresh = False
+
+    def close(self) -> None:
+        if self.opened:
+            self.opened = False
+            try:
+                self.connection.close()
+            except Exception:  # noqa: BLE001  (a broken connection may fail to say goodbye)
+                logger.info("Closing the mail connection failed", exc_info=True)
+
+
+def _send_batch(ids: list[int]) -> SendReport:
+    """Claim due rows a chunk at a time and send each claimed row's mail.
+
+    Not one transaction on purpose: a claim (status "sending", with a lease) is committed
+    before the mail goes out and each outcome right after it, so a second worker or a
+    retried task never sends a row twice, and a worker killed mid-batch leaves at most one
+    chunk claimed; those rows are sent again when their lease runs out.
+    """
+    report = SendReport()
+    mailer = _Mailer()
+    try:
+        for start in range(0, len(ids), CLAIM_CHUNK):
+            claimed = _claim(ids[start : start + CLAIM_CHUNK])
+            for position, reminder in enumerate(claimed):
+                status = _deliver(reminder, mailer)
+                if status == ReminderStatus.SENT:
+                    report.sent += 1
+                elif status == ReminderStatus.SKIPPED:
+                    report.skipped += 1
+                else:
+                    report.failed += 1
+                if mailer.broken is not None:
+                    # The mail server is unreachable or stopped answering: the rest of the
+                    # chunk waits for its retry, and nothing more is claimed this round.
+                    logger.warning(
+                        "Mail server unavailable (%s: %s); the round stops, its mails are "
+                        "retried later",
+                        type(mailer.broken).__name__,
+                        mailer.broken,
+                    )
+                    for rest in claimed[position + 1 :]:
+                        _record_failure(rest, mailer.broken)
+                        report.failed += 1
+                    return report
+    finally:
+        mailer.close()
+    return report
+
+
+def _claim(ids: list[int]) -> list[PlannedReminder]:
+    """Mark the due ones among these rows "sending" (committed); returns them, claimed.
+
+    One UPDATE for the chunk: the Message-ID of a row claimed for the first time is
+    ``<reminder.<id>.<token of this claim>@<sender's domain>>``, unique by the row's id.
+    """
+    now = timezone.now()
+    lease_ends = now + timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "portal.invalid"
+    token = secrets.token_hex(6)
+    with transaction.atomic():
+        rows = list(
+            PlannedReminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(selectors.reminder_due_condition(now=now), pk__in=ids)
+            .order_by("pk")
+        )
+        # A row still "sending" belongs to a worker that is gone; it may have sent the mail
+        # or not. Within the retry period it is sent again (same Message-ID), after it not.
+        expired = [r for r in rows if r.status == ReminderStatus.SENDING]
+        given_up = {r.pk for r in expired if _retry_period_over(r, now)}
+        if given_up:
+            PlannedReminder.objects.filter(pk__in=given_up).update(
+                status=ReminderStatus.FAILED,
+                next_attempt_at=None,
+                lease_expiries=F("lease_expiries") + 1,
+                last_error="Claim expired after the retry period; not sent again.",
+                updated_at=now,
+            )
+        claimed = [r for r in rows if r.pk not in given_up]
+        if not claimed:
+            return []
+        PlannedReminder.objects.filter(pk__in=[r.pk for r in claimed]).update(
+            status=ReminderStatus.SENDING,
+            attempts=F("attempts") + 1,
+            first_attempt_at=Coalesce(
+                "first_attempt_at", Value(now), output_field=models.DateTimeField()
+            ),
+            message_id=Case(
+                When(
+                    message_id="",
+                    then=Concat(
+                        Value("<reminder."),
+                        Cast("pk", output_field=models.CharField()),
+                        Value(f".{token}@{domain}>"),
+                        output_field=models.CharField(),
+                    ),
+                ),
+                default=F("message_id"),
+                output_field=models.CharField(),
+            ),
+            lease_expiries=Case(
+                When(status=ReminderStatus.SENDING, then=F("lease_expiries") + 1),
+                default=F("lease_expiries"),
+                output_field=models.PositiveSmallIntegerField(),
+            ),
+            next_attempt_at=lease_ends,
+            updated_at=now,
+        )
+        for row in claimed:
+            first_claim = not row.message_id
+            if row.status == ReminderStatus.SENDING:
+                row.lease_expiries += 1
+            row.status = ReminderStatus.SENDING
+            row.attempts += 1
+            row.first_attempt_at = row.first_attempt_at or now
+            row.message_id = row.message_id or f"<reminder.{row.pk}.{token}@{domain}>"
+            row.next_attempt_at = lease_ends
+            if first_claim and row.kind == DAILY_DIGEST:
+                _attach_digest_items(digest=row, now=now)
+    return claimed
+
+
+def _deliver(reminder: PlannedReminder, mailer: _Mailer) -> str:
+    """Render and send one claimed reminder and record the outcome; returns its status."""
     try:
         kind = reminders.kind_for(reminder.kind)
         message = kind.renderer(reminder)
-        if message is not None:
-            message.as_email(to=reminder.recipient_email).send()
     except Exception as error:  # noqa: BLE001  (any failure is recorded and retried)
-        reminder.status = ReminderStatus.FAILED
-        reminder.last_error = f"{type(error).__name__}: {error}"[:2000]
-        reminder.save(update_fields=["status", "last_error", "updated_at"])
-        return reminder.status
-    if message is None:
-        reminder.status = ReminderStatus.SKIPPED
-        reminder.save(update_fields=["status", "updated_at"])
-        return reminder.status
-    reminder.status = ReminderStatus.SENT
-    reminder.sent_at = timezone.now()
-    reminder.subject = message.subject
-    reminder.body = kind.body_to_store(message)
-    reminder.last_error = ""
-    reminder.save(
-        update_fields=["status", "sent_at", "subject", "body", "last_error", "updated_at"]
+        return _record_failure(reminder, error)
+    if message is None or (isinstance(message, DigestMessage) and not message.included):
+        _record_skipped(reminder, message)
+        return ReminderStatus.SKIPPED
+    try:
+        mailer.send(message.as_email(to=reminder.recipient_email, message_id=reminder.message_id))
+    except Exception as error:  # noqa: BLE001  (any failure is recorded and retried)
+        return _record_failure(reminder, error)
+    _record_sent(reminder, kind, message)
+    return ReminderStatus.SENT
+
+
+def _retry_period_over(reminder: PlannedReminder, now: datetime) -> bool:
+    return reminder.first_attempt_at is not None and now - reminder.first_attempt_at >= (
+        timedelta(hours=settings.REMINDER_RETRY_HOURS)
     )
-    return reminder.status
+
+
+def reminder_retry_delay(*, attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt: doubling, with a ceiling."""
+    seconds = settings.REMINDER_RETRY_SECONDS * 2 ** min(max(attempts - 1, 0), 20)
+    return timedelta(seconds=min(seconds, settings.REMINDER_RETRY_MAX_SECONDS))
+
+
+def _failure_fields(reminder: PlannedReminder, error: Exception, now: datetime) -> dict:
+    if _retry_period_over(reminder, now):
+        status, next_attempt_at = ReminderStatus.FAILED, None
+    else:
+        status = ReminderStatus.RETRY
+        next_attempt_at = now + reminder_retry_delay(attempts=reminder.attempts)
+    return {
+        "status": status,
+        "next_attempt_at": next_attempt_at,
+        "last_error": f"{type(error).__name__}: {error}"[:2000],
+        "updated_at": now,
+    }
+
+
+def _record_failure(reminder: PlannedReminder, error: Exception) -> str:
+    fields = _failure_fields(reminder, error, timezone.now())
+    PlannedReminder.objects.filter(pk=reminder.pk).update(**fields)
+    logger.info("Reminder %s not sent: %s", reminder.pk, fields["last_error"])
+    return fields["status"]
+
+
+def _record_skipped(reminder: PlannedReminder, message: ReminderMessage | None) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        PlannedReminder.objects.filter(pk=reminder.pk).update(
+            status=ReminderStatus.SKIPPED, next_attempt_at=None, updated_at=now
+        )
+        if isinstance(message, DigestMessage):
+            _record_digest_items(message, now)
+
+
+def _record_sent(
+    reminder: PlannedReminder, kind: reminders.ReminderKind, message: ReminderMessage
+) -> None:
+    now = timezone.now()
+    is_digest = isinstance(message, DigestMessage)
+    with transaction.atomic():
+        _commit_without_waiting_for_disk()
+        PlannedReminder.objects.filter(pk=reminder.pk).update(
+            status=ReminderStatus.SENT,
+            sent_at=now,
+            subject=message.subject,
+            body=message.stored_body if is_digest else kind.body_to_store(message),
+            last_error="",
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        if is_digest:
+            _record_digest_items(message, now)
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """Let this transaction's commit return before PostgreSQL has flushed it to disk.
+
+    Only for marking a mail sent: should the database server crash in the next moment and
+    lose the mark, the row is still claimed and is sent again after its lease, with the same
+    Message-ID (a duplicate, never a lost mail). The claim itself is committed durably.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _record_digest_items(message: DigestMessage, now: datetime) -> None:
+    """Mark what a digest held as sent in it, what it left out as skipped or to retry."""
+    changed = []
+    for item in message.included:
+        row = item.reminder
+        row.status = ReminderStatus.DIGESTED
+        row.sent_at = now
+        row.subject = item.message.subject
+        row.body = reminders.kind_for(row.kind).body_to_store(item.message)
+        changed.append(row)
+    for row in message.skipped:
+        row.status = ReminderStatus.SKIPPED
+        changed.append(row)
+    for row, error in message.broken:
+        # Detached from the digest, it is retried on its own.
+        row.attempts += 1
+        row.first_attempt_at = row.first_attempt_at or now
+        for field, value in _failure_fields(row, error, now).items():
+            setattr(row, field, value)
+        row.digest = None
+        changed.append(row)
+    for row in changed:
+        row.updated_at = now
+    PlannedReminder.objects.bulk_update(
+        changed,
+        [
+            "status",
+            "sent_at",
+            "subject",
+            "body",
+            "attempts",
+            "first_attempt_at",
+            "next_attempt_at",
+            "last_error",
+            "digest",
+            "updated_at",
+        ],
+    )
+
+
+def _attach_digest_items(*, digest: PlannedReminder, now: datetime) -> int:
+    """Attach the recipient's waiting reminders to their digest, on its first claim."""
+    kinds = selectors.digest_kinds_of(user_id=digest.recipient_id)
+    return PlannedReminder.objects.filter(
+        recipient_id=digest.recipient_id,
+        status=ReminderStatus.PLANNED,
+        digest__isnull=True,
+        due_at__lte=now,
+        kind__in=kinds,
+    ).update(digest=digest, updated_at=now)
+
+
+def reminders_plan_digests(*, now: datetime | None = None) -> int:
+    """Plan a digest for each person with reminders waiting for one and none planned yet.
+
+    A reminder waits for the digest when its recipient chose the digest for its kind; it
+    goes in the first digest at or after its due time that has not been sent yet.
+    """
+    now = now or timezone.now()
+    planned = 0
+    for user, earliest in selectors.digest_waiting(now=now):
+        moment = digest_moment(after=earliest)
+        while selectors.digest_sent(user=user, day=timezone.localdate(moment)):
+            moment = digest_moment(after=moment + timedelta(minutes=1))
+        day, _created = DailyDigest.objects.get_or_create(user=user, day=timezone.localdate(moment))
+        reminder_plan(kind=DAILY_DIGEST, target=day, due_at=moment, recipient=user)
+        planned += 1
+    return planned
+
+
+# --- mail status and preferences -------------------------------------------------------------
+
+
+@transaction.atomic
+def reminder_retry(*, actor: User, reminder_id: int) -> PlannedReminder:
+    """Try a failed (or waiting) reminder again now, with a new retry period."""
+    if not permissions.can_see_mail_status(actor):
+        raise PermissionDenied
+    reminder = (
+        PlannedReminder.objects.select_for_update()
+        .filter(pk=reminder_id, status__in=(ReminderStatus.FAILED, ReminderStatus.RETRY))
+        .first()
+    )
+    if reminder is None:
+        raise ValidationError(_("Deze e-mail wacht niet op een nieuwe poging."))
+    _retry_now([reminder.pk])
+    reminder.refresh_from_db()
+    return reminder
+
+
+@transaction.atomic
+def reminders_retry_failed(*, actor: User) -> int:
+    """Try every reminder that failed for good again now; returns how many."""
+    if not permissions.can_see_mail_status(actor):
+        raise PermissionDenied
+    ids = list(
+        PlannedReminder.objects.select_for_update()
+        .filter(status=ReminderStatus.FAILED)
+        .values_list("pk", flat=True)
+    )
+    _retry_now(ids)
+    return len(ids)
+
+
+def _retry_now(ids: list[int]) -> None:
+    now = timezone.now()
+    PlannedReminder.objects.filter(pk__in=ids).update(
+        status=ReminderStatus.RETRY, next_attempt_at=now, first_attempt_at=None, updated_at=now
+    )
+    for start in range(0, len(ids), settings.REMINDER_DISPATCH_LIMIT):
+        reminders_send_soon(reminder_ids=ids[start : start + settings.REMINDER_DISPATCH_LIMIT])
+
+
+@transaction.atomic
+def mail_preferences_update(*, user: User, deliveries: Mapping[str, str]) -> None:
+    """Store how this person wants each kind of mail (at once or in the daily digest)."""
+    offered = reminders.digestible_kinds()
+    unknown = set(deliveries) - set(offered)
+    if unknown:
+        raise ValidationError(_("Onbekende soort e-mail: %(kinds)s") % {"kinds": sorted(unknown)})
+    if set(deliveries.values()) - set(MailDelivery.values):
+        raise ValidationError(_("Kies direct of dagelijks overzicht."))
+    MailPreference.objects.bulk_create(
+        [MailPreference(user=user, kind=kind, delivery=d) for kind, d in deliveries.items()],
+        update_conflicts=True,
+        unique_fields=["user", "kind"],
+        update_fields=["delivery", "updated_at"],
+    )

@@ -1,12 +1,12 @@
-"""Celery tasks of the kernel: the reminder dispatcher and sender, and the login-record purge.
+"""Celery tasks of the kernel: the reminder dispatcher and senders, and the login-record purge.
 
 Tasks import services, never the other way round: services queue a send by its name
-(``services.SEND_REMINDER_TASK``).
+(``services.SEND_REMINDERS_TASK``).
 """
 
 from celery import shared_task
 
-from . import selectors, services
+from . import services
 
 
 @shared_task
@@ -21,20 +21,23 @@ def open_role_review_if_due() -> int | None:
     return review.pk if review else None
 
 
-# Per run of the dispatcher; the rest waits for the next run, two minutes later.
-DISPATCH_BATCH = 500
-
-
 @shared_task
 def dispatch_due_reminders() -> int:
-    """Queue a send task per due reminder; sending twice is prevented by ``reminder_send``."""
-    due = selectors.reminder_ids_due(limit=DISPATCH_BATCH)
-    for reminder_id in due:
-        send_reminder.delay(reminder_id)
-    return len(due)
+    """Beat's round: plan due digests and send what is due over one SMTP connection.
+
+    Safe to run twice or side by side: each row is claimed before its mail goes out.
+    Returns how many reminders it handled (sent, skipped or failed).
+    """
+    return services.reminders_send_due().handled
+
+
+@shared_task(name=services.SEND_REMINDERS_TASK)
+def send_reminders(reminder_ids: list[int]) -> int:
+    """Send these reminders if due, in one batch (``reminders_send_soon`` queues this)."""
+    return services.reminders_send(reminder_ids=reminder_ids).handled
 
 
 @shared_task(name=services.SEND_REMINDER_TASK)
 def send_reminder(reminder_id: int) -> str:
-    """Send one reminder at most once (``reminders_send_soon`` queues this by its name)."""
+    """Send one reminder at most once; returns its status afterwards."""
     return services.reminder_send(reminder_id=reminder_id)

@@ -1,4 +1,5 @@
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import permissions, selectors, services
+from . import permissions, reminders, selectors, services
 from .adapters import INVITATION_SESSION_KEY
 from .forms import (
     BulkInvitationForm,
     InvitationForm,
+    MailPreferencesForm,
     OrganisationForm,
     ProfileForm,
     ProgrammeCoordinatorForm,
@@ -53,6 +55,61 @@ def reminder_list(request):
         request.GET.get("pagina")
     )
     return render(request, "portal/reminder_list.html", {"page": page})
+
+
+@login_required
+def mail_preferences(request):
+    form = MailPreferencesForm(
+        request.POST or None,
+        kinds=reminders.digestible_kinds(),
+        initial=selectors.mail_preferences_of(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mail_preferences_update(user=request.user, deliveries=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Je e-mailvoorkeuren zijn opgeslagen."))
+            return redirect("mail_preferences")
+    return render(
+        request,
+        "portal/mail_preferences.html",
+        {"form": form, "digest_hour": settings.REMINDER_DIGEST_HOUR},
+    )
+
+
+@permissions.role_required(permissions.can_see_mail_status)
+def mail_status(request):
+    return render(request, "portal/mail_status.html", {"status": selectors.mail_status()})
+
+
+@require_POST
+@permissions.role_required(permissions.can_see_mail_status)
+def mail_status_retry(request, pk: int):
+    try:
+        services.reminder_retry(actor=request.user, reminder_id=pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("De e-mail wordt opnieuw verstuurd."))
+    return redirect("mail_status")
+
+
+@require_POST
+@permissions.role_required(permissions.can_see_mail_status)
+def mail_status_retry_all(request):
+    count = services.reminders_retry_failed(actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d mislukte e-mail wordt opnieuw verstuurd.",
+            "%(count)d mislukte e-mails worden opnieuw verstuurd.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("mail_status")
 
 
 @permissions.role_required(permissions.can_invite)

@@ -8,6 +8,7 @@ planned (``scheduling``); a renderer returns None when it no longer applies.
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal import permissions as portal_permissions
 from portal.reminders import ReminderMessage, register, render_email
@@ -26,7 +27,7 @@ from .scheduling import (
 from .states import OPEN
 
 
-@register(OVERDUE_REMINDER)
+@register(OVERDUE_REMINDER, label=_("Signaal over de termijn"))
 def render_overdue(reminder) -> ReminderMessage | None:
     """One reminder to a contact person that a signal is past its deadline.
 
@@ -77,7 +78,7 @@ def _render(template: str, event: SignalEvent, path: str) -> ReminderMessage:
     )
 
 
-@register(ASSIGNED_MAIL)
+@register(ASSIGNED_MAIL, label=_("Signaal aan jou toegewezen"))
 def render_assigned(reminder) -> ReminderMessage | None:
     """To the assignee; skipped once they can no longer open the signal."""
     event = _event(reminder, SignalEvent.Kind.ASSIGNED)
@@ -98,13 +99,13 @@ def _to_receiving_meldpunt(reminder, kind: str, template: str) -> ReminderMessag
     return _render(template, event, reverse("signalen:detail", args=[event.signal_id]))
 
 
-@register(NEW_MAIL)
+@register(NEW_MAIL, label=_("Nieuw signaal voor je organisatie"))
 def render_new(reminder) -> ReminderMessage | None:
     """A new signal, to a contact person of the organisation it was reported to."""
     return _to_receiving_meldpunt(reminder, SignalEvent.Kind.REPORTED, "signalen/email/new")
 
 
-@register(FORWARDED_MAIL)
+@register(FORWARDED_MAIL, label=_("Signaal doorgestuurd naar je organisatie"))
 def render_forwarded(reminder) -> ReminderMessage | None:
     """A forwarded signal, to a contact person of the organisation it was forwarded to."""
     return _to_receiving_meldpunt(reminder, SignalEvent.Kind.FORWARDED, "signalen/email/forwarded")
@@ -118,16 +119,16 @@ def _to_reporter(reminder, kind: str, template: str) -> ReminderMessage | None:
     return _render(template, event, reverse("signalen:my_detail", args=[event.signal_id]))
 
 
-@register(QUESTION_MAIL)
+@register(QUESTION_MAIL, label=_("Vraag over je signaal"))
 def render_question(reminder) -> ReminderMessage | None:
     return _to_reporter(reminder, SignalEvent.Kind.QUESTION, "signalen/email/question")
 
 
-@register(FEEDBACK_MAIL)
+@register(FEEDBACK_MAIL, label=_("Terugkoppeling op je signaal"))
 def render_feedback(reminder) -> ReminderMessage | None:
     return _to_reporter(reminder, SignalEvent.Kind.FEEDBACK, "signalen/email/feedback")
 
 
-@register(CLOSED_MAIL)
+@register(CLOSED_MAIL, label=_("Je signaal is afgesloten"))
 def render_closed(reminder) -> ReminderMessage | None:
     return _to_reporter(reminder, SignalEvent.Kind.CLOSED, "signalen/email/closed")

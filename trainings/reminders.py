@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.reminders import MailAttachment, ReminderMessage, register, render_email
 
@@ -116,7 +117,7 @@ def _context(enrolment: Enrolment, **extra) -> dict:
     }
 
 
-@register(SESSION_DAY_BEFORE)
+@register(SESSION_DAY_BEFORE, label=_("Herinnering de dag voor een trainingsbijeenkomst"))
 def render_day_before(reminder) -> ReminderMessage | None:
     session = _session(reminder, RunStatus.PUBLISHED)
     if session is None or session.starts_at <= timezone.now():
@@ -136,7 +137,7 @@ def render_day_before(reminder) -> ReminderMessage | None:
     )
 
 
-@register(REFLECTION_INVITE)
+@register(REFLECTION_INVITE, label=_("Uitnodiging om een reflectie te schrijven"))
 def render_reflection_invite(reminder) -> ReminderMessage | None:
     # A run may be marked completed right after its last session; reflecting still applies.
     session = _session(reminder, RunStatus.PUBLISHED, RunStatus.COMPLETED)
@@ -159,7 +160,7 @@ def render_reflection_invite(reminder) -> ReminderMessage | None:
     )
 
 
-@register(ENROLMENT_CONFIRMED)
+@register(ENROLMENT_CONFIRMED, label=_("Bevestiging van een inschrijving"))
 def render_confirmation(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
@@ -172,7 +173,7 @@ def render_confirmation(reminder) -> ReminderMessage | None:
     )
 
 
-@register(WAITLISTED)
+@register(WAITLISTED, label=_("Plaats op de wachtlijst"))
 def render_waitlisted(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.status != EnrolmentStatus.WAITLISTED:
@@ -182,7 +183,7 @@ def render_waitlisted(reminder) -> ReminderMessage | None:
 
 
 # Holds the one-click release link: only the subject is kept with the sent reminder.
-@register(PROMOTED, keep_body=False)
+@register(PROMOTED, keep_body=False, label=_("Van de wachtlijst ingeschreven"))
 def render_promoted(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
@@ -198,7 +199,7 @@ def render_promoted(reminder) -> ReminderMessage | None:
     )
 
 
-@register(RUN_CANCELLED)
+@register(RUN_CANCELLED, label=_("Training geannuleerd"))
 def render_run_cancelled(reminder) -> ReminderMessage | None:
     enrolment = _enrolment(reminder)
     if enrolment is None or enrolment.run.status != RunStatus.CANCELLED:
@@ -246,7 +247,7 @@ def _session_context(session: Session, reminder) -> dict:
     }
 
 
-@register(SESSION_MOVED)
+@register(SESSION_MOVED, label=_("Bijeenkomst verplaatst"))
 def render_session_moved(reminder) -> ReminderMessage | None:
     change = _change(reminder, cancellation=False)
     if change is None:
@@ -256,7 +257,7 @@ def render_session_moved(reminder) -> ReminderMessage | None:
     return _with_calendar(message, [session], method=ical.REQUEST, reminder=reminder)
 
 
-@register(SESSION_CANCELLED)
+@register(SESSION_CANCELLED, label=_("Bijeenkomst vervallen"))
 def render_session_cancelled(reminder) -> ReminderMessage | None:
     change = _change(reminder, cancellation=True)
     if change is None:

@@ -6,6 +6,7 @@ applies: a person who left, a log already written, a request already answered.
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.reminders import ReminderMessage, register, render_email
 
@@ -42,7 +43,7 @@ def _next_session(session: Session) -> Session | None:
     )
 
 
-@register(SESSION_INVITATION)
+@register(SESSION_INVITATION, label=_("Uitnodiging voor een werkplaatsbijeenkomst"))
 def render_session_invitation(reminder) -> ReminderMessage | None:
     found = _session_and_participation(reminder)
     if found is None or found[0].starts_at <= timezone.now():
@@ -81,12 +82,12 @@ def _practice_log_message(reminder, template: str) -> ReminderMessage | None:
     )
 
 
-@register(PRACTICE_LOG_HALFWAY)
+@register(PRACTICE_LOG_HALFWAY, label=_("Herinnering praktijklog (halverwege)"))
 def render_practice_log_halfway(reminder) -> ReminderMessage | None:
     return _practice_log_message(reminder, "werkplaats/email/practice_log_halfway")
 
 
-@register(PRACTICE_LOG_MISSING)
+@register(PRACTICE_LOG_MISSING, label=_("Herinnering praktijklog (nog niet geschreven)"))
 def render_practice_log_missing(reminder) -> ReminderMessage | None:
     return _practice_log_message(reminder, "werkplaats/email/practice_log_missing")
 
@@ -128,7 +129,7 @@ def render_rugdekking_manager_reminder(reminder) -> ReminderMessage | None:
     return _open_request_message(reminder, "werkplaats/email/rugdekking_manager_reminder")
 
 
-@register(RUGDEKKING_FACILITATOR_REMINDER)
+@register(RUGDEKKING_FACILITATOR_REMINDER, label=_("Onbeantwoorde rugdekking (begeleiders)"))
 def render_rugdekking_facilitator_reminder(reminder) -> ReminderMessage | None:
     request = _request(reminder)
     if request is None or request.status != RugdekkingStatus.OPEN:
@@ -145,7 +146,7 @@ def render_rugdekking_facilitator_reminder(reminder) -> ReminderMessage | None:
     )
 
 
-@register(RUGDEKKING_ANSWERED)
+@register(RUGDEKKING_ANSWERED, label=_("Antwoord op je rugdekkingsverzoek"))
 def render_rugdekking_answered(reminder) -> ReminderMessage | None:
     request = _request(reminder)
     if request is None or request.status == RugdekkingStatus.OPEN:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -90,9 +91,12 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, or process-local memory while Redis is down: login's rate limits and
+            # the used TOTP codes live here, and a broker outage must not stop a login.
+            "BACKEND": "portal.cache.FallbackRedisCache",
             "LOCATION": env("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -165,7 +169,17 @@ STORAGES = {
 }
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+# django-environ puts a URL's query (``?timeout=30``) under OPTIONS, which Django's mail
+# backends never read: turn the ones they know into their settings.
+_EMAIL_URL_OPTIONS = EMAIL_CONFIG.pop("OPTIONS", {})
 vars().update(EMAIL_CONFIG)
+for _option, _value in _EMAIL_URL_OPTIONS.items():
+    if _option not in {"TIMEOUT", "SSL_KEYFILE", "SSL_CERTFILE", "USE_LOCALTIME"}:
+        raise ImproperlyConfigured(f"EMAIL_URL has an unknown option {_option.lower()!r}.")
+    vars()[f"EMAIL_{_option}"] = _value
+# Seconds a connect or a command to the mail server may take: a hung server fails the
+# attempt (retried later) instead of stopping every mail behind it.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=_EMAIL_URL_OPTIONS.get("TIMEOUT", 20))
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Werkend Leren <noreply@werkendleren.example>"
 )
@@ -189,6 +203,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # How often beat runs the reminder dispatcher; a due reminder waits at most this long.
 REMINDER_DISPATCH_SECONDS = env.float("REMINDER_DISPATCH_SECONDS", default=120)
+# Most reminders one dispatcher run sends (over one SMTP connection); the rest waits.
+REMINDER_DISPATCH_LIMIT = env.int("REMINDER_DISPATCH_LIMIT", default=2000)
+# A row claimed for sending ("sending") and not finished within this time belongs to a worker
+# that died: it is sent again, with the same Message-ID (a rare duplicate beats a lost mail).
+REMINDER_CLAIM_LEASE_SECONDS = env.float("REMINDER_CLAIM_LEASE_SECONDS", default=300)
+# A failed attempt is retried after REMINDER_RETRY_SECONDS, doubling up to
+# REMINDER_RETRY_MAX_SECONDS; once REMINDER_RETRY_HOURS have passed since the first attempt,
+# the next failure marks it failed for good (shown on the mail status page, retry by hand).
+REMINDER_RETRY_SECONDS = env.float("REMINDER_RETRY_SECONDS", default=60)
+REMINDER_RETRY_MAX_SECONDS = env.float("REMINDER_RETRY_MAX_SECONDS", default=3600)
+REMINDER_RETRY_HOURS = env.float("REMINDER_RETRY_HOURS", default=24)
+# The local hour at which the daily digest goes out to those who chose it for some mails.
+REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reminders": {
         "task": "portal.tasks.dispatch_due_reminders",

@@ -78,7 +78,7 @@ def test_an_invitation_whose_link_cannot_be_rebuilt_fails_visibly(settings):
 
     assert mail.outbox == []
     reminder = PlannedReminder.objects.get(kind=INVITATION_MAIL)
-    assert reminder.status == ReminderStatus.FAILED
+    assert reminder.status == ReminderStatus.RETRY
     assert "can no longer be rebuilt" in reminder.last_error
 
 

@@ -6,13 +6,13 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from portal import reminders, services
 from portal.celery import app as celery_app
-from portal.models import REMINDER_MAX_ATTEMPTS, Organisation, PlannedReminder, ReminderStatus
-from portal.tasks import dispatch_due_reminders, send_reminder
+from portal.models import Organisation, PlannedReminder, ReminderStatus
+from portal.tasks import dispatch_due_reminders, send_reminder, send_reminders
 from tests.portal.factories import OrganisationFactory, UserFactory
+from tests.portal.mailstack import celery_broker, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -178,17 +178,54 @@ def test_a_reminder_that_is_no_longer_relevant_is_skipped_not_sent():
     assert mail.outbox == []
 
 
-def test_a_failing_reminder_is_retried_three_times_then_left_alone():
+def make_retry_due(reminder, *, first_attempt_ago=None):
+    """Move a waiting retry's time (and optionally its first attempt) into the past."""
+    now = timezone.now()
+    changes = {"next_attempt_at": now - timedelta(seconds=1)}
+    if first_attempt_ago is not None:
+        changes["first_attempt_at"] = now - first_attempt_ago
+    PlannedReminder.objects.filter(pk=reminder.pk).update(**changes)
+
+
+def test_a_failing_reminder_waits_twice_as_long_after_each_attempt(settings):
+    settings.REMINDER_RETRY_SECONDS, settings.REMINDER_RETRY_MAX_SECONDS = 60, 3600
     reminder = plan(kind=FAILING_KIND)
 
-    for _run in range(5):
+    delays = []
+    for _attempt in range(8):
         dispatch_due_reminders()
+        dispatch_due_reminders()  # not due again yet: no second attempt
+        reminder.refresh_from_db()
+        assert reminder.status == ReminderStatus.RETRY
+        delays.append((reminder.next_attempt_at - reminder.updated_at).total_seconds())
+        make_retry_due(reminder)
 
-    reminder.refresh_from_db()
-    assert reminder.status == ReminderStatus.FAILED
-    assert reminder.attempts == REMINDER_MAX_ATTEMPTS == 3
+    assert delays == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert reminder.attempts == 8
     assert "template kapot" in reminder.last_error
     assert mail.outbox == []
+
+
+def test_a_failing_reminder_is_retried_for_the_whole_retry_period_then_marked_failed():
+    reminder = plan(kind=FAILING_KIND)
+    dispatch_due_reminders()
+
+    make_retry_due(reminder, first_attempt_ago=timedelta(hours=23, minutes=59))
+    dispatch_due_reminders()
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.RETRY
+
+    make_retry_due(reminder, first_attempt_ago=timedelta(hours=24))
+    dispatch_due_reminders()
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.FAILED
+    assert reminder.next_attempt_at is None
+    assert reminder.attempts == 3
+
+    make_retry_due(reminder)
+    dispatch_due_reminders()
+    reminder.refresh_from_db()
+    assert reminder.attempts == 3  # given up: only a beheerder's retry sends it again
 
 
 @pytest.mark.django_db(transaction=True)
@@ -280,24 +317,25 @@ def test_send_soon_queues_the_send_by_name_after_the_commit(django_capture_on_co
     assert (reminder.status, reminder.attempts) == (ReminderStatus.SENT, 1)
 
 
-def test_the_send_task_is_registered_under_the_name_services_queue():
+def test_the_send_tasks_are_registered_under_the_names_services_queue():
     assert celery_app.tasks[services.SEND_REMINDER_TASK] is send_reminder._get_current_object()
+    assert celery_app.tasks[services.SEND_REMINDERS_TASK] is send_reminders._get_current_object()
 
 
 def test_a_reminder_that_cannot_be_queued_stays_planned_for_the_dispatcher(
-    django_capture_on_commit_callbacks, monkeypatch
+    django_capture_on_commit_callbacks, caplog
 ):
     reminder = plan()
 
-    def unreachable(*args, **kwargs):
-        raise OperationalError("redis weg")
-
-    monkeypatch.setattr(send_reminder, "apply_async", unreachable)
-    with django_capture_on_commit_callbacks(execute=True):
+    # A real broker address where nothing listens.
+    with (
+        celery_broker(f"redis://127.0.0.1:{free_port()}/0"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         services.reminders_send_soon(reminder_ids=[reminder.pk])
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.PLANNED
-    monkeypatch.undo()
+    assert "not queued" in caplog.text
 
     dispatch_due_reminders()
     assert len(mail.outbox) == 1

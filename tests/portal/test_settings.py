@@ -140,3 +140,45 @@ def test_no_production_module_imports_the_demo():
                 if any(name == "demo" or name.startswith("demo.") for name in names):
                     offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+MAIL_PROBE = """
+import django, json
+django.setup()
+from django.core.mail import get_connection
+connection = get_connection()
+print(json.dumps({"timeout": connection.timeout, "host": connection.host}))
+"""
+
+
+def mail_probe(**env) -> dict:
+    result = run([sys.executable, "-c", MAIL_PROBE], "portal.settings.production", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+PRODUCTION_ENV = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "portal.example"}
+
+
+def test_the_mail_server_timeout_has_a_default_and_comes_from_email_url_or_email_timeout():
+    smtp = "smtp://mail.example:25"
+    assert mail_probe(**PRODUCTION_ENV, EMAIL_URL=smtp)["timeout"] == 20
+    assert mail_probe(**PRODUCTION_ENV, EMAIL_URL=f"{smtp}?timeout=7") == {
+        "timeout": 7,
+        "host": "mail.example",
+    }
+    assert (
+        mail_probe(**PRODUCTION_ENV, EMAIL_URL=f"{smtp}?timeout=7", EMAIL_TIMEOUT="3")["timeout"]
+        == 3
+    )
+
+
+def test_an_unknown_email_url_option_is_refused():
+    result = run(
+        [sys.executable, "-c", MAIL_PROBE],
+        "portal.settings.production",
+        **PRODUCTION_ENV,
+        EMAIL_URL="smtp://mail.example:25?timeuot=7",
+    )
+    assert result.returncode != 0
+    assert "unknown option 'timeuot'" in result.stderr
