@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal import permissions as portal_permissions
 from portal.reminders import ReminderMessage, register, render_email
 
-from . import permissions
+from . import permissions, selectors
 from .models import Signal, SignalEvent
 from .scheduling import ASSIGNED_MAIL, FORWARDED_MAIL, OVERDUE_REMINDER, QUESTION_MAIL
 from .states import OPEN
@@ -62,11 +62,14 @@ def _event(reminder, kind: str) -> SignalEvent | None:
     )
 
 
-def _render(template: str, event: SignalEvent, path: str) -> ReminderMessage:
-    return render_email(
-        template,
-        {"event": event, "signal": event.signal, "url": settings.PORTAL_BASE_URL + path},
-    )
+def _render(template: str, event: SignalEvent, path: str, recipient=None) -> ReminderMessage:
+    context = {"event": event, "signal": event.signal, "url": settings.PORTAL_BASE_URL + path}
+    if recipient is not None:
+        # Named as the recipient may see them: an anonymous reporter stays "de melder".
+        context["actor_name"] = selectors.ActorNames(user=recipient, signal=event.signal).name(
+            event.actor
+        )
+    return render_email(template, context)
 
 
 @register(ASSIGNED_MAIL)
@@ -76,7 +79,10 @@ def render_assigned(reminder) -> ReminderMessage | None:
     if event is None or not permissions.can_view_signal(reminder.recipient, event.signal):
         return None
     return _render(
-        "signalen/email/assigned", event, reverse("signalen:detail", args=[event.signal_id])
+        "signalen/email/assigned",
+        event,
+        reverse("signalen:detail", args=[event.signal_id]),
+        recipient=reminder.recipient,
     )
 
 
