@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from . import permissions, reminders
+from . import permissions, reminders, role_hooks
 from .celery import app as celery_app
 from .invitations import INVITATION_MAIL, invitation_token
 from .models import (
@@ -516,6 +516,8 @@ def role_revoke(
         reason=reason,
     )
     permissions.forget_roles(user)
+    # E.g. signalen hands the former contact person's open signals back to the queue.
+    role_hooks.role_revoked(actor=actor, user=user, role=role, organisation=organisation)
     return change
 
 

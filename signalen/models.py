@@ -187,6 +187,7 @@ class SignalEvent(models.Model):
         FORWARDED = "forwarded", _("Doorgestuurd")
         CLOSED = "closed", _("Afgesloten")
         ANONYMISED = "anonymised", _("Geanonimiseerd")
+        RELEASED = "released", _("Terug naar de wachtrij")
 
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -264,6 +265,7 @@ class AuditEntry(models.Model):
         SIGNAL_FORWARD = "signal.forward", _("Doorgestuurd")
         SIGNAL_CLOSE = "signal.close", _("Afgesloten")
         SIGNAL_ANONYMISE = "signal.anonymise", _("Geanonimiseerd")
+        SIGNAL_RELEASE = "signal.release", _("Terug naar de wachtrij")
         ATTACHMENT_DOWNLOAD = "attachment.download", _("Bijlage gedownload")
 
     seq = models.PositiveBigIntegerField(_("volgnummer"), unique=True)
