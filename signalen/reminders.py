@@ -13,7 +13,8 @@ from portal import permissions as portal_permissions
 from portal.reminders import ReminderMessage, register, render_email
 
 from . import permissions, selectors
-from .models import Signal, SignalEvent
+from .audit import ANCHOR_MAIL, entry_is_genuine
+from .models import AuditEntry, Signal, SignalEvent
 from .scheduling import ASSIGNED_MAIL, FORWARDED_MAIL, OVERDUE_REMINDER, QUESTION_MAIL
 from .states import OPEN
 
@@ -107,4 +108,20 @@ def render_question(reminder) -> ReminderMessage | None:
         return None
     return _render(
         "signalen/email/question", event, reverse("signalen:my_detail", args=[event.signal_id])
+    )
+
+
+@register(ANCHOR_MAIL)
+def render_audit_anchor(reminder) -> ReminderMessage | None:
+    """To the auditor: the chain's head (sequence and hash) on the day it was anchored.
+
+    Rendered from the head row itself; a row whose hash does not match its fields (changed
+    between the anchor and the mail) is reported as such instead of passed on.
+    """
+    entry = AuditEntry.objects.filter(pk=reminder.target_id).first()
+    if entry is None:
+        return None
+    return render_email(
+        "signalen/email/audit_anchor",
+        {"entry": entry, "genuine": entry_is_genuine(entry), "anchored_at": reminder.due_at},
     )

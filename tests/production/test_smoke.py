@@ -395,6 +395,8 @@ def stack(tmp_path, smoke_database, smtp_sink, redis_namespace):
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "PYTHON": sys.executable,
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+        "AUDIT_ANCHOR_FILE": str(tmp_path / "private" / "audit" / "anchors.log"),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_QUEUE": namespace,
