@@ -24,6 +24,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY . .
 # collectstatic needs settings to load; the build-time key never reaches a running container.
 RUN export SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
+    && export AUDIT_HMAC_KEY="build-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
     && scripts/portal-run collectstatic \
     && python manage.py compilemessages \
     && mkdir -p /app/media /app/private \

@@ -9,6 +9,10 @@ DEV_ENV := PORTAL_BASE_URL=$(PORTAL_BASE_URL)
 # Test run against the local PostgreSQL and Redis that `make services` provides.
 TEST_DATABASE_URL ?= postgres://portal:portal@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The restricted application role (scripts/ensure-services creates it): the audit tests and
+# the production smoke test connect as it, the owner role above runs the migrations.
+TEST_APP_DATABASE_ROLE ?= portal_app
+TEST_APP_DATABASE_PASSWORD ?= portal_app
 PYTEST_ARGS ?=
 
 .PHONY: demo test venv services browser lint messages worker beat run
@@ -36,7 +40,10 @@ demo: $(INSTALLED)
 ## The import contracts between the apps are checked first (pyproject.toml, [tool.importlinter]).
 test: $(INSTALLED) services browser
 	$(VENV)/bin/lint-imports --no-cache
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		TEST_APP_DATABASE_ROLE=$(TEST_APP_DATABASE_ROLE) \
+		TEST_APP_DATABASE_PASSWORD=$(TEST_APP_DATABASE_PASSWORD) \
+		$(PY) -m pytest $(PYTEST_ARGS)
 
 services:
 	bash scripts/ensure-services

@@ -21,7 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions, reminders, selectors
+from . import permissions, reminders, role_hooks, selectors
 from .celery import app as celery_app
 from .digest import DAILY_DIGEST, DigestMessage, digest_moment
 from .invitations import INVITATION_MAIL, invitation_token
@@ -523,6 +523,8 @@ def role_revoke(
         reason=reason,
     )
     permissions.forget_roles(user)
+    # E.g. signalen hands the former contact person's open signals back to the queue.
+    role_hooks.role_revoked(actor=actor, user=user, role=role, organisation=organisation)
     return change
 
 

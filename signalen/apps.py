@@ -1,7 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal import role_hooks
+
 
 class SignalenConfig(AppConfig):
     name = "signalen"
     verbose_name = _("Signalen")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: services read models, which load after the app configs.
+        from .services import signals_release_from_former_contact
+
+        # A contact person who loses the role hands their open signals back to the queue.
+        role_hooks.on_role_revoked(signals_release_from_former_contact)

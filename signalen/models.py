@@ -187,6 +187,7 @@ class SignalEvent(models.Model):
         FORWARDED = "forwarded", _("Doorgestuurd")
         CLOSED = "closed", _("Afgesloten")
         ANONYMISED = "anonymised", _("Geanonimiseerd")
+        RELEASED = "released", _("Terug naar de wachtrij")
 
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -238,12 +239,13 @@ class SignalAttachment(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One append-only line of the audit log, chained to the previous one by SHA-256.
+    """One append-only line of the audit log, chained to the previous one by an HMAC.
 
     Never free text or secrets: who, what, which object, outcome, origin, when. The
-    table refuses UPDATE and DELETE through a database trigger (PostgreSQL), the
+    application's database role may only SELECT and INSERT here (``audit_lock_table``),
+    the table refuses UPDATE and DELETE through a database trigger (PostgreSQL), the
     admin shows it read-only, and ``verify_audit_chain`` detects any change made
-    around those guards.
+    around those guards, against the anchors kept outside the database (``audit``).
     """
 
     class Result(models.TextChoices):
@@ -264,6 +266,8 @@ class AuditEntry(models.Model):
         SIGNAL_FORWARD = "signal.forward", _("Doorgestuurd")
         SIGNAL_CLOSE = "signal.close", _("Afgesloten")
         SIGNAL_ANONYMISE = "signal.anonymise", _("Geanonimiseerd")
+        SIGNAL_RELEASE = "signal.release", _("Terug naar de wachtrij")
+        AUDIT_SEAL = "audit.seal", _("Auditketen voortaan met sleutel")
         ATTACHMENT_DOWNLOAD = "attachment.download", _("Bijlage gedownload")
 
     seq = models.PositiveBigIntegerField(_("volgnummer"), unique=True)
@@ -285,6 +289,8 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     prev_hash = models.CharField(_("vorige hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # How ``hash`` was made: 1 plain SHA-256 (before the key), 2 HMAC-SHA256 with the key.
+    version = models.PositiveSmallIntegerField(_("hashversie"))
 
     class Meta:
         ordering = ["seq"]

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from portal import permissions as portal_permissions
 from portal.reminders import ReminderMessage, register, render_email
 
-from . import permissions
-from .models import Signal, SignalEvent
+from . import permissions, selectors
+from .audit import ANCHOR_MAIL, entry_is_genuine
+from .models import AuditEntry, Signal, SignalEvent
 from .scheduling import (
     ASSIGNED_MAIL,
     CLOSED_MAIL,
@@ -71,11 +72,14 @@ def _event(reminder, kind: str) -> SignalEvent | None:
     )
 
 
-def _render(template: str, event: SignalEvent, path: str) -> ReminderMessage:
-    return render_email(
-        template,
-        {"event": event, "signal": event.signal, "url": settings.PORTAL_BASE_URL + path},
-    )
+def _render(template: str, event: SignalEvent, path: str, recipient=None) -> ReminderMessage:
+    context = {"event": event, "signal": event.signal, "url": settings.PORTAL_BASE_URL + path}
+    if recipient is not None:
+        # Named as the recipient may see them: an anonymous reporter stays "de melder".
+        context["actor_name"] = selectors.ActorNames(user=recipient, signal=event.signal).name(
+            event.actor
+        )
+    return render_email(template, context)
 
 
 @register(ASSIGNED_MAIL, label=_("Signaal aan jou toegewezen"))
@@ -85,7 +89,10 @@ def render_assigned(reminder) -> ReminderMessage | None:
     if event is None or not permissions.can_view_signal(reminder.recipient, event.signal):
         return None
     return _render(
-        "signalen/email/assigned", event, reverse("signalen:detail", args=[event.signal_id])
+        "signalen/email/assigned",
+        event,
+        reverse("signalen:detail", args=[event.signal_id]),
+        recipient=reminder.recipient,
     )
 
 
@@ -132,3 +139,19 @@ def render_feedback(reminder) -> ReminderMessage | None:
 @register(CLOSED_MAIL, label=_("Je signaal is afgesloten"))
 def render_closed(reminder) -> ReminderMessage | None:
     return _to_reporter(reminder, SignalEvent.Kind.CLOSED, "signalen/email/closed")
+
+
+@register(ANCHOR_MAIL, security=True)
+def render_audit_anchor(reminder) -> ReminderMessage | None:
+    """To the auditor: the chain's head (sequence and hash) on the day it was anchored.
+
+    Rendered from the head row itself; a row whose hash does not match its fields (changed
+    between the anchor and the mail) is reported as such instead of passed on.
+    """
+    entry = AuditEntry.objects.filter(pk=reminder.target_id).first()
+    if entry is None:
+        return None
+    return render_email(
+        "signalen/email/audit_anchor",
+        {"entry": entry, "genuine": entry_is_genuine(entry), "anchored_at": reminder.due_at},
+    )

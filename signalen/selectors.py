@@ -21,14 +21,16 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
 from portal.models import Organisation, Role, User
 
+from . import permissions
 from .models import AuditEntry, Category, Signal, SignalAccess, SignalAttachment, SignalEvent
 from .states import AWAITING_PICKUP, OPEN, Status
 
-# Audit actions done by the reporter: their actor is hidden where the reporter is.
+# Audit actions and timeline events done by the reporter, also once the reporter is gone.
 REPORTER_ACTIONS = frozenset(
     {
         AuditEntry.Act.SIGNAL_CREATE,
@@ -121,7 +123,18 @@ def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) ->
                 When(deadline_at__lt=now, then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
-            )
+            ),
+            # ``ActorNames`` for the assignee column, in SQL: an anonymous reporter who is
+            # also the assignee is not named outside the organisation it was reported to.
+            assignee_is_hidden_reporter=Case(
+                When(
+                    Q(reporter_anonymous=True, assignee_id=F("reporter_id"))
+                    & ~Q(reported_to_id__in=portal_permissions.contact_organisation_ids(user)),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
     )
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
@@ -280,6 +293,84 @@ def signal_history(*, signal: Signal) -> QuerySet[AuditEntry]:
     )
 
 
+def reporter_person_id(signal: Signal) -> int | None:
+    """Who reported ``signal``; after anonymisation cleared the reporter, its first event says.
+
+    Uses the prefetched ``events`` when present.
+    """
+    if signal.reporter_id is not None:
+        return signal.reporter_id
+    cache = getattr(signal, "_prefetched_objects_cache", {})
+    if "events" in cache:
+        return next(
+            (e.actor_id for e in cache["events"] if e.kind == SignalEvent.Kind.REPORTED), None
+        )
+    return (
+        signal.events.filter(kind=SignalEvent.Kind.REPORTED)
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
+class ActorNames:
+    """How the people on a signal's rows are named to one viewer: the anonymity rule, once.
+
+    Towards whoever may not know the reporter (``permissions.sees_reporter``: the
+    organisations an anonymous signal was forwarded to, and everyone once the signal is
+    anonymised), the reporter is "Melder" on every row that names a person, whatever the
+    row: their own report and replies, a refused read of a triage page, and anything they
+    did as a contact person, as actor or as assignee. Every page and mail that names the
+    people on a signal's events or audit entries asks this class.
+    """
+
+    def __init__(self, *, user, signal: Signal):
+        self.hidden = not permissions.sees_reporter(user, signal)
+        self.reporter_id = reporter_person_id(signal) if self.hidden else None
+
+    def is_hidden(self, person_id: int | None, *, reporter_row: bool = False) -> bool:
+        """Whether this row's person is the reporter the viewer may not know."""
+        if not self.hidden:
+            return False
+        return reporter_row or (person_id is not None and person_id == self.reporter_id)
+
+    def name(self, person: User | None, *, reporter_row: bool = False) -> str:
+        """The person's name, "Melder" for a hidden reporter, "Systeem" for no person."""
+        if self.is_hidden(person.pk if person is not None else None, reporter_row=reporter_row):
+            return _("Melder")
+        if person is None:
+            return _("Systeem")
+        return person.full_name or person.email
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    event: SignalEvent
+    actor_name: str
+    assignee_name: str
+
+
+def signal_timeline(*, user, signal: Signal) -> list[TimelineRow]:
+    """The signal's events with each person named as ``user`` may see them."""
+    names = ActorNames(user=user, signal=signal)
+    return [
+        TimelineRow(
+            event=event,
+            actor_name=names.name(event.actor, reporter_row=event.kind in REPORTER_EVENT_KINDS),
+            assignee_name=names.name(event.assignee) if event.assignee_id else "",
+        )
+        for event in signal.events.all()
+    ]
+
+
+def signal_history_rows(*, user, signal: Signal, entries) -> list[tuple[AuditEntry, str]]:
+    """Audit entries (a page of ``signal_history``) with each actor named as ``user`` may see."""
+    names = ActorNames(user=user, signal=signal)
+    return [
+        (entry, names.name(entry.actor, reporter_row=entry.action in REPORTER_ACTIONS))
+        for entry in entries
+    ]
+
+
 def organisations_with_meldpunt() -> QuerySet[Organisation]:
     """Organisations with at least one active contact person: where a signal can go."""
     return Organisation.objects.filter(
@@ -332,7 +423,7 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
     )
     start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     first_month = start
-    for _ in range(11):
+    for _month in range(11):
         first_month = (first_month - timedelta(days=1)).replace(day=1)
     pickup = ExpressionWrapper(
         F("first_picked_up_at") - F("created_at"), output_field=DurationField()
@@ -349,7 +440,7 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
     }
     months = []
     cursor = first_month
-    for _ in range(12):
+    for _month in range(12):
         months.append(cursor.strftime("%Y-%m"))
         cursor = (cursor + timedelta(days=32)).replace(day=1)
     per_month = [(month, monthly[month]["n"] if month in monthly else 0) for month in months]

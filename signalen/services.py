@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
-from portal.models import Organisation, User
+from portal.models import Organisation, Role, User
 from portal.workdays import months_before
 
 from . import audit, permissions, scheduling, selectors
@@ -35,7 +35,7 @@ from .models import (
     SignalEvent,
     attachment_storage,
 )
-from .states import Action, Status, TransitionNotAllowed, next_status
+from .states import OPEN, Action, Status, TransitionNotAllowed, next_status
 
 logger = logging.getLogger(__name__)
 
@@ -483,6 +483,54 @@ def signal_close(
     )
     scheduling.event_mail_plan(event=closed)
     return signal
+
+
+# --- when a contact person leaves -----------------------------------------------------
+
+
+@transaction.atomic
+def signals_release_from_former_contact(
+    *, actor: User | None, user: User, role: str, organisation: Organisation | None
+) -> list[Signal]:
+    """Hand the open signals of someone who no longer serves ``organisation`` back to its queue.
+
+    Registered in ``AppConfig.ready`` as a role-revoked hook, so it runs inside
+    ``portal.services.role_revoke`` (a beheerder, or the yearly role review). Each signal
+    the person was assignee of at that organisation loses its assignee and stays in
+    progress: what was done and asked stays, a colleague picks it up from the queue
+    ("niemand" as behandelaar). Its deadline is kept, so one already overdue reminds the
+    remaining contact persons at once. Each gets a timeline event and an audit entry with
+    the revoking beheerder as actor. Returns the signals handed back.
+    """
+    if role != Role.CONTACT_PERSON or organisation is None:
+        return []
+    if portal_permissions.is_contact_person(user, organisation.pk):
+        return []
+    released = []
+    candidates = Signal.objects.filter(
+        organisation=organisation, assignee=user, status__in=OPEN
+    ).order_by("pk")
+    for signal in candidates.select_for_update(of=("self",)):
+        try:
+            status = next_status(signal.status, Action.RELEASE)
+        except TransitionNotAllowed:
+            continue
+        now = timezone.now()
+        signal.status = status
+        signal.assignee = None
+        signal.save(update_fields=["status", "assignee", "updated_at"])
+        scheduling.sync_overdue_reminders(signal=signal)
+        SignalEvent.objects.create(
+            signal=signal,
+            kind=SignalEvent.Kind.RELEASED,
+            actor=actor,
+            assignee=user,
+            organisation=organisation,
+            created_at=now,
+        )
+        audit.audit_append(actor=actor, action=AuditEntry.Act.SIGNAL_RELEASE, object_id=signal.pk)
+        released.append(signal)
+    return released
 
 
 # --- retention ---------------------------------------------------------------------------

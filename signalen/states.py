@@ -29,6 +29,7 @@ class Action(models.TextChoices):
     FORWARD = "forward", _("Doorsturen")
     CLOSE = "close", _("Afsluiten")
     ANONYMISE = "anonymise", _("Anonimiseren")
+    RELEASE = "release", _("Terug naar de wachtrij")
 
 
 S, A = Status, Action
@@ -48,6 +49,8 @@ TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
         (S.IN_PROGRESS, A.SHARE_FEEDBACK): S.IN_PROGRESS,
         (S.IN_PROGRESS, A.FORWARD): S.FORWARDED,
         (S.IN_PROGRESS, A.CLOSE): S.CLOSED,
+        # The assignee lost the contact-person role: unassigned, still in progress.
+        (S.IN_PROGRESS, A.RELEASE): S.IN_PROGRESS,
         # Forwarded: the receiving meldpunt picks it up like a new signal.
         (S.FORWARDED, A.ASSIGN): S.IN_PROGRESS,
         (S.FORWARDED, A.NOTE): S.FORWARDED,

@@ -196,14 +196,6 @@ def _visible_or_404(request, pk: int, action: str) -> Signal:
         raise Http404 from None
 
 
-def _masked_name(user, signal: Signal, person, reporter_action: bool) -> str:
-    if reporter_action and not permissions.sees_reporter(user, signal):
-        return _("Melder")
-    if person is None:
-        return _("Systeem")
-    return person.full_name or person.email
-
-
 def _render_detail(request, signal: Signal, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     user = request.user
@@ -224,13 +216,6 @@ def _render_detail(request, signal: Signal, bound: dict | None = None, status: i
         forms["forward"] = bound.get("forward") or ForwardForm(signal=signal)
     if Action.CLOSE in actions:
         forms["close"] = bound.get("close") or CloseForm(user=user)
-    events = [
-        (
-            event,
-            _masked_name(user, signal, event.actor, event.kind in selectors.REPORTER_EVENT_KINDS),
-        )
-        for event in signal.events.all()
-    ]
     duplicate_of = signal.duplicate_of
     if (
         duplicate_of is not None
@@ -242,7 +227,8 @@ def _render_detail(request, signal: Signal, bound: dict | None = None, status: i
         "signalen/signal_detail.html",
         {
             "signal": signal,
-            "events": events,
+            "events": selectors.signal_timeline(user=user, signal=signal),
+            "assignee_name": selectors.ActorNames(user=user, signal=signal).name(signal.assignee),
             "forms": forms,
             "can_act": can_act,
             "sees_reporter": permissions.sees_reporter(user, signal),
@@ -272,15 +258,7 @@ def signal_history(request, pk: int):
     page = Paginator(selectors.signal_history(signal=signal), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
-    rows = [
-        (
-            entry,
-            _masked_name(
-                request.user, signal, entry.actor, entry.action in selectors.REPORTER_ACTIONS
-            ),
-        )
-        for entry in page
-    ]
+    rows = selectors.signal_history_rows(user=request.user, signal=signal, entries=page)
     return render(
         request,
         "signalen/signal_history.html",

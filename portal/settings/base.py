@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so every answer under /signalen/ leaves with no-store.
+    "signalen.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChosenLanguageMiddleware",
@@ -264,6 +266,19 @@ TRAININGS_MATERIAL_ROOT = env.path(
 CELERY_BEAT_SCHEDULE["signalen-anonymise-closed"] = {
     "task": "signalen.tasks.anonymise_closed_signals",
     "schedule": 24 * 60 * 60,
+}
+# The audit chain (BIO 8.15): an HMAC key the database never holds (required in production;
+# dev and test have a fixed, non-secret one), and the chain's head anchored outside the
+# database: a line appended to AUDIT_ANCHOR_FILE and a mail to AUDIT_ANCHOR_EMAIL.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="")
+AUDIT_ANCHOR_FILE = env.path(
+    "AUDIT_ANCHOR_FILE", default=BASE_DIR / "private" / "audit" / "anchors.log"
+)
+AUDIT_ANCHOR_EMAIL = env.list("AUDIT_ANCHOR_EMAIL", default=[])
+AUDIT_ANCHOR_SECONDS = env.float("AUDIT_ANCHOR_SECONDS", default=6 * 60 * 60)
+CELERY_BEAT_SCHEDULE["signalen-anchor-audit-chain"] = {
+    "task": "signalen.tasks.anchor_audit_chain",
+    "schedule": AUDIT_ANCHOR_SECONDS,
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -11,3 +11,4 @@ from .base import INSTALLED_APPS, env  # noqa: E402
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="dev-only-audit-key-not-secret")

@@ -7,10 +7,15 @@ os.environ.setdefault("DEBUG", "false")
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 from .base import *  # noqa: E402,F403
-from .base import SECRET_KEY, env  # noqa: E402
+from .base import AUDIT_HMAC_KEY, SECRET_KEY, env  # noqa: E402
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 chars.")
+# The audit chain's key lives outside the database, so a database role cannot rehash the log.
+if not AUDIT_HMAC_KEY or len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEY must be set to a random value of at least 32 chars, not SECRET_KEY."
+    )
 if DEBUG:  # noqa: F405
     raise ImproperlyConfigured("DEBUG must be off in production.")
 

@@ -31,10 +31,14 @@ CLEAN_ENV = {
         "CELERY_TASK_ALWAYS_EAGER",
         "DEBUG",
         "SECRET_KEY",
+        "AUDIT_HMAC_KEY",
         "CACHE_URL",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
 }
+
+
+AUDIT_KEY = "c" * 16 + "-production-audit-key-" + "d" * 16
 
 
 def run(args, settings_module, **env):
@@ -102,11 +106,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_without_an_audit_key():
+    """The audit chain's key comes from the environment, never from a default."""
+    result = run(
+        [sys.executable, "manage.py", "check"],
+        "portal.settings.production",
+        SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20,
+    )
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEY" in result.stderr
+
+
 def test_production_mode_passes_check_deploy_without_warnings():
     result = run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         "portal.settings.production",
         SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20,
+        AUDIT_HMAC_KEY=AUDIT_KEY,
         DATABASE_URL="postgres://portal:portal@127.0.0.1:5432/portal",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
@@ -121,7 +137,9 @@ def test_only_the_dev_and_test_settings_install_the_demo(settings):
     assert probe("portal.settings.dev")["demo"] is True
     assert "demo" in settings.INSTALLED_APPS
     production = probe(
-        "portal.settings.production", SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20
+        "portal.settings.production",
+        SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20,
+        AUDIT_HMAC_KEY=AUDIT_KEY,
     )
     assert production["demo"] is False
 
@@ -157,7 +175,11 @@ def mail_probe(**env) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-PRODUCTION_ENV = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "portal.example"}
+PRODUCTION_ENV = {
+    "SECRET_KEY": "s" * 60,
+    "ALLOWED_HOSTS": "portal.example",
+    "AUDIT_HMAC_KEY": AUDIT_KEY,
+}
 
 
 def test_the_mail_server_timeout_has_a_default_and_comes_from_email_url_or_email_timeout():

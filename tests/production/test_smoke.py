@@ -48,6 +48,9 @@ from trainings.scheduling import ENROLMENT_CONFIRMED, SESSION_DAY_BEFORE
 
 pytestmark = pytest.mark.production
 
+# The application's restricted database role that scripts/ensure-services creates.
+APP_ROLE = os.environ.get("TEST_APP_DATABASE_ROLE", "portal_app")
+APP_PASSWORD = os.environ.get("TEST_APP_DATABASE_PASSWORD", "portal_app")
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_RUN = ROOT / "scripts" / "portal-run"
 SETUP_SCRIPT = Path(__file__).with_name("setup_data.py")
@@ -395,6 +398,8 @@ def stack(tmp_path, smoke_database, smtp_sink, redis_namespace):
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "PYTHON": sys.executable,
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+        "AUDIT_ANCHOR_FILE": str(tmp_path / "private" / "audit" / "anchors.log"),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_QUEUE": namespace,
@@ -439,6 +444,16 @@ def _production_path(stack: Stack, sink: Sink, smoke_database) -> None:
     run = str(PORTAL_RUN)
     stack.run("check --deploy", [run, "check"])
     stack.run("migrate", [run, "migrate"])
+    # The owner migrated; from here on the portal runs as the restricted application role,
+    # which may only read and append the audit table (README, "Database roles").
+    stack.run(
+        "audit_lock_table",
+        [sys.executable, "manage.py", "audit_lock_table", "--app-role", APP_ROLE],
+    )
+    stack.env["DATABASE_URL"] = (
+        f"postgres://{APP_ROLE}:{APP_PASSWORD}@{credentials['host']}:{credentials['port']}"
+        f"/{database_name}"
+    )
     stack.run("collectstatic", [run, "collectstatic"])
     assert (Path(stack.env["STATIC_ROOT"]) / "staticfiles.json").exists()
 

@@ -6,6 +6,8 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 
+from portal import permissions as portal_permissions
+from portal.models import Role, RoleAssignment
 from signalen import services
 from signalen.models import CloseReason, Signal, SignalEvent
 from signalen.states import (
@@ -33,6 +35,7 @@ EXPECTED = {
     (S.IN_PROGRESS, A.SHARE_FEEDBACK): S.IN_PROGRESS,
     (S.IN_PROGRESS, A.FORWARD): S.FORWARDED,
     (S.IN_PROGRESS, A.CLOSE): S.CLOSED,
+    (S.IN_PROGRESS, A.RELEASE): S.IN_PROGRESS,
     (S.FORWARDED, A.ASSIGN): S.IN_PROGRESS,
     (S.FORWARDED, A.NOTE): S.FORWARDED,
     (S.FORWARDED, A.REPORTER_REPLY): S.FORWARDED,
@@ -100,6 +103,18 @@ def _perform(action, signal, contact, colleague, target):
         if not services.signal_anonymise(signal_id=signal.pk):
             raise ValidationError("not eligible")
         return None
+    if action == A.RELEASE:
+        # The assignee (or, without one, the acting contact person) loses the role.
+        current = Signal.objects.select_related("organisation").get(pk=signal.pk)
+        leaver = current.assignee or contact
+        RoleAssignment.objects.filter(user=leaver, organisation=current.organisation).delete()
+        portal_permissions.forget_roles(leaver)
+        released = services.signals_release_from_former_contact(
+            actor=None, user=leaver, role=Role.CONTACT_PERSON, organisation=current.organisation
+        )
+        if not released:
+            raise ValidationError("nothing to hand back")
+        return released
     raise AssertionError(action)
 
 

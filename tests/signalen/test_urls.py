@@ -129,3 +129,23 @@ def test_every_signalen_url_answers_each_role_as_expected(client, world, role):
         results[name] = response.status_code
     expected = {name: _expected(name, role) for name in _url_names()}
     assert results == expected
+
+
+@pytest.mark.parametrize("role", ["anonymous", "reporter", "contact_own", "contact_forwarded"])
+def test_every_signalen_url_forbids_storing_the_response(client, world, role):
+    """No browser or proxy keeps a copy of a signal page or download, whatever the answer."""
+    signal, attachment, users = world
+    if users[role] is not None:
+        client.force_login(users[role])
+    stored = {}
+    for name in _url_names():
+        if name in {"queue", "report", "my_list", "dashboard"}:
+            url = reverse(f"signalen:{name}")
+        elif name == "attachment":
+            url = reverse("signalen:attachment", args=[attachment.pk])
+        else:
+            url = reverse(f"signalen:{name}", args=[signal.pk])
+        for response in (client.get(url), client.post(url, {})):
+            if "no-store" not in response.get("Cache-Control", ""):
+                stored[(name, response.request["REQUEST_METHOD"])] = response.status_code
+    assert stored == {}
