@@ -426,7 +426,6 @@ def signal_close(request, pk: int):
             reason=data["reason"],
             explanation=data["explanation"],
             duplicate_of=data["duplicate_signal"],
-            feedback=data["feedback"],
             ip_address=client_ip(request),
         ),
         _("Het signaal is afgesloten."),
