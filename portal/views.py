@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -133,10 +134,26 @@ def invitation_list(request):
     )
 
 
-@require_POST
 @permissions.role_required(permissions.can_invite)
 def invitation_revoke(request, pk: int):
+    """Ask first (GET): the link stops working for good; then revoke (POST)."""
     invitation = get_object_or_404(selectors.invitation_list(user=request.user), pk=pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "portal/confirm.html",
+            {
+                "heading": _("Uitnodiging voor %(email)s intrekken?") % {"email": invitation.email},
+                "consequences": [
+                    _("De aanmeldlink in de uitnodiging werkt daarna niet meer."),
+                    _("Wil je deze persoon later toch uitnodigen, dan stuur je een nieuwe."),
+                ],
+                "action": reverse("invitation_revoke", args=[invitation.pk]),
+                "confirm_label": _("Ja, intrekken"),
+                "cancel_url": reverse("invitation_list"),
+                "danger": True,
+            },
+        )
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ValidationError as error:

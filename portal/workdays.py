@@ -33,6 +33,21 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, local.time().replace(tzinfo=None)))
 
 
+def working_days_before(moment: datetime, days: int) -> datetime:
+    """The moment ``days`` working days before ``moment``, at the same local time of day.
+
+    Two working days before a session on Tuesday 09:00 is the Friday before at 09:00.
+    """
+    local = timezone.localtime(moment)
+    day = local.date()
+    counted = 0
+    while counted < days:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return timezone.make_aware(datetime.combine(day, local.time().replace(tzinfo=None)))
+
+
 def months_before(moment: datetime, months: int) -> datetime:
     """``moment`` minus whole calendar months (the 31st becomes the month's last day)."""
     month_index = moment.year * 12 + (moment.month - 1) - months

@@ -11,9 +11,9 @@ from .models import AuditEntry, Category
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "is_active"]
+    list_display = ["name", "name_en", "position", "is_active"]
     list_editable = ["position", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
 
     def has_delete_permission(self, request, obj=None):
         # Signals point at their category; retire one with "actief" instead.

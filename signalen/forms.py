@@ -163,7 +163,12 @@ class ForwardForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reden"), choices=CloseReason.choices)
+    # No reason chosen in advance: a hurried close must not record one nobody picked.
+    reason = forms.ChoiceField(
+        label=_("Reden"),
+        choices=[("", _("— kies een reden —")), *CloseReason.choices],
+        error_messages={"required": _("Kies waarom je het signaal afsluit.")},
+    )
     explanation = forms.CharField(
         label=_("Toelichting (intern)"),
         max_length=NOTE_MAX_LENGTH,
@@ -174,12 +179,6 @@ class CloseForm(forms.Form):
         required=False,
         max_length=20,
         help_text=_("Alleen bij een dubbele melding, bijvoorbeeld HKIN-7K3M-Q9XA."),
-    )
-    feedback = forms.CharField(
-        label=_("Terugkoppeling aan de melder (optioneel)"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, TimeStampedModel
 from portal.storage import PrivateStorage
+from portal.translated import localized
 
 from .states import Status
 
@@ -20,6 +21,12 @@ class Category(TimeStampedModel):
     """A kind of signal; the list is kept by administrators."""
 
     name = models.CharField(_("naam"), max_length=100, unique=True)
+    name_en = models.CharField(
+        _("naam in het Engels"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leeg: ook in het Engels de Nederlandse naam."),
+    )
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     is_active = models.BooleanField(
         _("actief"), default=True, help_text=_("Alleen actieve categorieën staan in het formulier.")
@@ -31,7 +38,7 @@ class Category(TimeStampedModel):
         verbose_name_plural = _("categorieën")
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 class CloseReason(models.TextChoices):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
 from portal.models import Organisation, Role, User
+from portal.translated import localized
 
 from . import permissions
 from .models import AuditEntry, Category, Signal, SignalAccess, SignalAttachment, SignalEvent
@@ -189,7 +190,15 @@ def attention_signals(*, user, limit: int = 5, now: datetime | None = None) -> l
         signals_visible_to(user)
         .filter(_needs_attention(user, now))
         .select_related("category")
-        .only("pk", "reference", "status", "deadline_at", "received_at", "category__name")
+        .only(
+            "pk",
+            "reference",
+            "status",
+            "deadline_at",
+            "received_at",
+            "category__name",
+            "category__name_en",
+        )
         .annotate(
             is_overdue=Case(
                 When(deadline_at__lt=now, then=Value(True)),
@@ -415,12 +424,16 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
     base = signals_visible_to(user).filter(
         Exists(SignalAccess.objects.filter(signal=OuterRef("pk"), organisation_id=organisation.pk))
     )
-    per_category = list(
-        base.values("category__name", "category__position")
+    # Each category by its name in the reader's language.
+    per_category = [
+        (localized(Category(name=name, name_en=name_en), "name"), n)
+        for name, name_en, n in base.values(
+            "category__name", "category__name_en", "category__position"
+        )
         .annotate(n=Count("pk"))
         .order_by("category__position", "category__name")
-        .values_list("category__name", "n")
-    )
+        .values_list("category__name", "category__name_en", "n")
+    ]
     start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     first_month = start
     for _month in range(11):

@@ -233,6 +233,10 @@ def _render_detail(request, signal: Signal, bound: dict | None = None, status: i
             "can_act": can_act,
             "sees_reporter": permissions.sees_reporter(user, signal),
             "duplicate_of": duplicate_of,
+            # A signal waiting to be picked up opens on "Toewijzen"; a refused form opens itself.
+            "opened": "assign"
+            if not bound and "assign" in forms and signal.assignee_id is None
+            else "",
             "duplicates": list(selectors.visible_duplicates_of(user=user, signal=signal)),
             "accesses": list(signal.accesses.all()),
             "tab": "detail",
@@ -404,7 +408,6 @@ def signal_close(request, pk: int):
             reason=data["reason"],
             explanation=data["explanation"],
             duplicate_of=data["duplicate_signal"],
-            feedback=data["feedback"],
             ip_address=client_ip(request),
         ),
         _("Het signaal is afgesloten."),

@@ -71,6 +71,30 @@ class RunForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        if creating:
+            # A new run has no sessions yet: the window follows the first session unless set.
+            opens, closes = self.fields["enrolment_opens_at"], self.fields["enrolment_closes_at"]
+            opens.required = closes.required = False
+            opens.help_text = _("Leeg: vanaf nu.")
+            closes.help_text = _(
+                "Leeg: twee werkdagen vóór de eerste bijeenkomst, op hetzelfde tijdstip."
+            )
+            self.fields["first_starts_at"] = forms.DateTimeField(
+                label=_("Eerste bijeenkomst begint om"),
+                widget=DATETIME_WIDGET,
+                required=False,
+                help_text=_(
+                    "Nodig als je de sluiting van de inschrijving leeg laat. Meer bijeenkomsten "
+                    "voeg je daarna toe."
+                ),
+            )
+            self.fields["first_ends_at"] = forms.DateTimeField(
+                label=_("Eerste bijeenkomst eindigt om"), widget=DATETIME_WIDGET, required=False
+            )
+
     def clean(self):
         cleaned = super().clean()
         opens, closes = cleaned.get("enrolment_opens_at"), cleaned.get("enrolment_closes_at")
@@ -78,6 +102,19 @@ class RunForm(forms.Form):
             self.add_error(
                 "enrolment_closes_at", _("De inschrijving moet sluiten ná het moment van openen.")
             )
+        if self.creating:
+            starts_at, ends_at = (
+                cleaned.pop("first_starts_at", None),
+                cleaned.pop("first_ends_at", None),
+            )
+            if bool(starts_at) != bool(ends_at):
+                self.add_error(
+                    "first_ends_at" if starts_at else "first_starts_at",
+                    _("Vul begin én einde van de eerste bijeenkomst in, of allebei niet."),
+                )
+            elif starts_at and ends_at <= starts_at:
+                self.add_error("first_ends_at", _("Het einde ligt vóór of op het begin."))
+            cleaned["sessions"] = [(starts_at, ends_at)] if starts_at and ends_at else []
         return cleaned
 
 

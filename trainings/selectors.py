@@ -207,6 +207,11 @@ def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
     )
 
 
+def reflected_session_ids(*, enrolment: Enrolment) -> set[int]:
+    """The sessions of ``enrolment`` its participant has already written a reflection on."""
+    return set(enrolment.reflections.values_list("session_id", flat=True))
+
+
 def reflections_owed(
     *, enrolment: Enrolment, now: datetime, since: datetime | None = None
 ) -> list[Session]:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from portal import workdays
 from portal.models import Organisation, Programme, User
 
 from . import permissions, scheduling
@@ -198,20 +199,56 @@ def _validate_session_times(starts_at: datetime, ends_at: datetime) -> None:
         raise ValidationError({"ends_at": _("Het einde ligt vóór of op het begin.")})
 
 
+# Unless the coordinator says otherwise, enrolment closes this long before the first session.
+ENROLMENT_CLOSES_WORKING_DAYS_BEFORE = 2
+
+
+def enrolment_window_default(
+    *, now: datetime, first_session_starts_at: datetime | None
+) -> tuple[datetime, datetime | None]:
+    """Opens now; closes two working days before the first session (none known: no close)."""
+    if first_session_starts_at is None:
+        return now, None
+    closes = workdays.working_days_before(
+        first_session_starts_at, ENROLMENT_CLOSES_WORKING_DAYS_BEFORE
+    )
+    # A session sooner than that: enrolment stays open until the session begins.
+    return now, closes if closes > now else first_session_starts_at
+
+
 @transaction.atomic
 def run_create(
     *,
     actor: User,
     training: Training,
     capacity: int,
-    enrolment_opens_at: datetime,
-    enrolment_closes_at: datetime,
     location: str,
+    enrolment_opens_at: datetime | None = None,
+    enrolment_closes_at: datetime | None = None,
     trainers: Iterable[User] = (),
     sessions: Sequence[tuple[datetime, datetime]] = (),
 ) -> Run:
-    """Plan a draft run of a training; the programme's coordinators do this."""
+    """Plan a draft run of a training; the programme's coordinators do this.
+
+    A window left open follows the first session (``enrolment_window_default``); without a
+    session to follow, the closing moment must be given.
+    """
     _require_manages_programme(actor, training.programme_id)
+    first = min((starts_at for starts_at, _ends_at in sessions), default=None)
+    default_opens, default_closes = enrolment_window_default(
+        now=timezone.now().replace(second=0, microsecond=0), first_session_starts_at=first
+    )
+    enrolment_opens_at = enrolment_opens_at or default_opens
+    enrolment_closes_at = enrolment_closes_at or default_closes
+    if enrolment_closes_at is None:
+        raise ValidationError(
+            {
+                "enrolment_closes_at": _(
+                    "Vul in wanneer de inschrijving sluit, of plan hieronder de eerste "
+                    "bijeenkomst: dan sluit de inschrijving twee werkdagen daarvoor."
+                )
+            }
+        )
     return run_draft_create(
         training=training,
         capacity=capacity,

@@ -5,13 +5,13 @@ from .models import Question, Theme
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["text", "is_uncomfortable", "position", "is_active"]
+    list_display = ["text", "text_en", "is_uncomfortable", "position", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_uncomfortable", "is_active"]
 
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active"]
+    list_display = ["name", "name_en", "is_active"]
     list_editable = ["is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]

@@ -109,6 +109,12 @@ class VerkenningForm(forms.Form):
 
 class ThemeForm(forms.Form):
     name = forms.CharField(label=_("Nieuw thema"), max_length=100)
+    name_en = forms.CharField(
+        label=_("Naam in het Engels (optioneel)"),
+        max_length=100,
+        required=False,
+        help_text=_("Wie het portaal in het Engels gebruikt, ziet deze naam."),
+    )
 
 
 class ContactForm(forms.Form):
@@ -154,7 +160,7 @@ class InterviewForm(forms.Form):
         self.questions = questions
         for question in questions:
             self.fields[self.answer_field(question)] = forms.CharField(
-                label=question.text,
+                label=str(question),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )

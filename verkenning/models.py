@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, Programme, TimeStampedModel
+from portal.translated import localized
 from trainings.models import Training, TrainingFormat
 from werkplaats.models import Werkplaats
 
@@ -168,6 +169,12 @@ class Question(TimeStampedModel):
     """One question of the question bank every verkenner picks from."""
 
     text = models.CharField(_("vraag"), max_length=300, unique=True)
+    text_en = models.CharField(
+        _("vraag in het Engels"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leeg: ook in het Engels de Nederlandse vraag."),
+    )
     is_uncomfortable = models.BooleanField(_("ongemakkelijke vraag"), default=False)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     is_active = models.BooleanField(_("in gebruik"), default=True)
@@ -178,11 +185,17 @@ class Question(TimeStampedModel):
         verbose_name_plural = _("vragenbank")
 
     def __str__(self) -> str:
-        return self.text
+        return localized(self, "text")
 
 
 class Theme(TimeStampedModel):
     name = models.CharField(_("naam"), max_length=100, unique=True)
+    name_en = models.CharField(
+        _("naam in het Engels"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leeg: ook in het Engels de Nederlandse naam."),
+    )
     is_active = models.BooleanField(_("in gebruik"), default=True)
 
     class Meta:
@@ -191,7 +204,7 @@ class Theme(TimeStampedModel):
         verbose_name_plural = _("thema's")
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 class Interview(TimeStampedModel):

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from portal import permissions as portal_permissions
 from portal.models import User
+from portal.translated import localized
 
 from . import network
 from .models import (
@@ -171,12 +172,13 @@ def synthesis(verkenning: Verkenning) -> Synthesis:
         .values_list("pk", "kind", "text", "include_as_quote")
     )
     themes_of: dict[int, list[str]] = defaultdict(list)
-    for observation_id, theme in (
+    for observation_id, name, name_en in (
         Observation.themes.through.objects.filter(observation__interview__verkenning=verkenning)
         .order_by("theme__name")
-        .values_list("observation_id", "theme__name")
+        .values_list("observation_id", "theme__name", "theme__name_en")
     ):
-        themes_of[observation_id].append(theme)
+        # The theme's name in the reader's language, as on every other page.
+        themes_of[observation_id].append(localized(Theme(name=name, name_en=name_en), "name"))
 
     per_kind: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
     for pk, kind, text, quote in observations:

@@ -141,14 +141,14 @@ def verkenning_update(
 
 
 @transaction.atomic
-def theme_create(*, actor: User, name: str) -> Theme:
-    """Add a theme observations and designs can be tagged with."""
+def theme_create(*, actor: User, name: str, name_en: str = "") -> Theme:
+    """Add a theme observations and designs can be tagged with, optionally named in English."""
     if not permissions.can_keep_themes(actor):
         raise PermissionDenied
     name = " ".join(name.split())
     if Theme.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("Dit thema bestaat al.")})
-    theme = Theme(name=name)
+    theme = Theme(name=name, name_en=" ".join(name_en.split()))
     theme.full_clean()
     theme.save()
     return theme

@@ -86,6 +86,8 @@ class Participation(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="participations",
     )
+    # Moved by hand since groups were last made: making groups again undoes that move.
+    placed_by_hand = models.BooleanField(_("met de hand ingedeeld"), default=False)
 
     class Meta:
         ordering = ["user__full_name"]

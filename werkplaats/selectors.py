@@ -80,6 +80,15 @@ def participations(*, werkplaats: Werkplaats) -> QuerySet[Participation]:
     )
 
 
+def has_groups(*, werkplaats: Werkplaats) -> bool:
+    return Group.objects.filter(werkplaats=werkplaats).exists()
+
+
+def practice_log_count(*, participation: Participation) -> int:
+    """How many practice logs ``participation`` wrote; they go when the participation goes."""
+    return participation.practice_logs.count()
+
+
 def pairing_rules(*, werkplaats: Werkplaats) -> QuerySet[PairingRule]:
     return PairingRule.objects.filter(werkplaats=werkplaats).select_related(
         "first__user", "second__user"
@@ -153,10 +162,16 @@ class GroupsOverview:
     ungrouped: list[Participation]
     score: float
     lower_bound: float
+    hand_moves: int = 0
 
     @property
     def gap(self) -> float:
-        return self.score - self.lower_bound
+        return _whole(self.score - self.lower_bound)
+
+
+def _whole(pairs: float) -> float | int:
+    """Pair counts with whole weights are whole numbers: show 8, not 8,0."""
+    return int(pairs) if float(pairs).is_integer() else pairs
 
 
 def groups_overview(*, werkplaats: Werkplaats) -> GroupsOverview:
@@ -179,7 +194,7 @@ def groups_overview(*, werkplaats: Werkplaats) -> GroupsOverview:
             GroupView(
                 group=group,
                 members=members,
-                score=grouping.group_score(problem, [position[m.pk] for m in members]),
+                score=_whole(grouping.group_score(problem, [position[m.pk] for m in members])),
                 disciplines=len({m.user.discipline for m in members if m.user.discipline}),
                 organisations=len(
                     {m.user.organisation_id for m in members if m.user.organisation_id}
@@ -190,8 +205,9 @@ def groups_overview(*, werkplaats: Werkplaats) -> GroupsOverview:
     return GroupsOverview(
         groups=views,
         ungrouped=ungrouped,
-        score=total,
-        lower_bound=grouping.lower_bound(problem, len(groups)),
+        score=_whole(total),
+        lower_bound=_whole(grouping.lower_bound(problem, len(groups))),
+        hand_moves=sum(1 for person in people if person.placed_by_hand),
     )
 
 

@@ -197,7 +197,7 @@ def groups_make(*, actor: User, werkplaats: Werkplaats, seed: int = 0) -> groupi
         raise _grouping_error(error, people) from None
     # Case sketches belong to a group; keep the group rows, renumbered from one.
     existing = list(Group.objects.filter(werkplaats=werkplaats).order_by("number"))
-    Participation.objects.filter(werkplaats=werkplaats).update(group=None)
+    Participation.objects.filter(werkplaats=werkplaats).update(group=None, placed_by_hand=False)
     groups = existing[: len(result.groups)]
     for number in range(len(groups) + 1, len(result.groups) + 1):
         groups.append(Group.objects.create(werkplaats=werkplaats, number=number))
@@ -242,7 +242,8 @@ def participant_move(*, actor: User, participation: Participation, group: Group)
                 % {"a": participation.user, "b": other.user}
             )
     participation.group = group
-    participation.save(update_fields=["group", "updated_at"])
+    participation.placed_by_hand = True
+    participation.save(update_fields=["group", "placed_by_hand", "updated_at"])
     return participation
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
         name="pairing_rule_remove",
     ),
     path("<int:werkplaats_id>/groepen/", views.groups, name="groups"),
+    path("<int:werkplaats_id>/groepen/opnieuw/", views.groups_remake, name="groups_remake"),
     path("<int:werkplaats_id>/sessies/nieuw/", views.session_create, name="session_create"),
     path("sessies/<int:session_id>/", views.session_detail, name="session_detail"),
     path("sessies/<int:session_id>/bewerken/", views.session_edit, name="session_edit"),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -190,11 +191,40 @@ def participants(request, werkplaats_id: int):
     )
 
 
-@require_POST
 @login_required
 def participant_remove(request, werkplaats_id: int, participation_id: int):
+    """Ask first (GET): removing someone deletes their practice logs too; then remove (POST)."""
     werkplaats = _managed(request, werkplaats_id)
     participation = get_object_or_404(Participation, pk=participation_id, werkplaats=werkplaats)
+    if request.method != "POST":
+        logs = selectors.practice_log_count(participation=participation)
+        return render(
+            request,
+            "portal/confirm.html",
+            {
+                "heading": _("%(name)s uit de werkplaats verwijderen?")
+                % {"name": participation.user},
+                "consequences": [
+                    _("%(name)s staat daarna niet meer op de deelnemerslijst en in geen groep.")
+                    % {"name": participation.user},
+                    ngettext(
+                        "Het ene oefenlogboek van deze deelnemer wordt verwijderd.",
+                        "De %(count)d oefenlogboeken van deze deelnemer worden verwijderd.",
+                        logs,
+                    )
+                    % {"count": logs}
+                    if logs
+                    else _("Deze deelnemer heeft nog geen oefenlogboek geschreven."),
+                    _("Dit is niet terug te draaien."),
+                ],
+                "action": reverse(
+                    "werkplaats:participant_remove", args=[werkplaats.pk, participation.pk]
+                ),
+                "confirm_label": _("Ja, verwijderen"),
+                "cancel_url": reverse("werkplaats:participants", args=[werkplaats.pk]),
+                "danger": True,
+            },
+        )
     services.participant_remove(actor=request.user, participation=participation)
     messages.success(request, _("%(name)s is verwijderd.") % {"name": participation.user})
     return redirect("werkplaats:participants", werkplaats_id=werkplaats.pk)
@@ -216,6 +246,9 @@ def groups(request, werkplaats_id: int):
     move_form = MoveForm(request.POST if "move" in request.POST else None, werkplaats=werkplaats)
     if request.method == "POST":
         try:
+            if "make" in request.POST and selectors.has_groups(werkplaats=werkplaats):
+                # Making groups again undoes hand moves: that goes through the confirmation.
+                return redirect("werkplaats:groups_remake", werkplaats_id=werkplaats.pk)
             if "make" in request.POST:
                 result = services.groups_make(actor=request.user, werkplaats=werkplaats)
                 messages.success(
@@ -243,6 +276,49 @@ def groups(request, werkplaats_id: int):
             "overview": selectors.groups_overview(werkplaats=werkplaats),
             "rules": selectors.pairing_rules(werkplaats=werkplaats),
             "move_form": move_form,
+        },
+    )
+
+
+@login_required
+def groups_remake(request, werkplaats_id: int):
+    """Ask first (GET): new groups replace the old and undo hand moves; then make them (POST)."""
+    werkplaats = _managed(request, werkplaats_id)
+    if request.method == "POST":
+        try:
+            result = services.groups_make(actor=request.user, werkplaats=werkplaats)
+        except ValidationError as error:
+            add_service_error_messages(request, error)
+        else:
+            messages.success(
+                request, _("%(count)s groepen gemaakt.") % {"count": len(result.groups)}
+            )
+        return redirect("werkplaats:groups", werkplaats_id=werkplaats.pk)
+    overview = selectors.groups_overview(werkplaats=werkplaats)
+    consequences = [
+        _("De huidige %(count)d groepen worden vervangen door een nieuwe indeling.")
+        % {"count": len(overview.groups)},
+        ngettext(
+            "%(count)d verplaatsing met de hand gaat verloren.",
+            "%(count)d verplaatsingen met de hand gaan verloren.",
+            overview.hand_moves,
+        )
+        % {"count": overview.hand_moves}
+        if overview.hand_moves
+        else _("Er is niemand met de hand verplaatst; er gaat geen handwerk verloren."),
+        _("Afspraken over wie samen of apart moet, blijven gelden."),
+        _("Dit is niet terug te draaien."),
+    ]
+    return render(
+        request,
+        "portal/confirm.html",
+        {
+            "heading": _("Groepen opnieuw maken?"),
+            "consequences": consequences,
+            "action": reverse("werkplaats:groups_remake", args=[werkplaats.pk]),
+            "confirm_label": _("Ja, groepen opnieuw maken"),
+            "cancel_url": reverse("werkplaats:groups", args=[werkplaats.pk]),
+            "danger": bool(overview.hand_moves),
         },
     )
 

@@ -89,7 +89,8 @@ def test_first_beheerder_sets_up_and_the_coordinator_publishes_a_training(
     page.get_by_label("E-mailadressen").fill(f"{COORDINATOR_EMAIL}\nlotte@voorbeeldstad\n")
     page.get_by_role("button", name="Uitnodigingen versturen").click()
     expect(
-        page.get_by_text("Regel 2: lotte@voorbeeldstad is geen geldig e-mailadres.")
+        # At the field (the summary at the top links to it with the field's name in front).
+        page.get_by_text("Regel 2: lotte@voorbeeldstad is geen geldig e-mailadres.", exact=True)
     ).to_be_visible()
     assert serious_violations(page) == []
     assert not Invitation.objects.exists()
@@ -161,13 +162,15 @@ def test_first_beheerder_sets_up_and_the_coordinator_publishes_a_training(
     page.get_by_role("button", name="Training opslaan").click()
     page.get_by_role("link", name="Nieuwe uitvoering plannen").click()
     page.get_by_label("Locatie").fill("Stadhuis")
-    page.get_by_role("button", name="Uitvoering opslaan").click()
+    # The enrolment window is left empty: it follows the first session, planned right here.
     starts = timezone.localtime() + timedelta(days=21)
     starts = starts.replace(hour=9, minute=30)
-    page.get_by_label("Begint om").fill(starts.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Eindigt om").fill((starts + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="Bijeenkomst toevoegen").click()
-    expect(page.get_by_text("De bijeenkomst is toegevoegd.")).to_be_visible()
+    page.get_by_label("Eerste bijeenkomst begint om").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Eerste bijeenkomst eindigt om").fill(
+        (starts + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_role("button", name="Uitvoering opslaan").click()
+    expect(page.get_by_text("Concept-uitvoering aangemaakt.")).to_be_visible()
     page.get_by_role("button", name="Publiceren").click()
     expect(page.get_by_text("De uitvoering is gepubliceerd")).to_be_visible()
     assert Run.objects.get().status == "published"

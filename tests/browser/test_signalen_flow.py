@@ -76,6 +76,8 @@ def test_report_triage_forward_to_riec_and_other_municipality_gets_404(live_serv
     expect(page.get_by_role("link", name="gevel.png")).to_be_visible()
     page.get_by_role("button", name="Toewijzen").click()
     expect(page.get_by_text("Het signaal is toegewezen.")).to_be_visible()
+    # One action open at a time: forwarding is opened from the list of actions.
+    page.locator("summary", has_text="Doorsturen").click()
     page.get_by_label("Doorsturen naar").select_option(label="RIEC Voorbeeldregio")
     page.get_by_label("Toelichting voor de ontvanger").fill("Past bij casus horeca centrum.")
     page.get_by_role("button", name="Doorsturen").click()

@@ -113,3 +113,4 @@ def ensure_question_bank() -> None:
     migrations included; tests that run after them need the seed again.
     """
     import_module("verkenning.migrations.0002_seed_questions_and_themes").seed(apps, None)
+    import_module("verkenning.migrations.0005_english_names").name_in_english(apps, None)

@@ -1,7 +1,7 @@
 """Pages for coordinators and trainers: the programme's trainings, runs, sessions, register
 and calendar. Every object is fetched through a selector and checked against its programme."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +10,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import links
@@ -150,14 +152,9 @@ def material_add(request, training_id: int):
 @coordinator_required
 def run_create(request, training_id: int):
     training = _managed_training(request, training_id)
-    now = timezone.localtime().replace(second=0, microsecond=0)
+    # No window yet: it follows the first session unless the coordinator sets it.
     form = RunForm(
-        request.POST or None,
-        initial={
-            "capacity": training.default_capacity,
-            "enrolment_opens_at": now,
-            "enrolment_closes_at": now + timedelta(days=28),
-        },
+        request.POST or None, initial={"capacity": training.default_capacity}, creating=True
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,10 +216,30 @@ def run_publish(request, run_id: int):
     return redirect("trainings:run_edit", run_id=run.pk)
 
 
-@require_POST
 @coordinator_required
 def run_complete(request, run_id: int):
+    """Ask first (GET): a completed run is closed for changes; then complete it (POST)."""
     run = _managed_run(request, run_id)
+    if request.method != "POST":
+        return render(
+            request,
+            "portal/confirm.html",
+            {
+                "heading": _("Uitvoering van „%(title)s” afronden?")
+                % {"title": run.training.title},
+                "consequences": [
+                    _("De uitvoering krijgt de status Afgerond."),
+                    _(
+                        "Daarna kun je de uitvoering, haar bijeenkomsten en het aantal plaatsen "
+                        "niet meer wijzigen; dat is niet terug te draaien."
+                    ),
+                    _("Deelnemers houden hun ontwikkelplan en reflecties."),
+                ],
+                "action": reverse("trainings:run_complete", args=[run.pk]),
+                "confirm_label": _("Ja, afronden"),
+                "cancel_url": reverse("trainings:run_edit", args=[run.pk]),
+            },
+        )
     try:
         services.run_complete(actor=request.user, run=run)
     except ValidationError as error:
@@ -306,10 +323,41 @@ def session_edit(request, session_id: int):
     )
 
 
-@require_POST
 @coordinator_required
 def session_cancel(request, session_id: int):
+    """Ask first (GET): calling a session off tells everyone; then call it off (POST)."""
     session = _managed_session(request, session_id)
+    if request.method != "POST":
+        run = _managed_run(request, session.run_id)
+        moment = date_format(timezone.localtime(session.starts_at), "l j F Y, H:i")
+        consequences = [
+            _("De bijeenkomst van %(moment)s vervalt en verdwijnt uit de agenda's.")
+            % {"moment": moment},
+        ]
+        if run.status == RunStatus.PUBLISHED:
+            consequences.append(
+                ngettext(
+                    "%(count)d ingeschreven deelnemer krijgt hiervan bericht.",
+                    "%(count)d ingeschreven deelnemers krijgen hiervan bericht.",
+                    run.enrolled_count,
+                )
+                % {"count": run.enrolled_count}
+            )
+        consequences.append(
+            _("Dit is niet terug te draaien; plan zo nodig een nieuwe bijeenkomst.")
+        )
+        return render(
+            request,
+            "portal/confirm.html",
+            {
+                "heading": _("Bijeenkomst laten vervallen?"),
+                "consequences": consequences,
+                "action": reverse("trainings:session_cancel", args=[session.pk]),
+                "confirm_label": _("Ja, laten vervallen"),
+                "cancel_url": reverse("trainings:run_edit", args=[session.run_id]),
+                "danger": True,
+            },
+        )
     try:
         services.session_cancel(actor=request.user, session=session)
     except ValidationError as error:

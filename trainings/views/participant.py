@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,6 +39,7 @@ def catalogue(request):
             "query": query_without(request, "pagina"),
             "providers": form.fields["aanbieder"].queryset.order_by("name"),
             "selected_provider": filters.organisation_id,
+            "now": timezone.now(),
         },
     )
 
@@ -53,6 +55,7 @@ def run_detail(request, run_id: int):
     now = timezone.now()
     context = {
         "run": run,
+        "reflected": selectors.reflected_session_ids(enrolment=enrolment) if is_enrolled else set(),
         "sessions": run.sessions.all(),
         "enrolment": enrolment,
         "is_enrolled": is_enrolled,
@@ -95,14 +98,16 @@ def enrol(request, run_id: int):
     return redirect("trainings:run_detail", run_id=run_id)
 
 
-@require_POST
 @login_required
 def cancel(request, run_id: int):
+    """Ask first (GET), then give up the place or the waiting-list spot (POST)."""
     run = selectors.run_detail(user=request.user, run_id=run_id)
     enrolment = selectors.enrolment_of(user=request.user, run=run) if run else None
     if enrolment is None:
         raise Http404
     was_waiting = enrolment.status == EnrolmentStatus.WAITLISTED
+    if request.method != "POST":
+        return render(request, "portal/confirm.html", _cancel_confirmation(run, enrolment))
     try:
         services.enrolment_cancel(enrolment=enrolment, actor=request.user)
     except ValidationError as error:
@@ -115,6 +120,33 @@ def cancel(request, run_id: int):
             else _("Je bent afgemeld. Je plaats gaat naar de eerste op de wachtlijst."),
         )
     return redirect("trainings:run_detail", run_id=run_id)
+
+
+def _cancel_confirmation(run, enrolment) -> dict:
+    title = run.training.title
+    if enrolment.status == EnrolmentStatus.WAITLISTED:
+        heading = _("Van de wachtlijst af voor „%(title)s”?") % {"title": title}
+        consequences = [
+            _("Je verliest plaats %(position)d op de wachtlijst.")
+            % {"position": enrolment.waitlist_position or 0},
+            _("Wil je later toch, dan sluit je achteraan aan."),
+        ]
+        label = _("Ja, haal me van de wachtlijst")
+    else:
+        heading = _("Afmelden voor „%(title)s”?") % {"title": title}
+        consequences = [
+            _("Je plaats gaat meteen naar de eerste op de wachtlijst."),
+            _("Wil je later toch, dan schrijf je je opnieuw in als er plaats is."),
+        ]
+        label = _("Ja, meld me af")
+    return {
+        "heading": heading,
+        "consequences": consequences,
+        "action": reverse("trainings:cancel", args=[run.pk]),
+        "confirm_label": label,
+        "cancel_url": reverse("trainings:run_detail", args=[run.pk]),
+        "danger": True,
+    }
 
 
 def release(request, token: str):
@@ -137,6 +169,8 @@ def my_trainings(request):
     for enrolment in selectors.my_enrolments(user=request.user):
         is_over = enrolment.run.ends_at is not None and enrolment.run.ends_at < now
         (past if is_over else upcoming).append(enrolment)
+    # The list comes newest first, which suits what is over; what is ahead reads soonest first.
+    upcoming.reverse()
     upcoming_page = Paginator(upcoming, UPCOMING_PAGE_SIZE).get_page(request.GET.get("komend"))
     past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
     for enrolment in [*upcoming_page.object_list, *past_page.object_list]:

@@ -1,0 +1,94 @@
+"""Shared page furniture: status badges, the form error summary, names in the active language."""
+
+from django import forms, template
+
+from portal.translated import localized as _localized
+
+register = template.Library()
+
+# The state words the apps use, each with a tone and a sign, so a status never rests on colour
+# alone. Bootstrap's text-bg-* pairs keep the text at a contrast of at least 4.5:1.
+_TONES = {
+    # waiting to start or still being prepared
+    "draft": ("light", "✎"),
+    "preparing": ("light", "✎"),
+    "to_approach": ("light", "○"),
+    # live, open, being worked on
+    "published": ("success", "●"),
+    "open": ("info", "○"),
+    "new": ("info", "✱"),
+    "in_progress": ("primary", "◐"),
+    "in_conversations": ("primary", "◐"),
+    "design": ("primary", "◐"),
+    "planned": ("primary", "◷"),
+    "forwarded": ("warning", "➜"),
+    "waitlisted": ("info", "…"),
+    "enrolled": ("success", "✓"),
+    # finished well
+    "completed": ("dark", "✓"),
+    "done": ("dark", "✓"),
+    "closed": ("dark", "■"),
+    "spoken": ("dark", "✓"),
+    "granted": ("success", "✓"),
+    # stopped
+    "cancelled": ("danger", "✕"),
+    "declined": ("danger", "✕"),
+    "not_granted": ("danger", "✕"),
+}
+_NEUTRAL = ("secondary", "•")
+
+
+@register.inclusion_tag("includes/_status_badge.html")
+def status_badge(value: str, label: str) -> dict:
+    """A badge for a state: its own colour and sign per state, and the state's name."""
+    tone, sign = _TONES.get(str(value), _NEUTRAL)
+    return {"value": value, "label": label, "tone": tone, "sign": sign}
+
+
+def _error_items(form) -> tuple[list[str], list[tuple[str, str]]]:
+    """Non-field messages and (field id, message) pairs of a form or a formset."""
+    general: list[str] = []
+    fields: list[tuple[str, str]] = []
+    if isinstance(form, forms.BaseFormSet):
+        general.extend(form.non_form_errors())
+        for member in form.forms:
+            more_general, more_fields = _error_items(member)
+            general.extend(more_general)
+            fields.extend(more_fields)
+        return general, fields
+    if not form.is_bound or not form.errors:
+        return general, fields
+    general.extend(form.non_field_errors())
+    for name, errors in form.errors.items():
+        if name not in form.fields:
+            continue
+        bound = form[name]
+        target = bound.id_for_label or bound.auto_id
+        if form.fields[name].widget.is_hidden:
+            general.extend(errors)
+            continue
+        for error in errors:
+            fields.append((target, f"{bound.label}: {error}"))
+    return general, fields
+
+
+@register.inclusion_tag("includes/_form_errors.html")
+def form_error_summary(*forms_on_page) -> dict:
+    """One summary of every error on the page, each a link to its field; empty when none."""
+    general: list[str] = []
+    fields: list[tuple[str, str]] = []
+    for form in forms_on_page:
+        if form is None or form == "":
+            continue
+        more_general, more_fields = _error_items(form)
+        general.extend(more_general)
+        fields.extend(more_fields)
+    return {"general": general, "fields": fields, "count": len(general) + len(fields)}
+
+
+@register.filter
+def localized(obj, field: str = "name") -> str:
+    """The English (or other) twin of a data field in that language, falling back to Dutch."""
+    if obj is None or obj == "":
+        return ""
+    return _localized(obj, field)
