@@ -25,7 +25,7 @@ def name_categories(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('signalen', '0003_event_mail_through_reminders'),
+        ('signalen', '0005_audit_chain_with_key'),
     ]
 
     operations = [
