@@ -249,6 +249,13 @@ class BulkInvitationForm(forms.Form):
     addresses = forms.CharField(
         label=_("E-mailadressen"),
         required=False,
+        max_length=BULK_INVITATION_MAX_BYTES,
+        error_messages={
+            "max_length": _(
+                "Deze lijst is te lang (maximaal %(limit_value)d tekens, nu %(show_value)d). "
+                "Nodig de mensen in delen uit."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Eén e-mailadres per regel."),
     )
