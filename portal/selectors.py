@@ -21,6 +21,7 @@ from .models import (
     RoleChange,
     RoleReview,
     RoleReviewLine,
+    SubmissionKey,
     User,
 )
 from .tokens import token_digest
@@ -251,3 +252,12 @@ def role_review_lines(*, review: RoleReview) -> QuerySet[RoleReviewLine]:
 def role_review_current() -> RoleReview | None:
     """The open role review, if any."""
     return RoleReview.objects.filter(is_open=True).first()
+
+
+def submission_key_redirect(*, user: User, key: str) -> str | None:
+    """Where the first successful submission with this one-time key led, if there was one."""
+    return (
+        SubmissionKey.objects.filter(user=user, key=key)
+        .values_list("redirect_to", flat=True)
+        .first()
+    )

@@ -1,9 +1,11 @@
 """Writes for people, organisations, programmes, roles, invitations, login records and reminders."""
 
+import hashlib
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +38,7 @@ from .models import (
     RoleChange,
     RoleReview,
     RoleReviewLine,
+    SubmissionKey,
     User,
     domain_validator,
 )
@@ -900,3 +903,42 @@ def reminder_send(*, reminder_id: int) -> str:
         update_fields=["status", "sent_at", "subject", "body", "last_error", "updated_at"]
     )
     return reminder.status
+
+
+# --- one-time submission keys --------------------------------------------------------------
+
+
+def _submission_lock_id(user: User, key: str) -> int:
+    digest = hashlib.blake2b(f"{user.pk}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@contextmanager
+def submission_key_lock(*, user: User, key: str) -> Iterator[None]:
+    """Hold a lock on one form submission while the view handles it.
+
+    A PostgreSQL session-level advisory lock, so it needs no transaction around the view
+    (a service may insist on its own durable transaction) and is released if the process
+    dies. A second request with the same key waits here until the first has answered.
+    Other databases (the SQLite demo, one process) need no lock.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    lock_id = _submission_lock_id(user, key)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [lock_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+
+
+def submission_key_record(*, user: User, key: str, redirect_to: str) -> None:
+    """Remember that a submission succeeded and where it led; once per key."""
+    try:
+        with transaction.atomic():
+            SubmissionKey.objects.create(user=user, key=key, redirect_to=redirect_to)
+    except IntegrityError:
+        pass  # recorded already: the first answer stands

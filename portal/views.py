@@ -23,6 +23,7 @@ from .forms import (
     RoleRevokeForm,
     add_service_error_messages,
     add_service_errors,
+    one_time_submission,
 )
 from .models import RoleReviewLine
 
@@ -56,6 +57,7 @@ def reminder_list(request):
 
 
 @permissions.role_required(permissions.can_invite)
+@one_time_submission
 def invitation_list(request):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -124,6 +126,7 @@ def beheer_organisation_list(request):
 
 
 @beheerder_required
+@one_time_submission
 def beheer_organisation_form(request, pk: int | None = None):
     organisation = None
     initial = {}
@@ -168,6 +171,7 @@ def beheer_programme_list(request):
 
 
 @beheerder_required
+@one_time_submission
 def beheer_programme_create(request):
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -252,6 +256,7 @@ def beheer_programme_coordinator_remove(request, pk: int, user_pk: int):
 
 
 @beheerder_required
+@one_time_submission
 def beheer_role_list(request):
     form = RoleGrantForm(request.POST or None, people=selectors.people_for_roles(user=request.user))
     if request.method == "POST" and form.is_valid():
@@ -302,6 +307,7 @@ def beheer_role_revoke(request, pk: int):
 
 
 @beheerder_required
+@one_time_submission
 def beheer_invitations(request):
     form = BulkInvitationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

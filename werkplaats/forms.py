@@ -6,7 +6,7 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DATETIME_WIDGET, PersonChoiceField
+from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin, PersonChoiceField
 from portal.models import Organisation, Programme, User
 from portal.selectors import active_trainers
 
@@ -28,7 +28,7 @@ def addresses_in_text(text: str) -> list[str]:
     return list(dict.fromkeys(word.lower() for word in words if "@" in word))
 
 
-class WerkplaatsForm(forms.Form):
+class WerkplaatsForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(
         label=_("Thema"),
         max_length=200,
@@ -149,10 +149,10 @@ class MoveForm(forms.Form):
         self.fields["group"].queryset = Group.objects.filter(werkplaats=werkplaats)
 
 
-class SessionForm(forms.Form):
+class SessionForm(OneTimeSubmissionMixin, forms.Form):
     length = forms.ChoiceField(label=_("Duur"), choices=SessionLength.choices)
-    starts_at = forms.DateTimeField(label=_("Begint om"), widget=DATETIME_WIDGET)
-    ends_at = forms.DateTimeField(label=_("Eindigt om"), widget=DATETIME_WIDGET)
+    starts_at = DateTimeField(label=_("Begint om"))
+    ends_at = DateTimeField(label=_("Eindigt om"))
     location = forms.CharField(label=_("Locatie"), max_length=200)
     aim_bewustwording = forms.CharField(
         label=_("Bewustwording: welke verschillende visies zijn er op ondermijning?"),
@@ -191,7 +191,7 @@ class PracticeLogForm(forms.Form):
     )
 
 
-class CaseSketchForm(forms.Form):
+class CaseSketchForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200)
     situation = forms.CharField(label=_("Situatieschets"), widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -205,7 +205,7 @@ class CaseSketchFollowUpForm(forms.Form):
     )
 
 
-class RugdekkingRequestForm(forms.Form):
+class RugdekkingRequestForm(OneTimeSubmissionMixin, forms.Form):
     manager_name = forms.CharField(label=_("Naam leidinggevende"), max_length=150)
     manager_email = forms.EmailField(label=_("E-mailadres leidinggevende"))
     point = forms.CharField(
@@ -227,14 +227,14 @@ class RugdekkingAnswerForm(forms.Form):
     )
 
 
-class OrganisationalActionForm(forms.Form):
+class OrganisationalActionForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(
         label=_("Actie"),
         max_length=200,
         help_text=_("Bijvoorbeeld: een Meldpunt Ondermijning inrichten."),
     )
     owner = forms.CharField(label=_("Eigenaar"), max_length=150)
-    due_date = forms.DateField(
+    due_date = DateField(
         label=_("Uiterlijk op"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
