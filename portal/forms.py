@@ -1,4 +1,7 @@
+import re
+import secrets
 from collections.abc import Mapping
+from functools import wraps
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
@@ -7,17 +10,105 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from .adapters import invitation_from_session
+from .dates import validate_date_in_range
 from .models import Discipline, MailDelivery, Organisation, Role, User
 from .reminders import ReminderKind
-from .services import signup_organisation
+from .selectors import submission_key_redirect
+from .services import signup_organisation, submission_key_lock, submission_key_record
 
 # --- the shared form kit -------------------------------------------------------------------
 
 # The browser's own date-and-time picker; the format is the one that input type expects.
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateTimeField(forms.DateTimeField):
+    """A moment from 2000 to ten years ahead (``portal.dates``), with the browser's picker.
+
+    Every date-and-time field of the portal is one of these, so no typo like 0001-01-01
+    reaches the database and breaks the pages that read it.
+    """
+
+    widget = DATETIME_WIDGET
+    default_validators = [validate_date_in_range]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            # 0001-01-01 00:00 in Amsterdam lies before the first representable UTC moment.
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class DateField(forms.DateField):
+    """A date from 2000 to ten years ahead (``portal.dates``), with the browser's picker."""
+
+    widget = DATE_WIDGET
+    default_validators = [validate_date_in_range]
+
+
+# --- one-time submission: a create form posted twice creates once ---------------------------
+
+SUBMISSION_KEY_FIELD = "submission_key"
+_SUBMISSION_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class OneTimeSubmissionMixin:
+    """A create form's hidden one-time key; the view wears ``one_time_submission``.
+
+    Rendered with the other hidden fields by crispy; a template that lays out fields by
+    hand adds ``{{ form.submission_key }}``. The key never reaches ``cleaned_data``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[SUBMISSION_KEY_FIELD] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=new_submission_key
+        )
+
+    def full_clean(self):
+        super().full_clean()
+        if hasattr(self, "cleaned_data"):
+            self.cleaned_data.pop(SUBMISSION_KEY_FIELD, None)
+
+
+def one_time_submission(view):
+    """Make a create view's POST idempotent by the form's one-time key.
+
+    While the view handles a POST, the key is locked, so a second request with it waits.
+    When the view answers with a redirect (it created something), the key is stored with
+    that address; any other answer (a refused form) leaves the key unused. The same key
+    posted again creates nothing and is sent to the first answer's address with a message.
+    A POST without a well-formed key is handled as before.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = request.POST.get(SUBMISSION_KEY_FIELD, "") if request.method == "POST" else ""
+        if not request.user.is_authenticated or not _SUBMISSION_KEY_SHAPE.fullmatch(key):
+            return view(request, *args, **kwargs)
+        with submission_key_lock(user=request.user, key=key):
+            earlier = submission_key_redirect(user=request.user, key=key)
+            if earlier is not None:
+                messages.info(
+                    request, _("Dit formulier was al verstuurd; er is niets dubbel opgeslagen.")
+                )
+                return redirect(earlier)
+            response = view(request, *args, **kwargs)
+            if response.status_code in (301, 302, 303) and response.has_header("Location"):
+                submission_key_record(user=request.user, key=key, redirect_to=response["Location"])
+            return response
+
+    return wrapper
 
 
 class PersonChoiceField(forms.ModelMultipleChoiceField):
@@ -82,7 +173,7 @@ class ProfileForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Opslaan")))
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(OneTimeSubmissionMixin, forms.Form):
     email = forms.EmailField(label=_("E-mailadres"))
     organisation = forms.ModelChoiceField(
         label=_("Organisatie"), queryset=Organisation.objects.order_by("name")
@@ -140,7 +231,7 @@ class PersonByEmailField(forms.EmailField):
         return person
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(OneTimeSubmissionMixin, forms.Form):
     name = forms.CharField(label=_("Naam"), max_length=200)
     kind = forms.ChoiceField(label=_("Soort"), choices=Organisation.Kind.choices)
     parent = forms.ModelChoiceField(
@@ -180,7 +271,7 @@ class OrganisationForm(forms.Form):
         return [part for part in text.replace(",", " ").split() if part]
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(OneTimeSubmissionMixin, forms.Form):
     name = forms.CharField(label=_("Naam"), max_length=200)
     description = forms.CharField(
         label=_("Omschrijving"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -214,7 +305,7 @@ class ProgrammeCoordinatorForm(forms.Form):
         self.helper.add_input(Submit("coordinator", _("Coördinator toevoegen")))
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(OneTimeSubmissionMixin, forms.Form):
     user = PersonByEmailField(label=_("E-mailadres van de persoon"))
     role = forms.ChoiceField(label=_("Rol"), choices=[("", _("— kies een rol —")), *Role.choices])
     organisation = forms.ModelChoiceField(
@@ -245,13 +336,20 @@ class RoleRevokeForm(forms.Form):
 BULK_INVITATION_MAX_BYTES = 256 * 1024
 
 
-class BulkInvitationForm(forms.Form):
+class BulkInvitationForm(OneTimeSubmissionMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisatie"), queryset=Organisation.objects.order_by("name")
     )
     addresses = forms.CharField(
         label=_("E-mailadressen"),
         required=False,
+        max_length=BULK_INVITATION_MAX_BYTES,
+        error_messages={
+            "max_length": _(
+                "Deze lijst is te lang (maximaal %(limit_value)d tekens, nu %(show_value)d). "
+                "Nodig de mensen in delen uit."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Eén e-mailadres per regel."),
     )

@@ -584,3 +584,29 @@ class DailyDigest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day:%Y-%m-%d}"
+
+
+class SubmissionKey(models.Model):
+    """A create form's one-time key, kept once the first POST with it succeeded.
+
+    The form carries a random key in a hidden field; the first successful POST stores it
+    with the address it led to, so the same form posted again (a double click, a resent
+    request) creates nothing and is sent to that address instead.
+    """
+
+    user = models.ForeignKey(
+        "portal.User", on_delete=models.CASCADE, related_name="submission_keys"
+    )
+    key = models.CharField(max_length=64)
+    redirect_to = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("verzonden formulier")
+        verbose_name_plural = _("verzonden formulieren")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key}"

@@ -26,6 +26,7 @@ from .models import (
     RoleChange,
     RoleReview,
     RoleReviewLine,
+    SubmissionKey,
     User,
 )
 from .tokens import token_digest
@@ -401,4 +402,13 @@ def mail_status(*, limit: int = 50) -> MailStatus:
         failed=_status_rows(PlannedReminder.objects.filter(status=ReminderStatus.FAILED), limit),
         retrying=_status_rows(PlannedReminder.objects.filter(status=ReminderStatus.RETRY), limit),
         lease_expired=_status_rows(PlannedReminder.objects.filter(lease_expiries__gt=0), limit),
+    )
+
+
+def submission_key_redirect(*, user: User, key: str) -> str | None:
+    """Where the first successful submission with this one-time key led, if there was one."""
+    return (
+        SubmissionKey.objects.filter(user=user, key=key)
+        .values_list("redirect_to", flat=True)
+        .first()
     )

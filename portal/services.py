@@ -1,10 +1,12 @@
 """Writes for people, organisations, programmes, roles, invitations, login records and reminders."""
 
+import hashlib
 import logging
 import re
 import secrets
 import smtplib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -15,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
@@ -42,6 +44,7 @@ from .models import (
     RoleChange,
     RoleReview,
     RoleReviewLine,
+    SubmissionKey,
     User,
     domain_validator,
 )
@@ -1325,3 +1328,42 @@ def mail_preferences_update(*, user: User, deliveries: Mapping[str, str]) -> Non
         unique_fields=["user", "kind"],
         update_fields=["delivery", "updated_at"],
     )
+
+
+# --- one-time submission keys --------------------------------------------------------------
+
+
+def _submission_lock_id(user: User, key: str) -> int:
+    digest = hashlib.blake2b(f"{user.pk}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@contextmanager
+def submission_key_lock(*, user: User, key: str) -> Iterator[None]:
+    """Hold a lock on one form submission while the view handles it.
+
+    A PostgreSQL session-level advisory lock, so it needs no transaction around the view
+    (a service may insist on its own durable transaction) and is released if the process
+    dies. A second request with the same key waits here until the first has answered.
+    Other databases (the SQLite demo, one process) need no lock.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    lock_id = _submission_lock_id(user, key)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [lock_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+
+
+def submission_key_record(*, user: User, key: str, redirect_to: str) -> None:
+    """Remember that a submission succeeded and where it led; once per key."""
+    try:
+        with transaction.atomic():
+            SubmissionKey.objects.create(user=user, key=key, redirect_to=redirect_to)
+    except IntegrityError:
+        pass  # recorded already: the first answer stands

@@ -26,6 +26,7 @@ from .forms import (
     RoleRevokeForm,
     add_service_error_messages,
     add_service_errors,
+    one_time_submission,
 )
 from .models import RoleReviewLine
 
@@ -114,6 +115,7 @@ def mail_status_retry_all(request):
 
 
 @permissions.role_required(permissions.can_invite)
+@one_time_submission
 def invitation_list(request):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -198,6 +200,7 @@ def beheer_organisation_list(request):
 
 
 @beheerder_required
+@one_time_submission
 def beheer_organisation_form(request, pk: int | None = None):
     organisation = None
     initial = {}
@@ -242,6 +245,7 @@ def beheer_programme_list(request):
 
 
 @beheerder_required
+@one_time_submission
 def beheer_programme_create(request):
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -326,6 +330,7 @@ def beheer_programme_coordinator_remove(request, pk: int, user_pk: int):
 
 
 @beheerder_required
+@one_time_submission
 def beheer_role_list(request):
     form = RoleGrantForm(request.POST or None, people=selectors.people_for_roles(user=request.user))
     if request.method == "POST" and form.is_valid():
@@ -376,6 +381,7 @@ def beheer_role_revoke(request, pk: int):
 
 
 @beheerder_required
+@one_time_submission
 def beheer_invitations(request):
     form = BulkInvitationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

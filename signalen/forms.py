@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateField, OneTimeSubmissionMixin
 from portal.models import Organisation, User
 from portal.permissions import contact_organisation_ids
 from portal.selectors import contact_persons_of
@@ -36,7 +37,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in data]
 
 
-class SignalReportForm(forms.Form):
+class SignalReportForm(OneTimeSubmissionMixin, forms.Form):
     description = forms.CharField(
         label=_("Wat heb je gezien?"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -51,7 +52,7 @@ class SignalReportForm(forms.Form):
         max_length=200,
         help_text=_("Adres, straat of gebied."),
     )
-    observed_on = forms.DateField(
+    observed_on = DateField(
         label=_("Wanneer?"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

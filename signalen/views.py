@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import permissions as portal_permissions
 from portal.forms import add_service_errors as _add_errors
+from portal.forms import one_time_submission
 from portal.models import Organisation
 from portal.pagination import CountedPaginator, query_without
 from portal.tokens import client_ip
@@ -57,6 +58,7 @@ def _audit(request, action: str, object_id: int | None, result: str = Result.OK)
 
 
 @login_required
+@one_time_submission
 def signal_report(request):
     form = SignalReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DATETIME_WIDGET
+from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin
 from portal.models import Discipline, Organisation, Programme
 from portal.selectors import active_trainers
 
@@ -14,7 +14,7 @@ from .selectors import CatalogueFilters
 # --- coordination ----------------------------------------------------------------------------
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(OneTimeSubmissionMixin, forms.Form):
     programme = forms.ModelChoiceField(label=_("Programma"), queryset=Programme.objects.none())
     title = forms.CharField(label=_("Titel"), max_length=200)
     description = forms.CharField(label=_("Omschrijving"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -55,14 +55,10 @@ class TrainingForm(forms.Form):
         self.fields["programme"].queryset = programmes
 
 
-class RunForm(forms.Form):
+class RunForm(OneTimeSubmissionMixin, forms.Form):
     capacity = forms.IntegerField(label=_("Aantal plaatsen"), min_value=1, max_value=500)
-    enrolment_opens_at = forms.DateTimeField(
-        label=_("Inschrijving open vanaf"), widget=DATETIME_WIDGET
-    )
-    enrolment_closes_at = forms.DateTimeField(
-        label=_("Inschrijving sluit op"), widget=DATETIME_WIDGET
-    )
+    enrolment_opens_at = DateTimeField(label=_("Inschrijving open vanaf"))
+    enrolment_closes_at = DateTimeField(label=_("Inschrijving sluit op"))
     location = forms.CharField(label=_("Locatie"), max_length=200)
     trainers = forms.ModelMultipleChoiceField(
         label=_("Trainers"),
@@ -82,17 +78,16 @@ class RunForm(forms.Form):
             closes.help_text = _(
                 "Leeg: twee werkdagen vóór de eerste bijeenkomst, op hetzelfde tijdstip."
             )
-            self.fields["first_starts_at"] = forms.DateTimeField(
+            self.fields["first_starts_at"] = DateTimeField(
                 label=_("Eerste bijeenkomst begint om"),
-                widget=DATETIME_WIDGET,
                 required=False,
                 help_text=_(
                     "Nodig als je de sluiting van de inschrijving leeg laat. Meer bijeenkomsten "
                     "voeg je daarna toe."
                 ),
             )
-            self.fields["first_ends_at"] = forms.DateTimeField(
-                label=_("Eerste bijeenkomst eindigt om"), widget=DATETIME_WIDGET, required=False
+            self.fields["first_ends_at"] = DateTimeField(
+                label=_("Eerste bijeenkomst eindigt om"), required=False
             )
 
     def clean(self):
@@ -118,10 +113,10 @@ class RunForm(forms.Form):
         return cleaned
 
 
-class SessionForm(forms.Form):
+class SessionForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(label=_("Titel (optioneel)"), max_length=200, required=False)
-    starts_at = forms.DateTimeField(label=_("Begint om"), widget=DATETIME_WIDGET)
-    ends_at = forms.DateTimeField(label=_("Eindigt om"), widget=DATETIME_WIDGET)
+    starts_at = DateTimeField(label=_("Begint om"))
+    ends_at = DateTimeField(label=_("Eindigt om"))
     location = forms.CharField(
         label=_("Zaal of locatie"),
         max_length=200,
@@ -145,7 +140,7 @@ class RunCancelForm(forms.Form):
     )
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200)
     file = forms.FileField(label=_("Bestand"), required=False)
     url = forms.URLField(label=_("Of een link"), required=False, assume_scheme="https")
@@ -196,10 +191,10 @@ class CatalogueFilterForm(forms.Form):
         choices=[("", _("Alle vormen")), *TrainingFormat.choices],
         required=False,
     )
-    van = forms.DateField(
+    van = DateField(
         label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    tot = forms.DateField(
+    tot = DateField(
         label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     plaatsen = forms.BooleanField(label=_("Alleen met vrije plaatsen"), required=False)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import check_dates_in_range
 from portal.models import Organisation, Programme, TimeStampedModel
 from portal.storage import PrivateStorage
 
@@ -160,6 +161,12 @@ class Run(TimeStampedModel):
             return f"{self.training} ({self.starts_at:%d-%m-%Y})"
         return str(self.training)
 
+    def clean(self) -> None:
+        # A service may compute these (scheduling, a design turned into a run).
+        check_dates_in_range(
+            self, "enrolment_opens_at", "enrolment_closes_at", "starts_at", "ends_at"
+        )
+
 
 class Session(TimeStampedModel):
     """One day or dagdeel of a run."""
@@ -192,6 +199,10 @@ class Session(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.run.training} — {self.starts_at:%d-%m-%Y %H:%M}"
+
+    def clean(self) -> None:
+        # A service may compute these (scheduling, a design turned into a run).
+        check_dates_in_range(self, "starts_at", "ends_at")
 
     @property
     def place(self) -> str:

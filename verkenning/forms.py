@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DATETIME_WIDGET, PersonChoiceField
+from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin, PersonChoiceField
 from portal.models import Organisation, Programme, Role, User
 from portal.selectors import active_trainers
 from trainings.models import TrainingFormat
@@ -32,7 +32,7 @@ NEW_CONTACT_ROWS = 3
 OBSERVATION_ROWS = 3
 
 
-class VerkenningCreateForm(forms.Form):
+class VerkenningCreateForm(OneTimeSubmissionMixin, forms.Form):
     programme = forms.ModelChoiceField(
         label=_("Programma"), queryset=Programme.objects.filter(is_active=True)
     )
@@ -107,7 +107,7 @@ class VerkenningForm(forms.Form):
         return self.cleaned_data["departments"].splitlines()
 
 
-class ThemeForm(forms.Form):
+class ThemeForm(OneTimeSubmissionMixin, forms.Form):
     name = forms.CharField(label=_("Nieuw thema"), max_length=100)
     name_en = forms.CharField(
         label=_("Naam in het Engels (optioneel)"),
@@ -117,7 +117,7 @@ class ThemeForm(forms.Form):
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(OneTimeSubmissionMixin, forms.Form):
     name = forms.CharField(label=_("Naam"), max_length=150)
     organisation_name = forms.CharField(label=_("Organisatie"), max_length=200, required=False)
     department = forms.CharField(label=_("Afdeling"), max_length=150, required=False)
@@ -137,11 +137,11 @@ class ContactForm(forms.Form):
         self.fields["referred_by"].queryset = verkenning.contacts.order_by("name")
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(OneTimeSubmissionMixin, forms.Form):
     """The interview itself, with one notes field per question of the bank."""
 
     contact = forms.ModelChoiceField(label=_("Gesprekspartner"), queryset=Contact.objects.none())
-    held_on = forms.DateField(label=_("Datum"), widget=DATE_WIDGET)
+    held_on = DateField(label=_("Datum"), widget=DATE_WIDGET)
     duration_minutes = forms.IntegerField(
         label=_("Tijdsbesteding (minuten)"),
         min_value=1,
@@ -302,12 +302,8 @@ class TrainingDesignForm(forms.Form):
     )
     capacity = forms.IntegerField(label=_("Aantal plaatsen"), min_value=1, max_value=500)
     location = forms.CharField(label=_("Locatie of zaal"), max_length=200, required=False)
-    first_session_starts_at = forms.DateTimeField(
-        label=_("Eerste bijeenkomst begint om"), required=False, widget=DATETIME_WIDGET
-    )
-    first_session_ends_at = forms.DateTimeField(
-        label=_("Eerste bijeenkomst eindigt om"), required=False, widget=DATETIME_WIDGET
-    )
+    first_session_starts_at = DateTimeField(label=_("Eerste bijeenkomst begint om"), required=False)
+    first_session_ends_at = DateTimeField(label=_("Eerste bijeenkomst eindigt om"), required=False)
     werkplaats_session_count = forms.IntegerField(
         label=_("Aantal sessies (werkplaats)"),
         min_value=1,

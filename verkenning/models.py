@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import check_dates_in_range
 from portal.models import Organisation, Programme, TimeStampedModel
 from portal.translated import localized
 from trainings.models import Training, TrainingFormat
@@ -417,3 +418,7 @@ class TrainingDesign(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # A service may compute these (scheduling, a design turned into a run).
+        check_dates_in_range(self, "first_session_starts_at", "first_session_ends_at")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
 from portal.csv import csv_response
-from portal.forms import add_service_error_messages
+from portal.forms import add_service_error_messages, one_time_submission
 from trainings.permissions import can_manage_training
 from werkplaats import permissions as werkplaats_permissions
 
@@ -55,6 +55,7 @@ def verkenning_list(request):
 
 
 @creator_required
+@one_time_submission
 def verkenning_create(request):
     form = forms.VerkenningCreateForm(
         request.POST or None, initial={"organisation": request.user.organisation}
@@ -129,6 +130,7 @@ def verkenning_edit(request, verkenning_id: int):
 
 
 @login_required
+@one_time_submission
 def contact_list(request, verkenning_id: int):
     """The snowball as a list with depth, and a form to add someone."""
     verkenning = _verkenning(request, verkenning_id)
@@ -197,6 +199,7 @@ def network(request, verkenning_id: int):
 
 
 @login_required
+@one_time_submission
 def interview_create(request, verkenning_id: int):
     """One form: notes per question, observations, and the people this contact named."""
     verkenning = _verkenning(request, verkenning_id)
@@ -409,6 +412,7 @@ def design_convert_to_werkplaats(request, verkenning_id: int):
 
 
 @coordinator_required
+@one_time_submission
 def theme_list(request):
     """The shared theme list: add a theme, or retire one from the forms."""
     form = forms.ThemeForm(request.POST or None)

@@ -1,24 +1,34 @@
 """Forms bind and check input; the services decide."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DATETIME_WIDGET, PersonChoiceField
+from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin, PersonChoiceField
 from portal.models import Organisation, Programme, User
 from portal.selectors import active_trainers
 
 from .models import ActionStatus, Group, PairingRule, Participation, SessionLength
 
-# Whatever has an @ in pasted text: "a@b.nl", "Naam <a@b.nl>", separated by anything.
-ADDRESS_IN_TEXT = re.compile(r"[^\s<>,;\"'()]*@[^\s<>,;\"'()]*")
+# What separates addresses in pasted text: "a@b.nl", "Naam <a@b.nl>; c@d.nl", one a line.
+_ADDRESS_SEPARATORS = str.maketrans(dict.fromkeys("<>,;\"'()", " "))
+# 200 addresses with their names fit many times over; more is not a list of participants.
+PARTICIPANTS_TEXT_MAX_LENGTH = 20_000
 
 
-class WerkplaatsForm(forms.Form):
+def addresses_in_text(text: str) -> list[str]:
+    """Every word with an @ in pasted text, lower-cased, in order and without repeats.
+
+    One pass to replace separators and one to split: linear in the length of the text,
+    with no pattern that could backtrack.
+    """
+    words = text.translate(_ADDRESS_SEPARATORS).split()
+    return list(dict.fromkeys(word.lower() for word in words if "@" in word))
+
+
+class WerkplaatsForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(
         label=_("Thema"),
         max_length=200,
@@ -59,6 +69,13 @@ class ParticipantsAddForm(forms.Form):
 
     emails = forms.CharField(
         label=_("E-mailadressen"),
+        max_length=PARTICIPANTS_TEXT_MAX_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Deze tekst is te lang (maximaal %(limit_value)d tekens, nu %(show_value)d). "
+                "Voeg de mensen in delen toe."
+            )
+        },
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Eén of meer adressen, per regel of gescheiden door komma's of puntkomma's. "
@@ -67,8 +84,7 @@ class ParticipantsAddForm(forms.Form):
     )
 
     def clean_emails(self) -> list[str]:
-        found = ADDRESS_IN_TEXT.findall(self.cleaned_data["emails"])
-        addresses = list(dict.fromkeys(address.lower() for address in found))
+        addresses = addresses_in_text(self.cleaned_data["emails"])
         if not addresses:
             raise forms.ValidationError(_("Geen e-mailadres gevonden."))
         invalid = [address for address in addresses if not _is_email(address)]
@@ -133,10 +149,10 @@ class MoveForm(forms.Form):
         self.fields["group"].queryset = Group.objects.filter(werkplaats=werkplaats)
 
 
-class SessionForm(forms.Form):
+class SessionForm(OneTimeSubmissionMixin, forms.Form):
     length = forms.ChoiceField(label=_("Duur"), choices=SessionLength.choices)
-    starts_at = forms.DateTimeField(label=_("Begint om"), widget=DATETIME_WIDGET)
-    ends_at = forms.DateTimeField(label=_("Eindigt om"), widget=DATETIME_WIDGET)
+    starts_at = DateTimeField(label=_("Begint om"))
+    ends_at = DateTimeField(label=_("Eindigt om"))
     location = forms.CharField(label=_("Locatie"), max_length=200)
     aim_bewustwording = forms.CharField(
         label=_("Bewustwording: welke verschillende visies zijn er op ondermijning?"),
@@ -175,7 +191,7 @@ class PracticeLogForm(forms.Form):
     )
 
 
-class CaseSketchForm(forms.Form):
+class CaseSketchForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200)
     situation = forms.CharField(label=_("Situatieschets"), widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -189,7 +205,7 @@ class CaseSketchFollowUpForm(forms.Form):
     )
 
 
-class RugdekkingRequestForm(forms.Form):
+class RugdekkingRequestForm(OneTimeSubmissionMixin, forms.Form):
     manager_name = forms.CharField(label=_("Naam leidinggevende"), max_length=150)
     manager_email = forms.EmailField(label=_("E-mailadres leidinggevende"))
     point = forms.CharField(
@@ -211,14 +227,14 @@ class RugdekkingAnswerForm(forms.Form):
     )
 
 
-class OrganisationalActionForm(forms.Form):
+class OrganisationalActionForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(
         label=_("Actie"),
         max_length=200,
         help_text=_("Bijvoorbeeld: een Meldpunt Ondermijning inrichten."),
     )
     owner = forms.CharField(label=_("Eigenaar"), max_length=150)
-    due_date = forms.DateField(
+    due_date = DateField(
         label=_("Uiterlijk op"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)

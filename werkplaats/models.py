@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import check_dates_in_range
 from portal.models import Organisation, TimeStampedModel
 
 
@@ -174,6 +175,10 @@ class Session(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.werkplaats} — {self.starts_at:%d-%m-%Y}"
+
+    def clean(self) -> None:
+        # A service may compute these (scheduling, a design turned into a run).
+        check_dates_in_range(self, "starts_at", "ends_at")
 
 
 class PracticeLog(TimeStampedModel):

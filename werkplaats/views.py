@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portal import links
 from portal import permissions as portal_permissions
-from portal.forms import add_service_error_messages
+from portal.forms import add_service_error_messages, one_time_submission
 from portal.forms import add_service_errors as _add_errors
 
 from . import permissions, selectors, services
@@ -66,6 +66,7 @@ def werkplaats_list(request):
 
 
 @creator_required
+@one_time_submission
 def werkplaats_create(request):
     form = WerkplaatsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -340,6 +341,7 @@ def _session_initial(session) -> dict:
 
 
 @login_required
+@one_time_submission
 def session_create(request, werkplaats_id: int):
     werkplaats = _managed(request, werkplaats_id)
     form = SessionForm(request.POST or None)
@@ -445,6 +447,7 @@ def practice_log(request, session_id: int):
 
 
 @login_required
+@one_time_submission
 def case_sketch_create(request, session_id: int):
     session = _visible_session(request, session_id)
     if permissions.participation_of(request.user, session.werkplaats) is None:
@@ -483,6 +486,7 @@ def case_sketch_detail(request, sketch_id: int):
 
 
 @login_required
+@one_time_submission
 def rugdekking_create(request, werkplaats_id: int):
     werkplaats = _visible(request, werkplaats_id)
     if permissions.participation_of(request.user, werkplaats) is None:
@@ -546,6 +550,7 @@ def rugdekking_open(request):
 
 
 @login_required
+@one_time_submission
 def actions(request, werkplaats_id: int):
     werkplaats = _visible(request, werkplaats_id)
     can_manage = permissions.can_manage(request.user, werkplaats)

@@ -49,12 +49,27 @@ def jpeg_with_gps() -> bytes:
     return buffer.getvalue()
 
 
+def pdf_from_objects(*objects: bytes, trailer: bytes = b"/Root 1 0 R") -> bytes:
+    """A PDF with these objects (numbered from 1) and a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.5\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d " % (len(objects) + 1) + trailer + b" >>\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
 def minimal_pdf(extra: bytes = b"") -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R "
-        + extra
-        + b" >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    """A one-page PDF; ``extra`` goes into the catalog."""
+    return pdf_from_objects(
+        b"<< /Type /Catalog /Pages 2 0 R " + extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] >>",
     )
 
 

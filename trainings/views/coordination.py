@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal import links
 from portal import permissions as portal_permissions
-from portal.forms import add_service_error_messages
+from portal.forms import add_service_error_messages, one_time_submission
 from portal.forms import add_service_errors as _add_errors
 from portal.models import Organisation, Programme
 from portal.pagination import query_without
@@ -74,6 +74,7 @@ def manage(request):
 
 
 @coordinator_required
+@one_time_submission
 def training_create(request):
     programmes = _programmes(request.user)
     form = TrainingForm(request.POST or None, programmes=programmes)
@@ -130,6 +131,7 @@ def training_edit(request, training_id: int):
 
 @require_POST
 @coordinator_required
+@one_time_submission
 def material_add(request, training_id: int):
     training = _managed_training(request, training_id)
     form = MaterialForm(request.POST, request.FILES)
@@ -150,6 +152,7 @@ def material_add(request, training_id: int):
 
 
 @coordinator_required
+@one_time_submission
 def run_create(request, training_id: int):
     training = _managed_training(request, training_id)
     # No window yet: it follows the first session unless the coordinator sets it.
@@ -268,6 +271,7 @@ def run_cancel(request, run_id: int):
 
 
 @coordinator_required
+@one_time_submission
 def session_create(request, run_id: int):
     run = _managed_run(request, run_id)
     form = SessionForm(request.POST or None)
