@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from . import permissions, reminders
+from . import mfa_crypto, permissions, reminders
 from .celery import app as celery_app
 from .invitations import INVITATION_MAIL, invitation_token
 from .models import (
@@ -900,3 +901,20 @@ def reminder_send(*, reminder_id: int) -> str:
         update_fields=["status", "sent_at", "subject", "body", "last_error", "updated_at"]
     )
     return reminder.status
+
+
+@transaction.atomic
+def mfa_secrets_reencrypt() -> int:
+    """Encrypt every stored MFA secret with the current key; returns how many authenticators.
+
+    Plain-text secrets (from before encryption at rest) and secrets under an old key
+    (``MFA_ENCRYPTION_OLD_KEYS``) alike end up under ``MFA_ENCRYPTION_KEY``.
+    """
+    changed = []
+    for authenticator in Authenticator.objects.select_for_update().order_by("pk"):
+        data = mfa_crypto.reencrypt_data(authenticator.data)
+        if data != authenticator.data:
+            authenticator.data = data
+            changed.append(authenticator)
+    Authenticator.objects.bulk_update(changed, ["data"])
+    return len(changed)
