@@ -129,8 +129,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Werkend Leren] "
 ACCOUNT_RATE_LIMITS = {
-    # Five failed attempts per address per five minutes; ten per minute per IP.
-    "login_failed": "10/m/ip,5/300s/key",
+    # Ten failed attempts per minute per IP, whatever the account. Failures per account are
+    # slowed down per account and address with a growing wait (portal.throttle), never a lock
+    # of the account from every address.
+    "login_failed": "10/m/ip",
     "login": "30/m/ip",
     "signup": "10/m/ip",
     "reset_password": "10/m/ip,3/m/key",
