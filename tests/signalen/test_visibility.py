@@ -168,3 +168,4 @@ def test_the_admin_exposes_no_signal_content():
     assert Signal not in registered
     assert SignalEvent not in registered
     assert SignalAttachment not in registered
+    assert AuditEntry not in registered
