@@ -4,11 +4,12 @@ anyone who is not entitled to it, in a page, a download, a CSV, an iCal feed or 
 A unique marker is planted in every free-text field of a signal (forwarded, with
 attachments), an anonymous signal, a verkenning interview, a development plan, a reflection,
 a practice log, a case sketch and a rugdekking request, each with the roles entitled to read
-it. The URL patterns come from the resolver (namespaced includes and the admin included), and
-each parameter is filled with the ids of the objects of its kind (or, for a parameter this
-test does not know, with the ids of every object of the URL's app) and with the tokens found
-in the e-mails. A new page is crawled without new code here; a pattern that cannot be filled
-fails the test, listing it, unless it is named in ``NOT_CRAWLED`` or ``UNKNOWN_TOKENS_ONLY``.
+it; the signals' references are watched the same way. The URL patterns come from the
+resolver (namespaced includes and the admin included), and each parameter is filled with the
+ids of the objects of its kind (or, for a parameter this test does not know, with ids of every
+kind of object of the URL's app) and with the tokens found in the e-mails. A new page is
+crawled without new code here; a pattern that cannot be filled fails the test, listing it,
+unless it is named in ``NOT_CRAWLED`` or ``UNKNOWN_TOKENS_ONLY``.
 """
 
 import re
@@ -110,7 +111,6 @@ PARAM_KINDS = {
 }
 # The admin is for staff; other roles are tried on one object per admin page.
 STAFF_ROLES = {"superuser", "staff"}
-MARKER_RE = re.compile(r"ZQX\d{3}[0-9a-f]{6}")
 UNKNOWN = "onbekend0token"
 MANAGER_EMAIL = "leiding@kruipstad.example"
 
@@ -132,10 +132,16 @@ class Markers:
         self.label: dict[str, str] = {}
 
     def new(self, label: str, entitled: set[str]) -> str:
-        marker = f"ZQX{len(self.entitled):03d}{secrets.token_hex(3)}"
+        return self.add(f"ZQX{len(self.entitled):03d}{secrets.token_hex(3)}", label, entitled)
+
+    def add(self, marker: str, label: str, entitled: set[str]) -> str:
+        """Watch for a value the portal made itself (a signal's reference) as a marker too."""
         self.entitled[marker] = frozenset(entitled)
         self.label[marker] = label
         return marker
+
+    def pattern(self) -> re.Pattern:
+        return re.compile("|".join(re.escape(m) for m in sorted(self.entitled, key=len)[::-1]))
 
 
 def _people():
@@ -195,6 +201,7 @@ def _signals(people, markers, gemeente, riec):
             ),
         ],
     )
+    markers.add(signal.reference, "signal reference", readers)
     signal_services.signal_assign(actor=own, signal=signal, assignee=own)
     signal_services.signal_add_note(
         actor=own, signal=signal, text=markers.new("signal note", triage)
@@ -220,6 +227,7 @@ def _signals(people, markers, gemeente, riec):
         involved=markers.new("anonymous signal involved", anonymous_readers),
         location=markers.new("anonymous signal location", anonymous_readers),
     )
+    markers.add(anonymous.reference, "anonymous signal reference", anonymous_readers)
     signal_services.signal_close(
         actor=own,
         signal=anonymous,
@@ -503,13 +511,14 @@ def _body(response) -> str:
 
 def test_no_marker_reaches_a_role_not_entitled_to_it(world):
     people, markers = world
+    marker_re = markers.pattern()
     leaks, errors, seen = [], [], set()
 
     for message in mail.outbox:
         text = f"{message.subject}\n{message.body}" + "".join(
             str(content) for content, _mime in getattr(message, "alternatives", [])
         )
-        for marker in set(MARKER_RE.findall(text)):
+        for marker in set(marker_re.findall(text)):
             for address in message.to:
                 role = _role_of(people, address)
                 seen.add(marker)
@@ -537,7 +546,7 @@ def test_no_marker_reaches_a_role_not_entitled_to_it(world):
                 errors.append(f"{role} GET {url}: {response.status_code}")
                 continue
             allowed = {role} | acting
-            for marker in set(MARKER_RE.findall(_body(response))):
+            for marker in set(marker_re.findall(_body(response))):
                 if markers.entitled[marker] & allowed:
                     seen.add(marker)
                 else:

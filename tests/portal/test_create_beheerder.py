@@ -73,6 +73,7 @@ def test_it_works_with_production_settings():
     env = {
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": "x" * 60,
+        "MFA_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1saWtlLW1mYS1rZXktZm9yLXRlc3Q=",
         "DATABASE_URL": "sqlite:///:memory:",
         "PATH": "/usr/bin:/bin",
     }
