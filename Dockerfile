@@ -22,9 +22,10 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # The portal runs from /app. .dockerignore keeps out what production must not have: the demo
 # package, tests and benchmarks (a test checks it against pyproject.toml's package list).
 COPY . .
-# collectstatic needs settings to load; the build-time key never reaches a running container.
+# collectstatic needs settings to load; the build-time keys never reach a running container.
 RUN export SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
     && export AUDIT_HMAC_KEY="build-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
+    && export MFA_ENCRYPTION_KEY="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     && scripts/portal-run collectstatic \
     && python manage.py compilemessages \
     && mkdir -p /app/media /app/private \

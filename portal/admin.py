@@ -1,5 +1,11 @@
+from collections import Counter
+
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import router
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -16,17 +22,64 @@ from .models import (
 )
 
 
+class RelatedNotListedAdmin(admin.ModelAdmin):
+    """A delete confirmation that counts what goes with an object, per kind, but names none.
+
+    Django's confirmation lists every related object by name: for an organisation or a person
+    that meant every signal reference, verkenning title and plan. Counting is enough to decide.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        _to_delete, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        to_delete = [f"{capfirst(obj._meta.verbose_name)}: {obj}" for obj in objs]
+        if protected:
+            collector = NestedObjects(using=router.db_for_write(self.model))
+            collector.collect(objs)
+            kinds = Counter(str(obj._meta.verbose_name_plural) for obj in collector.protected)
+            protected = [f"{capfirst(kind)}: {count}" for kind, count in sorted(kinds.items())]
+        return to_delete, model_count, perms_needed, protected
+
+
+# allauth's own admin shows an authenticator's data: the TOTP secret and the recovery-code
+# seed. This one shows only whose it is, its type and its dates.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(RelatedNotListedAdmin):
+    """Second factors without their secrets; deleting one makes its owner set up a new one."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class EmailDomainInline(admin.TabularInline):
     model = OrganisationEmailDomain
     extra = 0
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(RelatedNotListedAdmin):
     list_display = ["name", "kind", "parent", "has_meldpunt"]
     list_filter = ["kind"]
     search_fields = ["name"]
     inlines = [EmailDomainInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # An organisation holds signals, verkenningen and people; it is never deleted here.
+        return False
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -48,7 +101,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RelatedNotListedAdmin, DjangoUserAdmin):
     ordering = ["full_name"]
     list_display = ["email", "full_name", "organisation", "discipline", "is_active"]
     list_filter = ["organisation", "discipline", "is_active", "is_staff"]
@@ -76,7 +129,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(RelatedNotListedAdmin):
     list_display = [
         "email",
         "organisation",
@@ -91,7 +144,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
+class LoginEventAdmin(RelatedNotListedAdmin):
     list_display = ["created_at", "identifier", "succeeded", "ip_address"]
     list_filter = ["succeeded"]
     search_fields = ["identifier", "ip_address"]
@@ -104,13 +157,16 @@ class LoginEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlannedReminder)
-class PlannedReminderAdmin(admin.ModelAdmin):
-    """Read-only: what was sent is a record, not something to edit."""
+class PlannedReminderAdmin(RelatedNotListedAdmin):
+    """Read-only, and only when and to whom: a mail's subject, text and subject matter (a
+    signal's reference, category or status, a link) are for its recipient, not the admin."""
 
     list_display = ["kind", "recipient_email", "due_at", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["recipient_email", "kind"]
     date_hierarchy = "due_at"
+    fields = ["kind", "recipient_email", "due_at", "status", "attempts", "sent_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
@@ -122,7 +178,7 @@ class PlannedReminderAdmin(admin.ModelAdmin):
         return False
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(RelatedNotListedAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

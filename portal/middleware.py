@@ -1,3 +1,6 @@
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
 from django.conf import settings
 from django.contrib import messages
 from django.middleware.locale import LocaleMiddleware
@@ -13,12 +16,22 @@ _SESSION_FLAG = "portal_mfa_checked"
 _ALWAYS_REACHABLE = ("/accounts/", "/static/", "/i18n/", "/healthz/")
 
 
+def _session_passed_mfa(request, user) -> bool:
+    """Whether a second factor was entered in this session (at login or to reauthenticate)."""
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )
+
+
 class RequireMFAMiddleware:
-    """Send coordinators, contact persons and superusers to set up TOTP before anything else.
+    """Send coordinators, contact persons, beheerders, staff and superusers to set up TOTP
+    before anything else; staff and superusers must also have entered a code in this session.
 
     allauth asks for the code at login once an authenticator exists; this closes
     the gap before one exists. Removing the authenticator is refused by the MFA
-    adapter, so the session flag cannot go stale.
+    adapter, so the session flag cannot go stale. For the admin's users the flag is
+    not enough: a session that did not pass the second factor (whatever logged it
+    in) is asked for a code before any page.
     """
 
     def __init__(self, get_response):
@@ -28,20 +41,23 @@ class RequireMFAMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not request.session.get(_SESSION_FLAG)
             and not request.path.startswith(_ALWAYS_REACHABLE)
             and permissions.requires_mfa(user)
         ):
-            if not user_has_totp(user=user):
-                messages.warning(
-                    request,
-                    _(
-                        "Voor jouw rol is tweestapsverificatie verplicht. Stel eerst een "
-                        "authenticator-app in; daarna kun je verder."
-                    ),
-                )
-                return redirect(reverse("mfa_activate_totp"))
-            request.session[_SESSION_FLAG] = True
+            if not request.session.get(_SESSION_FLAG):
+                if not user_has_totp(user=user):
+                    messages.warning(
+                        request,
+                        _(
+                            "Voor jouw rol is tweestapsverificatie verplicht. Stel eerst een "
+                            "authenticator-app in; daarna kun je verder."
+                        ),
+                    )
+                    return redirect(reverse("mfa_activate_totp"))
+                request.session[_SESSION_FLAG] = True
+            if permissions.requires_mfa_in_session(user) and not _session_passed_mfa(request, user):
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return self.get_response(request)
 
 

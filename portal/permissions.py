@@ -90,12 +90,24 @@ def can_administer(user) -> bool:
 
 
 def requires_mfa(user) -> bool:
-    """Coordinators, contact persons, beheerders and superusers work only with a second factor."""
+    """Coordinators, contact persons, beheerders, staff and superusers work only with a second
+    factor."""
     if not getattr(user, "is_authenticated", False):
         return False
     return (
-        user.is_superuser or is_coordinator(user) or is_contact_person(user) or is_beheerder(user)
+        requires_mfa_in_session(user)
+        or is_coordinator(user)
+        or is_contact_person(user)
+        or is_beheerder(user)
     )
+
+
+def requires_mfa_in_session(user) -> bool:
+    """Staff and superusers (the Django admin) must have passed the second factor in the very
+    session they use, not merely own one."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_staff or user.is_superuser
 
 
 def can_invite(user) -> bool:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions, reminders, role_hooks, selectors
+from . import mfa_crypto, permissions, reminders, role_hooks, selectors
 from .celery import app as celery_app
 from .digest import DAILY_DIGEST, DigestMessage, digest_moment
 from .invitations import INVITATION_MAIL, invitation_token
@@ -1367,3 +1368,20 @@ def submission_key_record(*, user: User, key: str, redirect_to: str) -> None:
             SubmissionKey.objects.create(user=user, key=key, redirect_to=redirect_to)
     except IntegrityError:
         pass  # recorded already: the first answer stands
+
+
+@transaction.atomic
+def mfa_secrets_reencrypt() -> int:
+    """Encrypt every stored MFA secret with the current key; returns how many authenticators.
+
+    Plain-text secrets (from before encryption at rest) and secrets under an old key
+    (``MFA_ENCRYPTION_OLD_KEYS``) alike end up under ``MFA_ENCRYPTION_KEY``.
+    """
+    changed = []
+    for authenticator in Authenticator.objects.select_for_update().order_by("pk"):
+        data = mfa_crypto.reencrypt_data(authenticator.data)
+        if data != authenticator.data:
+            authenticator.data = data
+            changed.append(authenticator)
+    Authenticator.objects.bulk_update(changed, ["data"])
+    return len(changed)

@@ -135,8 +135,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Werkend Leren] "
 ACCOUNT_RATE_LIMITS = {
-    # Five failed attempts per address per five minutes; ten per minute per IP.
-    "login_failed": "10/m/ip,5/300s/key",
+    # Ten failed attempts per minute per IP, whatever the account. Failures per account are
+    # slowed down per account and address with a growing wait (portal.throttle), never a lock
+    # of the account from every address.
+    "login_failed": "10/m/ip",
     "login": "30/m/ip",
     "signup": "10/m/ip",
     "reset_password": "10/m/ip,3/m/key",
@@ -149,6 +151,10 @@ MFA_TOTP_ISSUER = "Werkend Leren"
 # One period of clock drift either way (RFC 6238, section 5.2): a phone a few seconds off, or a
 # code typed as it rolls over, still works. allauth refuses a code that was used before.
 MFA_TOTP_TOLERANCE = 1
+# TOTP secrets and recovery-code seeds are stored encrypted with this Fernet key (required in
+# production); during a rotation the previous keys go in MFA_ENCRYPTION_OLD_KEYS (README).
+MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", default="")
+MFA_ENCRYPTION_OLD_KEYS = env.list("MFA_ENCRYPTION_OLD_KEYS", default=[])
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -12,3 +12,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="dev-only-audit-key-not-secret")
+# Dev-only key so the demo's second factors work on a fresh machine; production requires one.
+MFA_ENCRYPTION_KEY = env(
+    "MFA_ENCRYPTION_KEY", default="ZGV2LW9ubHktbWZhLWtleS1ub3Qtc2VjcmV0LTAwMDA="
+)

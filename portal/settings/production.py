@@ -4,10 +4,11 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 
+from cryptography.fernet import Fernet  # noqa: E402
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 from .base import *  # noqa: E402,F403
-from .base import AUDIT_HMAC_KEY, SECRET_KEY, env  # noqa: E402
+from .base import AUDIT_HMAC_KEY, MFA_ENCRYPTION_KEY, SECRET_KEY, env  # noqa: E402
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 chars.")
@@ -16,6 +17,17 @@ if not AUDIT_HMAC_KEY or len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KE
     raise ImproperlyConfigured(
         "AUDIT_HMAC_KEY must be set to a random value of at least 32 chars, not SECRET_KEY."
     )
+if not MFA_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY must be set: the Fernet key that encrypts the stored TOTP secrets."
+    )
+try:
+    Fernet(MFA_ENCRYPTION_KEY)
+except ValueError:
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY must be a Fernet key: python -c 'from cryptography.fernet import "
+        "Fernet; print(Fernet.generate_key().decode())'"
+    ) from None
 if DEBUG:  # noqa: F405
     raise ImproperlyConfigured("DEBUG must be off in production.")
 

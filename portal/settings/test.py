@@ -14,6 +14,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 SECRET_KEY = "test-only-key-not-secret-" + "x" * 40
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="test-only-audit-key-not-secret")
+MFA_ENCRYPTION_KEY = "dGVzdC1vbmx5LW1mYS1rZXktbm90LXNlY3JldC0wMDA="
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 # A worker process started by a test writes its mail here, where the test can count it.

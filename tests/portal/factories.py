@@ -3,8 +3,10 @@ import secrets
 from datetime import timedelta
 
 import factory
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
+from django.test import RequestFactory
 from django.utils import timezone
 
 from portal import services
@@ -61,6 +63,18 @@ def add_totp(user: User) -> str:
     secret = base64.b32encode(secrets.token_bytes(20)).decode()
     TOTP.activate(user, secret)
     return secret
+
+
+def force_login_with_mfa(client, user: User) -> None:
+    """Log the client in as ``user`` with a session that passed the second factor, as allauth
+    records it after a TOTP code (the admin's users need that, not just an authenticator)."""
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = user
+    record_authentication(request, user, "password")
+    record_authentication(request, user, "mfa", type="totp")
+    request.session.save()
 
 
 def coordinator(*, with_totp: bool = True, **kwargs) -> User:

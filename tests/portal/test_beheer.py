@@ -26,6 +26,7 @@ from tests.portal.factories import (
     beheerder,
     contact_person,
     coordinator,
+    force_login_with_mfa,
     trainer,
 )
 
@@ -593,7 +594,7 @@ def test_bulk_invitations_are_for_beheerders_only():
 def test_the_admin_shows_roles_read_only_and_the_role_change_record(client):
     admin = UserFactory(is_superuser=True, is_staff=True)
     add_totp(admin)
-    client.force_login(admin)
+    force_login_with_mfa(client, admin)
     person = coordinator()
     page = client.get(reverse("admin:portal_user_change", args=[person.pk]))
     content = page.content.decode()

@@ -74,6 +74,7 @@ def test_it_works_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": "x" * 60,
         "AUDIT_HMAC_KEY": "z" * 40,
+        "MFA_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1saWtlLW1mYS1rZXktZm9yLXRlc3Q=",
         "DATABASE_URL": "sqlite:///:memory:",
         "PATH": "/usr/bin:/bin",
     }

@@ -1,8 +1,9 @@
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import selectors, services
+from portal import selectors, services, throttle
 from portal.models import LoginEvent
 from portal.tasks import purge_login_events
 from tests.portal.factories import PASSWORD, LoginEventFactory, UserFactory
@@ -48,14 +49,76 @@ def test_failed_login_for_unknown_address_is_recorded_without_user(client):
     assert event.identifier == "niemand@nergens.example"
 
 
-def test_login_is_blocked_after_five_failures_for_the_same_address(client):
+def fail(client, user, times, ip="203.0.113.7"):
+    for _ in range(times):
+        assert (
+            "_auth_user_id"
+            not in login(client, user.email, "fout-wachtwoord", ip=ip).wsgi_request.session
+        )
+
+
+def test_an_address_guessing_a_password_is_slowed_down(client):
     user = UserFactory()
-    for _ in range(5):
-        login(client, user.email, "fout-wachtwoord")
+    fail(client, user, 5)
     response = login(client, user.email, PASSWORD)
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert "Te veel inlogpogingen" in response.content.decode()
+
+
+def test_the_owner_still_logs_in_from_another_address_while_one_address_guesses(client):
+    # The finding: five wrong passwords from anywhere locked the owner out for five minutes.
+    user = UserFactory()
+    fail(client, user, 5, ip="198.51.100.66")
+    response = login(client, user.email, PASSWORD, ip="203.0.113.7")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_after_waiting_the_owner_gets_in_from_the_same_address(client):
+    user = UserFactory()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        fail(client, user, 5)
+        assert login(client, user.email, PASSWORD).status_code == 200
+        clock.shift(throttle.PER_ADDRESS.delay_after(5) + 1)
+        assert login(client, user.email, PASSWORD).status_code == 302
+
+
+def test_each_further_failure_from_an_address_doubles_the_wait_up_to_a_cap():
+    backoff = throttle.PER_ADDRESS
+    free = backoff.free_failures
+    assert [backoff.delay_after(n) for n in range(free)] == [0] * free
+    assert backoff.delay_after(free + 1) == 2 * backoff.delay_after(free) > 0
+    assert backoff.delay_after(free + 100) == backoff.max_delay
+
+
+def test_waiting_out_the_delay_and_failing_again_waits_longer(client):
+    user = UserFactory()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        fail(client, user, 5)
+        first = throttle.seconds_to_wait(login=user.email, address="203.0.113.7")
+        clock.shift(first + 1)
+        fail(client, user, 1)
+        assert throttle.seconds_to_wait(login=user.email, address="203.0.113.7") > first
+
+
+def test_guessing_from_many_addresses_slows_the_account_down_much_later(client):
+    user = UserFactory()
+    free = throttle.PER_ACCOUNT.free_failures
+    for n in range(free - 1):
+        login(client, user.email, "fout-wachtwoord", ip=f"10.0.{n // 200}.{n % 200}")
+    assert throttle.seconds_to_wait(login=user.email, address="203.0.113.7") == 0
+    login(client, user.email, "fout-wachtwoord", ip="10.9.9.9")
+    assert throttle.seconds_to_wait(login=user.email, address="203.0.113.7") > 0
+
+
+def test_a_successful_login_forgets_the_mistakes_from_that_address(client):
+    user = UserFactory()
+    fail(client, user, 3)
+    assert login(client, user.email, PASSWORD).status_code == 302
+    client.logout()
+    fail(client, user, 3)
+    assert login(client, user.email, PASSWORD).status_code == 302
 
 
 def test_failed_attempts_since_the_previous_login_show_on_the_home_page(client):

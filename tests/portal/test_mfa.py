@@ -9,6 +9,7 @@ from tests.portal.factories import (
     add_totp,
     contact_person,
     coordinator,
+    force_login_with_mfa,
     trainer,
 )
 
@@ -109,3 +110,57 @@ def test_participant_may_switch_off_a_voluntary_authenticator(client):
     response = deactivate_totp(client, user)
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [{"is_staff": True}, {"is_staff": True, "is_superuser": True}],
+    ids=["staff", "superuser"],
+)
+def test_admin_index_sends_staff_without_authenticator_to_mfa_setup(client, flags):
+    client.force_login(UserFactory(**flags))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
+
+
+def test_staff_with_authenticator_must_have_entered_a_code_in_this_session(client):
+    # An authenticator alone is not enough: a session that never passed the second factor
+    # (however it was opened) is asked for a code before the admin opens.
+    user = UserFactory(is_staff=True)
+    add_totp(user)
+    client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("mfa_reauthenticate"))
+    assert "next=%2Fadmin%2F" in response.url
+
+
+def test_staff_entering_the_code_reaches_the_admin(client):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    secret = add_totp(user)
+    client.force_login(user)
+    page = client.get(reverse("admin:index"), follow=True)
+    assert page.redirect_chain[-1][0].startswith(reverse("mfa_reauthenticate"))
+    response = client.post(
+        page.redirect_chain[-1][0], {"code": current_totp_code(secret=secret)}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert response.status_code == 200
+
+
+def test_staff_login_through_allauth_with_code_reaches_the_admin(client):
+    user = UserFactory(is_staff=True)
+    secret = add_totp(user)
+    assert login_with_password(client, user).url == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret=secret)})
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_staff_cannot_switch_off_their_authenticator(client):
+    user = UserFactory(is_staff=True)
+    add_totp(user)
+    force_login_with_mfa(client, user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert client.post(reverse("mfa_deactivate_totp")).status_code == 200
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

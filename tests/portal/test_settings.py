@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import django, json
@@ -34,6 +36,7 @@ CLEAN_ENV = {
         "AUDIT_HMAC_KEY",
         "CACHE_URL",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "MFA_ENCRYPTION_KEY",
     }
 }
 
@@ -112,9 +115,13 @@ def test_production_refuses_to_start_without_an_audit_key():
         [sys.executable, "manage.py", "check"],
         "portal.settings.production",
         SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20,
+        MFA_ENCRYPTION_KEY=MFA_KEY,
     )
     assert result.returncode != 0
     assert "AUDIT_HMAC_KEY" in result.stderr
+
+
+MFA_KEY = "cHJvZHVjdGlvbi1saWtlLW1mYS1rZXktZm9yLXRlc3Q="
 
 
 def test_production_mode_passes_check_deploy_without_warnings():
@@ -123,11 +130,25 @@ def test_production_mode_passes_check_deploy_without_warnings():
         "portal.settings.production",
         SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20,
         AUDIT_HMAC_KEY=AUDIT_KEY,
+        MFA_ENCRYPTION_KEY=MFA_KEY,
         DATABASE_URL="postgres://portal:portal@127.0.0.1:5432/portal",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("key", [None, "not-a-fernet-key"], ids=["missing", "malformed"])
+def test_production_refuses_to_start_without_a_valid_mfa_encryption_key(key):
+    env = {
+        "SECRET_KEY": "a" * 20 + "-production-like-secret-" + "b" * 20,
+        "AUDIT_HMAC_KEY": AUDIT_KEY,
+    }
+    if key is not None:
+        env["MFA_ENCRYPTION_KEY"] = key
+    result = run([sys.executable, "manage.py", "check"], "portal.settings.production", **env)
+    assert result.returncode != 0
+    assert "MFA_ENCRYPTION_KEY" in result.stderr
 
 
 PRODUCTION_PACKAGES = ["portal", "trainings", "verkenning", "werkplaats", "signalen"]
@@ -140,6 +161,7 @@ def test_only_the_dev_and_test_settings_install_the_demo(settings):
         "portal.settings.production",
         SECRET_KEY="a" * 20 + "-production-like-secret-" + "b" * 20,
         AUDIT_HMAC_KEY=AUDIT_KEY,
+        MFA_ENCRYPTION_KEY=MFA_KEY,
     )
     assert production["demo"] is False
 
@@ -179,6 +201,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "s" * 60,
     "ALLOWED_HOSTS": "portal.example",
     "AUDIT_HMAC_KEY": AUDIT_KEY,
+    "MFA_ENCRYPTION_KEY": MFA_KEY,
 }
 
 

@@ -40,6 +40,7 @@ import redis
 from aiosmtpd.controller import Controller
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from cryptography.fernet import Fernet
 from django.conf import settings
 from PIL import Image
 
@@ -400,6 +401,7 @@ def stack(tmp_path, smoke_database, smtp_sink, redis_namespace):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
         "AUDIT_ANCHOR_FILE": str(tmp_path / "private" / "audit" / "anchors.log"),
+        "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_QUEUE": namespace,

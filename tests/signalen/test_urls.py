@@ -8,7 +8,13 @@ from portal.models import Organisation
 from signalen import services
 from signalen.attachments import prepare_attachment
 from signalen.models import SignalAttachment
-from tests.portal.factories import UserFactory, add_totp, coordinator, trainer
+from tests.portal.factories import (
+    UserFactory,
+    add_totp,
+    coordinator,
+    force_login_with_mfa,
+    trainer,
+)
 from tests.signalen.factories import meldpunt, png_bytes, report
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +122,7 @@ def test_the_walk_covers_every_signalen_url():
 def test_every_signalen_url_answers_each_role_as_expected(client, world, role):
     signal, attachment, users = world
     if users[role] is not None:
-        client.force_login(users[role])
+        force_login_with_mfa(client, users[role])
     results = {}
     for name in _url_names():
         if name in {"queue", "report", "my_list", "dashboard"}:

@@ -8,7 +8,13 @@ from django.urls import reverse
 from portal.models import Organisation
 from signalen import permissions, selectors, services
 from signalen.models import AuditEntry, Signal, SignalAttachment, SignalEvent
-from tests.portal.factories import UserFactory, coordinator, trainer
+from tests.portal.factories import (
+    UserFactory,
+    add_totp,
+    coordinator,
+    force_login_with_mfa,
+    trainer,
+)
 from tests.signalen.factories import meldpunt, png_bytes, report
 
 pytestmark = pytest.mark.django_db
@@ -83,12 +89,9 @@ def test_coordinators_trainers_participants_and_superusers_get_404_on_a_signal(c
         UserFactory(organisation=organisation),
         UserFactory(is_superuser=True, is_staff=True, organisation=organisation),
     ]
-    outsiders[-1].save()
-    from tests.portal.factories import add_totp
-
     add_totp(outsiders[-1])
     for outsider in outsiders:
-        client.force_login(outsider)
+        force_login_with_mfa(client, outsider)
         assert client.get(reverse("signalen:detail", args=[signal.pk])).status_code == 404
 
 
@@ -165,3 +168,4 @@ def test_the_admin_exposes_no_signal_content():
     assert Signal not in registered
     assert SignalEvent not in registered
     assert SignalAttachment not in registered
+    assert AuditEntry not in registered

@@ -4,7 +4,14 @@ programme get in; everyone else gets a 404, so a guessed id does not even confir
 import pytest
 from django.urls import reverse
 
-from tests.portal.factories import UserFactory, add_totp, contact_person, coordinator, trainer
+from tests.portal.factories import (
+    UserFactory,
+    add_totp,
+    contact_person,
+    coordinator,
+    force_login_with_mfa,
+    trainer,
+)
 from werkplaats.models import Werkplaats
 
 from .factories import ContactFactory, InterviewFactory, TrainingDesignFactory, VerkenningFactory
@@ -56,7 +63,7 @@ def _url(world, name, extra):
 
 
 def _login(client, user):
-    client.force_login(user)
+    force_login_with_mfa(client, user)
 
 
 @pytest.mark.parametrize("name,extra", PAGES)

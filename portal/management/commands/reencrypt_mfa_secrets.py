@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from portal import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Encrypt every stored TOTP secret and recovery-code seed with MFA_ENCRYPTION_KEY: "
+        "after a key rotation (old keys in MFA_ENCRYPTION_OLD_KEYS) or for plain-text ones."
+    )
+
+    def handle(self, *args, **options):
+        count = services.mfa_secrets_reencrypt()
+        self.stdout.write(
+            self.style.SUCCESS(f"{count} authenticator(s) re-encrypted with the current key.")
+        )
