@@ -14,7 +14,12 @@ from django.utils import timezone
 from portal import reminders, services
 from portal.models import Organisation, PlannedReminder, ReminderStatus
 from portal.tasks import dispatch_due_reminders, send_reminders
-from tests.portal.factories import OrganisationFactory, UserFactory, add_totp
+from tests.portal.factories import (
+    OrganisationFactory,
+    UserFactory,
+    add_totp,
+    force_login_with_mfa,
+)
 from tests.portal.mailstack import SilentServer, SinkHandler, SmtpSink
 
 pytestmark = pytest.mark.django_db
@@ -325,7 +330,7 @@ def test_the_mail_status_page_lists_failures_and_lease_expiries_without_content(
     PlannedReminder.objects.filter(pk=resent.pk).update(
         status=ReminderStatus.SENT, lease_expiries=2, attempts=3
     )
-    client.force_login(admin_user)
+    force_login_with_mfa(client, admin_user)
 
     with django_assert_max_num_queries(12):
         response = client.get(reverse("mail_status"))
@@ -349,7 +354,7 @@ def test_the_mail_status_page_is_for_administrators_only(client):
 def test_retrying_one_failed_mail_sends_it_with_its_message_id(client, admin_user, sink):
     first, second = failed_reminders(2)
     PlannedReminder.objects.filter(pk=first.pk).update(message_id="<vast@werkendleren.example>")
-    client.force_login(admin_user)
+    force_login_with_mfa(client, admin_user)
 
     response = client.post(reverse("mail_status_retry", args=[first.pk]))
     assert response.status_code == 302
@@ -363,7 +368,7 @@ def test_retrying_one_failed_mail_sends_it_with_its_message_id(client, admin_use
 
 def test_retrying_all_failed_mails_sends_each_once(client, admin_user, sink):
     failed_reminders(4)
-    client.force_login(admin_user)
+    force_login_with_mfa(client, admin_user)
 
     response = client.post(reverse("mail_status_retry_all"), follow=True)
 
@@ -382,7 +387,7 @@ def test_the_retry_services_check_the_actor():
 
 
 def test_the_admin_index_links_to_the_mail_status(client, admin_user):
-    client.force_login(admin_user)
+    force_login_with_mfa(client, admin_user)
     page = client.get(reverse("admin:index")).content.decode()
     assert reverse("mail_status") in page
 

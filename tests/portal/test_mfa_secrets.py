@@ -90,7 +90,7 @@ def test_the_admin_shows_no_secret_or_recovery_code(client):
 
 
 def test_the_migration_encrypts_secrets_stored_before_encryption_at_rest():
-    migration = importlib.import_module("portal.migrations.0006_encrypt_mfa_secrets")
+    migration = importlib.import_module("portal.migrations.0008_encrypt_mfa_secrets")
     user = UserFactory()
     secret = add_totp(user)
     Authenticator.objects.filter(user=user).update(data={"secret": secret})

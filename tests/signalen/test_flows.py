@@ -72,7 +72,7 @@ def test_a_refused_action_opens_its_own_disclosure(client):
 def test_categories_read_in_english_with_dutch_as_fallback(client):
     # Transactional tests may have emptied the table: seed the category again, then name it.
     Category.objects.get_or_create(name="Vastgoed")
-    import_module("signalen.migrations.0004_english_names").name_categories(apps, None)
+    import_module("signalen.migrations.0006_english_names").name_categories(apps, None)
     seeded = Category.objects.get(name="Vastgoed")
     assert seeded.name_en == "Real estate"
     with translation.override("en"):
