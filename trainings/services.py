@@ -42,7 +42,7 @@ from .models import (
 
 
 def _local(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "j F Y H:i")
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 # --- trainings -------------------------------------------------------------------------------

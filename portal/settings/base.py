@@ -77,6 +77,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.context_processors.roles",
             ],
+            # Every template writes dates in the named formats of portal.formats.
+            "builtins": ["portal.templatetags.portal_formats"],
         },
     },
 ]
@@ -163,6 +165,8 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
+# One date style per language: portal/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 

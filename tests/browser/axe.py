@@ -1,4 +1,4 @@
-"""Run axe-core in a Playwright page and return the serious and critical violations."""
+"""Run axe-core in a Playwright page and return its WCAG 2.0/2.1 A and AA violations."""
 
 from pathlib import Path
 
@@ -6,7 +6,8 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
 
 
-def serious_violations(page) -> list[dict]:
+def violations(page) -> list[dict]:
+    """Every WCAG 2.0/2.1 A and AA violation axe finds on the page, whatever its impact."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => await axe.run(document, {
@@ -17,5 +18,9 @@ def serious_violations(page) -> list[dict]:
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
-        if v["impact"] in BLOCKING
     ]
+
+
+def serious_violations(page) -> list[dict]:
+    """The serious and critical violations only."""
+    return [v for v in violations(page) if v["impact"] in BLOCKING]

@@ -124,7 +124,8 @@ def training_edit(request, training_id: int):
             "related_links": links.related_links(request.user, training),
             "runs": training.runs.order_by("-starts_at"),
             "materials": training.materials.all(),
-            "material_form": MaterialForm(),
+            # Its own ids: the training form above has a "title" field too.
+            "material_form": MaterialForm(auto_id="id_material_%s"),
         },
     )
 
@@ -201,7 +202,8 @@ def run_edit(request, run_id: int):
             "training": run.training,
             "run": run,
             "sessions": run.sessions.all(),
-            "session_form": SessionForm(),
+            # Its own ids: the run form above has a "location" field too.
+            "session_form": SessionForm(auto_id="id_session_%s"),
         },
     )
 
