@@ -81,6 +81,14 @@ class OneTimeSubmissionMixin:
             self.cleaned_data.pop(SUBMISSION_KEY_FIELD, None)
 
 
+def _posted_submission_key(request) -> str:
+    """The posted one-time key, also from a form with a prefix (``note-submission_key``)."""
+    for name, value in request.POST.items():
+        if name == SUBMISSION_KEY_FIELD or name.endswith("-" + SUBMISSION_KEY_FIELD):
+            return value
+    return ""
+
+
 def one_time_submission(view):
     """Make a create view's POST idempotent by the form's one-time key.
 
@@ -93,7 +101,7 @@ def one_time_submission(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = request.POST.get(SUBMISSION_KEY_FIELD, "") if request.method == "POST" else ""
+        key = _posted_submission_key(request) if request.method == "POST" else ""
         if not request.user.is_authenticated or not _SUBMISSION_KEY_SHAPE.fullmatch(key):
             return view(request, *args, **kwargs)
         with submission_key_lock(user=request.user, key=key):

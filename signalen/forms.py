@@ -116,7 +116,7 @@ class SignalReportForm(OneTimeSubmissionMixin, forms.Form):
         return prepare_attachments(self.cleaned_data["attachments"])
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(OneTimeSubmissionMixin, forms.Form):
     text = forms.CharField(
         label=_("Jouw antwoord"),
         max_length=NOTE_MAX_LENGTH,
@@ -139,7 +139,7 @@ class AssignForm(forms.Form):
             self.initial["assignee"] = user.pk
 
 
-class TextForm(forms.Form):
+class TextForm(OneTimeSubmissionMixin, forms.Form):
     text = forms.CharField(max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, label: str, **kwargs):
@@ -147,7 +147,7 @@ class TextForm(forms.Form):
         self.fields["text"].label = label
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(OneTimeSubmissionMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Doorsturen naar"), queryset=Organisation.objects.none()
     )

@@ -144,6 +144,7 @@ def signal_own_detail(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_submission
 def signal_own_reply(request, pk: int):
     signal = _own_or_404(request, pk, Act.SIGNAL_REPLY)
     form = ReplyForm(request.POST)
@@ -319,6 +320,7 @@ def signal_assign(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_submission
 def signal_note(request, pk: int):
     signal = _visible_or_404(request, pk, Act.SIGNAL_NOTE)
     form = TextForm(request.POST, label=_("Interne notitie"), prefix="note")
@@ -337,6 +339,7 @@ def signal_note(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_submission
 def signal_ask(request, pk: int):
     signal = _visible_or_404(request, pk, Act.SIGNAL_ASK)
     form = TextForm(request.POST, label=_("Vraag aan de melder"), prefix="ask")
@@ -355,6 +358,7 @@ def signal_ask(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_submission
 def signal_feedback(request, pk: int):
     signal = _visible_or_404(request, pk, Act.SIGNAL_FEEDBACK)
     form = TextForm(request.POST, label=_("Terugkoppeling aan de melder"), prefix="feedback")
@@ -373,6 +377,7 @@ def signal_feedback(request, pk: int):
 
 @login_required
 @require_POST
+@one_time_submission
 def signal_forward(request, pk: int):
     signal = _visible_or_404(request, pk, Act.SIGNAL_FORWARD)
     form = ForwardForm(request.POST, signal=signal)

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from portal.forms import SUBMISSION_KEY_FIELD
 from portal.models import Invitation, Organisation, Programme, RoleAssignment, SubmissionKey
-from signalen.models import Signal
+from signalen import services as signal_services
+from signalen.models import Signal, SignalEvent
 from tests.portal.factories import OrganisationFactory, UserFactory, beheerder, coordinator, trainer
-from tests.signalen.factories import CategoryFactory, meldpunt
+from tests.signalen.factories import CategoryFactory, meldpunt, report
 from tests.trainings.factories import ProgrammeFactory, RunFactory, TrainingFactory
 from tests.verkenning.factories import ContactFactory, VerkenningFactory
 from tests.werkplaats.factories import (
@@ -320,3 +321,32 @@ def test_an_attachment_posted_twice_is_stored_once(client):
         )
     assert Signal.objects.count() == 0  # refused file: nothing, and the key was given back
     assert not SubmissionKey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "kind"),
+    [
+        ("signalen:note", {"note-text": "Notitie één keer"}, "note"),
+        ("signalen:ask", {"ask-text": "Vraag één keer"}, "question"),
+        ("signalen:feedback", {"feedback-text": "Terugkoppeling één keer"}, "feedback"),
+    ],
+)
+def test_a_triage_text_posted_twice_is_recorded_once(client, url_name, data, kind):
+    organisation, (contact,) = meldpunt()
+    signal = report(organisation=organisation)
+    signal_services.signal_assign(actor=contact, signal=signal, assignee=contact)
+    client.force_login(contact)
+    detail = reverse("signalen:detail", args=[signal.pk])
+    post_url = reverse(url_name, args=[signal.pk])
+    parser = _HiddenFields(detail)
+    parser.feed(client.get(detail).content.decode())
+    (hidden,) = [fields for action, fields in parser.forms if action == post_url]
+    assert any(name.endswith(SUBMISSION_KEY_FIELD) for name in hidden)
+    fields = {**hidden, **data}
+
+    first = client.post(post_url, fields)
+    second = client.post(post_url, fields)
+
+    assert first.status_code == 302
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert SignalEvent.objects.filter(signal=signal, kind=kind).count() == 1
