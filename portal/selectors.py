@@ -66,10 +66,8 @@ def open_invitations(*, user: User) -> QuerySet[Invitation]:
     )
 
 
-def organisation_overview(*, user: User) -> QuerySet[Organisation]:
-    """Organisations with member and contact-person counts, for coordinators."""
-    if not permissions.can_view_partners(user):
-        return Organisation.objects.none()
+def _organisations_with_counts() -> QuerySet[Organisation]:
+    """Organisations with their domains, active members and contact persons counted."""
     return (
         Organisation.objects.select_related("parent")
         .prefetch_related(
@@ -85,6 +83,13 @@ def organisation_overview(*, user: User) -> QuerySet[Organisation]:
         )
         .order_by("name")
     )
+
+
+def organisation_overview(*, user: User) -> QuerySet[Organisation]:
+    """Organisations with member and contact-person counts, for coordinators."""
+    if not permissions.can_view_partners(user):
+        return Organisation.objects.none()
+    return _organisations_with_counts()
 
 
 def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
@@ -193,21 +198,7 @@ def organisations_administered(*, user: User) -> QuerySet[Organisation]:
     """Every organisation with its domains and counts, for the beheerder."""
     if not permissions.can_administer(user):
         return Organisation.objects.none()
-    return (
-        Organisation.objects.select_related("parent")
-        .prefetch_related(
-            Prefetch("email_domains", queryset=OrganisationEmailDomain.objects.order_by("domain"))
-        )
-        .annotate(
-            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
-            contact_person_count=Count(
-                "role_assignments",
-                filter=Q(role_assignments__role=Role.CONTACT_PERSON),
-                distinct=True,
-            ),
-        )
-        .order_by("name")
-    )
+    return _organisations_with_counts()
 
 
 def programmes_administered(*, user: User) -> QuerySet[Programme]:
