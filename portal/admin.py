@@ -22,6 +22,19 @@ from .models import (
 )
 
 
+class ReadOnly:
+    """For an admin or inline that only shows: nothing can be added, changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RelatedNotListedAdmin(admin.ModelAdmin):
     """A delete confirmation that counts what goes with an object, per kind, but names none.
 
@@ -82,22 +95,13 @@ class OrganisationAdmin(RelatedNotListedAdmin):
         return False
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(ReadOnly, admin.TabularInline):
     """Read-only: roles change under Beheer → Rollen, where each change is recorded and mailed."""
 
     model = RoleAssignment
     fk_name = "user"
     extra = 0
     readonly_fields = ["role", "organisation"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)
@@ -157,7 +161,7 @@ class LoginEventAdmin(RelatedNotListedAdmin):
 
 
 @admin.register(PlannedReminder)
-class PlannedReminderAdmin(RelatedNotListedAdmin):
+class PlannedReminderAdmin(ReadOnly, RelatedNotListedAdmin):
     """Read-only, and only when and to whom: a mail's subject, text and subject matter (a
     signal's reference, category or status, a link) are for its recipient, not the admin."""
 
@@ -168,29 +172,9 @@ class PlannedReminderAdmin(RelatedNotListedAdmin):
     fields = ["kind", "recipient_email", "due_at", "status", "attempts", "sent_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class _ReadOnlyAdmin(RelatedNotListedAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RoleChange)
-class RoleChangeAdmin(_ReadOnlyAdmin):
+class RoleChangeAdmin(ReadOnly, RelatedNotListedAdmin):
     """The record of role changes (BIO 5.18); written only by the role services."""
 
     list_display = ["created_at", "subject", "action", "role", "organisation", "actor"]
@@ -200,23 +184,14 @@ class RoleChangeAdmin(_ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
-class RoleReviewLineInline(admin.TabularInline):
+class RoleReviewLineInline(ReadOnly, admin.TabularInline):
     model = RoleReviewLine
     extra = 0
     fields = ["user", "role", "organisation", "decision", "decided_by", "decided_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RoleReview)
-class RoleReviewAdmin(_ReadOnlyAdmin):
+class RoleReviewAdmin(ReadOnly, RelatedNotListedAdmin):
     list_display = ["opened_at", "is_open", "closed_at", "opened_by"]
     inlines = [RoleReviewLineInline]
