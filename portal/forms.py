@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .adapters import invitation_from_session
 from .dates import validate_date_in_range
-from .models import Discipline, MailDelivery, Organisation, Role, User
+from .models import Discipline, MailDelivery, NetworkProfile, Organisation, Role, User
 from .reminders import ReminderKind
 from .selectors import submission_key_redirect
 from .services import signup_organisation, submission_key_lock, submission_key_record
@@ -179,6 +179,58 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Opslaan")))
+
+
+class NetworkProfileForm(forms.ModelForm):
+    """A person's own netwerk choices; ticking "vindbaar" is giving consent."""
+
+    class Meta:
+        model = NetworkProfile
+        fields = [
+            "findable",
+            "show_discipline",
+            "show_job_title",
+            "show_department",
+            "show_email",
+            "phone",
+            "ask_me_about",
+        ]
+        labels = {
+            "findable": _("Ja, ik wil vindbaar zijn in het netwerk"),
+            "phone": _("Telefoonnummer (optioneel, getoond als je het invult)"),
+            "ask_me_about": _("Vraag me over (optioneel)"),
+        }
+        help_texts = {
+            "findable": _(
+                "Zet je dit uit, dan trek je je toestemming in en ben je meteen overal onvindbaar."
+            ),
+            "ask_me_about": _("Bijvoorbeeld: vergunningen horeca, Bibob, vastgoedfraude."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Opslaan")))
+
+
+class NetworkSearchForm(forms.Form):
+    """Who do I know at an organisation, or in a discipline or role?"""
+
+    organisatie = forms.ModelChoiceField(
+        label=_("Organisatie"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        empty_label=_("— alle organisaties —"),
+    )
+    discipline = forms.ChoiceField(
+        label=_("Discipline"),
+        choices=[("", _("— alle disciplines —")), *Discipline.choices],
+        required=False,
+    )
+    rol = forms.CharField(label=_("Functie, afdeling of onderwerp"), required=False, max_length=100)
+
+    def clean_rol(self):
+        return self.cleaned_data["rol"].strip()
 
 
 class InvitationForm(OneTimeSubmissionMixin, forms.Form):

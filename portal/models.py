@@ -610,3 +610,79 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.key}"
+
+
+class NetworkProfile(TimeStampedModel):
+    """Whether a person is findable in the netwerk, and what they chose to show.
+
+    Off by default: without a row, or with ``findable`` off, nobody else sees the person in
+    the directory, the search, a profile page or a signal form. Name and organisation are
+    always shown to whom the person is visible; each other field only when chosen here.
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name=_("gebruiker"), on_delete=models.CASCADE, related_name="network_profile"
+    )
+    findable = models.BooleanField(_("vindbaar"), default=False)
+    consent_version = models.CharField(_("versie toestemmingstekst"), max_length=20, blank=True)
+    consented_at = models.DateTimeField(_("toestemming gegeven op"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("toestemming ingetrokken op"), null=True, blank=True)
+    show_discipline = models.BooleanField(_("toon mijn discipline"), default=True)
+    show_job_title = models.BooleanField(_("toon mijn functie"), default=True)
+    show_department = models.BooleanField(_("toon mijn afdeling"), default=False)
+    show_email = models.BooleanField(_("toon mijn e-mailadres"), default=False)
+    phone = models.CharField(
+        _("telefoonnummer"),
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 ()-]{5,28}$",
+                _("Vul een telefoonnummer in met alleen cijfers, spaties, haakjes, - en +."),
+            )
+        ],
+    )
+    ask_me_about = models.CharField(_("vraag me over"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("netwerkprofiel")
+        verbose_name_plural = _("netwerkprofielen")
+        constraints = [
+            # Findable only with recorded consent to a known version of the text.
+            models.CheckConstraint(
+                name="network_findable_has_consent",
+                condition=Q(findable=False)
+                | (Q(consented_at__isnull=False) & ~Q(consent_version="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class NetworkConsentEvent(models.Model):
+    """One line of a person's consent history (AVG proof); rows are only ever added.
+
+    ``shown`` lists the fields the person chose to show at that moment.
+    """
+
+    class Action(models.TextChoices):
+        GIVEN = "given", _("Toestemming gegeven")
+        CHANGED = "changed", _("Keuzes gewijzigd")
+        REVOKED = "revoked", _("Toestemming ingetrokken")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("gebruiker"), on_delete=models.CASCADE, related_name="network_consents"
+    )
+    action = models.CharField(_("wijziging"), max_length=10, choices=Action.choices)
+    consent_version = models.CharField(_("versie toestemmingstekst"), max_length=20)
+    shown = models.CharField(_("getoonde gegevens"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("netwerktoestemming")
+        verbose_name_plural = _("netwerktoestemmingen")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_action_display()}"

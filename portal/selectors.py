@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from . import permissions, reminders
+from . import network, permissions, reminders
 from .digest import DAILY_DIGEST
 from .models import (
     DailyDigest,
@@ -16,6 +16,8 @@ from .models import (
     LoginEvent,
     MailDelivery,
     MailPreference,
+    NetworkConsentEvent,
+    NetworkProfile,
     Organisation,
     OrganisationEmailDomain,
     PlannedReminder,
@@ -403,3 +405,169 @@ def submission_key_redirect(*, user: User, key: str) -> str | None:
         .values_list("redirect_to", flat=True)
         .first()
     )
+
+
+# --- netwerk ----------------------------------------------------------------------------
+
+NETWORK_SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class NetworkPerson:
+    """A findable person as others see them: only the fields they chose to show.
+
+    Built here and nowhere else, so a page cannot show a field the person kept hidden.
+    """
+
+    pk: int
+    name: str
+    organisation: str
+    discipline: str
+    job_title: str
+    department: str
+    email: str
+    phone: str
+    ask_me_about: str
+    meetings: tuple[network.Meeting, ...]
+
+    @classmethod
+    def of(cls, user: User, meetings=()) -> "NetworkPerson":
+        profile = user.network_profile
+        return cls(
+            pk=user.pk,
+            name=str(user),
+            organisation=str(user.organisation or ""),
+            discipline=(user.get_discipline_display() if profile.show_discipline else ""),
+            job_title=user.job_title if profile.show_job_title else "",
+            department=user.department if profile.show_department else "",
+            email=user.email if profile.show_email else "",
+            phone=profile.phone,
+            ask_me_about=profile.ask_me_about,
+            meetings=tuple(meetings),
+        )
+
+
+def _findable(ids) -> QuerySet[User]:
+    """Active people among ``ids`` who consented to be findable, and have not revoked it.
+
+    The one place the consent is read: every netwerk page and the signal form go through it,
+    straight from the database, so a revocation counts from the next request on.
+    """
+    return User.objects.filter(
+        pk__in=list(ids), is_active=True, network_profile__findable=True
+    ).select_related("organisation", "network_profile")
+
+
+def _programme_peer_ids(user: User) -> frozenset[int]:
+    """Everyone taking part in a programme the user takes part in (coordinators included)."""
+    programme_ids = network.programmes_of(user.pk) | permissions.coordinated_programme_ids(user)
+    if not programme_ids:
+        return frozenset()
+    coordinators = Programme.coordinators.through.objects.filter(
+        programme_id__in=programme_ids
+    ).values_list("user_id", flat=True)
+    return (network.participants_of(programme_ids) | frozenset(coordinators)) - {user.pk}
+
+
+def network_profile_of(*, user: User) -> NetworkProfile:
+    """The user's own netwerk settings; an unsaved, not findable profile when they have none."""
+    profile = NetworkProfile.objects.filter(user=user).first()
+    return profile or NetworkProfile(user=user)
+
+
+def network_consent_history(*, user: User) -> QuerySet[NetworkConsentEvent]:
+    """The user's own consent history, latest first."""
+    return NetworkConsentEvent.objects.filter(user=user)
+
+
+def network_met(*, user: User, met: dict | None = None) -> list[NetworkPerson]:
+    """The findable people the user met, with where, the most recent meeting first.
+
+    ``met`` is ``network.meetings(user.pk)`` when the caller already asked it.
+    """
+    met = network.meetings(user.pk) if met is None else met
+    if not met:
+        return []
+    people = [NetworkPerson.of(person, met[person.pk]) for person in _findable(met)]
+    people.sort(key=lambda p: p.name)
+    floor = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    people.sort(key=lambda p: p.meetings[0].when or floor, reverse=True)
+    return people
+
+
+def network_search(
+    *,
+    user: User,
+    organisation: Organisation | None = None,
+    discipline: str = "",
+    text: str = "",
+    met: dict | None = None,
+) -> tuple[list[NetworkPerson], bool]:
+    """Findable people the user met or shares a programme with, by organisation (and the
+    organisations under it), discipline and a word from their role; at most
+    ``NETWORK_SEARCH_LIMIT``, and whether there were more.
+
+    A field the person keeps hidden is never searched: finding someone by it would reveal it.
+    """
+    met = network.meetings(user.pk) if met is None else met
+    people = _findable(_programme_peer_ids(user) | met.keys())
+    if organisation is not None:
+        people = people.filter(Q(organisation=organisation) | Q(organisation__parent=organisation))
+    if discipline:
+        people = people.filter(discipline=discipline, network_profile__show_discipline=True)
+    if text:
+        people = people.filter(
+            Q(job_title__icontains=text, network_profile__show_job_title=True)
+            | Q(department__icontains=text, network_profile__show_department=True)
+            | Q(network_profile__ask_me_about__icontains=text)
+        )
+    found = list(people.order_by("full_name", "pk")[: NETWORK_SEARCH_LIMIT + 1])
+    more = len(found) > NETWORK_SEARCH_LIMIT
+    return [NetworkPerson.of(p, met.get(p.pk, ())) for p in found[:NETWORK_SEARCH_LIMIT]], more
+
+
+def network_person(*, user: User, pk: int) -> NetworkPerson | None:
+    """One person's netwerk page, or None (a 404) unless findable and known to the user.
+
+    The user always sees their own page, findable or not: what others would see.
+    """
+    if pk == user.pk:
+        own = User.objects.select_related("organisation").get(pk=pk)
+        own.network_profile = network_profile_of(user=own)
+        return NetworkPerson.of(own, ())
+    met = network.meetings(user.pk)
+    if pk not in met and pk not in _programme_peer_ids(user):
+        return None
+    person = _findable([pk]).first()
+    return NetworkPerson.of(person, met.get(pk, ())) if person else None
+
+
+@dataclass(frozen=True)
+class MetContactPerson:
+    """A contact person of a meldpunt whom the reporter met (for the signal form)."""
+
+    organisation: str
+    person: NetworkPerson
+
+
+def network_contact_persons_met(*, user: User, organisation_ids) -> list[MetContactPerson]:
+    """The findable contact persons of these meldpunten whom the user met, per meldpunt.
+
+    Reads only who the user met and the contact-person roles: nothing about any signal.
+    """
+    met = network.meetings(user.pk)
+    if not met:
+        return []
+    assignments = (
+        RoleAssignment.objects.filter(
+            role=Role.CONTACT_PERSON,
+            organisation_id__in=organisation_ids,
+            user__in=_findable(met),
+        )
+        .select_related("organisation", "user__organisation", "user__network_profile")
+        .order_by("organisation__name", "user__full_name", "pk")
+    )
+    return [
+        MetContactPerson(str(a.organisation), NetworkPerson.of(a.user, met[a.user_id]))
+        for a in assignments
+    ]

@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import mfa_crypto, permissions, reminders, role_hooks, selectors
+from . import mfa_crypto, network, permissions, reminders, role_hooks, selectors
 from .celery import app as celery_app
 from .digest import DAILY_DIGEST, DigestMessage, digest_moment
 from .invitations import INVITATION_MAIL, invitation_token
@@ -35,6 +35,8 @@ from .models import (
     LoginEvent,
     MailDelivery,
     MailPreference,
+    NetworkConsentEvent,
+    NetworkProfile,
     Organisation,
     OrganisationEmailDomain,
     PlannedReminder,
@@ -173,6 +175,88 @@ def user_update_profile(
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "discipline", "department", "job_title"])
     return user
+
+
+# What a findable person may choose to show, beyond name and organisation.
+NETWORK_SHOWN_FLAGS = ("show_discipline", "show_job_title", "show_department", "show_email")
+NETWORK_SHOWN_TEXTS = ("phone", "ask_me_about")
+
+
+def _network_shown(profile: NetworkProfile) -> str:
+    """The fields a profile shows, as recorded in the consent history."""
+    shown = [name for name in NETWORK_SHOWN_FLAGS if getattr(profile, name)]
+    shown += [name for name in NETWORK_SHOWN_TEXTS if getattr(profile, name)]
+    return ",".join(shown)
+
+
+@transaction.atomic
+def network_profile_update(
+    *,
+    user: User,
+    findable: bool,
+    show_discipline: bool,
+    show_job_title: bool,
+    show_department: bool,
+    show_email: bool,
+    phone: str,
+    ask_me_about: str,
+) -> NetworkProfile:
+    """Save the user's own netwerk choices; giving, changing or revoking consent is recorded.
+
+    Becoming findable records consent to the current text (``network.CONSENT_VERSION``);
+    turning it off revokes it, from the next request on everywhere. Saving the same choices
+    again records nothing, so a repeated POST adds no history line.
+    """
+    NetworkProfile.objects.get_or_create(user=user)
+    profile = NetworkProfile.objects.select_for_update().get(user=user)
+    shown_before = _network_shown(profile)
+    was_findable = profile.findable
+    profile.findable = findable
+    profile.show_discipline = show_discipline
+    profile.show_job_title = show_job_title
+    profile.show_department = show_department
+    profile.show_email = show_email
+    profile.phone = phone.strip()
+    profile.ask_me_about = ask_me_about.strip()
+    now = timezone.now()
+    action = None
+    if findable and not was_findable:
+        action = NetworkConsentEvent.Action.GIVEN
+    elif was_findable and not findable:
+        action = NetworkConsentEvent.Action.REVOKED
+    elif findable and (
+        _network_shown(profile) != shown_before
+        or profile.consent_version != network.CONSENT_VERSION
+    ):
+        action = NetworkConsentEvent.Action.CHANGED
+    if action in (NetworkConsentEvent.Action.GIVEN, NetworkConsentEvent.Action.CHANGED):
+        profile.consented_at = now
+        profile.consent_version = network.CONSENT_VERSION
+        profile.revoked_at = None
+    elif action == NetworkConsentEvent.Action.REVOKED:
+        profile.revoked_at = now
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    if action is not None:
+        NetworkConsentEvent.objects.create(
+            user=user,
+            action=action,
+            consent_version=profile.consent_version,
+            shown=_network_shown(profile),
+            created_at=now,
+        )
+    return profile
+
+
+@transaction.atomic
+def network_consent_revoke(*, user: User) -> NetworkProfile:
+    """Revoke the user's consent: from the next request on they are findable nowhere.
+
+    Their choices stay, so giving consent again restores them. Nothing to revoke: no change.
+    """
+    profile = selectors.network_profile_of(user=user)
+    choices = {name: getattr(profile, name) for name in NETWORK_SHOWN_FLAGS + NETWORK_SHOWN_TEXTS}
+    return network_profile_update(user=user, findable=False, **choices)
 
 
 def login_event_record(

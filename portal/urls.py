@@ -22,6 +22,10 @@ urlpatterns = [
     path("uitnodigingen/", views.invitation_list, name="invitation_list"),
     path("uitnodigingen/<int:pk>/intrekken/", views.invitation_revoke, name="invitation_revoke"),
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("netwerk/", views.network_directory, name="network"),
+    path("netwerk/mensen/<int:user_pk>/", views.network_person, name="network_person"),
+    path("netwerk/instellingen/", views.network_settings, name="network_settings"),
+    path("netwerk/instellingen/intrekken/", views.network_revoke, name="network_revoke"),
     path("partners/", views.organisation_list, name="organisation_list"),
     path("beheer/organisaties/", views.beheer_organisation_list, name="beheer_organisation_list"),
     path(

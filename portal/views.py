@@ -5,19 +5,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import permissions, reminders, selectors, services
+from . import network, permissions, reminders, selectors, services
 from .adapters import INVITATION_SESSION_KEY
 from .forms import (
     BulkInvitationForm,
     InvitationForm,
     MailPreferencesForm,
+    NetworkProfileForm,
+    NetworkSearchForm,
     OrganisationForm,
     ProfileForm,
     ProgrammeCoordinatorForm,
@@ -184,6 +186,80 @@ def invitation_accept(request, token: str):
 def organisation_list(request):
     organisations = selectors.organisation_overview(user=request.user)
     return render(request, "portal/organisation_list.html", {"organisations": organisations})
+
+
+# --- netwerk ---------------------------------------------------------------------------------
+
+
+@login_required
+def network_directory(request):
+    """The people I met who are findable, and a search: who do I know at an organisation?"""
+    form = NetworkSearchForm(request.GET or None)
+    met = network.meetings(request.user.pk)
+    results, more = None, False
+    if form.is_bound and form.is_valid():
+        results, more = selectors.network_search(
+            user=request.user,
+            organisation=form.cleaned_data["organisatie"],
+            discipline=form.cleaned_data["discipline"],
+            text=form.cleaned_data["rol"],
+            met=met,
+        )
+    context = {
+        "met": selectors.network_met(user=request.user, met=met),
+        "form": form,
+        "results": results,
+        "more": more,
+        "own_profile": selectors.network_profile_of(user=request.user),
+    }
+    return render(request, "portal/network_directory.html", context)
+
+
+@login_required
+def network_person(request, user_pk: int):
+    person = selectors.network_person(user=request.user, pk=user_pk)
+    if person is None:
+        raise Http404
+    return render(request, "portal/network_person.html", {"person": person})
+
+
+@login_required
+def network_settings(request):
+    profile = selectors.network_profile_of(user=request.user)
+    form = NetworkProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.network_profile_update(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if profile.findable:
+                messages.success(
+                    request, _("Je bent vindbaar in het netwerk. Je keuzes zijn opgeslagen.")
+                )
+            else:
+                messages.success(
+                    request, _("Je keuzes zijn opgeslagen. Je bent niet vindbaar in het netwerk.")
+                )
+            return redirect("network_settings")
+    context = {
+        "form": form,
+        "profile": profile,
+        "consent_text": network.CONSENT_TEXT,
+        "consent_version": network.CONSENT_VERSION,
+        "history": selectors.network_consent_history(user=request.user),
+    }
+    return render(request, "portal/network_settings.html", context)
+
+
+@require_POST
+@login_required
+def network_revoke(request):
+    services.network_consent_revoke(user=request.user)
+    messages.success(
+        request, _("Je toestemming is ingetrokken. Niemand vindt je nu nog in het netwerk.")
+    )
+    return redirect("network_settings")
 
 
 # --- functional administration (beheer) ----------------------------------------------------

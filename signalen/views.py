@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import permissions as portal_permissions
+from portal import selectors as portal_selectors
 from portal.forms import add_service_errors as _add_errors
 from portal.forms import one_time_submission
 from portal.models import Organisation
@@ -96,9 +97,13 @@ def signal_report(request):
             return redirect("signalen:my_detail", pk=signal.pk)
     # Browsers cannot refill a file input: say so, the typed text is kept by the form.
     files_dropped = request.method == "POST" and bool(request.FILES)
-    return render(
-        request, "signalen/signal_report.html", {"form": form, "files_dropped": files_dropped}
+    # The meldpunten's contact persons the reporter met and who chose to be findable: a
+    # familiar name lowers the step to report. Only who the reporter met, nothing of signals.
+    met = portal_selectors.network_contact_persons_met(
+        user=request.user, organisation_ids=selectors.organisations_with_meldpunt().values("pk")
     )
+    context = {"form": form, "files_dropped": files_dropped, "met_contact_persons": met}
+    return render(request, "signalen/signal_report.html", context)
 
 
 @login_required

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from portal import links
+from portal import links, network
 
 
 class VerkenningConfig(AppConfig):
@@ -9,7 +9,8 @@ class VerkenningConfig(AppConfig):
     verbose_name = _("Verkenning")
 
     def ready(self) -> None:
-        # Imported here, not at the top: it reads models, which load after the app configs.
+        # Imported here, not at the top: they read models, which load after the app configs.
+        from . import acquaintances
         from .links import (
             TRAINING_ORIGIN_JOIN,
             WERKPLAATS_ORIGIN_JOIN,
@@ -22,3 +23,6 @@ class VerkenningConfig(AppConfig):
             "werkplaats.Werkplaats", werkplaats_origin, select_related=[WERKPLAATS_ORIGIN_JOIN]
         )
         links.register("trainings.Training", training_origin, select_related=[TRAINING_ORIGIN_JOIN])
+        # The netwerk learns who explored together, without the kernel importing verkenning.
+        network.register_met(acquaintances.people_met)
+        network.register_programmes(acquaintances.programmes_of, acquaintances.participants_of)

@@ -1,7 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal import network
+
 
 class WerkplaatsConfig(AppConfig):
     name = "werkplaats"
     verbose_name = _("Werkplaats")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: it reads models, which load after the app configs.
+        from . import acquaintances
+
+        # The netwerk and the signal form learn whom a person met in a werkplaats, and who
+        # takes part in a programme, without importing werkplaats.
+        network.register_met(acquaintances.people_met)
+        network.register_programmes(acquaintances.programmes_of, acquaintances.participants_of)

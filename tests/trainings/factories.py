@@ -90,3 +90,24 @@ def coordinator_of(programme: Programme) -> User:
     person = coordinator(with_totp=False)
     programme.coordinators.add(person)
     return person
+
+
+def past_run(programme=None, *, title="Hoe werkt de gemeente?", days_ago=30, **kwargs) -> Run:
+    """A run of a training called ``title`` that began ``days_ago`` days ago (negative: ahead)."""
+    start = timezone.now() - timedelta(days=days_ago)
+    extra = {"training__programme": programme} if programme else {}
+    return RunFactory(
+        training__title=title,
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+        enrolment_opens_at=start - timedelta(days=30),
+        enrolment_closes_at=start - timedelta(days=1),
+        **extra,
+        **kwargs,
+    )
+
+
+def enrol(run: Run, *people: User) -> None:
+    """Enrol each person in ``run``."""
+    for person in people:
+        EnrolmentFactory(run=run, participant=person)

@@ -1,0 +1,63 @@
+"""Whom a person met in trainings, for the netwerk (registered in ``apps.py``).
+
+People meet in a run that has begun and was not cancelled: its enrolled participants and
+its trainers. Two queries whatever the number of runs.
+"""
+
+from itertools import chain
+
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.network import Meeting, place
+
+from .models import Enrolment, EnrolmentStatus, Run, RunStatus
+
+TAKEN_PLACE = (RunStatus.PUBLISHED, RunStatus.COMPLETED)
+
+
+def _runs_of(user_id: int) -> Q:
+    return Q(enrolments__participant_id=user_id, enrolments__status=EnrolmentStatus.ENROLLED) | Q(
+        trainers=user_id
+    )
+
+
+def people_met(user_id: int) -> list[Meeting]:
+    """Co-participants and trainers of the runs the user took part in or gave."""
+    runs = Run.objects.filter(
+        _runs_of(user_id), status__in=TAKEN_PLACE, starts_at__lte=timezone.now()
+    ).values("pk")
+    participants = Enrolment.objects.filter(
+        run__in=runs, status=EnrolmentStatus.ENROLLED
+    ).values_list("participant_id", "run__training__title", "run__starts_at")
+    trainers = Run.trainers.through.objects.filter(run__in=runs).values_list(
+        "user_id", "run__training__title", "run__starts_at"
+    )
+    return [
+        Meeting(user_id=person, place=place(title, starts_at), when=starts_at)
+        for person, title, starts_at in chain(participants, trainers)
+    ]
+
+
+def programmes_of(user_id: int) -> list[int]:
+    """Programmes with a run the user is enrolled in or trains (published or held)."""
+    return list(
+        Run.objects.filter(_runs_of(user_id), status__in=TAKEN_PLACE)
+        .values_list("training__programme_id", flat=True)
+        .distinct()
+    )
+
+
+def participants_of(programme_ids: frozenset[int]) -> list[int]:
+    """Everyone enrolled in or training a published or held run of these programmes."""
+    in_programmes = {
+        "run__training__programme_id__in": programme_ids,
+        "run__status__in": TAKEN_PLACE,
+    }
+    enrolled = Enrolment.objects.filter(
+        status=EnrolmentStatus.ENROLLED, **in_programmes
+    ).values_list("participant_id", flat=True)
+    trainers = Run.trainers.through.objects.filter(**in_programmes).values_list(
+        "user_id", flat=True
+    )
+    return list(enrolled.union(trainers))

@@ -1,0 +1,59 @@
+"""Whom a person met in werkplaatsen, for the netwerk (registered in ``apps.py``).
+
+People meet in a werkplaats whose first session has begun: its participants and its
+facilitators. Two queries whatever the number of werkplaatsen.
+"""
+
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from portal.network import Meeting, place
+
+from .models import Participation, Werkplaats
+
+
+def _werkplaatsen_of(user_id: int):
+    return Werkplaats.objects.filter(Q(participations__user_id=user_id) | Q(facilitators=user_id))
+
+
+def people_met(user_id: int) -> list[Meeting]:
+    """Fellow participants and facilitators of the werkplaatsen the user took part in or led."""
+    begun = (
+        Werkplaats.objects.filter(pk__in=_werkplaatsen_of(user_id).values("pk"))
+        .annotate(first_session=Min("sessions__starts_at"))
+        .filter(first_session__lte=timezone.now())
+    )
+    rows = {w.pk: (w.title, w.first_session) for w in begun}
+    if not rows:
+        return []
+    participants = Participation.objects.filter(werkplaats_id__in=rows).values_list(
+        "user_id", "werkplaats_id"
+    )
+    facilitators = Werkplaats.facilitators.through.objects.filter(
+        werkplaats_id__in=rows
+    ).values_list("user_id", "werkplaats_id")
+    return [
+        Meeting(user_id=person, place=place(*rows[werkplaats]), when=rows[werkplaats][1])
+        for person, werkplaats in participants.union(facilitators)
+    ]
+
+
+def programmes_of(user_id: int) -> list[int]:
+    """Programmes of the werkplaatsen the user takes part in or facilitates."""
+    return list(
+        _werkplaatsen_of(user_id)
+        .filter(programme__isnull=False)
+        .values_list("programme_id", flat=True)
+        .distinct()
+    )
+
+
+def participants_of(programme_ids: frozenset[int]) -> list[int]:
+    """Participants and facilitators of the werkplaatsen of these programmes."""
+    participants = Participation.objects.filter(
+        werkplaats__programme_id__in=programme_ids
+    ).values_list("user_id", flat=True)
+    facilitators = Werkplaats.facilitators.through.objects.filter(
+        werkplaats__programme_id__in=programme_ids
+    ).values_list("user_id", flat=True)
+    return list(participants.union(facilitators))
