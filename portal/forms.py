@@ -221,13 +221,20 @@ class NetworkSearchForm(forms.Form):
         queryset=Organisation.objects.order_by("name"),
         required=False,
         empty_label=_("— alle organisaties —"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     discipline = forms.ChoiceField(
         label=_("Discipline"),
         choices=[("", _("— alle disciplines —")), *Discipline.choices],
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    rol = forms.CharField(label=_("Functie, afdeling of onderwerp"), required=False, max_length=100)
+    rol = forms.CharField(
+        label=_("Functie, afdeling of onderwerp"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
+    )
 
     def clean_rol(self):
         return self.cleaned_data["rol"].strip()

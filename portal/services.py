@@ -194,15 +194,16 @@ def network_profile_update(
     *,
     user: User,
     findable: bool,
-    show_discipline: bool,
-    show_job_title: bool,
-    show_department: bool,
-    show_email: bool,
-    phone: str,
-    ask_me_about: str,
+    show_discipline: bool = True,
+    show_job_title: bool = True,
+    show_department: bool = False,
+    show_email: bool = False,
+    phone: str = "",
+    ask_me_about: str = "",
 ) -> NetworkProfile:
     """Save the user's own netwerk choices; giving, changing or revoking consent is recorded.
 
+    The defaults are the model's: name, organisation, discipline and job title shown.
     Becoming findable records consent to the current text (``network.CONSENT_VERSION``);
     turning it off revokes it, from the next request on everywhere. Saving the same choices
     again records nothing, so a repeated POST adds no history line.

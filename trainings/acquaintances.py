@@ -43,6 +43,7 @@ def programmes_of(user_id: int) -> list[int]:
     """Programmes with a run the user is enrolled in or trains (published or held)."""
     return list(
         Run.objects.filter(_runs_of(user_id), status__in=TAKEN_PLACE)
+        .order_by()
         .values_list("training__programme_id", flat=True)
         .distinct()
     )
@@ -60,4 +61,5 @@ def participants_of(programme_ids: frozenset[int]) -> list[int]:
     trainers = Run.trainers.through.objects.filter(**in_programmes).values_list(
         "user_id", flat=True
     )
-    return list(enrolled.union(trainers))
+    # Without the models' default ordering: a compound statement takes none in its parts.
+    return list(enrolled.order_by().union(trainers.order_by()))

@@ -34,7 +34,8 @@ def people_met(user_id: int) -> list[Meeting]:
     ).values_list("user_id", "werkplaats_id")
     return [
         Meeting(user_id=person, place=place(*rows[werkplaats]), when=rows[werkplaats][1])
-        for person, werkplaats in participants.union(facilitators)
+        # Without the models' default ordering: a compound statement takes none in its parts.
+        for person, werkplaats in participants.order_by().union(facilitators.order_by())
     ]
 
 
@@ -43,6 +44,7 @@ def programmes_of(user_id: int) -> list[int]:
     return list(
         _werkplaatsen_of(user_id)
         .filter(programme__isnull=False)
+        .order_by()
         .values_list("programme_id", flat=True)
         .distinct()
     )
@@ -56,4 +58,4 @@ def participants_of(programme_ids: frozenset[int]) -> list[int]:
     facilitators = Werkplaats.facilitators.through.objects.filter(
         werkplaats__programme_id__in=programme_ids
     ).values_list("user_id", flat=True)
-    return list(participants.union(facilitators))
+    return list(participants.order_by().union(facilitators.order_by()))

@@ -107,21 +107,9 @@ def contact_person(*, with_totp: bool = True, **kwargs) -> User:
     return user
 
 
-NETWORK_CHOICES = {
-    "show_discipline": True,
-    "show_job_title": True,
-    "show_department": False,
-    "show_email": False,
-    "phone": "",
-    "ask_me_about": "",
-}
-
-
 def findable(user: User, **choices):
     """Give ``user``'s consent to be findable in the netwerk, through the service."""
-    return services.network_profile_update(
-        user=user, findable=True, **{**NETWORK_CHOICES, **choices}
-    )
+    return services.network_profile_update(user=user, findable=True, **choices)
 
 
 class LoginEventFactory(factory.django.DjangoModelFactory):
