@@ -125,6 +125,22 @@ def test_profile_page_of_a_non_consenting_or_unknown_person_is_a_404(world, clie
     assert client.get(reverse("network_person", args=[999_999])).status_code == 404
 
 
+def test_my_own_page_shows_what_others_would_see_even_before_consent(client):
+    me = UserFactory(full_name="Mirjam Mij", job_title="Wijkregisseur")
+    client.force_login(me)
+    page = client.get(reverse("network_person", args=[me.pk])).content.decode()
+    assert "Mirjam Mij" in page and "Wijkregisseur" in page
+    assert "Jij bent niet vindbaar" in client.get(reverse("network")).content.decode()
+
+
+def test_a_bad_search_is_refused_with_a_message(world, client):
+    client.force_login(world["me"])
+    response = client.get(reverse("network") + "?organisatie=abc&discipline=geen")
+    assert response.status_code == 200
+    assert response.context["results"] is None
+    assert response.context["form"].errors.keys() == {"organisatie", "discipline"}
+
+
 def test_a_non_consenting_person_appears_nowhere(world, client, belastingdienst):
     bram = world["bram"]
     bram.job_title = "Unieke functie Bram"
