@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Invitation,
     LoginEvent,
+    NetworkConsentEvent,
     Organisation,
     OrganisationEmailDomain,
     PlannedReminder,
@@ -171,6 +172,17 @@ class PlannedReminderAdmin(ReadOnly, RelatedNotListedAdmin):
     date_hierarchy = "due_at"
     fields = ["kind", "recipient_email", "due_at", "status", "attempts", "sent_at"]
     readonly_fields = fields
+
+
+@admin.register(NetworkConsentEvent)
+class NetworkConsentEventAdmin(ReadOnly, RelatedNotListedAdmin):
+    """The netwerk consent history (AVG proof); written only by the netwerk services."""
+
+    list_display = ["created_at", "user", "action", "consent_version", "shown"]
+    list_filter = ["action", "consent_version"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(RoleChange)

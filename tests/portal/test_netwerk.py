@@ -217,6 +217,21 @@ def test_consent_history_records_given_changed_revoked_with_the_text_version():
     assert NetworkConsentEvent.objects.filter(user=person).count() == 4
 
 
+def test_the_admin_shows_the_consent_history_and_cannot_change_it(client):
+    person = UserFactory(full_name="Hanna Historie")
+    findable(person)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    add_totp(superuser)
+    force_login_with_mfa(client, superuser)
+    changelist = reverse("admin:portal_networkconsentevent_changelist")
+    assert "Hanna Historie" in client.get(changelist).content.decode()
+    assert client.get(reverse("admin:portal_networkconsentevent_add")).status_code == 403
+    event = NetworkConsentEvent.objects.get(user=person)
+    delete = reverse("admin:portal_networkconsentevent_delete", args=[event.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert NetworkConsentEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_settings_page_gives_and_revokes_consent(client):
     person = UserFactory()
     client.force_login(person)
