@@ -363,6 +363,8 @@ def world():
     _training(people, markers, programme)
     _werkplaats(people, markers, programme)
     portal_services.role_review_open()
+    # The learner is findable in the netwerk: their page and consent history are crawled.
+    portal_services.network_profile_update(user=people["learner"], findable=True)
     portal_services.role_grant(actor=people["beheerder"], user=UserFactory(), role=Role.TRAINER)
     portal_services.invitation_create(
         invited_by=people["prog_coordinator"],
