@@ -623,9 +623,10 @@ def current_certificate(enrolment: Enrolment) -> Certificate | None:
 def completion_counts(*, run_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     """Per run: (participants who completed it, participants holding a place).
 
-    For the programme dashboard. Three queries (runs, their sessions, places held), whatever the number of runs and participants;
-    a run without places held is (0, 0), an unknown id is left out. The caller filters
-    ``run_ids`` to what the user may see.
+    For the programme dashboard. Three queries (runs, their sessions, places held), whatever
+    the number of runs and participants. A run without places held is (0, 0); an unknown id
+    is left out. The caller filters ``run_ids`` to what the user may see. Eligible means
+    holding a place (enrolled); withdrawn and waiting participants are not counted.
     """
     run_ids = list(run_ids)
     if not run_ids:
