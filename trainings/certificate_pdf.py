@@ -6,8 +6,11 @@ the address. Texts come from the translation catalogue in the active language, s
 caller picks Dutch or English with ``translation.override``.
 """
 
+import unicodedata
 from io import BytesIO
+from pathlib import Path
 
+import reportlab
 from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
@@ -16,7 +19,9 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from . import codes
@@ -27,9 +32,31 @@ BLUE = HexColor("#154273")
 BLUE_DARK = HexColor("#0e2e50")
 MUTED = HexColor("#495057")
 GOLD = HexColor("#ffbf47")
-FONT = "Helvetica"
-FONT_BOLD = "Helvetica-Bold"
 QR_SIZE = 32 * mm
+
+# Bitstream Vera, shipped with reportlab and embedded in the PDF: unlike the 14 standard PDF
+# fonts (Windows-1252 only) it has Ł, Đ, Ş, İ, Ž and the rest of most names in Latin
+# Extended-A. A letter it lacks is printed as its base letter (ő as o), never as a box.
+_FONTS = Path(reportlab.__file__).parent / "fonts"
+FONT = "PortalVera"
+FONT_BOLD = "PortalVera-Bold"
+pdfmetrics.registerFont(TTFont(FONT, str(_FONTS / "Vera.ttf")))
+pdfmetrics.registerFont(TTFont(FONT_BOLD, str(_FONTS / "VeraBd.ttf")))
+_GLYPHS = frozenset(pdfmetrics.getFont(FONT).face.charToGlyph) & frozenset(
+    pdfmetrics.getFont(FONT_BOLD).face.charToGlyph
+)
+
+
+def printable(text: str) -> str:
+    """``text`` with each character the font lacks replaced by its base letter, or "?"."""
+    out = []
+    for char in text:
+        if ord(char) in _GLYPHS:
+            out.append(char)
+            continue
+        base = unicodedata.normalize("NFKD", char)[:1]
+        out.append(base if base and ord(base) in _GLYPHS else "?")
+    return "".join(out)
 
 
 def _date(value) -> str:
@@ -38,6 +65,7 @@ def _date(value) -> str:
 
 def _centred(canvas: Canvas, text: str, y: float, font: str, size: float, width: float) -> None:
     """One centred line, made smaller until it fits between the margins."""
+    text = printable(text)
     while size > 8 and stringWidth(text, font, size) > width - 60 * mm:
         size -= 1
     canvas.setFont(font, size)
@@ -72,7 +100,7 @@ def render(certificate: Certificate, *, verify_url: str) -> bytes:
     canvas.setFont(FONT_BOLD, 20)
     canvas.drawString(20 * mm, height - 18 * mm, "Werkend Leren")
     canvas.setFont(FONT, 12)
-    canvas.drawRightString(width - 20 * mm, height - 18 * mm, certificate.programme_name)
+    canvas.drawRightString(width - 20 * mm, height - 18 * mm, printable(certificate.programme_name))
 
     canvas.setFillColor(BLUE_DARK)
     _centred(canvas, title, height - 58 * mm, FONT_BOLD, 30, width)

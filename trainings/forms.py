@@ -55,10 +55,11 @@ class TrainingForm(OneTimeSubmissionMixin, forms.Form):
         label=_("Minimale aanwezigheid voor het certificaat (%)"),
         min_value=0,
         max_value=100,
+        required=False,
         initial=DEFAULT_MIN_ATTENDANCE_PERCENT,
         help_text=_(
             "Het deel van de bijeenkomsten (zonder vervallen bijeenkomsten) dat een deelnemer "
-            "bijwoont. Afgemeld met reden telt niet als aanwezig."
+            "bijwoont. Afgemeld met reden telt niet als aanwezig. Leeg: 80."
         ),
     )
     end_review_required = forms.BooleanField(
@@ -71,6 +72,10 @@ class TrainingForm(OneTimeSubmissionMixin, forms.Form):
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
+
+    def clean_min_attendance_percent(self) -> int:
+        value = self.cleaned_data["min_attendance_percent"]
+        return DEFAULT_MIN_ATTENDANCE_PERCENT if value is None else value
 
 
 class RunForm(OneTimeSubmissionMixin, forms.Form):

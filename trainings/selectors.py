@@ -599,14 +599,17 @@ def _facts(
     )
 
 
-def completion_of(*, enrolment: Enrolment, sessions: list[Session]) -> completion.Completion:
+def completion_of(
+    *, enrolment: Enrolment, sessions: list[Session], run: Run | None = None
+) -> completion.Completion:
     """The completion rule applied to an enrolment read by ``enrolment_of``, ``my_enrolments``
-    or ``run_register`` (``attended_count`` annotated), with its run's ``sessions``.
+    or ``run_register`` (``attended_count`` annotated), with its run's ``sessions``; pass the
+    ``run`` already read (with its training) where the enrolment did not join it.
     No query of its own beyond the development plan when that was not joined."""
     plan = development_plan_of(enrolment)
     return completion.evaluate(
         _facts(
-            run=enrolment.run,
+            run=run or enrolment.run,
             sessions=sessions,
             enrolment_status=enrolment.status,
             attended=enrolment.attended_count,

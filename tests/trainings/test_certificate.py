@@ -248,3 +248,12 @@ def test_my_trainings_shows_the_download_with_bounded_queries(
     with django_assert_max_num_queries(12):
         page = client.get("/trainingen/mijn/").content.decode()
     assert f"/trainingen/inschrijvingen/{done.pk}/certificaat.pdf" in page
+
+
+def test_names_beyond_windows_1252_are_printed_not_boxed(client):
+    run = finished_run(sessions=1)
+    enrolment = participant_in(run, present=1, full_name="Łukasz Đorđević-Őry")
+    client.force_login(enrolment.participant)
+    text = _text(_download(client, enrolment))
+    assert "Łukasz Đorđević-Ory" in text
+    assert "■" not in text

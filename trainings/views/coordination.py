@@ -418,7 +418,7 @@ def register(request, run_id: int):
         (
             enrolment,
             [marks.get((enrolment.pk, s.pk)) for s in sessions],
-            selectors.completion_of(enrolment=enrolment, sessions=all_sessions),
+            selectors.completion_of(enrolment=enrolment, sessions=all_sessions, run=run),
             selectors.current_certificate(enrolment),
         )
         for enrolment in enrolled

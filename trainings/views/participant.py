@@ -54,7 +54,7 @@ def run_detail(request, run_id: int):
     sees_participants = permissions.can_view_participants(request.user, run)
     now = timezone.now()
     if is_enrolled:
-        _attach_completion(enrolment, list(run.sessions.all()))
+        _attach_completion(enrolment, list(run.sessions.all()), run)
     context = {
         "run": run,
         "reflected": selectors.reflected_session_ids(enrolment=enrolment) if is_enrolled else set(),
@@ -192,9 +192,9 @@ def my_trainings(request):
     )
 
 
-def _attach_completion(enrolment, sessions) -> None:
+def _attach_completion(enrolment, sessions, run=None) -> None:
     """``completion`` and ``certificate`` for includes/_completion.html; no query of its own."""
-    enrolment.completion = selectors.completion_of(enrolment=enrolment, sessions=sessions)
+    enrolment.completion = selectors.completion_of(enrolment=enrolment, sessions=sessions, run=run)
     enrolment.certificate = selectors.current_certificate(enrolment)
 
 
