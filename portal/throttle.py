@@ -99,3 +99,36 @@ def login_succeeded(*, login: str, address: str) -> None:
     """
     key, _backoff = _keys(login, address)[0]
     cache.delete(key)
+
+
+# --- guessing codes on public pages -----------------------------------------------------------
+# A public page that looks something up by a short code (a certificate's verification code)
+# counts the misses per client address: after ``max_misses`` within ``window_seconds`` the
+# address is refused until the window has passed. Hits are not counted, so a checker who types
+# real codes is never slowed.
+
+
+@dataclass(frozen=True)
+class GuessLimit:
+    scope: str
+    max_misses: int
+    window_seconds: int
+
+
+def _guess_key(limit: GuessLimit, address: str | None) -> str:
+    return _key("guess", limit.scope, _address_group(address or "unknown"))
+
+
+def guesses_exhausted(*, limit: GuessLimit, address: str | None) -> bool:
+    """Whether this address used up its misses in the current window."""
+    return (cache.get(_guess_key(limit, address)) or 0) >= limit.max_misses
+
+
+def guess_missed(*, limit: GuessLimit, address: str | None) -> None:
+    """Count a miss; the window starts at the first miss (atomic in Redis)."""
+    key = _guess_key(limit, address)
+    if not cache.add(key, 1, timeout=limit.window_seconds):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=limit.window_seconds)

@@ -64,6 +64,7 @@ urlpatterns = [
         name="beheer_role_review_decide",
     ),
     path("trainingen/", include("trainings.urls")),
+    path("certificaat/", include("trainings.certificate_urls")),
     path("signalen/", include("signalen.urls")),
     path("werkplaatsen/", include("werkplaats.urls")),
     path("verkenningen/", include("verkenning.urls")),

@@ -46,6 +46,7 @@ from tests.portal.factories import (
     trainer,
 )
 from tests.signalen.factories import meldpunt, minimal_pdf, png_bytes, report
+from tests.trainings.certificate_helpers import finished_run
 from tests.trainings.factories import EnrolmentFactory, ProgrammeFactory, RunFactory
 from tests.verkenning.factories import ContactFactory, VerkenningFactory, ensure_question_bank
 from tests.werkplaats.factories import (
@@ -55,8 +56,20 @@ from tests.werkplaats.factories import (
     WerkplaatsFactory,
 )
 from tests.werkplaats.factories import SessionFactory as WerkplaatsSessionFactory
+from trainings import codes
+from trainings import selectors as training_selectors
 from trainings import services as training_services
-from trainings.models import Enrolment, Material, Run, Session, Training
+from trainings.models import (
+    Attendance,
+    AttendanceStatus,
+    Certificate,
+    DevelopmentPlan,
+    Enrolment,
+    Material,
+    Run,
+    Session,
+    Training,
+)
 from verkenning import services as verkenning_services
 from verkenning.models import Contact, Interview, ObservationKind, Question, Theme, Verkenning
 from werkplaats import services as werkplaats_services
@@ -97,6 +110,7 @@ PARAM_KINDS = {
     "session_id": [Session, WerkplaatsSession],
     "training_id": [Training],
     "material_id": [Material],
+    "certificate_id": [Certificate],
     "verkenning_id": [Verkenning],
     "contact_id": [Contact],
     "interview_id": [Interview],
@@ -273,6 +287,31 @@ def _verkenning(people, markers, programme, gemeente):
     )
 
 
+def _certificates(people, markers, programme):
+    """A finished run the learner completed, whose certificate was revoked (the reason is for
+    the programme's coordinators only), and a colleague whose certificate stands."""
+    run = finished_run(sessions=2, training__programme=programme)
+    run.trainers.add(people["run_trainer"])
+    coordinator = people["prog_coordinator"]
+    for person in (people["learner"], UserFactory(organisation=people["learner"].organisation)):
+        enrolment = EnrolmentFactory(run=run, participant=person)
+        for session in run.sessions.all():
+            Attendance.objects.create(
+                enrolment=enrolment, session=session, status=AttendanceStatus.PRESENT
+            )
+        DevelopmentPlan.objects.create(enrolment=enrolment, learned="Geleerd")
+        own = training_selectors.own_enrolment_for_certificate(
+            user=person, enrolment_id=enrolment.pk
+        )
+        certificate = training_services.certificate_get_or_issue(enrolment=own, participant=person)
+    training_services.certificate_revoke(
+        certificate=Certificate.objects.get(enrolment__participant=people["learner"]),
+        actor=coordinator,
+        reason=markers.new("certificate revocation reason", {"prog_coordinator"}),
+    )
+    return certificate
+
+
 def _training(people, markers, programme):
     entitled = {"learner", "run_trainer", "prog_coordinator"}
     now = timezone.now()
@@ -302,6 +341,7 @@ def _training(people, markers, programme):
         will_apply=markers.new("reflection will apply", entitled),
     )
     training_services.calendar_feed_get_or_create(user=people["learner"])
+    _certificates(people, markers, programme)
     training_services.material_create(
         actor=people["prog_coordinator"],
         training=run.training,
@@ -456,6 +496,9 @@ def _candidates(people) -> tuple[list[tuple[str, str, frozenset[str], bool]], li
     tokens[("trainings:feed", "token")].append(
         (feed_owner.calendar_feed.token, frozenset({"learner"}))
     )
+    # A certificate's code is printed on it and public: its page is for anyone.
+    for code in Certificate.objects.values_list("code", flat=True):
+        tokens[("certificates:verify", "code")].append((codes.grouped(code), frozenset()))
     urls, unfillable = [], []
     for name, route, params, converters in _patterns():
         if name is None:

@@ -8,6 +8,8 @@ from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin
 from portal.models import Discipline, Organisation, Programme
 from portal.selectors import active_trainers
 
+from . import codes
+from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 from .models import AttendanceStatus, DevelopmentPlan, Reflection, TrainingFormat
 from .selectors import CatalogueFilters
 
@@ -49,10 +51,31 @@ class TrainingForm(OneTimeSubmissionMixin, forms.Form):
     default_capacity = forms.IntegerField(
         label=_("Standaard aantal plaatsen"), min_value=1, max_value=500, initial=20
     )
+    min_attendance_percent = forms.IntegerField(
+        label=_("Minimale aanwezigheid voor het certificaat (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        initial=DEFAULT_MIN_ATTENDANCE_PERCENT,
+        help_text=_(
+            "Het deel van de bijeenkomsten (zonder vervallen bijeenkomsten) dat een deelnemer "
+            "bijwoont. Afgemeld met reden telt niet als aanwezig. Leeg: 80."
+        ),
+    )
+    end_review_required = forms.BooleanField(
+        label=_("Eindreflectie verplicht voor het certificaat"),
+        required=False,
+        initial=True,
+        help_text=_("„Wat heb ik geleerd?” in het ontwikkelplan moet ingevuld zijn."),
+    )
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
+
+    def clean_min_attendance_percent(self) -> int:
+        value = self.cleaned_data["min_attendance_percent"]
+        return DEFAULT_MIN_ATTENDANCE_PERCENT if value is None else value
 
 
 class RunForm(OneTimeSubmissionMixin, forms.Form):
@@ -243,3 +266,31 @@ class ReflectionForm(forms.ModelForm):
             "struck_me": forms.Textarea(attrs={"rows": 4}),
             "will_apply": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class CertificateCodeForm(forms.Form):
+    """The public page's one field: a code as typed, in any case, with or without dashes."""
+
+    code = forms.CharField(
+        label=_("Verificatiecode"),
+        max_length=40,
+        help_text=_("Tien tekens, zoals op het certificaat: ABCD-EFGH-JK."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        code = codes.normalise(self.cleaned_data["code"])
+        if code is None:
+            raise ValidationError(
+                _("Dit is geen geldige code: een code heeft tien letters en cijfers.")
+            )
+        return code
+
+
+class CertificateRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van intrekking"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Alleen coördinatoren zien de reden; de controlepagina toont „ingetrokken”."),
+    )

@@ -1,6 +1,7 @@
 """Programmes, trainings, their runs and sessions, and what participants do in them."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.dates import check_dates_in_range
 from portal.models import Organisation, Programme, TimeStampedModel
 from portal.storage import PrivateStorage
+
+from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 
 
 class TrainingFormat(models.TextChoices):
@@ -51,6 +54,21 @@ class Training(TimeStampedModel):
         help_text=_("Leeg: alle disciplines."),
     )
     default_capacity = models.PositiveSmallIntegerField(_("standaard aantal plaatsen"), default=20)
+    # The completion rule (trainings/completion.py): who meets it gets a certificate.
+    min_attendance_percent = models.PositiveSmallIntegerField(
+        _("minimale aanwezigheid (%)"),
+        default=DEFAULT_MIN_ATTENDANCE_PERCENT,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Het deel van de bijeenkomsten dat een deelnemer moet bijwonen (0–100)."),
+    )
+    end_review_required = models.BooleanField(
+        _("eindreflectie verplicht"),
+        default=True,
+        help_text=_(
+            "Voor het certificaat moet de deelnemer „wat heb ik geleerd?” in het ontwikkelplan "
+            "hebben ingevuld."
+        ),
+    )
     is_archived = models.BooleanField(_("gearchiveerd"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,7 +86,11 @@ class Training(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 name="training_capacity_positive", condition=Q(default_capacity__gte=1)
-            )
+            ),
+            models.CheckConstraint(
+                name="training_min_attendance_is_percentage",
+                condition=Q(min_attendance_percent__gte=0, min_attendance_percent__lte=100),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -387,3 +409,74 @@ class CalendarFeed(TimeStampedModel):
     class Meta:
         verbose_name = _("agenda-abonnement")
         verbose_name_plural = _("agenda-abonnementen")
+
+
+class Certificate(TimeStampedModel):
+    """A certificate of participation: a snapshot of what it says, checkable by its code.
+
+    Issued when the participant first downloads it after completing the run. What it states
+    is copied here, so a later change of name, title or dates does not change a certificate
+    already handed out. A revoked certificate stays, so its code answers "ingetrokken"; a
+    coordinator may issue a new one (with a new code) for the same enrolment.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inschrijving"),
+        on_delete=models.CASCADE,
+        related_name="certificates",
+    )
+    # Stored without dashes, upper case (trainings/codes.py).
+    code = models.CharField(_("verificatiecode"), max_length=10, unique=True)
+    participant_name = models.CharField(_("naam deelnemer"), max_length=150)
+    training_title = models.CharField(_("training"), max_length=200)
+    programme_name = models.CharField(_("programma"), max_length=200)
+    issuer_name = models.CharField(_("uitgegeven door"), max_length=200)
+    run_starts_on = models.DateField(_("eerste bijeenkomst"))
+    run_ends_on = models.DateField(_("laatste bijeenkomst"))
+    issued_at = models.DateTimeField(_("uitgegeven op"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uitgegeven door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ingetrokken door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revocation_reason = models.TextField(_("reden van intrekking"), blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("certificaat")
+        verbose_name_plural = _("certificaten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_valid_certificate_per_enrolment",
+            ),
+            models.CheckConstraint(
+                name="certificate_revoked_with_reason",
+                condition=(Q(revoked_at__isnull=True) & Q(revocation_reason=""))
+                | (Q(revoked_at__isnull=False) & ~Q(revocation_reason="")),
+            ),
+            models.CheckConstraint(
+                name="certificate_dates_in_order", condition=Q(run_ends_on__gte=F("run_starts_on"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.participant_name}, {self.training_title}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

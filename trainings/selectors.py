@@ -1,5 +1,6 @@
 """Reads for trainings, each filtered to what the user may see and joined for its page."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,10 +24,12 @@ from django.utils import timezone
 from portal import permissions as portal_permissions
 from portal.models import User
 
-from . import permissions, reflections
+from . import codes, completion, permissions, reflections
 from .models import (
     Attendance,
+    AttendanceStatus,
     CalendarFeed,
+    Certificate,
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
@@ -140,9 +143,11 @@ def run_detail(*, user: User, run_id: int) -> Run | None:
 
 
 def enrolment_of(*, user: User, run: Run) -> Enrolment | None:
+    """The user's enrolment in ``run``, ready for ``completion_of`` with the run's sessions."""
     return (
-        Enrolment.objects.filter(run=run, participant=user)
+        _with_completion_data(Enrolment.objects.filter(run=run, participant=user))
         .annotate(waitlist_position=_waitlist_position())
+        .select_related("development_plan")
         .first()
     )
 
@@ -199,11 +204,12 @@ def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
     Ready for ``reflections_owed``: sessions and reflections come prefetched.
     """
     return _with_sessions_and_reflections(
-        Enrolment.objects.filter(participant=user)
-        .exclude(status=EnrolmentStatus.CANCELLED)
-        .annotate(waitlist_position=_waitlist_position())
-        .select_related("run", "run__training", "run__training__provider", "development_plan")
-        .order_by("-run__starts_at", "-pk")
+        _with_completion_data(
+            Enrolment.objects.filter(participant=user)
+            .exclude(status=EnrolmentStatus.CANCELLED)
+            .annotate(waitlist_position=_waitlist_position())
+            .select_related("run", "run__training", "run__training__provider", "development_plan")
+        ).order_by("-run__starts_at", "-pk")
     )
 
 
@@ -238,9 +244,10 @@ def runs_taught_by(*, user: User) -> QuerySet[Run]:
 
 
 def run_register(*, run: Run) -> QuerySet[Enrolment]:
-    """Everyone enrolled or waiting in a run with their attendance, plan and reflections."""
+    """Everyone enrolled or waiting in a run with their attendance, plan and reflections,
+    and what ``completion_of`` and the certificate column need."""
     return (
-        Enrolment.objects.filter(run=run)
+        _with_completion_data(Enrolment.objects.filter(run=run))
         .exclude(status=EnrolmentStatus.CANCELLED)
         .annotate(waitlist_position=_waitlist_position())
         .select_related("participant", "participant__organisation", "development_plan")
@@ -537,3 +544,174 @@ def runs_closing_soon(*, user: User, limit: int = 5) -> list[Run]:
         .select_related("training")
         .order_by("enrolment_closes_at", "pk")[:limit]
     )
+
+
+# --- completion and certificates ---------------------------------------------------------------
+# The rule is trainings/completion.py; these read its facts in a bounded number of queries.
+
+
+def _attended_count():
+    """Sessions that count (not called off) at which the enrolment was marked present."""
+    present = (
+        Attendance.objects.filter(
+            enrolment_id=OuterRef("pk"),
+            status=AttendanceStatus.PRESENT,
+            session__is_cancelled=False,
+        )
+        .order_by()
+        .values("enrolment_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(present, output_field=IntegerField()), Value(0))
+
+
+def _with_completion_data(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """``attended_count`` and ``certificate_list`` (newest first) on each enrolment."""
+    return enrolments.annotate(attended_count=_attended_count()).prefetch_related(
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.order_by("-issued_at", "-pk"),
+            to_attr="certificate_list",
+        )
+    )
+
+
+def _end_review_written(learned: str | None) -> bool:
+    return bool((learned or "").strip())
+
+
+def _facts(
+    *, run: Run, sessions: list[Session], enrolment_status: str, attended: int, learned: str | None
+) -> completion.Facts:
+    now = timezone.now()
+    counting = [session for session in sessions if not session.is_cancelled]
+    return completion.Facts(
+        min_attendance_percent=run.training.min_attendance_percent,
+        end_review_required=run.training.end_review_required,
+        sessions=len(counting),
+        sessions_ended=sum(1 for session in counting if session.ends_at <= now),
+        attended=attended,
+        end_review_written=_end_review_written(learned),
+        holds_place=enrolment_status == EnrolmentStatus.ENROLLED,
+        run_cancelled=run.status == RunStatus.CANCELLED,
+        run_completed=run.status == RunStatus.COMPLETED,
+    )
+
+
+def completion_of(
+    *, enrolment: Enrolment, sessions: list[Session], run: Run | None = None
+) -> completion.Completion:
+    """The completion rule applied to an enrolment read by ``enrolment_of``, ``my_enrolments``
+    or ``run_register`` (``attended_count`` annotated), with its run's ``sessions``; pass the
+    ``run`` already read (with its training) where the enrolment did not join it.
+    No query of its own beyond the development plan when that was not joined."""
+    plan = development_plan_of(enrolment)
+    return completion.evaluate(
+        _facts(
+            run=run or enrolment.run,
+            sessions=sessions,
+            enrolment_status=enrolment.status,
+            attended=enrolment.attended_count,
+            learned=plan.learned if plan else None,
+        )
+    )
+
+
+def current_certificate(enrolment: Enrolment) -> Certificate | None:
+    """The newest certificate of an enrolment read with ``certificate_list``; revoked or not."""
+    return enrolment.certificate_list[0] if enrolment.certificate_list else None
+
+
+def completion_counts(*, run_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Per run: (participants who completed it, participants holding a place).
+
+    For the programme dashboard. Three queries (runs, their sessions, places held), whatever
+    the number of runs and participants. A run without places held is (0, 0); an unknown id
+    is left out. The caller filters ``run_ids`` to what the user may see. Eligible means
+    holding a place (enrolled); withdrawn and waiting participants are not counted.
+    """
+    run_ids = list(run_ids)
+    if not run_ids:
+        return {}
+    runs = {
+        run.pk: run
+        for run in Run.objects.filter(pk__in=run_ids)
+        .select_related("training")
+        .prefetch_related(
+            Prefetch(
+                "sessions", queryset=Session.objects.only("pk", "run_id", "is_cancelled", "ends_at")
+            )
+        )
+    }
+    counts = {run_id: [0, 0] for run_id in runs}
+    rows = (
+        Enrolment.objects.filter(run_id__in=runs, status=EnrolmentStatus.ENROLLED)
+        .annotate(attended_count=_attended_count())
+        .values_list("run_id", "attended_count", "development_plan__learned")
+    )
+    for run_id, attended, learned in rows:
+        run = runs[run_id]
+        outcome = completion.evaluate(
+            _facts(
+                run=run,
+                sessions=list(run.sessions.all()),
+                enrolment_status=EnrolmentStatus.ENROLLED,
+                attended=attended,
+                learned=learned,
+            )
+        )
+        counts[run_id][1] += 1
+        counts[run_id][0] += outcome.is_complete
+    return {run_id: (done, eligible) for run_id, (done, eligible) in counts.items()}
+
+
+def _certificate_enrolments() -> QuerySet[Enrolment]:
+    """Enrolments with everything the completion rule and the certificate read."""
+    return _with_completion_data(
+        Enrolment.objects.select_related(
+            "run",
+            "run__training",
+            "run__training__provider",
+            "run__training__programme",
+            "participant",
+            "development_plan",
+        ).prefetch_related(
+            Prefetch("run__sessions", queryset=Session.objects.order_by("starts_at", "pk"))
+        )
+    )
+
+
+def own_enrolment_for_certificate(*, user: User, enrolment_id: int) -> Enrolment | None:
+    """The user's own enrolment with what the certificate needs; anyone else's is None."""
+    return _certificate_enrolments().filter(pk=enrolment_id, participant_id=user.pk).first()
+
+
+def managed_enrolment(*, user: User, enrolment_id: int) -> Enrolment | None:
+    """An enrolment in a run of a programme the user coordinates, ready for the certificate."""
+    enrolment = _certificate_enrolments().filter(pk=enrolment_id).first()
+    if enrolment is None or not permissions.can_manage_run(user, enrolment.run):
+        return None
+    return enrolment
+
+
+def managed_certificate(*, user: User, certificate_id: int) -> Certificate | None:
+    """A certificate of a run of a programme the user coordinates."""
+    certificate = (
+        Certificate.objects.select_related(
+            "enrolment", "enrolment__run", "enrolment__run__training", "enrolment__participant"
+        )
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None or not permissions.can_manage_run(user, certificate.enrolment.run):
+        return None
+    return certificate
+
+
+def certificate_by_code(*, typed: str) -> Certificate | None:
+    """The certificate a typed code names (case, dashes and spaces do not matter)."""
+    code = codes.normalise(typed)
+    if code is None:
+        return None
+    return Certificate.objects.filter(code=code).first()

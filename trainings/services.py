@@ -22,10 +22,12 @@ from django.utils.translation import gettext as _
 from portal import workdays
 from portal.models import Organisation, Programme, User
 
-from . import permissions, scheduling
+from . import codes, permissions, scheduling, selectors
+from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 from .models import (
     Attendance,
     CalendarFeed,
+    Certificate,
     DevelopmentPlan,
     Enrolment,
     EnrolmentEpisode,
@@ -70,10 +72,14 @@ def training_create(
     default_capacity: int = 20,
     audience_organisations: Iterable[Organisation] = (),
     audience_disciplines: Sequence[str] = (),
+    min_attendance_percent: int = DEFAULT_MIN_ATTENDANCE_PERCENT,
+    end_review_required: bool = True,
 ) -> Training:
     """Add a training to a programme's catalogue; the programme's coordinators do this."""
     _require_manages_programme(actor, programme.pk)
     return training_draft_create(
+        min_attendance_percent=min_attendance_percent,
+        end_review_required=end_review_required,
         created_by=actor,
         programme=programme,
         title=title,
@@ -102,6 +108,8 @@ def training_draft_create(
     default_capacity: int = 20,
     audience_organisations: Iterable[Organisation] = (),
     audience_disciplines: Sequence[str] = (),
+    min_attendance_percent: int = DEFAULT_MIN_ATTENDANCE_PERCENT,
+    end_review_required: bool = True,
 ) -> Training:
     """Add a training to a programme's catalogue, checking no permission.
 
@@ -118,6 +126,8 @@ def training_draft_create(
         personal_goals=personal_goals,
         default_capacity=default_capacity,
         audience_disciplines=list(audience_disciplines),
+        min_attendance_percent=min_attendance_percent,
+        end_review_required=end_review_required,
         created_by=created_by,
     )
     training.full_clean()
@@ -140,8 +150,14 @@ def training_update(
     default_capacity: int,
     audience_organisations: Iterable[Organisation],
     audience_disciplines: Sequence[str],
+    min_attendance_percent: int | None = None,
+    end_review_required: bool | None = None,
 ) -> Training:
-    """Change a training; the programme's coordinators do this."""
+    """Change a training; the programme's coordinators do this.
+
+    A changed completion rule applies to everyone not yet holding a certificate; certificates
+    already issued stay as they are (trainings/completion.py). None leaves the rule as it is.
+    """
     _require_manages_programme(actor, training.programme_id)
     training.title = title
     training.description = description
@@ -151,6 +167,10 @@ def training_update(
     training.personal_goals = personal_goals
     training.default_capacity = default_capacity
     training.audience_disciplines = list(audience_disciplines)
+    if min_attendance_percent is not None:
+        training.min_attendance_percent = min_attendance_percent
+    if end_review_required is not None:
+        training.end_review_required = end_review_required
     training.full_clean()
     training.save()
     training.audience_organisations.set(audience_organisations)
@@ -791,3 +811,99 @@ def material_create(
     material.full_clean()
     material.save()
     return material
+
+
+# --- certificates ------------------------------------------------------------------------------
+# Issued when the participant who completed a run first downloads it (or re-issued by a
+# coordinator after a revocation); revoked by the programme's coordinators with a reason.
+
+
+def _lock_enrolment(enrolment: Enrolment) -> None:
+    """Serialise issuing for one enrolment, so two downloads at once make one certificate."""
+    Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
+
+
+def _certificate_create(*, enrolment: Enrolment, issued_by: User | None) -> Certificate:
+    """A certificate for a complete enrolment read by ``selectors.own_enrolment_for_certificate``
+    or ``managed_enrolment``; refuses when the rule is not met or a valid one exists."""
+    outcome = selectors.completion_of(
+        enrolment=enrolment, sessions=list(enrolment.run.sessions.all())
+    )
+    if not outcome.is_complete:
+        raise ValidationError(
+            _("Deze deelname voldoet (nog) niet aan de eisen voor een certificaat.")
+        )
+    if Certificate.objects.filter(enrolment=enrolment, revoked_at__isnull=True).exists():
+        raise ValidationError(_("Er is al een geldig certificaat voor deze deelname."))
+    participant = enrolment.participant
+    if not participant.full_name.strip():
+        raise ValidationError(_("Vul eerst je naam in je profiel in; die komt op het certificaat."))
+    run = enrolment.run
+    code = codes.new_code()
+    while Certificate.objects.filter(code=code).exists():
+        code = codes.new_code()
+    certificate = Certificate(
+        enrolment=enrolment,
+        code=code,
+        participant_name=participant.full_name.strip(),
+        training_title=run.training.title,
+        programme_name=run.training.programme.name,
+        issuer_name=run.training.provider.name,
+        run_starts_on=timezone.localdate(run.starts_at),
+        run_ends_on=timezone.localdate(run.ends_at),
+        issued_at=timezone.now(),
+        issued_by=issued_by,
+    )
+    certificate.full_clean(exclude=["enrolment", "issued_by"], validate_constraints=False)
+    certificate.save()
+    return certificate
+
+
+@transaction.atomic
+def certificate_get_or_issue(*, enrolment: Enrolment, participant: User) -> Certificate:
+    """The participant's valid certificate for a run they completed, issued on first request.
+
+    Only the participant themself; after a revocation only a coordinator issues a new one.
+    """
+    if enrolment.participant_id != participant.pk:
+        raise PermissionDenied
+    _lock_enrolment(enrolment)
+    certificates = list(Certificate.objects.filter(enrolment=enrolment))
+    valid = next((c for c in certificates if c.revoked_at is None), None)
+    if valid is not None:
+        return valid
+    if certificates:
+        raise ValidationError(
+            _(
+                "Je certificaat is ingetrokken. "
+                "Neem contact op met de coördinator van het programma."
+            )
+        )
+    return _certificate_create(enrolment=enrolment, issued_by=None)
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
+    """Withdraw a certificate; its code then shows it as revoked. Coordinators, with a reason."""
+    if not permissions.can_manage_run(actor, certificate.enrolment.run):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Geef een reden voor het intrekken.")})
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is not None:
+        raise ValidationError(_("Dit certificaat is al ingetrokken."))
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_by = actor
+    certificate.revocation_reason = reason
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason", "updated_at"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_reissue(*, enrolment: Enrolment, actor: User) -> Certificate:
+    """A new certificate (new code) after a revocation, when the rule is still met."""
+    if not permissions.can_manage_run(actor, enrolment.run):
+        raise PermissionDenied
+    _lock_enrolment(enrolment)
+    return _certificate_create(enrolment=enrolment, issued_by=actor)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordination, feeds, participant
+from .views import certificates, coordination, feeds, participant
 
 app_name = "trainings"
 
@@ -20,6 +20,21 @@ urlpatterns = [
         "inschrijvingen/<int:enrolment_id>/bijeenkomsten/<int:session_id>/reflectie/",
         participant.reflection,
         name="reflection",
+    ),
+    path(
+        "inschrijvingen/<int:enrolment_id>/certificaat.pdf",
+        certificates.download,
+        name="certificate_download",
+    ),
+    path(
+        "beheer/inschrijvingen/<int:enrolment_id>/certificaat/",
+        certificates.reissue,
+        name="certificate_reissue",
+    ),
+    path(
+        "beheer/certificaten/<int:certificate_id>/intrekken/",
+        certificates.revoke,
+        name="certificate_revoke",
     ),
     path("kalender/", coordination.calendar, name="calendar"),
     path("lesgeven/", coordination.taught, name="taught"),

@@ -103,6 +103,8 @@ def training_edit(request, training_id: int):
         "audience_organisations": training.audience_organisations.all(),
         "audience_disciplines": training.audience_disciplines,
         "default_capacity": training.default_capacity,
+        "min_attendance_percent": training.min_attendance_percent,
+        "end_review_required": training.end_review_required,
     }
     form = TrainingForm(request.POST or None, initial=initial, programmes=_programmes(request.user))
     form.fields["programme"].disabled = True
@@ -411,8 +413,15 @@ def register(request, run_id: int):
             else:
                 messages.success(request, _("De aanwezigheid is opgeslagen."))
             return redirect(f"{request.path}?bijeenkomst={selected.pk}")
+    all_sessions = list(run.sessions.all())
     rows = [
-        (enrolment, [marks.get((enrolment.pk, s.pk)) for s in sessions]) for enrolment in enrolled
+        (
+            enrolment,
+            [marks.get((enrolment.pk, s.pk)) for s in sessions],
+            selectors.completion_of(enrolment=enrolment, sessions=all_sessions, run=run),
+            selectors.current_certificate(enrolment),
+        )
+        for enrolment in enrolled
     ]
     return render(
         request,
@@ -420,6 +429,7 @@ def register(request, run_id: int):
         {
             "run": run,
             "rows": rows,
+            "completed_count": sum(1 for row in rows if row[2].is_complete),
             "waiting": waiting,
             "sessions": sessions,
             "markable": markable,

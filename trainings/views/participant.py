@@ -53,6 +53,8 @@ def run_detail(request, run_id: int):
     is_enrolled = enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED
     sees_participants = permissions.can_view_participants(request.user, run)
     now = timezone.now()
+    if is_enrolled:
+        _attach_completion(enrolment, list(run.sessions.all()), run)
     context = {
         "run": run,
         "reflected": selectors.reflected_session_ids(enrolment=enrolment) if is_enrolled else set(),
@@ -175,6 +177,8 @@ def my_trainings(request):
     past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
     for enrolment in [*upcoming_page.object_list, *past_page.object_list]:
         enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
+        if enrolment.status == EnrolmentStatus.ENROLLED:
+            _attach_completion(enrolment, enrolment.run.session_list)
     return render(
         request,
         "trainings/my_trainings.html",
@@ -186,6 +190,12 @@ def my_trainings(request):
             "now": now,
         },
     )
+
+
+def _attach_completion(enrolment, sessions, run=None) -> None:
+    """``completion`` and ``certificate`` for includes/_completion.html; no query of its own."""
+    enrolment.completion = selectors.completion_of(enrolment=enrolment, sessions=sessions, run=run)
+    enrolment.certificate = selectors.current_certificate(enrolment)
 
 
 def _enrolment_or_404(request, enrolment_id: int):
