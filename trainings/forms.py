@@ -1,14 +1,18 @@
 """Forms bind and check input; the services decide."""
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.dates import EARLIEST_DATE, YEARS_AHEAD
 from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin
 from portal.models import Discipline, Organisation, Programme
 from portal.selectors import active_trainers
 
 from . import codes
+from . import programme_stats as stats
 from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 from .models import AttendanceStatus, DevelopmentPlan, Reflection, TrainingFormat
 from .selectors import CatalogueFilters
@@ -242,6 +246,59 @@ class CatalogueFilterForm(forms.Form):
             places_left=bool(data.get("plaatsen")),
             for_me=not data.get("alles"),
         )
+
+
+class DashboardPeriodForm(forms.Form):
+    """The programme dashboard's period, read from the query string: a year, a quarter of
+    it, or a custom range (which wins when both its dates are given)."""
+
+    jaar = forms.TypedChoiceField(label=_("Jaar"), coerce=int)
+    kwartaal = forms.TypedChoiceField(
+        label=_("Kwartaal"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[
+            ("", _("Heel het jaar")),
+            (1, _("1e kwartaal")),
+            (2, _("2e kwartaal")),
+            (3, _("3e kwartaal")),
+            (4, _("4e kwartaal")),
+        ],
+    )
+    van = DateField(label=_("Of zelf kiezen: vanaf"), required=False)
+    tot = DateField(label=_("Tot en met"), required=False)
+
+    def __init__(self, data=None, *, today: date):
+        if not data:
+            data = {"jaar": today.year}
+        elif "jaar" not in data:
+            # A custom range alone needs no year.
+            data = data.copy()
+            data["jaar"] = str(today.year)
+        super().__init__(data)
+        years = range(EARLIEST_DATE.year, today.year + YEARS_AHEAD + 1)
+        self.fields["jaar"].choices = [(year, str(year)) for year in reversed(years)]
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("van"), cleaned.get("tot")
+        if bool(first) != bool(last) and not self.errors:
+            raise ValidationError(
+                _("Vul voor een eigen periode zowel de begin- als de einddatum in.")
+            )
+        if first and last and last < first:
+            raise ValidationError(_("De einddatum ligt vóór de begindatum."))
+        return cleaned
+
+    def period(self) -> stats.Period:
+        """The chosen period; call only when the form is valid."""
+        data = self.cleaned_data
+        if data.get("van") and data.get("tot"):
+            return stats.custom_period(data["van"], data["tot"])
+        if data.get("kwartaal"):
+            return stats.quarter_period(data["jaar"], data["kwartaal"])
+        return stats.year_period(data["jaar"])
 
 
 class DevelopmentPlanForm(forms.ModelForm):

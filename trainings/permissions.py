@@ -52,3 +52,8 @@ def is_in_audience(
         return False
     disciplines = training.audience_disciplines or []
     return not disciplines or user.discipline in disciplines
+
+
+def can_view_programme_dashboard(user: User, programme_id: int) -> bool:
+    """The programme dashboard: the programme's coordinators, and beheerders for every one."""
+    return coordinates_programme(user, programme_id) or portal_permissions.is_beheerder(user)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Case,
@@ -22,9 +22,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import permissions as portal_permissions
-from portal.models import User
+from portal.models import Programme, User
 
 from . import codes, completion, permissions, reflections
+from . import programme_stats as stats
 from .models import (
     Attendance,
     AttendanceStatus,
@@ -61,16 +62,25 @@ def runs_visible_to(user: User) -> QuerySet[Run]:
     return Run.objects.filter(condition)
 
 
-def _enrolment_count(status: str):
-    """A correlated count: unlike a join, it cannot be multiplied by other joins of the query."""
+def _count_per_run(rows: QuerySet, run_field: str):
+    """A correlated count of ``rows`` per run: unlike a join, it cannot be multiplied by other
+    joins of the query."""
     per_run = (
-        Enrolment.objects.filter(run_id=OuterRef("pk"), status=status)
+        rows.filter(**{run_field: OuterRef("pk")})
         .order_by()
-        .values("run_id")
+        .values(run_field)
         .annotate(n=Count("pk"))
         .values("n")
     )
     return Coalesce(Subquery(per_run, output_field=IntegerField()), Value(0))
+
+
+def _counted_enrolments(condition: Q):
+    return _count_per_run(Enrolment.objects.filter(condition), "run_id")
+
+
+def _enrolment_count(status: str):
+    return _counted_enrolments(Q(status=status))
 
 
 def _with_counts(runs: QuerySet[Run]) -> QuerySet[Run]:
@@ -715,3 +725,162 @@ def certificate_by_code(*, typed: str) -> Certificate | None:
     if code is None:
         return None
     return Certificate.objects.filter(code=code).first()
+
+
+# --- the programme dashboard -----------------------------------------------------------------
+
+
+def dashboard_programmes(*, user: User) -> QuerySet[Programme]:
+    """The programmes whose dashboard the user may open: all for beheerders."""
+    if portal_permissions.is_beheerder(user):
+        return Programme.objects.order_by("name")
+    return Programme.objects.filter(
+        pk__in=portal_permissions.coordinated_programme_ids(user)
+    ).order_by("name")
+
+
+def dashboard_programme(*, user: User, programme_id: int) -> Programme | None:
+    """The programme, or None when it does not exist or the user may not see its dashboard."""
+    if not permissions.can_view_programme_dashboard(user, programme_id):
+        return None
+    return Programme.objects.filter(pk=programme_id).first()
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """What the dashboard counts for one programme and period (``programme_stats``)."""
+
+    runs: list[stats.RunFigures]
+    totals: stats.Totals
+    matrix: list[stats.MatrixEntry]
+
+    @property
+    def run_ids(self) -> list[int]:
+        return [run.run_id for run in self.runs]
+
+
+# Runs that count: published or completed (drafts were never offered, cancelled runs held
+# nothing). Sessions that count: not called off.
+DASHBOARD_RUN_STATUSES = (RunStatus.PUBLISHED, RunStatus.COMPLETED)
+# Someone waited for a place: never placed, or placed later than they asked (moved up).
+EVER_WAITED = Q(enrolled_at__isnull=True) | Q(enrolled_at__gt=F("requested_at"))
+
+
+def _day_bounds(period: stats.Period) -> tuple[datetime, datetime]:
+    """The period's first moment and the first moment after it, in local time."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(period.first, time.min, tzinfo=zone),
+        datetime.combine(period.end, time.min, tzinfo=zone),
+    )
+
+
+def _held_sessions(prefix: str, *, period: stats.Period, now: datetime) -> Q:
+    """Sessions in the period that were not called off and have begun by ``now``."""
+    start, end = _day_bounds(period)
+    return Q(
+        **{
+            f"{prefix}is_cancelled": False,
+            f"{prefix}starts_at__gte": start,
+            f"{prefix}starts_at__lt": min(end, now),
+        }
+    )
+
+
+def _attendance_count(status: str, *, period: stats.Period, now: datetime):
+    records = Attendance.objects.filter(
+        _held_sessions("session__", period=period, now=now), status=status
+    )
+    return _count_per_run(records, "session__run_id")
+
+
+def dashboard_runs(*, programme: Programme, period: stats.Period, now: datetime) -> QuerySet[Run]:
+    """The programme's runs with a session in the period, each with its counts. One query."""
+    start, end = _day_bounds(period)
+    in_period = Session.objects.filter(
+        run=OuterRef("pk"), is_cancelled=False, starts_at__gte=start, starts_at__lt=end
+    )
+    return (
+        Run.objects.filter(training__programme=programme, status__in=DASHBOARD_RUN_STATUSES)
+        .filter(Exists(in_period))
+        .annotate(
+            enrolled_count=_enrolment_count(EnrolmentStatus.ENROLLED),
+            waiting_now=_enrolment_count(EnrolmentStatus.WAITLISTED),
+            ever_waited=_counted_enrolments(EVER_WAITED),
+            never_placed=_counted_enrolments(Q(enrolled_at__isnull=True)),
+            present=_attendance_count(AttendanceStatus.PRESENT, period=period, now=now),
+            absent=_attendance_count(AttendanceStatus.ABSENT, period=period, now=now),
+            excused=_attendance_count(AttendanceStatus.EXCUSED, period=period, now=now),
+        )
+        .select_related("training", "training__provider")
+        .order_by("starts_at", "pk")
+    )
+
+
+def programme_dashboard(
+    *, programme: Programme, period: stats.Period, now: datetime
+) -> DashboardFigures:
+    """Everything the dashboard shows, in four queries whatever the number of runs."""
+    runs = [
+        stats.RunFigures(
+            run_id=run.pk,
+            training=run.training.title,
+            provider=run.training.provider.name,
+            starts_on=timezone.localdate(run.starts_at) if run.starts_at else None,
+            capacity=run.capacity,
+            enrolled=run.enrolled_count,
+            waiting_now=run.waiting_now,
+            ever_waited=run.ever_waited,
+            never_placed=run.never_placed,
+            present=run.present,
+            absent=run.absent,
+            excused=run.excused,
+        )
+        for run in dashboard_runs(programme=programme, period=period, now=now)
+    ]
+    run_ids = [run.run_id for run in runs]
+    waiting = Enrolment.objects.filter(run_id__in=run_ids).aggregate(
+        waited=Count("participant", distinct=True, filter=EVER_WAITED),
+        never_placed=Count("participant", distinct=True, filter=Q(enrolled_at__isnull=True)),
+    )
+    attended = Attendance.objects.filter(
+        _held_sessions("session__", period=period, now=now),
+        session__run_id__in=run_ids,
+        status=AttendanceStatus.PRESENT,
+    )
+    trained = attended.aggregate(
+        trained=Count("enrolment__participant", distinct=True),
+        elsewhere=Count(
+            "enrolment__participant",
+            distinct=True,
+            filter=Q(enrolment__participant__organisation__isnull=True)
+            | ~Q(enrolment__participant__organisation=F("session__run__training__provider")),
+        ),
+    )
+    matrix = [
+        stats.MatrixEntry(
+            row_id=entry["row_id"],
+            row_name=entry["row_name"] or "",
+            column_id=entry["column_id"],
+            column_name=entry["column_name"],
+            people=entry["people"],
+        )
+        for entry in attended.order_by()
+        .values(
+            row_id=F("enrolment__participant__organisation_id"),
+            row_name=F("enrolment__participant__organisation__name"),
+            column_id=F("session__run__training__provider_id"),
+            column_name=F("session__run__training__provider__name"),
+        )
+        .annotate(people=Count("enrolment__participant", distinct=True))
+    ]
+    return DashboardFigures(
+        runs=runs,
+        totals=stats.Totals(
+            waited=waiting["waited"],
+            never_placed=waiting["never_placed"],
+            trained=trained["trained"],
+            trained_elsewhere=trained["elsewhere"],
+        ),
+        matrix=matrix,
+    )

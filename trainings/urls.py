@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import certificates, coordination, feeds, participant
+from .views import certificates, coordination, dashboard, feeds, participant
 
 app_name = "trainings"
 
@@ -69,6 +69,17 @@ urlpatterns = [
         "beheer/bijeenkomsten/<int:session_id>/vervallen/",
         coordination.session_cancel,
         name="session_cancel",
+    ),
+    path("programma/", dashboard.programme_dashboards, name="programme_dashboards"),
+    path(
+        "programma/<int:programme_id>/dashboard/",
+        dashboard.programme_dashboard,
+        name="programme_dashboard",
+    ),
+    path(
+        "programma/<int:programme_id>/dashboard/export/",
+        dashboard.programme_dashboard_export,
+        name="programme_dashboard_export",
     ),
     path("uitvoeringen/<int:run_id>/deelnemers/", coordination.register, name="register"),
     path("agenda/", feeds.calendar_feed_settings, name="feed_settings"),

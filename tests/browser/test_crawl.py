@@ -42,6 +42,7 @@ SKIPPED_URL_NAMES = {
     "account_logout",
     "trainings:feed",
     "trainings:run_csv",
+    "trainings:programme_dashboard_export",
     "trainings:material",
     "trainings:certificate_download",
     "signalen:attachment",

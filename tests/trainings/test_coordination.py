@@ -283,6 +283,7 @@ def test_every_trainings_url_needs_login_except_the_feed_and_release_links(clien
     args = {
         "run_id": run.pk,
         "training_id": run.training_id,
+        "programme_id": run.training.programme_id,
         "session_id": run.sessions.get().pk,
         "enrolment_id": EnrolmentFactory(run=run).pk,
         "material_id": 1,

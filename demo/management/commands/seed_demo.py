@@ -5,12 +5,24 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from demo import certificates, network, people, signalen, trainings, verkenning, werkplaats
+from demo import (
+    certificates,
+    network,
+    people,
+    programme_dashboard,
+    signalen,
+    trainings,
+    verkenning,
+    werkplaats,
+)
 from demo.tasklog import quiet_task_log
 
-# After the people, each app's demo content; verkenning joins the trainings' programme.
+# After the people, each app's demo content, in this order: verkenning joins the trainings'
+# programme, the programme dashboard's earlier editions follow the trainings they repeat, and
+# the netwerk needs the runs people met in.
 APP_SEEDERS = [
     trainings.seed,
+    programme_dashboard.seed,
     certificates.seed,
     werkplaats.seed,
     verkenning.seed,

@@ -1,0 +1,560 @@
+"""The programme dashboard: who may open it, each figure on a hand-built programme, the
+learning matrix against a count made here with plain loops, constant queries, downloads."""
+
+import csv
+import io
+import random
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from portal.models import Organisation
+from tests.portal.factories import UserFactory, beheerder, coordinator, trainer
+from tests.trainings.factories import (
+    EnrolmentFactory,
+    ProgrammeFactory,
+    RunFactory,
+    TrainingFactory,
+)
+from trainings import dashboard, selectors
+from trainings import programme_stats as stats
+from trainings.models import (
+    Attendance,
+    AttendanceStatus,
+    EnrolmentStatus,
+    RunStatus,
+    Session,
+)
+
+pytestmark = pytest.mark.django_db
+
+PRESENT, ABSENT, EXCUSED = (
+    AttendanceStatus.PRESENT,
+    AttendanceStatus.ABSENT,
+    AttendanceStatus.EXCUSED,
+)
+
+
+def _window() -> dict[str, str]:
+    """A custom period around the sessions the fixtures plan (robust to the day tests run)."""
+    today = timezone.localdate()
+    return {
+        "van": (today - timedelta(days=60)).isoformat(),
+        "tot": (today + timedelta(days=30)).isoformat(),
+    }
+
+
+def _url(programme) -> str:
+    return reverse("trainings:programme_dashboard", args=[programme.pk])
+
+
+def _export(client, programme, **query):
+    return client.get(
+        reverse("trainings:programme_dashboard_export", args=[programme.pk]),
+        {**_window(), **query},
+    )
+
+
+def _run(training, *, capacity=10, status=RunStatus.PUBLISHED, days=(-10,)):
+    """A run with one session per entry of ``days`` (days from now), the first at its start."""
+    now = timezone.now()
+    starts = [now + timedelta(days=d) for d in days]
+    run = RunFactory(
+        training=training,
+        capacity=capacity,
+        status=status,
+        starts_at=min(starts),
+        ends_at=max(starts) + timedelta(hours=3),
+        with_session=False,
+    )
+    sessions = [
+        Session.objects.create(run=run, starts_at=s, ends_at=s + timedelta(hours=3)) for s in starts
+    ]
+    return run, sessions
+
+
+def _coordinator_of(programme):
+    """A coordinator of ``programme`` with a second factor (coordinators work only with one)."""
+    person = coordinator()
+    programme.coordinators.add(person)
+    return person
+
+
+def _mark(enrolment, session, status):
+    return Attendance.objects.create(enrolment=enrolment, session=session, status=status)
+
+
+@pytest.fixture
+def partners():
+    return {
+        "gemeente": Organisation.objects.create(name="Gemeente Voorbeeldstad", kind="gemeente"),
+        "politie": Organisation.objects.create(name="Politie Eenheid Oost", kind="politie"),
+        "fiscus": Organisation.objects.create(name="Belastingdienst", kind="belastingdienst"),
+    }
+
+
+@pytest.fixture
+def programme():
+    return ProgrammeFactory(name="Werkend leren dashboard")
+
+
+@pytest.fixture
+def built(programme, partners):
+    """Two runs that count, and runs and records that must not.
+
+    Run 1 (Belastingdienst, 4 places): g1, g2, p1 enrolled at once, g4 moved up from the
+    waiting list; g3 still waits; p2 left the waiting list. Held session: g1 and g4 present,
+    g2 absent, p1 excused; a record on the future session does not count.
+    Run 2 (Politie, 10 places): g1, b1, po1 present at the held session; a record on a
+    called-off session does not count.
+    """
+    g, p, b = partners["gemeente"], partners["politie"], partners["fiscus"]
+    people = {
+        name: UserFactory(organisation=org, full_name=name)
+        for name, org in [
+            ("g1", g),
+            ("g2", g),
+            ("g3", g),
+            ("g4", g),
+            ("p1", p),
+            ("p2", p),
+            ("b1", b),
+            ("po1", p),
+        ]
+    }
+    fiscal = TrainingFactory(programme=programme, title="Hoe werkt de fiscus?", provider=b)
+    police = TrainingFactory(programme=programme, title="Hoe werkt de politie?", provider=p)
+    run1, (held1, future1) = _run(fiscal, capacity=4, days=(-10, 5))
+    asked = timezone.now() - timedelta(days=20)
+    enrolments = {}
+    for name in ("g1", "g2", "p1"):
+        enrolments[name] = EnrolmentFactory(run=run1, participant=people[name], requested_at=asked)
+    enrolments["g4"] = EnrolmentFactory(
+        run=run1,
+        participant=people["g4"],
+        requested_at=asked,
+        enrolled_at=asked + timedelta(days=2),
+    )
+    EnrolmentFactory(run=run1, participant=people["g3"], status=EnrolmentStatus.WAITLISTED)
+    EnrolmentFactory(run=run1, participant=people["p2"], status=EnrolmentStatus.CANCELLED)
+    _mark(enrolments["g1"], held1, PRESENT)
+    _mark(enrolments["g4"], held1, PRESENT)
+    _mark(enrolments["g2"], held1, ABSENT)
+    _mark(enrolments["p1"], held1, EXCUSED)
+    _mark(enrolments["g1"], future1, PRESENT)
+
+    run2, (held2, off2) = _run(police, capacity=10, days=(-5, -4))
+    Session.objects.filter(pk=off2.pk).update(is_cancelled=True)
+    for name in ("g1", "b1", "po1"):
+        enrolment = EnrolmentFactory(run=run2, participant=people[name])
+        _mark(enrolment, held2, PRESENT)
+    _mark(enrolment, off2, PRESENT)
+
+    # Not counted: a draft, a cancelled run, a run before the period, another programme.
+    for status in (RunStatus.DRAFT, RunStatus.CANCELLED):
+        run, (session,) = _run(fiscal, status=status)
+        _mark(EnrolmentFactory(run=run, participant=people["g2"]), session, PRESENT)
+    old, (old_session,) = _run(fiscal, days=(-200,))
+    _mark(EnrolmentFactory(run=old, participant=people["g2"]), old_session, PRESENT)
+    elsewhere = TrainingFactory(provider=b)
+    run, (session,) = _run(elsewhere)
+    _mark(EnrolmentFactory(run=run, participant=people["g2"]), session, PRESENT)
+    return {"run1": run1, "run2": run2, "people": people}
+
+
+@pytest.fixture
+def boss(client, programme):
+    person = _coordinator_of(programme)
+    client.force_login(person)
+    return person
+
+
+def _sections(response) -> dict[str, stats.Section]:
+    return {section.key: section for section in response.context["sections"]}
+
+
+# --- who may open it -------------------------------------------------------------------------
+
+
+def test_only_the_programmes_coordinators_and_beheerders_open_the_dashboard(client, programme):
+    url = reverse("trainings:programme_dashboard", args=[programme.pk])
+    export = reverse("trainings:programme_dashboard_export", args=[programme.pk])
+    assert client.get(url).status_code == 302  # to the login page
+
+    other = ProgrammeFactory(name="Ander programma")
+    for person in (
+        _coordinator_of(other),
+        coordinator(),
+        trainer(),
+        UserFactory(),
+    ):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+        assert client.get(export).status_code == 404
+        index = client.get(reverse("trainings:programme_dashboards"))
+        assert programme.name not in index.content.decode()
+
+    client.force_login(beheerder())
+    assert client.get(url).status_code == 200
+    assert programme.name in client.get(reverse("trainings:programme_dashboards")).content.decode()
+
+    client.force_login(_coordinator_of(programme))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'id="programme-chart-data"' in response.content.decode()
+    assert client.get(reverse("trainings:programme_dashboards")).status_code == 200
+    assert client.get(reverse("trainings:programme_dashboard", args=[999999])).status_code == 404
+
+
+def test_the_dashboard_is_linked_from_the_menu_the_home_page_and_the_management_page(
+    client, boss, programme
+):
+    index = reverse("trainings:programme_dashboards")
+    for page in (reverse("home"), reverse("trainings:manage")):
+        assert f'href="{index}"' in client.get(page).content.decode()
+    assert (
+        reverse("trainings:programme_dashboard", args=[programme.pk])
+        in client.get(index).content.decode()
+    )
+
+
+# --- the figures -----------------------------------------------------------------------------
+
+
+def test_fill_rate_waiting_list_and_attendance_on_a_hand_built_programme(client, boss, built):
+    response = client.get(_url(built["run1"].training.programme), _window())
+    sections = _sections(response)
+
+    fill = sections["bezetting"]
+    assert [row[3:] for row in fill.rows] == [(4, 4, 1.0), (10, 3, 0.3)]
+    assert fill.footer[3:] == (14, 7, 0.5)
+
+    waiting = sections["wachtlijst"]
+    # Now waiting, ever waited (g3, p2 and g4 who moved up), never placed (g3, p2).
+    assert [row[3:] for row in waiting.rows] == [(1, 3, 2), (0, 0, 0)]
+
+    attendance = sections["aanwezigheid"]
+    assert [row[3:6] for row in attendance.rows] == [(2, 1, 1), (3, 0, 0)]
+    assert attendance.rows[0][6:] == (0.5, 0.25)
+    assert attendance.footer[3:] == (5, 1, 1, 5 / 7, 1 / 7)
+
+    key = {row[0]: row[1:] for row in sections["kerncijfers"].rows}
+    assert key["Uitvoeringen"] == (2, None)
+    assert key["Personen ooit op een wachtlijst"] == (3, None)
+    assert key["Van hen nooit geplaatst"] == (2, 2 / 3)
+    assert key["Getrainde personen"] == (4, None)  # g1, g4, b1, po1
+    assert key["Van hen bij een andere partner"] == (3, 3 / 4)  # all but po1
+
+    page = response.content.decode()
+    assert "100%" in page and "30%" in page and "Hoe tellen we?" in page
+
+
+def test_the_learning_matrix_marks_the_diagonal(client, boss, built):
+    matrix = _sections(client.get(_url(built["run1"].training.programme), _window()))["leermatrix"]
+    assert [column.title for column in matrix.columns][1:] == [
+        "Belastingdienst",
+        "Politie Eenheid Oost",
+    ]
+    assert matrix.rows == (
+        ("Belastingdienst", 0, 1),
+        ("Gemeente Voorbeeldstad", 2, 1),
+        ("Politie Eenheid Oost", 0, 1),
+    )
+    assert matrix.marked == {(0, 1), (2, 2)}
+    html = client.get(_url(built["run1"].training.programme), _window()).content.decode()
+    assert "(eigen organisatie)" in html
+
+
+def test_the_matrix_equals_a_count_made_with_plain_loops(client, programme):
+    """Seeded at random: the expected cells are counted here from what was created."""
+    rng = random.Random(20270101)
+    organisations = [
+        Organisation.objects.create(name=f"Partner {i:02d}", kind="gemeente") for i in range(6)
+    ]
+    people = [UserFactory(organisation=rng.choice(organisations)) for _ in range(40)]
+    now = timezone.now()
+    first, last = _period_days()
+    counted: set[tuple[str, str, int]] = set()
+    for _ in range(12):
+        provider = rng.choice(organisations)
+        training = TrainingFactory(programme=programme, provider=provider)
+        status = rng.choice([RunStatus.PUBLISHED, RunStatus.COMPLETED, RunStatus.DRAFT])
+        run, sessions = _run(training, status=status, days=rng.sample(range(-90, 20), 3))
+        cancelled = rng.random() < 0.3
+        if cancelled:
+            Session.objects.filter(pk=sessions[0].pk).update(is_cancelled=True)
+        for person in rng.sample(people, 8):
+            enrolment = EnrolmentFactory(run=run, participant=person)
+            for i, session in enumerate(sessions):
+                mark = rng.choice([PRESENT, ABSENT, EXCUSED, None])
+                if mark is None:
+                    continue
+                _mark(enrolment, session, mark)
+                day = timezone.localdate(session.starts_at)
+                if (
+                    mark == PRESENT
+                    and status != RunStatus.DRAFT
+                    and not (cancelled and i == 0)
+                    and session.starts_at < now
+                    and first <= day <= last
+                ):
+                    counted.add((person.organisation.name, provider.name, person.pk))
+    expected = _tally(counted)
+
+    client.force_login(_coordinator_of(programme))
+    matrix = _sections(client.get(_url(programme), _window()))["leermatrix"]
+    shown = _cells(matrix)
+    assert shown == expected
+    assert sum(expected.values()) > 10
+
+
+def _tally(counted: set[tuple[str, str, int]]) -> dict[tuple[str, str], int]:
+    """People per (their organisation, the provider), from (organisation, provider, person)."""
+    expected: dict[tuple[str, str], int] = {}
+    for row, column, _person in counted:
+        expected[(row, column)] = expected.get((row, column), 0) + 1
+    return expected
+
+
+def _cells(matrix: stats.Section) -> dict[tuple[str, str], int]:
+    """The matrix section's non-empty cells by (row name, column name)."""
+    return {
+        (row[0], column.title): value
+        for row in matrix.rows
+        for column, value in zip(matrix.columns[1:], row[1:], strict=True)
+        if value
+    }
+
+
+def _period_days() -> tuple[date, date]:
+    window = _window()
+    return date.fromisoformat(window["van"]), date.fromisoformat(window["tot"])
+
+
+def test_the_matrix_on_the_demo_seed_equals_a_count_made_with_plain_loops(client):
+    call_command("seed_demo", "--allow-production", stdout=io.StringIO())
+    programme = ProgrammeFactory(name="Werkend leren 2027")
+    client.force_login(beheerder())
+    today = timezone.localdate()
+    query = {"van": (today - timedelta(days=365)).isoformat(), "tot": today.isoformat()}
+    matrix = _sections(client.get(_url(programme), query))["leermatrix"]
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(today - timedelta(days=365), time.min, tzinfo=zone)
+    now = timezone.now()
+    counted = set()
+    for record in Attendance.objects.all():
+        session, enrolment = record.session, record.enrolment
+        run = session.run
+        if (
+            record.status == PRESENT
+            and run.training.programme_id == programme.pk
+            and run.status in (RunStatus.PUBLISHED, RunStatus.COMPLETED)
+            and not session.is_cancelled
+            and start <= session.starts_at < now
+        ):
+            counted.add(
+                (
+                    enrolment.participant.organisation.name,
+                    run.training.provider.name,
+                    enrolment.participant_id,
+                )
+            )
+    expected = _tally(counted)
+    shown = _cells(matrix)
+    assert shown == expected
+    assert expected, "the demo should show some training across partners"
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def _volume(programme, runs: int) -> None:
+    organisations = [
+        Organisation.objects.create(name=f"Volume {runs}-{i}", kind="gemeente") for i in range(3)
+    ]
+    for n in range(runs):
+        training = TrainingFactory(programme=programme, provider=organisations[n % 3])
+        run, sessions = _run(training, capacity=5, days=(-9, -2, 6))
+        for person in (UserFactory(organisation=organisations[(n + 1) % 3]) for _ in range(3)):
+            enrolment = EnrolmentFactory(run=run, participant=person)
+            _mark(enrolment, sessions[0], PRESENT)
+            _mark(enrolment, sessions[1], ABSENT)
+        EnrolmentFactory(run=run, status=EnrolmentStatus.WAITLISTED)
+
+
+@pytest.mark.parametrize("runs", [3, 30])
+def test_the_page_and_the_downloads_take_the_same_queries_at_3_and_at_30_runs(
+    client, boss, programme, runs, django_assert_num_queries
+):
+    _volume(programme, runs)
+    url = _url(programme)
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get(url, _window())
+    assert len(response.context["sections"][1].rows) == runs
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert _export(client, programme, formaat="xlsx").status_code == 200
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert _export(client, programme, formaat="csv", onderdeel="leermatrix").status_code == 200
+
+
+# The login session and roles, the programme, then four queries for the figures (runs, waiting
+# list, people trained, matrix) whatever the number of runs; the page adds what its menu reads.
+PAGE_QUERIES = 13
+EXPORT_QUERIES = 9
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+
+def test_the_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(client, boss, built):
+    response = _export(client, built["run1"].training.programme, formaat="xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [
+        "Toelichting",
+        "Kerncijfers",
+        "Bezetting",
+        "Vraag op de wachtlijst",
+        "Aanwezigheid en no-show",
+        "Leermatrix wie leert van wie",
+    ]
+    fill = [[cell.value for cell in row] for row in book["Bezetting"].iter_rows()]
+    assert fill[0] == [
+        "Training",
+        "Aanbieder",
+        "Start",
+        "Plaatsen",
+        "Ingeschreven",
+        "Bezettingsgraad",
+    ]
+    assert fill[1][0] == "Hoe werkt de fiscus?" and fill[1][3:] == [4, 4, 1]
+    assert fill[-1][0] == "Totaal" and fill[-1][3:] == [14, 7, 0.5]
+    assert book["Bezetting"].cell(row=2, column=6).number_format == "0%"
+    matrix = [
+        [cell.value for cell in row] for row in book["Leermatrix wie leert van wie"].iter_rows()
+    ]
+    assert matrix[2] == ["Gemeente Voorbeeldstad", 2, 1]
+    about = {row[0].value: row[1].value for row in book["Toelichting"].iter_rows()}
+    assert about["Programma"] == "Werkend leren dashboard"
+    assert "Leermatrix" in about
+
+
+def test_a_csv_per_section_in_the_form_dutch_excel_reads(client, boss, built):
+    response = _export(
+        client, built["run1"].training.programme, formaat="csv", onderdeel="bezetting"
+    )
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][-1] == "Bezettingsgraad"
+    assert rows[1][3:] == ["4", "4", "100%"]
+    assert rows[-1][0] == "Totaal" and rows[-1][-1] == "50%"
+    assert _export(client, built["run1"].training.programme, formaat="csv").status_code == 404
+    assert _export(client, built["run1"].training.programme, formaat="pdf").status_code == 404
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(client, boss, programme):
+    evil = Organisation.objects.create(name='=HYPERLINK("http://x","y")', kind="other")
+    training = TrainingFactory(programme=programme, provider=evil, title="+SUM(A1)")
+    run, (session,) = _run(training)
+    _mark(EnrolmentFactory(run=run, participant=UserFactory(organisation=evil)), session, PRESENT)
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                _export(client, programme, formaat="csv", onderdeel="leermatrix")
+                .content.decode("utf-8")
+                .lstrip("\ufeff")
+            ),
+            delimiter=";",
+        )
+    )
+    assert rows[0][1] == "'" + evil.name and rows[1][0] == "'" + evil.name
+
+    book = load_workbook(io.BytesIO(_export(client, programme, formaat="xlsx").content))
+    header = book["Leermatrix wie leert van wie"]["B1"]
+    assert header.value == evil.name and header.data_type == "s"
+    title = book["Bezetting"]["A2"]
+    assert title.value == "+SUM(A1)" and title.data_type == "s"
+
+
+# --- the period ------------------------------------------------------------------------------
+
+
+def test_a_year_or_quarter_chooses_the_runs_with_a_session_in_it(client, boss, programme):
+    training = TrainingFactory(programme=programme)
+    now = timezone.now()
+    run = RunFactory(training=training, with_session=False, starts_at=now, ends_at=now)
+    for day in (date(2026, 3, 31), date(2026, 10, 1)):
+        moment = datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone())
+        Session.objects.create(run=run, starts_at=moment, ends_at=moment + timedelta(hours=2))
+    url = _url(programme)
+
+    def count(**query) -> int:
+        return len(client.get(url, query).context["sections"][1].rows)
+
+    assert count(jaar=2026) == 1
+    assert count(jaar=2026, kwartaal=1) == 1
+    assert count(jaar=2026, kwartaal=2) == 0
+    assert count(jaar=2026, kwartaal=4) == 1
+    assert count(jaar=2025) == 0
+    assert count(van="2026-04-01", tot="2026-09-30") == 0
+    assert count(van="2026-04-01", tot="2026-10-01") == 1
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"jaar": "tweeduizend"}, "Selecteer een geldige keuze"),
+        ({"jaar": "1999"}, "Selecteer een geldige keuze"),
+        ({"jaar": "2026", "kwartaal": "5"}, "Selecteer een geldige keuze"),
+        ({"jaar": "2026", "van": "2026-05-01"}, "zowel de begin- als de einddatum"),
+        ({"jaar": "2026", "van": "2026-05-01", "tot": "2026-04-01"}, "vóór de begindatum"),
+        ({"jaar": "2026", "van": "0001-01-01", "tot": "2026-04-01"}, "Kies een datum tussen"),
+        ({"jaar": "2026", "van": "gisteren", "tot": "2026-04-01"}, "geldige datum"),
+    ],
+)
+def test_a_bad_period_is_explained_and_nothing_is_counted(client, boss, programme, query, message):
+    response = client.get(_url(programme), query)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "sections" not in response.context
+    export = client.get(
+        reverse("trainings:programme_dashboard_export", args=[programme.pk]),
+        {**query, "formaat": "xlsx"},
+    )
+    assert export.status_code == 302
+    assert export["Location"].startswith(_url(programme))
+
+
+def test_periods_and_rates_are_plain_arithmetic():
+    assert stats.quarter_period(2027, 4) == stats.Period(
+        "kwartaal", date(2027, 10, 1), date(2027, 12, 31)
+    )
+    assert stats.quarter_period(2028, 1).last == date(2028, 3, 31)
+    assert stats.year_period(2027).slug == "2027"
+    assert stats.quarter_period(2027, 2).slug == "2027-K2"
+    assert stats.custom_period(date(2027, 1, 5), date(2027, 2, 1)).slug == "2027-01-05_2027-02-01"
+    with pytest.raises(ValueError):
+        stats.custom_period(date(2027, 2, 1), date(2027, 1, 5))
+    with pytest.raises(ValueError):
+        stats.quarter_period(2027, 5)
+    assert stats.ratio(1, 0) is None
+    assert stats.display(None, stats.PERCENT) == "—"
+    assert stats.display(0.125, stats.PERCENT) == "13%"
+
+
+def test_the_definitions_name_every_figure():
+    terms = [term for term, _text in dashboard.definitions()]
+    assert terms == [
+        "Periode",
+        "Bezettingsgraad",
+        "Wachtlijst",
+        "Aanwezigheid en no-show",
+        "Leermatrix",
+    ]
+    assert selectors.DASHBOARD_RUN_STATUSES == (RunStatus.PUBLISHED, RunStatus.COMPLETED)

@@ -1,0 +1,115 @@
+"""The programme dashboard for coordinators (and beheerders): the page and its downloads."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from portal.csv import csv_response
+from portal.xlsx import Sheet, xlsx_response
+
+from .. import dashboard, selectors
+from ..forms import DashboardPeriodForm
+from ..programme_stats import DATE, PERCENT, chart_payload
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _programme(request, programme_id: int):
+    programme = selectors.dashboard_programme(user=request.user, programme_id=programme_id)
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def _period_form(request) -> DashboardPeriodForm:
+    period_keys = ("jaar", "kwartaal", "van", "tot")
+    data = request.GET if any(key in request.GET for key in period_keys) else None
+    return DashboardPeriodForm(data, today=timezone.localdate())
+
+
+@require_safe
+@login_required
+def programme_dashboards(request):
+    """The programmes whose dashboard this user may open."""
+    programmes = selectors.dashboard_programmes(user=request.user)
+    return render(request, "trainings/programme_dashboards.html", {"programmes": programmes})
+
+
+@require_safe
+@login_required
+def programme_dashboard(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    form = _period_form(request)
+    context = {"programme": programme, "form": form, "definitions": dashboard.definitions()}
+    if form.is_valid():
+        period = form.period()
+        figures = selectors.programme_dashboard(
+            programme=programme, period=period, now=timezone.now()
+        )
+        sections = dashboard.sections(figures)
+        context |= {
+            "period": period,
+            "sections": sections,
+            "chart_data": chart_payload(sections),
+            "query": request.GET.urlencode(),
+        }
+    return render(request, "trainings/programme_dashboard.html", context)
+
+
+@require_safe
+@login_required
+def programme_dashboard_export(request, programme_id: int):
+    """The dashboard as XLSX (one sheet per section) or one section as CSV."""
+    programme = _programme(request, programme_id)
+    form = _period_form(request)
+    if not form.is_valid():
+        # The page says what is wrong with the period.
+        url = reverse("trainings:programme_dashboard", args=[programme.pk])
+        return redirect(f"{url}?{request.GET.urlencode()}")
+    export_format = request.GET.get("formaat", "xlsx")
+    if export_format not in EXPORT_FORMATS:
+        raise Http404
+    period = form.period()
+    figures = selectors.programme_dashboard(programme=programme, period=period, now=timezone.now())
+    sections = dashboard.sections(figures)
+    name = f"programmadashboard-{programme.pk}-{period.slug}"
+    if export_format == "csv":
+        section = next((s for s in sections if s.key == request.GET.get("onderdeel")), None)
+        if section is None:
+            raise Http404
+        header, *rows = section.export_rows
+        return csv_response(
+            filename=f"{name}-{section.key}.csv", rows=[header, *section.display_rows(rows)]
+        )
+    about = Sheet(
+        title=_("Toelichting"),
+        rows=[
+            [_("Programma"), programme.name],
+            [_("Periode"), f"{date_format(period.first)} – {date_format(period.last)}"],
+            [_("Gemaakt op"), date_format(timezone.localtime(), "DATETIME_FORMAT")],
+            *([term, text] for term, text in dashboard.definitions()),
+        ],
+    )
+    return xlsx_response(
+        filename=f"{name}.xlsx",
+        sheets=[
+            about,
+            *(
+                Sheet(
+                    title=section.title,
+                    rows=section.export_rows,
+                    formats={
+                        i: {PERCENT: "0%", DATE: "dd-mm-yyyy"}[column.kind]
+                        for i, column in enumerate(section.columns)
+                        if column.kind in (PERCENT, DATE)
+                    },
+                )
+                for section in sections
+            ),
+        ],
+    )
