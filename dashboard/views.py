@@ -13,9 +13,13 @@ from django.utils import timezone
 
 from portal import permissions
 from portal import selectors as portal_selectors
+from portal.models import Programme
 from signalen import selectors as signal_selectors
 from trainings import selectors as training_selectors
 from werkplaats import selectors as werkplaats_selectors
+
+from . import funnel
+from .forms import FunnelForm
 
 # Invitations that expire within this period are pointed out on a coordinator's home.
 EXPIRING_SOON = timedelta(days=3)
@@ -103,3 +107,30 @@ def home(request):
         )
     )
     return render(request, "dashboard/home.html", context)
+
+
+@permissions.role_required(permissions.is_coordinator)
+def awareness_funnel(request):
+    """Per quarter: bewustwordingssessies, participants, examples, and signals after them."""
+    programmes = list(
+        Programme.objects.filter(
+            pk__in=permissions.coordinated_programme_ids(request.user)
+        ).order_by("name")
+    )
+    this_year = timezone.localdate().year
+    form = FunnelForm(request.GET or None, programmes=programmes, this_year=this_year)
+    programme, year = form.choice()
+    return render(
+        request,
+        "dashboard/awareness_funnel.html",
+        {
+            "form": form,
+            "programme": programme,
+            "year": year,
+            "quarters": funnel.awareness_funnel(programme_id=programme.pk, year=year)
+            if programme
+            else [],
+            "min_group": funnel.MIN_GROUP,
+            "follow_up_weeks": training_selectors.AWARENESS_FOLLOW_UP.days // 7,
+        },
+    )

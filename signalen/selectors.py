@@ -494,3 +494,26 @@ def signals_due_for_anonymisation(*, cutoff: datetime) -> QuerySet[Signal]:
     return Signal.objects.filter(
         status=Status.CLOSED, closed_at__lt=cutoff, anonymised_at__isnull=True
     ).order_by("closed_at", "pk")
+
+
+def signals_reported_in_windows_count(*, windows: QuerySet) -> int:
+    """How many signals were reported by a person within one of that person's windows.
+
+    ``windows`` is another app's queryset whose rows have ``person_id``, ``window_start`` and
+    ``window_end`` (the participants of a bewustwordingssessie and the weeks after it). The
+    count is made inside the database: the reporters' ids never reach the portal, a page, an
+    export or a log. The reporter is read from the "gemeld" event, which anonymisation keeps,
+    so an anonymised signal still counts. Counts only; callers apply the small-number rule.
+    """
+    in_window = windows.filter(
+        person_id=OuterRef("actor_id"),
+        window_start__lte=OuterRef("created_at"),
+        window_end__gt=OuterRef("created_at"),
+    )
+    return (
+        SignalEvent.objects.filter(kind=SignalEvent.Kind.REPORTED, actor_id__isnull=False)
+        .filter(Exists(in_window))
+        .values("signal_id")
+        .distinct()
+        .count()
+    )

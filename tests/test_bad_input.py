@@ -32,7 +32,13 @@ from tests.portal.factories import (
     trainer,
 )
 from tests.signalen.factories import CategoryFactory, meldpunt, minimal_pdf, report
-from tests.trainings.factories import EnrolmentFactory, ProgrammeFactory, RunFactory
+from tests.trainings.factories import (
+    EnrolmentFactory,
+    ProgrammeFactory,
+    RunFactory,
+    TrainingFactory,
+    awareness_run,
+)
 from tests.verkenning.factories import (
     ContactFactory,
     InterviewFactory,
@@ -48,6 +54,7 @@ from tests.werkplaats.factories import (
     WerkplaatsFactory,
 )
 from trainings import services as training_services
+from trainings.models import TrainingFormat
 from werkplaats import services as werkplaats_services
 
 pytestmark = pytest.mark.django_db
@@ -276,6 +283,19 @@ def _world():
     material = training_services.material_create(
         actor=boss, training=run.training, title="Handout", url="https://www.riec.nl/"
     )
+    # A bewustwordingssessie held today, so its room's forms are open.
+    awareness = awareness_run(
+        training=TrainingFactory(programme=programme, format=TrainingFormat.AWARENESS)
+    )
+    awareness.trainers.add(teacher)
+    EnrolmentFactory(run=awareness, participant=participant)
+    awareness_session = awareness.sessions.get()
+    example = training_services.awareness_example_submit(
+        participant=participant,
+        session=awareness_session,
+        text="Een pand waar 's nachts licht brandt.",
+        submission_key="bad-input-voorbeeld-0001",
+    )
 
     werkplaats = WerkplaatsFactory(facilitators=[teacher], organisation=organisation)
     group = GroupFactory(werkplaats=werkplaats)
@@ -325,7 +345,8 @@ def _world():
     ids = {
         "run_id": [run.pk],
         "training_id": [run.training.pk],
-        "session_id": [run.sessions.first().pk, werkplaats_session.pk],
+        "session_id": [run.sessions.first().pk, werkplaats_session.pk, awareness_session.pk],
+        "example_id": [example.pk],
         "material_id": [material.pk],
         "enrolment_id": [enrolment.pk],
         "werkplaats_id": [werkplaats.pk],

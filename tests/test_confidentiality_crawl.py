@@ -47,7 +47,13 @@ from tests.portal.factories import (
 )
 from tests.signalen.factories import meldpunt, minimal_pdf, png_bytes, report
 from tests.trainings.certificate_helpers import finished_run
-from tests.trainings.factories import EnrolmentFactory, ProgrammeFactory, RunFactory
+from tests.trainings.factories import (
+    EnrolmentFactory,
+    ProgrammeFactory,
+    RunFactory,
+    TrainingFactory,
+    awareness_run,
+)
 from tests.verkenning.factories import ContactFactory, VerkenningFactory, ensure_question_bank
 from tests.werkplaats.factories import (
     GroupFactory,
@@ -62,6 +68,7 @@ from trainings import services as training_services
 from trainings.models import (
     Attendance,
     AttendanceStatus,
+    AwarenessExample,
     Certificate,
     DevelopmentPlan,
     Enrolment,
@@ -69,6 +76,7 @@ from trainings.models import (
     Run,
     Session,
     Training,
+    TrainingFormat,
 )
 from verkenning import services as verkenning_services
 from verkenning.models import Contact, Interview, ObservationKind, Question, Theme, Verkenning
@@ -111,6 +119,7 @@ PARAM_KINDS = {
     "training_id": [Training],
     "material_id": [Material],
     "certificate_id": [Certificate],
+    "example_id": [AwarenessExample],
     "verkenning_id": [Verkenning],
     "contact_id": [Contact],
     "interview_id": [Interview],
@@ -350,6 +359,34 @@ def _training(people, markers, programme):
     )
 
 
+def _awareness(people, markers, programme):
+    """A bewustwordingssessie held today: the groups' definitions and the anonymous examples
+    are for the room only (its trainer and participants), not for the programme's
+    coordinators, who see counts."""
+    entitled = {"learner", "run_trainer"}
+    run = awareness_run(
+        training=TrainingFactory(programme=programme, format=TrainingFormat.AWARENESS)
+    )
+    run.trainers.add(people["run_trainer"])
+    EnrolmentFactory(run=run, participant=people["learner"])
+    session = run.sessions.get()
+    training_services.awareness_definition_save(
+        actor=people["run_trainer"],
+        session=session,
+        group=markers.new("awareness definition group", entitled),
+        text=markers.new("awareness definition", entitled),
+    )
+    example = training_services.awareness_example_submit(
+        participant=people["learner"],
+        session=session,
+        text=markers.new("awareness example", entitled),
+        submission_key="crawl-voorbeeld-0000000001",
+    )
+    training_services.awareness_example_group(
+        actor=people["run_trainer"], example=example, theme="vastgoed"
+    )
+
+
 def _werkplaats(people, markers, programme):
     entitled = {"wp_participant", "facilitator", "prog_coordinator"}
     werkplaats = WerkplaatsFactory(programme=programme, facilitators=[people["facilitator"]])
@@ -401,6 +438,7 @@ def world():
     _signals(people, markers, gemeente, riec)
     _verkenning(people, markers, programme, gemeente)
     _training(people, markers, programme)
+    _awareness(people, markers, programme)
     _werkplaats(people, markers, programme)
     portal_services.role_review_open()
     # The learner is findable in the netwerk: their page and consent history are crawled.

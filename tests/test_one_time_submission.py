@@ -15,7 +15,13 @@ from signalen import services as signal_services
 from signalen.models import Signal, SignalEvent
 from tests.portal.factories import OrganisationFactory, UserFactory, beheerder, coordinator, trainer
 from tests.signalen.factories import CategoryFactory, meldpunt, report
-from tests.trainings.factories import ProgrammeFactory, RunFactory, TrainingFactory
+from tests.trainings.factories import (
+    EnrolmentFactory,
+    ProgrammeFactory,
+    RunFactory,
+    TrainingFactory,
+    awareness_run,
+)
 from tests.verkenning.factories import ContactFactory, VerkenningFactory
 from tests.werkplaats.factories import (
     GroupFactory,
@@ -23,7 +29,7 @@ from tests.werkplaats.factories import (
     SessionFactory,
     WerkplaatsFactory,
 )
-from trainings.models import Material, Run, Training
+from trainings.models import AwarenessDefinition, AwarenessExample, Material, Run, Training
 from trainings.models import Session as RunSession
 from verkenning.models import Contact, Interview, Theme, Verkenning
 from werkplaats.models import CaseSketch, OrganisationalAction, RugdekkingRequest, Werkplaats
@@ -122,6 +128,22 @@ def run_session_create(client):
     data = {"starts_at": _later(30), "ends_at": _later(30, 3)}
     page = reverse("trainings:run_edit", args=[run.pk])
     return page, data, RunSession, reverse("trainings:session_create", args=[run.pk])
+
+
+def awareness_definition_save(client):
+    run = awareness_run()
+    person = trainer()
+    run.trainers.add(person)
+    client.force_login(person)
+    session = run.sessions.get()
+    data = {"group": "Groep 1", "text": "Onderwereld in de bovenwereld."}
+    page = reverse("trainings:awareness_room", args=[session.pk])
+    return (
+        page,
+        data,
+        AwarenessDefinition,
+        reverse("trainings:awareness_definition", args=[session.pk]),
+    )
 
 
 def werkplaats_create(client):
@@ -263,6 +285,7 @@ CREATE_FORMS = [
     material_add,
     run_create,
     run_session_create,
+    awareness_definition_save,
     werkplaats_create,
     werkplaats_session_create,
     organisational_action_create,
@@ -350,3 +373,23 @@ def test_a_triage_text_posted_twice_is_recorded_once(client, url_name, data, kin
     assert first.status_code == 302
     assert second.status_code == 302 and second["Location"] == first["Location"]
     assert SignalEvent.objects.filter(signal=signal, kind=kind).count() == 1
+
+
+def test_an_example_sent_twice_is_stored_once_and_no_record_says_who_sent_it(client):
+    """The anonymous example keeps its one-time key on itself, not in the per-person record."""
+    run = awareness_run()
+    person = EnrolmentFactory(run=run).participant
+    client.force_login(person)
+    session = run.sessions.get()
+    page = reverse("trainings:awareness_room", args=[session.pk])
+    post_url = reverse("trainings:awareness_example", args=[session.pk])
+    parser = _HiddenFields(page)
+    parser.feed(client.get(page).content.decode())
+    (hidden,) = [fields for action, fields in parser.forms if action == post_url]
+    fields = {**hidden, "text": "Een kapper zonder klanten."}
+
+    assert client.post(post_url, fields).status_code == 302
+    assert client.post(post_url, fields).status_code == 302
+
+    assert AwarenessExample.objects.count() == 1
+    assert not SubmissionKey.objects.exists()

@@ -7,14 +7,23 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import EARLIEST_DATE, YEARS_AHEAD
-from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin
+from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin, new_submission_key
 from portal.models import Discipline, Organisation, Programme
 from portal.selectors import active_trainers
 
 from . import codes
 from . import programme_stats as stats
 from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
-from .models import AttendanceStatus, DevelopmentPlan, Reflection, TrainingFormat
+from .models import (
+    DEFINITION_MAX_LENGTH,
+    EXAMPLE_MAX_LENGTH,
+    AttendanceStatus,
+    AwarenessStep,
+    DevelopmentPlan,
+    ExampleTheme,
+    Reflection,
+    TrainingFormat,
+)
 from .selectors import CatalogueFilters
 
 # --- coordination ----------------------------------------------------------------------------
@@ -350,4 +359,58 @@ class CertificateRevokeForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Alleen coördinatoren zien de reden; de controlepagina toont „ingetrokken”."),
+    )
+
+
+# --- bewustwordingssessie --------------------------------------------------------------------
+
+
+class AwarenessStepForm(forms.Form):
+    step = forms.ChoiceField(label=_("Element"), choices=AwarenessStep.choices)
+
+
+class AwarenessDefinitionForm(OneTimeSubmissionMixin, forms.Form):
+    group = forms.CharField(
+        label=_("Groep"),
+        max_length=60,
+        help_text=_("Dezelfde groepsnaam nog eens: je vervangt de definitie van die groep."),
+    )
+    text = forms.CharField(
+        label=_("Hun definitie van ondermijning"),
+        max_length=DEFINITION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AwarenessExampleForm(forms.Form):
+    """An example, named anonymously. Its one-time key is stored with the example itself
+    (``example_key``), not with the person, so a double click stores it once without the
+    portal's one-time-submission record, which would say who sent a form when."""
+
+    text = forms.CharField(
+        label=_("Hier klopt iets niet: wat zag of hoorde je?"),
+        max_length=EXAMPLE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Anoniem: het portaal bewaart niet wie een voorbeeld noemde. Noem geen namen van "
+            "personen of bedrijven."
+        ),
+    )
+    example_key = forms.CharField(
+        widget=forms.HiddenInput,
+        initial=new_submission_key,
+        min_length=16,
+        max_length=64,
+        error_messages={
+            "required": _("Het formulier is verlopen; laad de pagina opnieuw."),
+            "min_length": _("Het formulier is verlopen; laad de pagina opnieuw."),
+        },
+    )
+
+
+class AwarenessThemeForm(forms.Form):
+    theme = forms.ChoiceField(
+        label=_("Thema"),
+        choices=[("", _("Nog niet ingedeeld")), *ExampleTheme.choices],
+        required=False,
     )

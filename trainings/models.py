@@ -91,6 +91,11 @@ class Training(TimeStampedModel):
                 name="training_min_attendance_is_percentage",
                 condition=Q(min_attendance_percent__gte=0, min_attendance_percent__lte=100),
             ),
+            models.CheckConstraint(
+                name="awareness_training_at_most_20_places",
+                condition=~Q(format="bewustwordingssessie") | Q(default_capacity__lte=20),
+                violation_error_message=_("Een bewustwordingssessie heeft hoogstens 20 plaatsen."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -480,3 +485,118 @@ class Certificate(TimeStampedModel):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+# --- bewustwordingssessie ---------------------------------------------------------------------
+
+# A bewustwordingssessie is held with at most 20 participants (seed 003).
+AWARENESS_MAX_PLACES = 20
+
+
+class AwarenessStep(models.TextChoices):
+    """The four elements of a bewustwordingssessie, in the order the room goes through them."""
+
+    NETWERK = "netwerk", _("Netwerk")
+    BEGRIP = "begrip", _("Begrip")
+    SIGNAAL = "signaal", _("Signaal")
+    OPPAKKEN = "oppakken", _("Oppakken")
+
+
+class ExampleTheme(models.TextChoices):
+    """How the trainer groups the room's HKIN examples; trainings keeps its own short list."""
+
+    VASTGOED = "vastgoed", _("Vastgoed en huur")
+    HORECA = "horeca", _("Horeca en winkels")
+    GELD = "geld", _("Geld en witwassen")
+    ZORG = "zorg", _("Zorg, uitkeringen en schulden")
+    VERGUNNINGEN = "vergunningen", _("Vergunningen en bedrijven")
+    MENSEN = "mensen", _("Uitbuiting en mensenhandel")
+    DRUGS = "drugs", _("Drugs")
+    OVERIG = "overig", _("Overig")
+
+
+class AwarenessRoom(models.Model):
+    """Where the room of one session of a bewustwordingssessie is: its current element.
+
+    Made when the trainer first moves the room on; until then the room is at "netwerk".
+    """
+
+    session = models.OneToOneField(
+        Session,
+        verbose_name=_("bijeenkomst"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="awareness_room",
+    )
+    step = models.CharField(
+        _("element"), max_length=20, choices=AwarenessStep.choices, default=AwarenessStep.NETWERK
+    )
+
+    class Meta:
+        verbose_name = _("sessieverloop")
+        verbose_name_plural = _("sessieverlopen")
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.get_step_display()}"
+
+
+DEFINITION_MAX_LENGTH = 1000
+EXAMPLE_MAX_LENGTH = 500
+
+
+class AwarenessDefinition(TimeStampedModel):
+    """One small group's own definition of ondermijning, as the trainer wrote it down."""
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("bijeenkomst"),
+        on_delete=models.CASCADE,
+        related_name="awareness_definitions",
+    )
+    group = models.CharField(_("groep"), max_length=60)
+    text = models.TextField(_("definitie"), max_length=DEFINITION_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        verbose_name = _("definitie van ondermijning")
+        verbose_name_plural = _("definities van ondermijning")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "group"], name="one_definition_per_group"),
+            models.CheckConstraint(name="definition_not_empty", condition=~Q(text="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.group}"
+
+
+class AwarenessExample(models.Model):
+    """An HKIN example a participant named during the session, anonymously.
+
+    Deliberately without author, enrolment or time (not even ``created_at``): nothing in
+    the database, a log line's moment included, ties an example to whoever typed it. The
+    one-time key of the form that sent it keeps a double click from storing it twice.
+    """
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("bijeenkomst"),
+        on_delete=models.CASCADE,
+        related_name="awareness_examples",
+    )
+    text = models.TextField(_("voorbeeld"), max_length=EXAMPLE_MAX_LENGTH)
+    theme = models.CharField(_("thema"), max_length=20, choices=ExampleTheme.choices, blank=True)
+    submission_key = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        verbose_name = _("HKIN-voorbeeld")
+        verbose_name_plural = _("HKIN-voorbeelden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "submission_key"], name="one_example_per_submission"
+            ),
+            models.CheckConstraint(name="example_not_empty", condition=~Q(text="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.pk}"

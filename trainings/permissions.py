@@ -4,7 +4,7 @@ from portal import permissions as portal_permissions
 from portal.models import Programme, User
 from portal.permissions import coordinates_programme
 
-from .models import Enrolment, Run, Training
+from .models import Enrolment, EnrolmentStatus, Run, Training, TrainingFormat
 
 
 def can_manage_programme(user: User, programme: Programme) -> bool:
@@ -57,3 +57,22 @@ def is_in_audience(
 def can_view_programme_dashboard(user: User, programme_id: int) -> bool:
     """The programme dashboard: the programme's coordinators, and beheerders for every one."""
     return coordinates_programme(user, programme_id) or portal_permissions.is_beheerder(user)
+
+
+def leads_awareness_room(user: User, run: Run) -> bool:
+    """Whoever moves the room on, writes down definitions and groups examples: the trainers."""
+    return run.training.format == TrainingFormat.AWARENESS and teaches_run(user, run)
+
+
+def is_in_awareness_room(user: User, run: Run) -> bool:
+    """Who sees a bewustwordingssessie's room and may name examples in it.
+
+    The run's trainers and the participants holding a place; not its coordinators, who see
+    the programme's counts instead.
+    """
+    if run.training.format != TrainingFormat.AWARENESS:
+        return False
+    return (
+        teaches_run(user, run)
+        or run.enrolments.filter(participant_id=user.pk, status=EnrolmentStatus.ENROLLED).exists()
+    )

@@ -7,7 +7,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -20,15 +22,19 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
-from portal.models import Programme, User
+from portal.models import Discipline, Programme, User
 
 from . import codes, completion, permissions, reflections
 from . import programme_stats as stats
 from .models import (
     Attendance,
     AttendanceStatus,
+    AwarenessDefinition,
+    AwarenessExample,
+    AwarenessStep,
     CalendarFeed,
     Certificate,
     DevelopmentPlan,
@@ -40,6 +46,7 @@ from .models import (
     RunStatus,
     Session,
     Training,
+    TrainingFormat,
 )
 
 # Older sessions no longer nag on the home page; the plan page still lists them.
@@ -884,3 +891,168 @@ def programme_dashboard(
         ),
         matrix=matrix,
     )
+
+
+# --- bewustwordingssessie --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwarenessRoomView:
+    """One session of a bewustwordingssessie as someone in its room sees it."""
+
+    session: Session
+    step: str
+    leads: bool
+
+
+def awareness_room(*, user: User, session_id: int) -> AwarenessRoomView | None:
+    """The room of a session, for its trainers and the participants holding a place; else None.
+
+    Two queries (the trainer role is read once per request).
+    """
+    teaches = Run.trainers.through.objects.filter(run_id=OuterRef("run_id"), user_id=user.pk)
+    holds_place = Enrolment.objects.filter(
+        run_id=OuterRef("run_id"), participant_id=user.pk, status=EnrolmentStatus.ENROLLED
+    )
+    session = (
+        Session.objects.filter(
+            pk=session_id,
+            is_cancelled=False,
+            run__training__format=TrainingFormat.AWARENESS,
+            run__status__in=(RunStatus.PUBLISHED, RunStatus.COMPLETED),
+        )
+        .select_related("run", "run__training", "run__training__provider", "awareness_room")
+        .annotate(teaches=Exists(teaches), holds_place=Exists(holds_place))
+        .first()
+    )
+    if session is None:
+        return None
+    leads = session.teaches and portal_permissions.is_trainer(user)
+    if not (leads or session.holds_place):
+        return None
+    room = getattr(session, "awareness_room", None)
+    return AwarenessRoomView(
+        session=session, step=room.step if room else AwarenessStep.NETWERK, leads=leads
+    )
+
+
+def awareness_definitions(*, session: Session) -> list[AwarenessDefinition]:
+    return list(AwarenessDefinition.objects.filter(session=session).order_by("group", "pk"))
+
+
+def awareness_examples(*, session: Session) -> list[AwarenessExample]:
+    """The examples named in the room, in the order they came in; never who named them."""
+    return list(
+        AwarenessExample.objects.filter(session=session).only("pk", "text", "theme", "session_id")
+    )
+
+
+def _took_part() -> Q:
+    """Holding a place and not noted only as absent: who counts as having been there."""
+    present = Attendance.objects.filter(enrolment=OuterRef("pk"), status=AttendanceStatus.PRESENT)
+    away = Attendance.objects.filter(
+        enrolment=OuterRef("pk"),
+        status__in=(AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED),
+    )
+    return Q(status=EnrolmentStatus.ENROLLED) & (Q(Exists(present)) | ~Q(Exists(away)))
+
+
+@dataclass(frozen=True)
+class RoomNetwork:
+    """Who is in the room, as counts: per partner organisation and per discipline."""
+
+    total: int
+    organisations: list[tuple[str, int]]
+    disciplines: list[tuple[str, int]]
+
+
+def awareness_network(*, session: Session) -> RoomNetwork:
+    """The room's participants counted by organisation and by discipline. Two queries."""
+    people = Enrolment.objects.filter(_took_part(), run_id=session.run_id)
+    by_organisation = list(
+        people.values("participant__organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "participant__organisation__name")
+        .values_list("participant__organisation__name", "n")
+    )
+    labels = dict(Discipline.choices)
+    by_discipline = [
+        (labels.get(discipline, "") if discipline else _("Niet ingevuld"), n)
+        for discipline, n in people.values("participant__discipline")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "participant__discipline")
+        .values_list("participant__discipline", "n")
+    ]
+    return RoomNetwork(
+        total=sum(n for _name, n in by_organisation),
+        organisations=[(name or _("Geen organisatie"), n) for name, n in by_organisation],
+        disciplines=by_discipline,
+    )
+
+
+# What counts as "within three months" after a bewustwordingssessie: thirteen weeks.
+AWARENESS_FOLLOW_UP = timedelta(weeks=13)
+
+
+def awareness_runs_held(
+    *, programme_ids, start: datetime, end: datetime, now: datetime | None = None
+) -> QuerySet[Run]:
+    """The bewustwordingssessies of these programmes that began in [start, end) and by now."""
+    now = now or timezone.now()
+    return Run.objects.filter(
+        training__format=TrainingFormat.AWARENESS,
+        training__programme_id__in=list(programme_ids),
+        status__in=(RunStatus.PUBLISHED, RunStatus.COMPLETED),
+        starts_at__gte=start,
+        starts_at__lt=end,
+        starts_at__lte=now,
+    )
+
+
+def awareness_follow_up_windows(*, runs: QuerySet[Run]) -> QuerySet[Enrolment]:
+    """Per participant of these runs: ``person_id``, ``window_start`` and ``window_end``.
+
+    The window runs from the session's start to ``AWARENESS_FOLLOW_UP`` after its end. A
+    queryset, not a list: another app counts against it inside the database, so no person's
+    id is read into the portal for it.
+    """
+    return Enrolment.objects.filter(_took_part(), run__in=runs).annotate(
+        person_id=F("participant_id"),
+        window_start=F("run__starts_at"),
+        window_end=ExpressionWrapper(
+            F("run__ends_at") + Value(AWARENESS_FOLLOW_UP), output_field=DateTimeField()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AwarenessFigures:
+    sessions: int
+    participants: int
+    examples: int
+    # Whether a session's follow-up window is still open: its signal count may still grow.
+    still_open: bool
+
+
+def awareness_figures(*, runs: QuerySet[Run], now: datetime | None = None) -> AwarenessFigures:
+    """Counts of the runs: sessions, people who took part, examples named. Three queries."""
+    now = now or timezone.now()
+    spans = list(runs.values_list("ends_at", flat=True))
+    return AwarenessFigures(
+        sessions=len(spans),
+        participants=Enrolment.objects.filter(_took_part(), run__in=runs)
+        .values("participant_id")
+        .distinct()
+        .count(),
+        examples=AwarenessExample.objects.filter(session__run__in=runs).count(),
+        still_open=any(ends and ends + AWARENESS_FOLLOW_UP > now for ends in spans),
+    )
+
+
+def awareness_example_led_by(*, user: User, example_id: int) -> AwarenessExample | None:
+    """An example of a room ``user`` leads as its trainer; else None (a guessed id is a 404)."""
+    example = AwarenessExample.objects.select_related("session").filter(pk=example_id).first()
+    if example is None:
+        return None
+    view = awareness_room(user=user, session_id=example.session_id)
+    return example if view is not None and view.leads else None

@@ -25,13 +25,19 @@ from portal.models import Organisation, Programme, User
 from . import codes, permissions, scheduling, selectors
 from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 from .models import (
+    AWARENESS_MAX_PLACES,
     Attendance,
+    AwarenessDefinition,
+    AwarenessExample,
+    AwarenessRoom,
+    AwarenessStep,
     CalendarFeed,
     Certificate,
     DevelopmentPlan,
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    ExampleTheme,
     Material,
     Reflection,
     Run,
@@ -116,6 +122,7 @@ def training_draft_create(
     A building block: composed by verkenning's ``training_design_convert_to_training``
     (the caller checks who may convert) and by ``training_create`` here.
     """
+    _validate_awareness_capacity(format, default_capacity, field="default_capacity")
     training = Training(
         programme=programme,
         title=title,
@@ -159,6 +166,20 @@ def training_update(
     already issued stay as they are (trainings/completion.py). None leaves the rule as it is.
     """
     _require_manages_programme(actor, training.programme_id)
+    _validate_awareness_capacity(format, default_capacity, field="default_capacity")
+    if format == TrainingFormat.AWARENESS:
+        largest = max(training.runs.values_list("capacity", flat=True), default=0)
+        if largest > AWARENESS_MAX_PLACES:
+            raise ValidationError(
+                {
+                    "format": _(
+                        "Een bewustwordingssessie heeft hoogstens %(max)d plaatsen; een "
+                        "uitvoering van deze training heeft er %(count)d. Verlaag eerst het "
+                        "aantal plaatsen van die uitvoering."
+                    )
+                    % {"max": AWARENESS_MAX_PLACES, "count": largest}
+                }
+            )
     training.title = title
     training.description = description
     training.provider = provider
@@ -175,6 +196,20 @@ def training_update(
     training.save()
     training.audience_organisations.set(audience_organisations)
     return training
+
+
+def _validate_awareness_capacity(format: str, capacity: int, *, field: str) -> None:
+    """A bewustwordingssessie is held with at most ``AWARENESS_MAX_PLACES`` people."""
+    if format == TrainingFormat.AWARENESS and capacity > AWARENESS_MAX_PLACES:
+        raise ValidationError(
+            {
+                field: _(
+                    "Een bewustwordingssessie heeft hoogstens %(max)d plaatsen; je vulde "
+                    "%(count)d in."
+                )
+                % {"max": AWARENESS_MAX_PLACES, "count": capacity}
+            }
+        )
 
 
 # --- runs and sessions -----------------------------------------------------------------------
@@ -296,6 +331,7 @@ def run_draft_create(
     A building block: composed by verkenning's ``training_design_convert_to_training``
     (the caller checks who may convert) and by ``run_create`` here.
     """
+    _validate_awareness_capacity(training.format, capacity, field="capacity")
     run = Run(
         training=training,
         capacity=capacity,
@@ -352,6 +388,7 @@ def run_update(
                 % {"count": enrolled}
             }
         )
+    _validate_awareness_capacity(run.training.format, capacity, field="capacity")
     location_changed = location != run.location
     run.capacity = capacity
     run.enrolment_opens_at = enrolment_opens_at
@@ -907,3 +944,139 @@ def certificate_reissue(*, enrolment: Enrolment, actor: User) -> Certificate:
         raise PermissionDenied
     _lock_enrolment(enrolment)
     return _certificate_create(enrolment=enrolment, issued_by=actor)
+
+
+# --- bewustwordingssessie --------------------------------------------------------------------
+# The room of one session: the trainer moves it through the four elements, writes down the
+# groups' definitions and groups the examples; everyone in the room names examples, which
+# are stored without anything that points back at who named them.
+
+# Enough for twenty people naming a handful each; a room that reaches it is asked to stop.
+AWARENESS_EXAMPLES_PER_SESSION = 200
+
+
+def _lock_awareness_session(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("run", "run__training")
+        .get(pk=session.pk)
+    )
+
+
+def _require_room_is_held(session: Session) -> None:
+    if session.run.training.format != TrainingFormat.AWARENESS:
+        raise ValidationError(_("Deze bijeenkomst is geen bewustwordingssessie."))
+    if session.is_cancelled or session.run.status not in (
+        RunStatus.PUBLISHED,
+        RunStatus.COMPLETED,
+    ):
+        raise ValidationError(_("Deze bijeenkomst gaat niet door."))
+
+
+def awareness_room_is_live(session: Session, now: datetime | None = None) -> bool:
+    """The room takes examples on the day of the session."""
+    now = now or timezone.now()
+    return timezone.localdate(session.starts_at) == timezone.localdate(now)
+
+
+def _require_leads_room(actor: User, session: Session) -> None:
+    if not permissions.leads_awareness_room(actor, session.run):
+        raise PermissionDenied
+    _require_room_is_held(session)
+    if timezone.localdate(session.starts_at) > timezone.localdate():
+        raise ValidationError(_("De sessie is nog niet begonnen."))
+
+
+@transaction.atomic
+def awareness_step_set(*, actor: User, session: Session, step: str) -> AwarenessRoom:
+    """Move the room to one of the four elements; everyone's page follows."""
+    session = _lock_awareness_session(session)
+    _require_leads_room(actor, session)
+    if step not in AwarenessStep.values:
+        raise ValidationError({"step": _("Kies netwerk, begrip, signaal of oppakken.")})
+    room, _created = AwarenessRoom.objects.update_or_create(
+        session=session, defaults={"step": step}
+    )
+    return room
+
+
+@transaction.atomic
+def awareness_definition_save(
+    *, actor: User, session: Session, group: str, text: str
+) -> AwarenessDefinition:
+    """Write down (or rewrite) one small group's definition of ondermijning."""
+    session = _lock_awareness_session(session)
+    _require_leads_room(actor, session)
+    group, text = group.strip(), text.strip()
+    if not group:
+        raise ValidationError({"group": _("Geef de groep een naam, bijvoorbeeld „Groep 1”.")})
+    if not text:
+        raise ValidationError({"text": _("Schrijf de definitie van de groep op.")})
+    definition = AwarenessDefinition.objects.filter(session=session, group=group).first()
+    if definition is None:
+        definition = AwarenessDefinition(session=session, group=group)
+    definition.text = text
+    definition.full_clean()
+    definition.save()
+    return definition
+
+
+@transaction.atomic
+def awareness_example_submit(
+    *, participant: User, session: Session, text: str, submission_key: str
+) -> AwarenessExample:
+    """Name an HKIN example in the room, anonymously: the row keeps no trace of who.
+
+    Everyone in the room (its participants and trainers) may, on the day of the session.
+    The same form sent twice (its one-time key) stores one example.
+    """
+    session = _lock_awareness_session(session)
+    if not permissions.is_in_awareness_room(participant, session.run):
+        raise PermissionDenied
+    _require_room_is_held(session)
+    if not awareness_room_is_live(session):
+        raise ValidationError(_("Voorbeelden noem je op de dag van de sessie."))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Beschrijf wat je zag of hoorde.")})
+    existing = AwarenessExample.objects.filter(
+        session=session, submission_key=submission_key
+    ).first()
+    if existing is not None:
+        return existing
+    if session.awareness_examples.count() >= AWARENESS_EXAMPLES_PER_SESSION:
+        raise ValidationError(
+            _("Deze sessie heeft al %(count)d voorbeelden; bespreek ze eerst.")
+            % {"count": AWARENESS_EXAMPLES_PER_SESSION}
+        )
+    example = AwarenessExample(session=session, text=text, submission_key=submission_key)
+    example.full_clean()
+    example.save()
+    return example
+
+
+def _lock_example(example: AwarenessExample, actor: User) -> AwarenessExample:
+    session = _lock_awareness_session(example.session)
+    _require_leads_room(actor, session)
+    example = AwarenessExample.objects.get(pk=example.pk, session=session)
+    example.session = session
+    return example
+
+
+@transaction.atomic
+def awareness_example_group(
+    *, actor: User, example: AwarenessExample, theme: str
+) -> AwarenessExample:
+    """Put an example under a theme (empty: back to "not grouped yet"); the trainer does this."""
+    example = _lock_example(example, actor)
+    if theme and theme not in ExampleTheme.values:
+        raise ValidationError({"theme": _("Kies een thema uit de lijst.")})
+    example.theme = theme
+    example.save(update_fields=["theme"])
+    return example
+
+
+@transaction.atomic
+def awareness_example_remove(*, actor: User, example: AwarenessExample) -> None:
+    """Take an example off the screen (a name, an insult, a test); the trainer does this."""
+    _lock_example(example, actor).delete()

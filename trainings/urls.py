@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import certificates, coordination, dashboard, feeds, participant
+from .views import awareness, certificates, coordination, dashboard, feeds, participant
 
 app_name = "trainings"
 
@@ -82,6 +82,41 @@ urlpatterns = [
         name="programme_dashboard_export",
     ),
     path("uitvoeringen/<int:run_id>/deelnemers/", coordination.register, name="register"),
+    path(
+        "bijeenkomsten/<int:session_id>/bewustwording/",
+        awareness.room,
+        name="awareness_room",
+    ),
+    path(
+        "bijeenkomsten/<int:session_id>/bewustwording/stand.json",
+        awareness.room_state,
+        name="awareness_state",
+    ),
+    path(
+        "bijeenkomsten/<int:session_id>/bewustwording/element/",
+        awareness.step,
+        name="awareness_step",
+    ),
+    path(
+        "bijeenkomsten/<int:session_id>/bewustwording/definities/",
+        awareness.definition,
+        name="awareness_definition",
+    ),
+    path(
+        "bijeenkomsten/<int:session_id>/bewustwording/voorbeelden/",
+        awareness.example,
+        name="awareness_example",
+    ),
+    path(
+        "bewustwording/voorbeelden/<int:example_id>/thema/",
+        awareness.example_group,
+        name="awareness_example_group",
+    ),
+    path(
+        "bewustwording/voorbeelden/<int:example_id>/weghalen/",
+        awareness.example_remove,
+        name="awareness_example_remove",
+    ),
     path("agenda/", feeds.calendar_feed_settings, name="feed_settings"),
     path("agenda/vernieuwen/", feeds.calendar_feed_reset, name="feed_reset"),
     path("agenda/<str:token>.ics", feeds.calendar_feed, name="feed"),

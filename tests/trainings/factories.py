@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import factory
 from django.utils import timezone
@@ -111,3 +111,18 @@ def enrol(run: Run, *people: User) -> None:
     """Enrol each person in ``run``."""
     for person in people:
         EnrolmentFactory(run=run, participant=person)
+
+
+def awareness_run(*, day_offset: int = 0, **kwargs) -> Run:
+    """A published bewustwordingssessie with one session from 9:00 to 17:00 local time,
+    ``day_offset`` days from today (0: today, so its room is live)."""
+    day = timezone.localdate() + timedelta(days=day_offset)
+    starts_at = timezone.make_aware(datetime.combine(day, time(9)))
+    kwargs.setdefault("training", TrainingFactory(format=TrainingFormat.AWARENESS))
+    return RunFactory(
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=8),
+        enrolment_opens_at=starts_at - timedelta(days=30),
+        enrolment_closes_at=starts_at - timedelta(days=2),
+        **kwargs,
+    )

@@ -288,6 +288,7 @@ def test_every_trainings_url_needs_login_except_the_feed_and_release_links(clien
         "enrolment_id": EnrolmentFactory(run=run).pk,
         "material_id": 1,
         "certificate_id": 1,
+        "example_id": 1,
         "token": "onbekend",
     }
     open_to_anyone = {"feed", "release"}

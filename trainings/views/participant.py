@@ -16,7 +16,7 @@ from portal.pagination import query_without
 
 from .. import permissions, selectors, services
 from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ReflectionForm
-from ..models import EnrolmentStatus, RunStatus
+from ..models import EnrolmentStatus, RunStatus, TrainingFormat
 
 CATALOGUE_PAGE_SIZE = 20
 # Long-time participants collect many trainings; both lists on "my trainings" come in pages.
@@ -65,6 +65,10 @@ def run_detail(request, run_id: int):
         "can_manage": permissions.can_manage_run(request.user, run),
         "sees_participants": sees_participants,
         "shows_materials": is_enrolled or sees_participants,
+        # A bewustwordingssessie's room: for whoever holds a place and the run's trainers.
+        "opens_room": run.training.format == TrainingFormat.AWARENESS
+        and run.status in (RunStatus.PUBLISHED, RunStatus.COMPLETED)
+        and (is_enrolled or permissions.teaches_run(request.user, run)),
         "window_open": run.status == RunStatus.PUBLISHED
         and run.enrolment_opens_at <= now < run.enrolment_closes_at,
         "now": now,

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from demo import (
+    bewustwording,
     certificates,
     network,
     people,
@@ -28,6 +29,7 @@ APP_SEEDERS = [
     verkenning.seed,
     signalen.seed,
     network.seed,
+    bewustwording.seed,
 ]
 
 
