@@ -66,7 +66,17 @@ def run_detail(request, run_id: int):
         "window_open": run.status == RunStatus.PUBLISHED
         and run.enrolment_opens_at <= now < run.enrolment_closes_at,
         "now": now,
+        "sees_results": permissions.sees_evaluation_aggregates(
+            request.user,
+            run,
+            trainers_allowed=selectors.evaluation_settings_of(
+                run.training.programme_id
+            ).trainers_see_aggregates,
+        ),
     }
+    if is_enrolled and run.ends_at and run.ends_at <= now:
+        context["evaluation_state"] = selectors.evaluation_state(user=request.user, run=run)
+        context["followup_state"] = selectors.followup_state(user=request.user, run=run)
     return render(request, "trainings/run_detail.html", context)
 
 
@@ -175,6 +185,9 @@ def my_trainings(request):
     past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
     for enrolment in [*upcoming_page.object_list, *past_page.object_list]:
         enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
+    owed = selectors.questionnaires_owed(user=request.user, enrolments=past_page.object_list)
+    for enrolment in past_page.object_list:
+        enrolment.questionnaires = owed.get(enrolment.run_id, [])
     return render(
         request,
         "trainings/my_trainings.html",
