@@ -956,3 +956,17 @@ def questionnaires_owed(*, user: User, enrolments) -> dict[int, list[str]]:
         if kinds:
             owed[run_id] = kinds
     return owed
+
+
+def followup_outcomes(*, user: User, run: Run, answered: int) -> list[str]:
+    """What came of the contacts, shuffled and unattributed: the programme's coordinators
+    only, and only from 5 answers (``answered``, from ``followup_summary``)."""
+    if not permissions.sees_evaluation_details(user, run) or not evaluation.shown(answered):
+        return []
+    return evaluation.shuffled(
+        list(
+            FollowupAnswer.objects.filter(run=run)
+            .exclude(outcome="")
+            .values_list("outcome", flat=True)
+        )
+    )

@@ -320,9 +320,9 @@ def test_invitation_after_the_last_session_and_one_reminder_only_to_non_responde
     skipped = PlannedReminder.objects.get(kind=scheduling.EVALUATION_REMINDER, recipient=people[0])
     assert skipped.status == ReminderStatus.SKIPPED
     # The invitation itself is listed under "Mijn herinneringen" with its link.
-    assert PlannedReminder.objects.get(
-        kind=scheduling.EVALUATION, recipient=people[1]
-    ).body.count(reverse("trainings:evaluation", args=[run.pk]))
+    assert PlannedReminder.objects.get(kind=scheduling.EVALUATION, recipient=people[1]).body.count(
+        reverse("trainings:evaluation", args=[run.pk])
+    )
 
 
 def test_the_evaluation_mails_follow_a_moved_last_session_and_a_cancellation():

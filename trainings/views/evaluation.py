@@ -249,9 +249,12 @@ def run_results(request, run_id: int):
     results = selectors.run_evaluation_results(user=request.user, run=run)
     if results is None:
         raise Http404
-    followup = None
+    followup, outcomes = None, []
     if permissions.sees_evaluation_details(request.user, run):
         followup = selectors.followup_summary(run_ids=[run.pk])[run.pk]
+        outcomes = selectors.followup_outcomes(
+            user=request.user, run=run, answered=followup.answered
+        )
     return render(
         request,
         "trainings/evaluation_run_results.html",
@@ -259,6 +262,7 @@ def run_results(request, run_id: int):
             "run": run,
             "results": results,
             "followup": followup,
+            "outcomes": outcomes,
             "min_answers": evaluation.MIN_ANSWERS,
             "is_coordinator": permissions.can_manage_run(request.user, run),
         },
