@@ -15,7 +15,12 @@ from signalen import services as signal_services
 from signalen.models import Signal, SignalEvent
 from tests.portal.factories import OrganisationFactory, UserFactory, beheerder, coordinator, trainer
 from tests.signalen.factories import CategoryFactory, meldpunt, report
-from tests.trainings.factories import ProgrammeFactory, RunFactory, TrainingFactory
+from tests.trainings.factories import (
+    EnrolmentFactory,
+    ProgrammeFactory,
+    RunFactory,
+    TrainingFactory,
+)
 from tests.verkenning.factories import ContactFactory, VerkenningFactory
 from tests.werkplaats.factories import (
     GroupFactory,
@@ -23,7 +28,15 @@ from tests.werkplaats.factories import (
     SessionFactory,
     WerkplaatsFactory,
 )
-from trainings.models import Material, Run, Training
+from trainings import services as training_services
+from trainings.models import (
+    EvaluationQuestion,
+    EvaluationRespondent,
+    Material,
+    QuestionKind,
+    Run,
+    Training,
+)
 from trainings.models import Session as RunSession
 from verkenning.models import Contact, Interview, Theme, Verkenning
 from werkplaats.models import CaseSketch, OrganisationalAction, RugdekkingRequest, Werkplaats
@@ -194,6 +207,28 @@ def verkenning_create(client):
     return reverse("verkenning:create"), data, Verkenning
 
 
+def evaluation_answer(client):
+    ended = timezone.now() - timedelta(days=1)
+    run = RunFactory(
+        starts_at=ended - timedelta(hours=3),
+        ends_at=ended,
+        enrolment_opens_at=ended - timedelta(days=20),
+        enrolment_closes_at=ended - timedelta(days=3),
+    )
+    enrolment = EnrolmentFactory(run=run)
+    client.force_login(enrolment.participant)
+    questions = training_services.run_evaluation_open(run=run)
+    data = {f"q{q.pk}": "4" if q.kind == QuestionKind.SCALE else "Goed." for q in questions}
+    return reverse("trainings:evaluation", args=[run.pk]), data, EvaluationRespondent
+
+
+def evaluation_question_add(client):
+    programme = _boss(client)
+    data = {"kind": QuestionKind.OPEN, "text": "Wat neem je mee?"}
+    url = reverse("trainings:evaluation_questions", args=[programme.pk])
+    return url, data, EvaluationQuestion
+
+
 def _verkenner(client):
     verkenning = VerkenningFactory()
     client.force_login(verkenning.verkenners.get())
@@ -268,6 +303,8 @@ CREATE_FORMS = [
     organisational_action_create,
     case_sketch_create,
     rugdekking_create,
+    evaluation_answer,
+    evaluation_question_add,
     verkenning_create,
     contact_create,
     interview_create,
