@@ -169,3 +169,18 @@ def demo_totp_secret(*, email: str) -> str | None:
         if key == p.key
     }
     return totp_secret_for(email) if email in known else None
+
+
+def extra_participant(email: str, name: str, discipline: str, domain: str) -> User:
+    """A participant of the demo's groups who is not one of the logins (safe to run again)."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name)
+    user.full_name = name
+    user.discipline = discipline
+    user.organisation = Organisation.objects.get(email_domains__domain=domain)
+    user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user

@@ -10,7 +10,6 @@ still has a practice log to write.
 
 from datetime import date, timedelta
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from werkplaats import services
 from werkplaats.models import ActionStatus, Session, SessionLength, Werkplaats
 
 from . import clock
-from .people import DEMO_PASSWORD
+from .people import extra_participant
 
 TITLE = "Domeinoverstijgend samenwerken — Gemeente Voorbeeldstad"
 FACILITATOR_EMAIL = "trainer@voorbeeldstad.example"
@@ -56,18 +55,7 @@ AIMS = {
 
 
 def _extra_participant(index: int, name: str, discipline: str, domain: str) -> User:
-    email = f"werkplaats{index:02d}@{domain}"
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name)
-    user.full_name = name
-    user.discipline = discipline
-    user.organisation = Organisation.objects.get(email_domains__domain=domain)
-    user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
+    return extra_participant(f"werkplaats{index:02d}@{domain}", name, discipline, domain)
 
 
 # The sessions, in days from today (moved together onto working days); the facilitator

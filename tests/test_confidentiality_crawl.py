@@ -3,13 +3,14 @@ anyone who is not entitled to it, in a page, a download, a CSV, an iCal feed or 
 
 A unique marker is planted in every free-text field of a signal (forwarded, with
 attachments), an anonymous signal, a verkenning interview, a development plan, a reflection,
-a practice log, a case sketch and a rugdekking request, each with the roles entitled to read
-it; the signals' references are watched the same way. The URL patterns come from the
-resolver (namespaced includes and the admin included), and each parameter is filled with the
-ids of the objects of its kind (or, for a parameter this test does not know, with ids of every
-kind of object of the URL's app) and with the tokens found in the e-mails. A new page is
-crawled without new code here; a pattern that cannot be filled fails the test, listing it,
-unless it is named in ``NOT_CRAWLED`` or ``UNKNOWN_TOKENS_ONLY``.
+a practice log, a case sketch, a rugdekking request, an evaluation's open answer and a
+samenwerkingsmeter's outcome (from 5 answers, for coordinators only), each with the roles
+entitled to read it; the signals' references are watched the same way. The URL patterns come
+from the resolver (namespaced includes and the admin included), and each parameter is filled
+with the ids of the objects of its kind (or, for a parameter this test does not know, with
+ids of every kind of object of the URL's app) and with the tokens found in the e-mails. A new
+page is crawled without new code here; a pattern that cannot be filled fails the test,
+listing it, unless it is named in ``NOT_CRAWLED`` or ``UNKNOWN_TOKENS_ONLY``.
 """
 
 import re
@@ -32,7 +33,7 @@ from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
 from portal import services as portal_services
-from portal.models import Organisation, Role, RoleReviewLine, User
+from portal.models import Organisation, Programme, Role, RoleReviewLine, User
 from portal.tasks import dispatch_due_reminders
 from signalen import services as signal_services
 from signalen.attachments import prepare_attachment
@@ -61,7 +62,9 @@ from tests.werkplaats.factories import (
     ParticipationFactory,
     WerkplaatsFactory,
 )
-from tests.werkplaats.factories import SessionFactory as WerkplaatsSessionFactory
+from tests.werkplaats.factories import (
+    SessionFactory as WerkplaatsSessionFactory,
+)
 from trainings import codes
 from trainings import selectors as training_selectors
 from trainings import services as training_services
@@ -72,7 +75,9 @@ from trainings.models import (
     Certificate,
     DevelopmentPlan,
     Enrolment,
+    EvaluationQuestion,
     Material,
+    QuestionKind,
     Run,
     Session,
     Training,
@@ -88,7 +93,9 @@ from werkplaats.models import (
     Participation,
     Werkplaats,
 )
-from werkplaats.models import Session as WerkplaatsSession
+from werkplaats.models import (
+    Session as WerkplaatsSession,
+)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -99,6 +106,7 @@ NOT_CRAWLED = {
     # Redirects to the object's own page, which is crawled under its own pattern.
     "admin:view_on_site",
 }
+
 # String parameters no e-mail or object of the crawl holds a real value for: crawled with an
 # unknown value only (what a guesser has). allauth's single-use keys go only to their owner.
 UNKNOWN_TOKENS_ONLY = {
@@ -107,6 +115,7 @@ UNKNOWN_TOKENS_ONLY = {
     ("account_reset_password_from_key", "key"),
     ("trainings:release", "token"),
 }
+
 # Unnamed patterns cannot be reversed: only the admin's own redirect and catch-all are allowed.
 UNNAMED_ALLOWED = {"<path:object_id>/", "(?P<url>.*)$"}
 
@@ -117,6 +126,8 @@ PARAM_KINDS = {
     "enrolment_id": [Enrolment],
     "session_id": [Session, WerkplaatsSession],
     "training_id": [Training],
+    "programme_id": [Programme],
+    "question_id": [EvaluationQuestion],
     "material_id": [Material],
     "certificate_id": [Certificate],
     "example_id": [AwarenessExample],
@@ -132,9 +143,12 @@ PARAM_KINDS = {
     "user_pk": [User],
     "line_pk": [RoleReviewLine],
 }
+
 # The admin is for staff; other roles are tried on one object per admin page.
 STAFF_ROLES = {"superuser", "staff"}
+
 UNKNOWN = "onbekend0token"
+
 MANAGER_EMAIL = "leiding@kruipstad.example"
 
 
@@ -359,6 +373,46 @@ def _training(people, markers, programme):
     )
 
 
+def _evaluation(people, markers, programme):
+    """A run ended ten weeks ago with 5 evaluations and 5 samenwerkingsmeters: enough for
+    its coordinators to read the open answers (unattributed); trainers (allowed to see the
+    figures) and participants never read them."""
+    entitled = {"prog_coordinator"}
+    ended = timezone.now() - timedelta(weeks=10)
+    run = RunFactory(
+        training__programme=programme,
+        starts_at=ended - timedelta(hours=3),
+        ends_at=ended,
+        enrolment_opens_at=ended - timedelta(days=30),
+        enrolment_closes_at=ended - timedelta(days=5),
+    )
+    run.trainers.add(people["run_trainer"])
+    training_services.evaluation_settings_update(
+        actor=people["prog_coordinator"],
+        programme=programme,
+        followup_weeks=8,
+        trainers_see_aggregates=True,
+    )
+    respondents = [people["learner"], *(UserFactory() for _ in range(4))]
+    questions = training_services.run_evaluation_open(run=run)
+    for index, person in enumerate(respondents):
+        EnrolmentFactory(run=run, participant=person)
+        text = markers.new("evaluation open answer", entitled) if index == 1 else "Prima."
+        training_services.evaluation_submit(
+            participant=person,
+            run=run,
+            scores={q.pk: 4 for q in questions if q.kind == QuestionKind.SCALE},
+            texts={q.pk: text for q in questions if q.kind == QuestionKind.OPEN},
+        )
+        training_services.followup_submit(
+            participant=person,
+            run=run,
+            contacted=True,
+            organisations=[run.training.provider],
+            outcome=markers.new("followup outcome", entitled) if index == 2 else "",
+        )
+
+
 def _awareness(people, markers, programme):
     """A bewustwordingssessie held today: the groups' definitions and the anonymous examples
     are for the room only (its trainer and participants), not for the programme's
@@ -439,6 +493,7 @@ def world():
     _verkenning(people, markers, programme, gemeente)
     _training(people, markers, programme)
     _awareness(people, markers, programme)
+    _evaluation(people, markers, programme)
     _werkplaats(people, markers, programme)
     portal_services.role_review_open()
     # The learner is findable in the netwerk: their page and consent history are crawled.
@@ -466,9 +521,6 @@ def world():
         while dispatch_due_reminders():
             pass
     return people, markers
-
-
-# --- URL patterns ------------------------------------------------------------------------------
 
 
 def _patterns(patterns=None, namespace=()):

@@ -29,11 +29,30 @@ from tests.werkplaats.factories import (
     SessionFactory,
     WerkplaatsFactory,
 )
-from trainings.models import AwarenessDefinition, AwarenessExample, Material, Run, Training
-from trainings.models import Session as RunSession
+from trainings import services as training_services
+from trainings.models import (
+    AwarenessDefinition,
+    AwarenessExample,
+    EvaluationQuestion,
+    EvaluationRespondent,
+    Material,
+    QuestionKind,
+    Run,
+    Training,
+)
+from trainings.models import (
+    Session as RunSession,
+)
 from verkenning.models import Contact, Interview, Theme, Verkenning
-from werkplaats.models import CaseSketch, OrganisationalAction, RugdekkingRequest, Werkplaats
-from werkplaats.models import Session as WerkplaatsSession
+from werkplaats.models import (
+    CaseSketch,
+    OrganisationalAction,
+    RugdekkingRequest,
+    Werkplaats,
+)
+from werkplaats.models import (
+    Session as WerkplaatsSession,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -216,6 +235,28 @@ def verkenning_create(client):
     return reverse("verkenning:create"), data, Verkenning
 
 
+def evaluation_answer(client):
+    ended = timezone.now() - timedelta(days=1)
+    run = RunFactory(
+        starts_at=ended - timedelta(hours=3),
+        ends_at=ended,
+        enrolment_opens_at=ended - timedelta(days=20),
+        enrolment_closes_at=ended - timedelta(days=3),
+    )
+    enrolment = EnrolmentFactory(run=run)
+    client.force_login(enrolment.participant)
+    questions = training_services.run_evaluation_open(run=run)
+    data = {f"q{q.pk}": "4" if q.kind == QuestionKind.SCALE else "Goed." for q in questions}
+    return reverse("trainings:evaluation", args=[run.pk]), data, EvaluationRespondent
+
+
+def evaluation_question_add(client):
+    programme = _boss(client)
+    data = {"kind": QuestionKind.OPEN, "text": "Wat neem je mee?"}
+    url = reverse("trainings:evaluation_questions", args=[programme.pk])
+    return url, data, EvaluationQuestion
+
+
 def _verkenner(client):
     verkenning = VerkenningFactory()
     client.force_login(verkenning.verkenners.get())
@@ -291,6 +332,8 @@ CREATE_FORMS = [
     organisational_action_create,
     case_sketch_create,
     rugdekking_create,
+    evaluation_answer,
+    evaluation_question_add,
     verkenning_create,
     contact_create,
     interview_create,

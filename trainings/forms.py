@@ -21,12 +21,11 @@ from .models import (
     AwarenessStep,
     DevelopmentPlan,
     ExampleTheme,
+    QuestionKind,
     Reflection,
     TrainingFormat,
 )
 from .selectors import CatalogueFilters
-
-# --- coordination ----------------------------------------------------------------------------
 
 
 class TrainingForm(OneTimeSubmissionMixin, forms.Form):
@@ -210,9 +209,6 @@ class AttendanceForm(forms.Form):
                 yield enrolment, status
 
 
-# --- participants ----------------------------------------------------------------------------
-
-
 class CatalogueFilterForm(forms.Form):
     """The catalogue's filters, read from the query string."""
 
@@ -334,6 +330,96 @@ class ReflectionForm(forms.ModelForm):
         }
 
 
+SCALE_CHOICES = [
+    (1, _("1 — helemaal oneens")),
+    (2, _("2 — oneens")),
+    (3, _("3 — neutraal")),
+    (4, _("4 — eens")),
+    (5, _("5 — helemaal eens")),
+]
+
+
+class EvaluationForm(OneTimeSubmissionMixin, forms.Form):
+    """One field per question of the run: ``q<id>``; scale questions required, open ones not."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            name = f"q{question.pk}"
+            if question.kind == QuestionKind.SCALE:
+                self.fields[name] = forms.TypedChoiceField(
+                    label=question.text,
+                    choices=SCALE_CHOICES,
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    error_messages={"required": _("Kies een waarde van 1 tot en met 5.")},
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=question.text,
+                    required=False,
+                    max_length=2000,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+
+    def answers(self) -> tuple[dict[int, int], dict[int, str]]:
+        scores, texts = {}, {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q{question.pk}")
+            if question.kind == QuestionKind.SCALE:
+                scores[question.pk] = value
+            else:
+                texts[question.pk] = value or ""
+        return scores, texts
+
+
+class FollowupForm(OneTimeSubmissionMixin, forms.Form):
+    contacted = forms.TypedChoiceField(
+        label=_("Heb je sinds de training contact gehad met iemand van een andere partner?"),
+        choices=[("ja", _("Ja")), ("nee", _("Nee"))],
+        coerce=lambda value: value == "ja",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies ja of nee.")},
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Met welke organisatie(s)?"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("De organisatie, geen naam van een persoon."),
+    )
+    outcome = forms.CharField(
+        label=_("Wat heeft het opgeleverd?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations
+
+
+class EvaluationQuestionForm(OneTimeSubmissionMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Soort"), choices=QuestionKind.choices)
+    text = forms.CharField(label=_("Vraag"), max_length=300)
+
+
+class EvaluationSettingsForm(forms.Form):
+    followup_weeks = forms.IntegerField(
+        label=_("Samenwerkingsmeter na (weken)"),
+        min_value=1,
+        max_value=52,
+        help_text=_("Zoveel weken na de laatste bijeenkomst krijgen deelnemers de vragen."),
+    )
+    trainers_see_aggregates = forms.BooleanField(
+        label=_("Trainers zien de gemiddelden van hun eigen uitvoeringen"),
+        required=False,
+        help_text=_("Alleen bij minstens 5 antwoorden; open antwoorden zien trainers nooit."),
+    )
+
+
 class CertificateCodeForm(forms.Form):
     """The public page's one field: a code as typed, in any case, with or without dashes."""
 
@@ -360,9 +446,6 @@ class CertificateRevokeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Alleen coördinatoren zien de reden; de controlepagina toont „ingetrokken”."),
     )
-
-
-# --- bewustwordingssessie --------------------------------------------------------------------
 
 
 class AwarenessStepForm(forms.Form):

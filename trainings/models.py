@@ -1,5 +1,7 @@
 """Programmes, trainings, their runs and sessions, and what participants do in them."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -416,6 +418,213 @@ class CalendarFeed(TimeStampedModel):
         verbose_name_plural = _("agenda-abonnementen")
 
 
+class EvaluationSettings(TimeStampedModel):
+    """A programme's choices for evaluations and follow-ups; defaults apply without a row."""
+
+    programme = models.OneToOneField(
+        Programme,
+        verbose_name=_("programma"),
+        on_delete=models.CASCADE,
+        related_name="evaluation_settings",
+    )
+    followup_weeks = models.PositiveSmallIntegerField(
+        _("samenwerkingsmeter na (weken)"),
+        default=8,
+        help_text=_("Zoveel weken na de laatste bijeenkomst krijgen deelnemers de vragen."),
+    )
+    trainers_see_aggregates = models.BooleanField(
+        _("trainers zien de gemiddelden van hun eigen uitvoeringen"),
+        default=False,
+        help_text=_("Alleen bij minstens 5 antwoorden; open antwoorden zien trainers nooit."),
+    )
+
+    class Meta:
+        verbose_name = _("evaluatie-instellingen")
+        verbose_name_plural = _("evaluatie-instellingen")
+        constraints = [
+            models.CheckConstraint(
+                name="followup_weeks_in_range",
+                condition=Q(followup_weeks__gte=1) & Q(followup_weeks__lte=52),
+            )
+        ]
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", _("Schaal 1–5")
+    OPEN = "open", _("Open vraag")
+
+
+class EvaluationQuestion(TimeStampedModel):
+    """A question of a programme's default evaluation, edited by its coordinators."""
+
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programma"),
+        on_delete=models.CASCADE,
+        related_name="evaluation_questions",
+    )
+    kind = models.CharField(_("soort"), max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(_("vraag"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("volgorde"))
+    is_active = models.BooleanField(_("in gebruik"), default=True)
+
+    class Meta:
+        ordering = ["programme", "position", "pk"]
+        verbose_name = _("evaluatievraag")
+        verbose_name_plural = _("evaluatievragen")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RunQuestion(models.Model):
+    """The questions of one run's evaluation, copied when it opens: later edits leave it be."""
+
+    run = models.ForeignKey(
+        Run, verbose_name=_("uitvoering"), on_delete=models.CASCADE, related_name="questions"
+    )
+    kind = models.CharField(_("soort"), max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(_("vraag"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("volgorde"))
+
+    class Meta:
+        ordering = ["run", "position", "pk"]
+        verbose_name = _("vraag van een uitvoering")
+        verbose_name_plural = _("vragen van uitvoeringen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "position"], name="one_run_question_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EvaluationRespondent(models.Model):
+    """That a participant answered a run's evaluation; never what they answered."""
+
+    run = models.ForeignKey(
+        Run, verbose_name=_("uitvoering"), on_delete=models.CASCADE, related_name="respondents"
+    )
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ingevulde evaluatie")
+        verbose_name_plural = _("ingevulde evaluaties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "participant"], name="one_evaluation_per_run_and_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.run}"
+
+
+def _random_key():
+    return uuid.uuid4()
+
+
+class EvaluationAnswer(models.Model):
+    """One anonymous answer to one question: a score (scale question) or a text (open one)."""
+
+    id = models.UUIDField(primary_key=True, default=_random_key, editable=False)
+    question = models.ForeignKey(
+        RunQuestion, verbose_name=_("vraag"), on_delete=models.CASCADE, related_name="answers"
+    )
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    text = models.TextField(_("antwoord"), blank=True)
+
+    class Meta:
+        verbose_name = _("evaluatieantwoord")
+        verbose_name_plural = _("evaluatieantwoorden")
+        constraints = [
+            models.CheckConstraint(
+                name="evaluation_answer_is_score_or_text",
+                condition=(Q(score__gte=1) & Q(score__lte=5) & Q(text=""))
+                | (Q(score__isnull=True) & ~Q(text="")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.question)
+
+
+class FollowupRespondent(models.Model):
+    """That a participant answered a run's samenwerkingsmeter; never what they answered."""
+
+    run = models.ForeignKey(
+        Run,
+        verbose_name=_("uitvoering"),
+        on_delete=models.CASCADE,
+        related_name="followup_respondents",
+    )
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ingevulde samenwerkingsmeter")
+        verbose_name_plural = _("ingevulde samenwerkingsmeters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "participant"], name="one_followup_per_run_and_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.run}"
+
+
+class FollowupAnswer(models.Model):
+    """One anonymous samenwerkingsmeter: contact with another partner since the run, and with
+    which organisations (never a person's name)."""
+
+    id = models.UUIDField(primary_key=True, default=_random_key, editable=False)
+    run = models.ForeignKey(
+        Run, verbose_name=_("uitvoering"), on_delete=models.CASCADE, related_name="followups"
+    )
+    contacted = models.BooleanField(_("contact gehad met een andere partner"))
+    organisations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("organisaties"),
+        related_name="+",
+        blank=True,
+        through="FollowupContact",
+    )
+    outcome = models.TextField(_("wat heeft het opgeleverd?"), blank=True)
+
+    class Meta:
+        verbose_name = _("samenwerkingsmeter")
+        verbose_name_plural = _("samenwerkingsmeters")
+
+    def __str__(self) -> str:
+        return str(self.run)
+
+
+class FollowupContact(models.Model):
+    """An organisation named in a samenwerkingsmeter (a random key: rows keep no order)."""
+
+    id = models.UUIDField(primary_key=True, default=_random_key, editable=False)
+    answer = models.ForeignKey(FollowupAnswer, on_delete=models.CASCADE, related_name="contacts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("genoemde organisatie")
+        verbose_name_plural = _("genoemde organisaties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "organisation"], name="one_contact_per_answer_and_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
 class Certificate(TimeStampedModel):
     """A certificate of participation: a snapshot of what it says, checkable by its code.
 
@@ -487,8 +696,6 @@ class Certificate(TimeStampedModel):
         return self.revoked_at is not None
 
 
-# --- bewustwordingssessie ---------------------------------------------------------------------
-
 # A bewustwordingssessie is held with at most 20 participants (seed 003).
 AWARENESS_MAX_PLACES = 20
 
@@ -541,6 +748,7 @@ class AwarenessRoom(models.Model):
 
 
 DEFINITION_MAX_LENGTH = 1000
+
 EXAMPLE_MAX_LENGTH = 500
 
 

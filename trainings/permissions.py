@@ -54,6 +54,26 @@ def is_in_audience(
     return not disciplines or user.discipline in disciplines
 
 
+def can_edit_evaluation(user: User, programme_id: int) -> bool:
+    """The programme's question set and evaluation settings: its coordinators."""
+    return coordinates_programme(user, programme_id)
+
+
+def sees_evaluation_details(user: User, run: Run) -> bool:
+    """Open answers and who has not answered yet: the programme's coordinators only.
+
+    Open answers are shown only from ``evaluation.MIN_ANSWERS`` answers on; who has not
+    answered shows names, never answers.
+    """
+    return can_manage_run(user, run)
+
+
+def sees_evaluation_aggregates(user: User, run: Run, *, trainers_allowed: bool) -> bool:
+    """A run's means and counts per option (from 5 answers on): its coordinators, and its
+    trainers where the programme allows (``EvaluationSettings.trainers_see_aggregates``)."""
+    return can_manage_run(user, run) or (trainers_allowed and teaches_run(user, run))
+
+
 def can_view_programme_dashboard(user: User, programme_id: int) -> bool:
     """The programme dashboard: the programme's coordinators, and beheerders for every one."""
     return coordinates_programme(user, programme_id) or portal_permissions.is_beheerder(user)

@@ -24,12 +24,16 @@ from .models import (
     EnrolmentEpisode,
     EnrolmentStatus,
     Reflection,
+    Run,
     RunStatus,
     Session,
     SessionChange,
 )
 from .scheduling import (
     ENROLMENT_CONFIRMED,
+    EVALUATION,
+    EVALUATION_REMINDER,
+    FOLLOWUP,
     PROMOTED,
     REFLECTION_INVITE,
     RUN_CANCELLED,
@@ -37,9 +41,10 @@ from .scheduling import (
     SESSION_DAY_BEFORE,
     SESSION_MOVED,
     WAITLISTED,
+    followup_weeks,
     release_token,
 )
-from .selectors import enrolment_of
+from .selectors import enrolment_of, evaluation_state, followup_state
 
 
 def _with_calendar(
@@ -265,3 +270,56 @@ def render_session_cancelled(reminder) -> ReminderMessage | None:
     session = change.session
     message = render_email("trainings/email/session_cancelled", _session_context(session, reminder))
     return _with_calendar(message, [session], method=ical.CANCEL, reminder=reminder)
+
+
+def _finished_run(reminder) -> Run | None:
+    return (
+        Run.objects.select_related("training")
+        .filter(pk=reminder.target_id, status__in=(RunStatus.PUBLISHED, RunStatus.COMPLETED))
+        .first()
+    )
+
+
+def _evaluation_mail(reminder, template: str) -> ReminderMessage | None:
+    """Only to someone asked who has not answered, once the run is over."""
+    run = _finished_run(reminder)
+    if run is None or reminder.recipient is None:
+        return None
+    if not evaluation_state(user=reminder.recipient, run=run).may_answer:
+        return None
+    return render_email(
+        template,
+        {
+            "training": run.training,
+            "recipient": reminder.recipient,
+            "path": reverse("trainings:evaluation", args=[run.pk]),
+        },
+    )
+
+
+@register(EVALUATION, label=_("Evaluatie na een training"))
+def render_evaluation(reminder) -> ReminderMessage | None:
+    return _evaluation_mail(reminder, "trainings/email/evaluation")
+
+
+@register(EVALUATION_REMINDER, label=_("Herinnering aan de evaluatie van een training"))
+def render_evaluation_reminder(reminder) -> ReminderMessage | None:
+    return _evaluation_mail(reminder, "trainings/email/evaluation_reminder")
+
+
+@register(FOLLOWUP, label=_("Samenwerkingsmeter, weken na een training"))
+def render_followup(reminder) -> ReminderMessage | None:
+    run = _finished_run(reminder)
+    if run is None or reminder.recipient is None:
+        return None
+    if not followup_state(user=reminder.recipient, run=run).may_answer:
+        return None
+    return render_email(
+        "trainings/email/followup",
+        {
+            "training": run.training,
+            "recipient": reminder.recipient,
+            "weeks": followup_weeks(run.training.programme_id),
+            "path": reverse("trainings:followup", args=[run.pk]),
+        },
+    )

@@ -17,10 +17,12 @@ from django.utils import timezone
 from portal import services as portal_services
 from portal.models import ReminderStatus
 
+from . import evaluation
 from .models import (
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    EvaluationSettings,
     Run,
     RunStatus,
     Session,
@@ -36,6 +38,12 @@ RUN_CANCELLED = "trainings.run_cancelled"
 SESSION_MOVED = "trainings.session_moved"
 SESSION_CANCELLED = "trainings.session_cancelled"
 SESSION_KINDS = (SESSION_DAY_BEFORE, REFLECTION_INVITE)
+# After the run's last session: the evaluation, one reminder to who has not answered, and
+# weeks later the samenwerkingsmeter. Each targets the run, one per participant.
+EVALUATION = "trainings.evaluation"
+EVALUATION_REMINDER = "trainings.evaluation_reminder"
+FOLLOWUP = "trainings.followup"
+RUN_END_KINDS = (EVALUATION, EVALUATION_REMINDER, FOLLOWUP)
 
 DAY_BEFORE = timedelta(hours=24)
 _RELEASE_SALT = "trainings.release"
@@ -73,6 +81,8 @@ def enrolment_reminders_plan(*, enrolment: Enrolment) -> None:
     now = timezone.now()
     for session in Session.objects.filter(run_id=enrolment.run_id, ends_at__gt=now):
         _plan_session(session, enrolment, now)
+    run = Run.objects.select_related("training").get(pk=enrolment.run_id)
+    _plan_run_end(run, enrolment.participant, followup_weeks(run.training.programme_id))
 
 
 def enrolment_reminders_cancel(*, enrolment: Enrolment) -> None:
@@ -81,6 +91,68 @@ def enrolment_reminders_cancel(*, enrolment: Enrolment) -> None:
             portal_services.reminder_cancel(
                 target=session, kind=kind, recipient=enrolment.participant
             )
+    run = Run(pk=enrolment.run_id)
+    for kind in RUN_END_KINDS:
+        portal_services.reminder_cancel(target=run, kind=kind, recipient=enrolment.participant)
+
+
+def followup_weeks(programme_id: int) -> int:
+    """The programme's weeks between a run's end and the samenwerkingsmeter."""
+    weeks = (
+        EvaluationSettings.objects.filter(programme_id=programme_id)
+        .values_list("followup_weeks", flat=True)
+        .first()
+    )
+    return weeks or evaluation.DEFAULT_FOLLOWUP_WEEKS
+
+
+def _plan_run_end(run: Run, participant, weeks: int) -> None:
+    """The evaluation at the run's end, its reminder days later, the follow-up weeks later.
+
+    Every participant holding a place gets them; whether they attended is checked when the
+    mail is due (``selectors.evaluation_invitees``), as attendance is often recorded late.
+    """
+    if run.ends_at is None or run.status == RunStatus.CANCELLED:
+        for kind in RUN_END_KINDS:
+            portal_services.reminder_cancel(target=run, kind=kind, recipient=participant)
+        return
+    due = {
+        EVALUATION: run.ends_at,
+        EVALUATION_REMINDER: run.ends_at + timedelta(days=evaluation.REMINDER_AFTER_DAYS),
+        FOLLOWUP: run.ends_at + timedelta(weeks=weeks),
+    }
+    for kind, due_at in due.items():
+        portal_services.reminder_plan(kind=kind, target=run, recipient=participant, due_at=due_at)
+
+
+def run_end_reminders_replan(*, run: Run) -> None:
+    """After the run's last session moved: its evaluation and follow-up move along.
+
+    Mails already sent stay sent (``reminder_plan`` leaves them alone).
+    """
+    weeks = followup_weeks(run.training.programme_id)
+    for enrolment in Enrolment.objects.filter(
+        run_id=run.pk, status=EnrolmentStatus.ENROLLED
+    ).select_related("participant"):
+        _plan_run_end(run, enrolment.participant, weeks)
+
+
+def programme_followups_replan(*, programme_id: int) -> None:
+    """After a programme's follow-up weeks changed: the follow-ups not yet sent move along."""
+    weeks = followup_weeks(programme_id)
+    enrolments = Enrolment.objects.filter(
+        run__training__programme_id=programme_id,
+        run__status__in=(RunStatus.PUBLISHED, RunStatus.COMPLETED),
+        run__ends_at__isnull=False,
+        status=EnrolmentStatus.ENROLLED,
+    ).select_related("run", "participant")
+    for enrolment in enrolments:
+        portal_services.reminder_plan(
+            kind=FOLLOWUP,
+            target=enrolment.run,
+            recipient=enrolment.participant,
+            due_at=enrolment.run.ends_at + timedelta(weeks=weeks),
+        )
 
 
 def session_reminders_replan(*, session: Session) -> None:
@@ -100,6 +172,8 @@ def run_reminders_cancel(*, run: Run) -> None:
     for session in Session.objects.filter(run=run):
         for kind in SESSION_KINDS:
             portal_services.reminder_cancel(target=session, kind=kind)
+    for kind in RUN_END_KINDS:
+        portal_services.reminder_cancel(target=run, kind=kind)
 
 
 def current_episode(enrolment: Enrolment) -> EnrolmentEpisode:

@@ -1,5 +1,6 @@
 """Reads for trainings, each filtered to what the user may see and joined for its page."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,6 +18,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -25,10 +27,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
-from portal.models import Discipline, Programme, User
+from portal.models import Discipline, Organisation, Programme, User
 
-from . import codes, completion, permissions, reflections
-from . import programme_stats as stats
+from . import (
+    codes,
+    completion,
+    evaluation,
+    permissions,
+    reflections,
+    scheduling,
+)
+from . import (
+    programme_stats as stats,
+)
 from .models import (
     Attendance,
     AttendanceStatus,
@@ -40,9 +51,18 @@ from .models import (
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
+    EvaluationAnswer,
+    EvaluationQuestion,
+    EvaluationRespondent,
+    EvaluationSettings,
+    FollowupAnswer,
+    FollowupContact,
+    FollowupRespondent,
     Material,
+    QuestionKind,
     Reflection,
     Run,
+    RunQuestion,
     RunStatus,
     Session,
     Training,
@@ -51,12 +71,16 @@ from .models import (
 
 # Older sessions no longer nag on the home page; the plan page still lists them.
 REFLECTION_WINDOW_DAYS = 30
+
 # How long after a run's end its development plan's look back is asked for on the home page.
 PLAN_REVIEW_WINDOW_DAYS = 60
+
 # Coordinators are pointed at runs whose enrolment closes within this period with places left.
 CLOSING_SOON = timedelta(days=7)
+
 # A move up from the waiting list is pointed out on the home page for this long.
 MOVED_UP_WINDOW = timedelta(days=14)
+
 VISIBLE_TO_EVERYONE = (RunStatus.PUBLISHED, RunStatus.CANCELLED, RunStatus.COMPLETED)
 
 
@@ -255,6 +279,12 @@ def reflections_owed(
 def runs_taught_by(*, user: User) -> QuerySet[Run]:
     return (
         _with_counts(Run.objects.filter(trainers=user))
+        .annotate(
+            trainers_see_evaluation=Coalesce(
+                F("training__programme__evaluation_settings__trainers_see_aggregates"),
+                Value(False),
+            )
+        )
         .select_related("training", "training__provider")
         .order_by("-starts_at", "-pk")
     )
@@ -563,8 +593,413 @@ def runs_closing_soon(*, user: User, limit: int = 5) -> list[Run]:
     )
 
 
-# --- completion and certificates ---------------------------------------------------------------
-# The rule is trainings/completion.py; these read its facts in a bounded number of queries.
+def evaluation_settings_of(programme_id: int) -> EvaluationSettings:
+    """The programme's settings, or the defaults (unsaved) when it never changed them."""
+    found = EvaluationSettings.objects.filter(programme_id=programme_id).first()
+    return found or EvaluationSettings(programme_id=programme_id)
+
+
+def _never_present() -> Q:
+    """Attendance recorded for the enrolment, and not once present: they did not take part."""
+    attendance = Attendance.objects.filter(enrolment=OuterRef("pk"))
+    return Q(Exists(attendance)) & ~Q(Exists(attendance.filter(status=AttendanceStatus.PRESENT)))
+
+
+def evaluation_invitees(*, run_ids) -> QuerySet[Enrolment]:
+    """Who is asked to evaluate and to answer the samenwerkingsmeter: everyone holding a place
+    at the end, except those whose recorded attendance shows they never came."""
+    return Enrolment.objects.filter(run_id__in=run_ids, status=EnrolmentStatus.ENROLLED).exclude(
+        _never_present()
+    )
+
+
+def programme_questions(*, programme_id: int) -> QuerySet[EvaluationQuestion]:
+    return EvaluationQuestion.objects.filter(programme_id=programme_id).order_by("position", "pk")
+
+
+def run_questions(*, run: Run) -> list[RunQuestion]:
+    return list(RunQuestion.objects.filter(run=run).order_by("position", "pk"))
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """Where a participant stands with a run's evaluation or samenwerkingsmeter."""
+
+    enrolment: Enrolment | None
+    is_invited: bool
+    is_open: bool
+    has_answered: bool
+
+    @property
+    def may_answer(self) -> bool:
+        return self.is_invited and self.is_open and not self.has_answered
+
+
+def _answer_state(user: User, run: Run, opens_at: datetime | None, respondents) -> AnswerState:
+    enrolment = evaluation_invitees(run_ids=[run.pk]).filter(participant=user).first()
+    return AnswerState(
+        enrolment=enrolment,
+        is_invited=enrolment is not None and run.status != RunStatus.CANCELLED,
+        is_open=opens_at is not None and opens_at <= timezone.now(),
+        has_answered=respondents.filter(run=run, participant=user).exists(),
+    )
+
+
+def evaluation_state(*, user: User, run: Run) -> AnswerState:
+    """The evaluation opens when the run's last session is over."""
+    return _answer_state(user, run, run.ends_at, EvaluationRespondent.objects)
+
+
+def followup_opens_at(run: Run) -> datetime | None:
+    if run.ends_at is None:
+        return None
+    return run.ends_at + timedelta(weeks=scheduling.followup_weeks(run.training.programme_id))
+
+
+def followup_state(*, user: User, run: Run) -> AnswerState:
+    """The samenwerkingsmeter opens the programme's number of weeks after the run's end."""
+    return _answer_state(user, run, followup_opens_at(run), FollowupRespondent.objects)
+
+
+def followup_partner_choices(*, run: Run, user: User) -> QuerySet[Organisation]:
+    """The programme's partners other than one's own: the organisations that offer one of its
+    trainings or whose people took part in one of its runs."""
+    programme_id = run.training.programme_id
+    offering = Training.objects.filter(programme_id=programme_id).values("provider_id")
+    taking_part = Enrolment.objects.filter(
+        run__training__programme_id=programme_id, status=EnrolmentStatus.ENROLLED
+    ).values("participant__organisation_id")
+    return (
+        Organisation.objects.filter(Q(pk__in=offering) | Q(pk__in=taking_part))
+        .exclude(pk=user.organisation_id or 0)
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: RunQuestion
+    scale: evaluation.ScaleSummary | None
+    # Open answers: shuffled, unattributed, and only for coordinators from the threshold on.
+    texts: list[str]
+
+
+@dataclass(frozen=True)
+class RunResults:
+    run: Run
+    answers: int
+    invited: int
+    shown: bool
+    questions: list[QuestionResult]
+    # Names of who was asked and has not answered: for coordinators only, never with answers.
+    non_respondents: list[User] | None
+    shows_texts: bool
+
+
+def run_evaluation_results(*, user: User, run: Run) -> RunResults | None:
+    """A run's results as ``user`` may see them, or None when they may see nothing.
+
+    Coordinators: means, counts per option, open answers (from 5 answers) and non-respondents.
+    Trainers, when the programme allows: means and counts per option (from 5 answers).
+    """
+    settings_row = evaluation_settings_of(run.training.programme_id)
+    if not permissions.sees_evaluation_aggregates(
+        user, run, trainers_allowed=settings_row.trainers_see_aggregates
+    ):
+        return None
+    details = permissions.sees_evaluation_details(user, run)
+    invitees = list(
+        evaluation_invitees(run_ids=[run.pk])
+        .select_related("participant")
+        .order_by("participant__full_name", "participant__email")
+    )
+    answered_ids = set(
+        EvaluationRespondent.objects.filter(run=run).values_list("participant_id", flat=True)
+    )
+    answers = len(answered_ids)
+    shown = evaluation.shown(answers)
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    texts: dict[int, list[str]] = defaultdict(list)
+    if shown:
+        for row in (
+            EvaluationAnswer.objects.filter(question__run=run, score__isnull=False)
+            .values("question_id", "score")
+            .annotate(n=Count("pk"))
+        ):
+            counts[row["question_id"]][row["score"]] = row["n"]
+        if details:
+            for question_id, text in EvaluationAnswer.objects.filter(
+                question__run=run, score__isnull=True
+            ).values_list("question_id", "text"):
+                texts[question_id].append(text)
+    questions = [
+        QuestionResult(
+            question=question,
+            scale=evaluation.scale_summary(counts[question.pk])
+            if question.kind == QuestionKind.SCALE and shown
+            else None,
+            texts=evaluation.shuffled(texts[question.pk]),
+        )
+        for question in run_questions(run=run)
+    ]
+    return RunResults(
+        run=run,
+        answers=answers,
+        invited=len(invitees),
+        shown=shown,
+        questions=questions,
+        non_respondents=[e.participant for e in invitees if e.participant_id not in answered_ids]
+        if details
+        else None,
+        shows_texts=details and shown,
+    )
+
+
+def _evaluation_totals(run_ids) -> dict[int, evaluation.GroupTotals]:
+    """Per run: its number of answers and the sum and count of its scale answers (2 queries)."""
+    answers = dict(
+        EvaluationRespondent.objects.filter(run_id__in=run_ids)
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values_list("run_id", "n")
+    )
+    scores = {
+        row["question__run_id"]: row
+        for row in EvaluationAnswer.objects.filter(
+            question__run_id__in=run_ids, score__isnull=False
+        )
+        .values("question__run_id")
+        .annotate(total=Sum("score"), n=Count("pk"))
+    }
+    return {
+        run_id: evaluation.GroupTotals(
+            answers=answers.get(run_id, 0),
+            score_sum=scores.get(run_id, {}).get("total") or 0,
+            score_count=scores.get(run_id, {}).get("n") or 0,
+        )
+        for run_id in run_ids
+    }
+
+
+@dataclass(frozen=True)
+class EvaluationScore:
+    """A run's evaluation in one figure: ``mean`` of all its scale answers, None below 5."""
+
+    answers: int
+    mean: float | None
+
+
+def evaluation_scores_by_run(*, run_ids) -> dict[int, EvaluationScore]:
+    """Per run id: its number of answers and mean score (None below 5 answers). Two queries
+    whatever the number of runs. The caller passes only runs its user may see figures of
+    (a programme dashboard: the coordinator's runs)."""
+    run_ids = list(run_ids)
+    return {
+        run_id: EvaluationScore(
+            answers=totals.answers,
+            mean=evaluation.mean_if_shown(totals.answers, totals.score_sum, totals.score_count),
+        )
+        for run_id, totals in _evaluation_totals(run_ids).items()
+    }
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run: Run
+    score: EvaluationScore
+
+
+@dataclass(frozen=True)
+class TrainingResults:
+    training: Training
+    runs: list[RunRow]
+    combined: evaluation.Combined
+    questions: list[tuple[str, evaluation.ScaleSummary]]
+
+
+def _finished_runs(queryset: QuerySet[Run]) -> QuerySet[Run]:
+    return queryset.filter(
+        status__in=(RunStatus.PUBLISHED, RunStatus.COMPLETED), ends_at__lte=timezone.now()
+    )
+
+
+def training_evaluation_results(*, training: Training) -> TrainingResults:
+    """A training's runs with their scores, and its figures over the runs with 5+ answers.
+
+    Per question (by its text, as runs keep their own copy) only runs at the threshold count.
+    Four queries whatever the number of runs. The caller checks the user coordinates it.
+    """
+    runs = list(_finished_runs(training.runs.all()).order_by("-ends_at", "-pk"))
+    totals = _evaluation_totals([run.pk for run in runs])
+    shown_ids = [run_id for run_id, t in totals.items() if evaluation.shown(t.answers)]
+    per_question: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (
+        EvaluationAnswer.objects.filter(question__run_id__in=shown_ids, score__isnull=False)
+        .values("question__text", "score")
+        .annotate(n=Count("pk"))
+    ):
+        per_question[row["question__text"]][row["score"]] += row["n"]
+    return TrainingResults(
+        training=training,
+        runs=[
+            RunRow(
+                run=run,
+                score=EvaluationScore(
+                    answers=totals[run.pk].answers,
+                    mean=evaluation.mean_if_shown(
+                        totals[run.pk].answers, totals[run.pk].score_sum, totals[run.pk].score_count
+                    ),
+                ),
+            )
+            for run in runs
+        ],
+        combined=evaluation.combine(totals.values()),
+        questions=[
+            (text, evaluation.scale_summary(counts))
+            for text, counts in sorted(per_question.items())
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: str
+    combined: evaluation.Combined
+
+
+def programme_evaluation_over_time(*, programme_id: int) -> list[PeriodRow]:
+    """Per quarter of the runs' end: the figures over that quarter's runs with 5+ answers.
+
+    Three queries whatever the number of runs. The caller checks the user coordinates it.
+    """
+    runs = list(
+        _finished_runs(Run.objects.filter(training__programme_id=programme_id)).values_list(
+            "pk", "ends_at"
+        )
+    )
+    totals = _evaluation_totals([pk for pk, _ends in runs])
+    by_quarter: dict[str, list[evaluation.GroupTotals]] = defaultdict(list)
+    for pk, ends_at in runs:
+        by_quarter[evaluation.quarter_of(timezone.localdate(ends_at))].append(totals[pk])
+    return [
+        PeriodRow(period=period, combined=evaluation.combine(groups))
+        for period, groups in sorted(by_quarter.items(), reverse=True)
+    ]
+
+
+def followup_summary(*, run_ids) -> dict[int, evaluation.FollowupTotals]:
+    """Per run id: how many were asked (invited, and the follow-up moment passed), answered,
+    said they contacted another partner, and the count per organisation contacted; the last
+    two None below 5 answers. Five queries whatever the number of runs. The caller passes only
+    runs its user may see figures of."""
+    run_ids = list(run_ids)
+    now = timezone.now()
+    due = {
+        row["pk"]: row["ends_at"] is not None
+        and row["ends_at"]
+        + timedelta(
+            weeks=row["training__programme__evaluation_settings__followup_weeks"]
+            or evaluation.DEFAULT_FOLLOWUP_WEEKS
+        )
+        <= now
+        for row in Run.objects.filter(pk__in=run_ids).values(
+            "pk", "ends_at", "training__programme__evaluation_settings__followup_weeks"
+        )
+    }
+    asked = dict(
+        evaluation_invitees(run_ids=[pk for pk, is_due in due.items() if is_due])
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values_list("run_id", "n")
+    )
+    answered = dict(
+        FollowupRespondent.objects.filter(run_id__in=run_ids)
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values_list("run_id", "n")
+    )
+    contacted = dict(
+        FollowupAnswer.objects.filter(run_id__in=run_ids, contacted=True)
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values_list("run_id", "n")
+    )
+    per_organisation: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        FollowupContact.objects.filter(answer__run_id__in=run_ids)
+        .values("answer__run_id", "organisation__name")
+        .annotate(n=Count("pk"))
+    ):
+        per_organisation[row["answer__run_id"]][row["organisation__name"]] = row["n"]
+    return {
+        run_id: evaluation.followup_totals(
+            asked=asked.get(run_id, 0),
+            answered=answered.get(run_id, 0),
+            contacted=contacted.get(run_id, 0),
+            per_organisation=per_organisation[run_id],
+        )
+        for run_id in run_ids
+    }
+
+
+def questionnaires_owed(*, user: User, enrolments) -> dict[int, list[str]]:
+    """Per run id among ``enrolments``: "evaluation" and/or "followup" when the user may
+    answer it now. Three queries, whatever the number of enrolments (runs must carry
+    ``training``)."""
+    now = timezone.now()
+    runs = {e.run_id: e.run for e in enrolments if e.status == EnrolmentStatus.ENROLLED}
+    invited = set(
+        evaluation_invitees(run_ids=list(runs))
+        .filter(participant=user)
+        .exclude(run__status=RunStatus.CANCELLED)
+        .values_list("run_id", flat=True)
+    )
+    evaluated = set(
+        EvaluationRespondent.objects.filter(participant=user, run_id__in=invited).values_list(
+            "run_id", flat=True
+        )
+    )
+    followed = set(
+        FollowupRespondent.objects.filter(participant=user, run_id__in=invited).values_list(
+            "run_id", flat=True
+        )
+    )
+    weeks = {
+        programme_id: weeks
+        for programme_id, weeks in EvaluationSettings.objects.filter(
+            programme_id__in={run.training.programme_id for run in runs.values()}
+        ).values_list("programme_id", "followup_weeks")
+    }
+    owed: dict[int, list[str]] = {}
+    for run_id in invited:
+        run = runs[run_id]
+        if run.ends_at is None or run.ends_at > now:
+            continue
+        kinds = []
+        if run_id not in evaluated:
+            kinds.append("evaluation")
+        followup_at = run.ends_at + timedelta(
+            weeks=weeks.get(run.training.programme_id, evaluation.DEFAULT_FOLLOWUP_WEEKS)
+        )
+        if run_id not in followed and followup_at <= now:
+            kinds.append("followup")
+        if kinds:
+            owed[run_id] = kinds
+    return owed
+
+
+def followup_outcomes(*, user: User, run: Run, answered: int) -> list[str]:
+    """What came of the contacts, shuffled and unattributed: the programme's coordinators
+    only, and only from 5 answers (``answered``, from ``followup_summary``)."""
+    if not permissions.sees_evaluation_details(user, run) or not evaluation.shown(answered):
+        return []
+    return evaluation.shuffled(
+        list(
+            FollowupAnswer.objects.filter(run=run)
+            .exclude(outcome="")
+            .values_list("outcome", flat=True)
+        )
+    )
 
 
 def _attended_count():
@@ -734,9 +1169,6 @@ def certificate_by_code(*, typed: str) -> Certificate | None:
     return Certificate.objects.filter(code=code).first()
 
 
-# --- the programme dashboard -----------------------------------------------------------------
-
-
 def dashboard_programmes(*, user: User) -> QuerySet[Programme]:
     """The programmes whose dashboard the user may open: all for beheerders."""
     if portal_permissions.is_beheerder(user):
@@ -769,6 +1201,7 @@ class DashboardFigures:
 # Runs that count: published or completed (drafts were never offered, cancelled runs held
 # nothing). Sessions that count: not called off.
 DASHBOARD_RUN_STATUSES = (RunStatus.PUBLISHED, RunStatus.COMPLETED)
+
 # Someone waited for a place: never placed, or placed later than they asked (moved up).
 EVER_WAITED = Q(enrolled_at__isnull=True) | Q(enrolled_at__gt=F("requested_at"))
 
@@ -891,9 +1324,6 @@ def programme_dashboard(
         ),
         matrix=matrix,
     )
-
-
-# --- bewustwordingssessie --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

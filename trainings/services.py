@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from portal import workdays
 from portal.models import Organisation, Programme, User
 
-from . import codes, permissions, scheduling, selectors
+from . import codes, evaluation, permissions, scheduling, selectors
 from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 from .models import (
     AWARENESS_MAX_PLACES,
@@ -37,10 +37,19 @@ from .models import (
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    EvaluationAnswer,
+    EvaluationQuestion,
+    EvaluationRespondent,
+    EvaluationSettings,
     ExampleTheme,
+    FollowupAnswer,
+    FollowupContact,
+    FollowupRespondent,
     Material,
+    QuestionKind,
     Reflection,
     Run,
+    RunQuestion,
     RunStatus,
     Session,
     SessionChange,
@@ -51,12 +60,6 @@ from .models import (
 
 def _local(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-# --- trainings -------------------------------------------------------------------------------
-# Trainings, runs and sessions are written by the programme's coordinators (checked here) and
-# by the verkenning app turning a design into a draft (checked there, through the building
-# blocks below).
 
 
 def _require_manages_programme(actor: User, programme_id: int) -> None:
@@ -212,9 +215,6 @@ def _validate_awareness_capacity(format: str, capacity: int, *, field: str) -> N
         )
 
 
-# --- runs and sessions -----------------------------------------------------------------------
-
-
 def _lock_run(run: Run) -> Run:
     return Run.objects.select_for_update().select_related("training").get(pk=run.pk)
 
@@ -245,8 +245,13 @@ def _sync_run_span(run: Run) -> None:
     if not sessions:
         sessions = list(run.sessions.order_by("starts_at").values("starts_at", "ends_at"))
     run.starts_at = sessions[0]["starts_at"] if sessions else None
-    run.ends_at = max(s["ends_at"] for s in sessions) if sessions else None
+    ends_at = max(s["ends_at"] for s in sessions) if sessions else None
+    moved_end = ends_at != run.ends_at
+    run.ends_at = ends_at
     run.save(update_fields=["starts_at", "ends_at", "updated_at"])
+    if moved_end:
+        # The evaluation and the follow-up are due after the last session: they follow it.
+        scheduling.run_end_reminders_replan(run=run)
 
 
 def _validate_session_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -539,9 +544,6 @@ def session_cancel(*, actor: User, session: Session) -> Session:
     return session
 
 
-# --- enrolment -------------------------------------------------------------------------------
-
-
 def _refusal(run: Run, participant: User, now: datetime) -> str | None:
     """Why ``participant`` may not ask for a place in ``run`` now, or None."""
     if run.status == RunStatus.CANCELLED:
@@ -703,9 +705,6 @@ def _waitlist_promote(*, run: Run) -> list[Enrolment]:
     return promoted
 
 
-# --- attendance ------------------------------------------------------------------------------
-
-
 @transaction.atomic
 def attendance_register_save(
     *, session: Session, marks: Iterable[tuple[Enrolment, str]], actor: User
@@ -747,9 +746,6 @@ def attendance_register_save(
             update_fields=["status", "recorded_by", "updated_at"],
         )
     return list(rows.values())
-
-
-# --- what participants write -----------------------------------------------------------------
 
 
 def _own_enrolment(enrolment: Enrolment, author: User) -> None:
@@ -807,9 +803,6 @@ def reflection_save(
     return reflection
 
 
-# --- calendar feed ---------------------------------------------------------------------------
-
-
 def _new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -850,9 +843,279 @@ def material_create(
     return material
 
 
-# --- certificates ------------------------------------------------------------------------------
-# Issued when the participant who completed a run first downloads it (or re-issued by a
-# coordinator after a revocation); revoked by the programme's coordinators with a reason.
+DEFAULT_QUESTIONS = (
+    (QuestionKind.SCALE, "De training was relevant voor mijn werk."),
+    (QuestionKind.SCALE, "Ik weet nu beter wie ik kan benaderen bij de aanbiedende partner."),
+    (QuestionKind.SCALE, "De trainer bracht de stof goed over."),
+    (QuestionKind.SCALE, "Ik raad deze training aan aan collega's."),
+    (QuestionKind.OPEN, "Wat vond je het waardevolst?"),
+    (QuestionKind.OPEN, "Wat kan er beter?"),
+)
+
+OPEN_ANSWER_MAX_LENGTH = 2000
+
+
+@transaction.atomic
+def evaluation_default_questions_seed(*, programme: Programme) -> None:
+    """Give a programme that never had evaluation questions the default Dutch set.
+
+    A building block, checking nothing: it only adds the defaults, once per programme (the
+    programme row is locked, so two first visits add them once).
+    """
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    if EvaluationQuestion.objects.filter(programme=programme).exists():
+        return
+    EvaluationQuestion.objects.bulk_create(
+        EvaluationQuestion(programme=programme, kind=kind, text=text, position=position)
+        for position, (kind, text) in enumerate(DEFAULT_QUESTIONS, start=1)
+    )
+
+
+def _clean_question(kind: str, text: str) -> str:
+    text = " ".join(text.split())
+    if kind not in QuestionKind.values:
+        raise ValidationError({"kind": _("Kies een schaalvraag of een open vraag.")})
+    if not text:
+        raise ValidationError({"text": _("Schrijf de vraag op.")})
+    return text
+
+
+@transaction.atomic
+def evaluation_question_create(
+    *, actor: User, programme: Programme, kind: str, text: str
+) -> EvaluationQuestion:
+    """Add a question at the end of a programme's default set (its coordinators)."""
+    if not permissions.can_edit_evaluation(actor, programme.pk):
+        raise PermissionDenied
+    evaluation_default_questions_seed(programme=programme)
+    last = (
+        EvaluationQuestion.objects.filter(programme=programme)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    question = EvaluationQuestion(
+        programme=programme,
+        kind=kind,
+        text=_clean_question(kind, text),
+        position=(last or 0) + 1,
+    )
+    question.full_clean()
+    question.save()
+    return question
+
+
+def _lock_question(question: EvaluationQuestion, actor: User) -> EvaluationQuestion:
+    question = EvaluationQuestion.objects.select_for_update().get(pk=question.pk)
+    if not permissions.can_edit_evaluation(actor, question.programme_id):
+        raise PermissionDenied
+    return question
+
+
+@transaction.atomic
+def evaluation_question_update(
+    *, actor: User, question: EvaluationQuestion, kind: str, text: str
+) -> EvaluationQuestion:
+    """Reword a question or change its kind; runs already asked keep their own copy."""
+    question = _lock_question(question, actor)
+    question.text = _clean_question(kind, text)
+    question.kind = kind
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def evaluation_question_move(
+    *, actor: User, question: EvaluationQuestion, up: bool
+) -> EvaluationQuestion:
+    """Swap a question with its neighbour above (``up``) or below; at an end nothing moves."""
+    question = _lock_question(question, actor)
+    siblings = EvaluationQuestion.objects.select_for_update().filter(
+        programme_id=question.programme_id
+    )
+    neighbour = (
+        siblings.filter(position__lt=question.position).order_by("-position", "-pk")
+        if up
+        else siblings.filter(position__gt=question.position).order_by("position", "pk")
+    ).first()
+    if neighbour is None:
+        return question
+    question.position, neighbour.position = neighbour.position, question.position
+    question.save(update_fields=["position", "updated_at"])
+    neighbour.save(update_fields=["position", "updated_at"])
+    return question
+
+
+@transaction.atomic
+def evaluation_question_set_active(
+    *, actor: User, question: EvaluationQuestion, is_active: bool
+) -> EvaluationQuestion:
+    """Take a question out of use or back in; the last scale question stays in use."""
+    question = _lock_question(question, actor)
+    if not is_active and question.kind == QuestionKind.SCALE:
+        Programme.objects.select_for_update().filter(pk=question.programme_id).first()
+        others = EvaluationQuestion.objects.filter(
+            programme_id=question.programme_id, kind=QuestionKind.SCALE, is_active=True
+        ).exclude(pk=question.pk)
+        if not others.exists():
+            raise ValidationError(_("Er moet minstens één schaalvraag in gebruik blijven."))
+    question.is_active = is_active
+    question.save(update_fields=["is_active", "updated_at"])
+    return question
+
+
+@transaction.atomic
+def evaluation_settings_update(
+    *, actor: User, programme: Programme, followup_weeks: int, trainers_see_aggregates: bool
+) -> EvaluationSettings:
+    """Change when the samenwerkingsmeter is asked and whether trainers see their figures.
+
+    Follow-ups not yet sent move to the new moment.
+    """
+    if not permissions.can_edit_evaluation(actor, programme.pk):
+        raise PermissionDenied
+    row, _created = EvaluationSettings.objects.select_for_update().get_or_create(
+        programme=programme
+    )
+    weeks_changed = row.followup_weeks != followup_weeks
+    row.followup_weeks = followup_weeks
+    row.trainers_see_aggregates = trainers_see_aggregates
+    row.full_clean()
+    row.save()
+    if weeks_changed:
+        scheduling.programme_followups_replan(programme_id=programme.pk)
+    return row
+
+
+@transaction.atomic
+def run_evaluation_open(*, run: Run) -> list[RunQuestion]:
+    """The run's questions, copied from the programme's set the first time they are asked.
+
+    A building block, checking nothing (the participant's answer page and the results page
+    call it); later edits of the programme's set leave the copy alone, so results stay
+    comparable. The run's row is locked, so the copy is made once.
+    """
+    run = _lock_run(run)
+    existing = list(RunQuestion.objects.filter(run=run).order_by("position", "pk"))
+    if existing:
+        return existing
+    programme = Programme.objects.get(pk=run.training.programme_id)
+    evaluation_default_questions_seed(programme=programme)
+    return RunQuestion.objects.bulk_create(
+        RunQuestion(run=run, kind=question.kind, text=question.text, position=position)
+        for position, question in enumerate(
+            EvaluationQuestion.objects.filter(programme=programme, is_active=True).order_by(
+                "position", "pk"
+            ),
+            start=1,
+        )
+    )
+
+
+def _lock_invitee(run: Run, participant: User) -> Enrolment:
+    """The participant's place in the run, locked, if they are asked; else a refusal."""
+    enrolment = (
+        selectors.evaluation_invitees(run_ids=[run.pk])
+        .filter(participant=participant)
+        .select_for_update()
+        .first()
+    )
+    if enrolment is None or run.status == RunStatus.CANCELLED:
+        raise PermissionDenied
+    return enrolment
+
+
+@transaction.atomic
+def evaluation_submit(
+    *, participant: User, run: Run, scores: dict[int, int], texts: dict[int, str]
+) -> None:
+    """Answer a run's evaluation once, anonymously, after its last session.
+
+    ``scores`` and ``texts`` are by question id; every scale question needs a score from 1 to
+    5, open questions may stay empty. Stored: that the participant answered, and the answers
+    without them.
+    """
+    _lock_invitee(run, participant)
+    if run.ends_at is None or run.ends_at > timezone.now():
+        raise ValidationError(_("Je vult de evaluatie in na de laatste bijeenkomst."))
+    if EvaluationRespondent.objects.filter(run=run, participant=participant).exists():
+        raise ValidationError(_("Je hebt deze evaluatie al ingevuld; dat kan één keer."))
+    questions = run_evaluation_open(run=run)
+    known = {question.pk for question in questions}
+    if set(scores) - known or set(texts) - known:
+        raise ValidationError(_("Deze vraag hoort niet bij deze evaluatie."))
+    answers, errors = [], {}
+    for question in questions:
+        if question.kind == QuestionKind.SCALE:
+            score = scores.get(question.pk)
+            if score not in evaluation.SCALE:
+                errors[f"q{question.pk}"] = _("Kies een waarde van 1 tot en met 5.")
+                continue
+            answers.append(EvaluationAnswer(question=question, score=score))
+        else:
+            text = (texts.get(question.pk) or "").strip()
+            if len(text) > OPEN_ANSWER_MAX_LENGTH:
+                errors[f"q{question.pk}"] = _("Houd het antwoord onder de %(n)d tekens.") % {
+                    "n": OPEN_ANSWER_MAX_LENGTH
+                }
+            elif text:
+                answers.append(EvaluationAnswer(question=question, text=text))
+    if errors:
+        raise ValidationError(errors)
+    EvaluationRespondent.objects.create(run=run, participant=participant)
+    # Shuffled before writing: even the insertion order does not follow the form.
+    EvaluationAnswer.objects.bulk_create(evaluation.shuffled(answers))
+
+
+@transaction.atomic
+def followup_submit(
+    *,
+    participant: User,
+    run: Run,
+    contacted: bool,
+    organisations: Sequence[Organisation],
+    outcome: str,
+) -> None:
+    """Answer a run's samenwerkingsmeter once, anonymously, once its weeks have passed.
+
+    Organisations are the programme's partners other than one's own, never a person.
+    """
+    _lock_invitee(run, participant)
+    opens_at = selectors.followup_opens_at(run)
+    if opens_at is None or opens_at > timezone.now():
+        raise ValidationError(_("Deze vragen komen later; je krijgt er een e-mail over."))
+    if FollowupRespondent.objects.filter(run=run, participant=participant).exists():
+        raise ValidationError(_("Je hebt deze vragen al beantwoord; dat kan één keer."))
+    allowed = set(
+        selectors.followup_partner_choices(run=run, user=participant).values_list("pk", flat=True)
+    )
+    organisation_ids = {organisation.pk for organisation in organisations}
+    if organisation_ids - allowed:
+        raise ValidationError({"organisations": _("Kies organisaties uit de lijst.")})
+    if contacted and not organisation_ids:
+        raise ValidationError({"organisations": _("Kies met welke organisatie je contact had.")})
+    if not contacted and organisation_ids:
+        raise ValidationError(
+            {
+                "organisations": _(
+                    "Je gaf aan geen contact te hebben gehad; kies dan geen organisatie."
+                )
+            }
+        )
+    outcome = outcome.strip()
+    if len(outcome) > OPEN_ANSWER_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "outcome": _("Houd het antwoord onder de %(n)d tekens.")
+                % {"n": OPEN_ANSWER_MAX_LENGTH}
+            }
+        )
+    FollowupRespondent.objects.create(run=run, participant=participant)
+    answer = FollowupAnswer.objects.create(run=run, contacted=contacted, outcome=outcome)
+    FollowupContact.objects.bulk_create(
+        FollowupContact(answer=answer, organisation_id=pk) for pk in sorted(organisation_ids)
+    )
 
 
 def _lock_enrolment(enrolment: Enrolment) -> None:
@@ -945,11 +1208,6 @@ def certificate_reissue(*, enrolment: Enrolment, actor: User) -> Certificate:
     _lock_enrolment(enrolment)
     return _certificate_create(enrolment=enrolment, issued_by=actor)
 
-
-# --- bewustwordingssessie --------------------------------------------------------------------
-# The room of one session: the trainer moves it through the four elements, writes down the
-# groups' definitions and groups the examples; everyone in the room names examples, which
-# are stored without anything that points back at who named them.
 
 # Enough for twenty people naming a handful each; a room that reaches it is asked to stop.
 AWARENESS_EXAMPLES_PER_SESSION = 200

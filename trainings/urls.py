@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import awareness, certificates, coordination, dashboard, feeds, participant
+from .views import awareness, certificates, coordination, dashboard, evaluation, feeds, participant
 
 app_name = "trainings"
 
@@ -35,6 +35,62 @@ urlpatterns = [
         "beheer/certificaten/<int:certificate_id>/intrekken/",
         certificates.revoke,
         name="certificate_revoke",
+    ),
+    path("uitvoeringen/<int:run_id>/evaluatie/", evaluation.evaluation_answer, name="evaluation"),
+    path(
+        "uitvoeringen/<int:run_id>/evaluatie/bedankt/",
+        evaluation.evaluation_thanks,
+        name="evaluation_thanks",
+    ),
+    path(
+        "uitvoeringen/<int:run_id>/evaluatie/resultaten/",
+        evaluation.run_results,
+        name="evaluation_results",
+    ),
+    path(
+        "uitvoeringen/<int:run_id>/samenwerkingsmeter/",
+        evaluation.followup_answer,
+        name="followup",
+    ),
+    path(
+        "uitvoeringen/<int:run_id>/samenwerkingsmeter/bedankt/",
+        evaluation.followup_thanks,
+        name="followup_thanks",
+    ),
+    path(
+        "beheer/programmas/<int:programme_id>/evaluatievragen/",
+        evaluation.evaluation_questions,
+        name="evaluation_questions",
+    ),
+    path(
+        "beheer/programmas/<int:programme_id>/evaluatie-instellingen/",
+        evaluation.evaluation_settings,
+        name="evaluation_settings",
+    ),
+    path(
+        "beheer/programmas/<int:programme_id>/evaluatie/",
+        evaluation.programme_results,
+        name="evaluation_programme_results",
+    ),
+    path(
+        "beheer/evaluatievragen/<int:question_id>/",
+        evaluation.evaluation_question_edit,
+        name="evaluation_question_edit",
+    ),
+    path(
+        "beheer/evaluatievragen/<int:question_id>/verplaatsen/",
+        evaluation.evaluation_question_move,
+        name="evaluation_question_move",
+    ),
+    path(
+        "beheer/evaluatievragen/<int:question_id>/in-gebruik/",
+        evaluation.evaluation_question_toggle,
+        name="evaluation_question_toggle",
+    ),
+    path(
+        "beheer/trainingen/<int:training_id>/evaluatie/",
+        evaluation.training_results,
+        name="evaluation_training_results",
     ),
     path("kalender/", coordination.calendar, name="calendar"),
     path("lesgeven/", coordination.taught, name="taught"),

@@ -67,6 +67,7 @@ def manage(request):
         {
             "runs": selectors.managed_runs(user=request.user, status=status)[:200],
             "trainings": selectors.managed_trainings(user=request.user),
+            "programmes": _programmes(request.user).order_by("name"),
             "status": status,
             "statuses": RunStatus.choices,
         },

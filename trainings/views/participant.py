@@ -19,8 +19,10 @@ from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ReflectionForm
 from ..models import EnrolmentStatus, RunStatus, TrainingFormat
 
 CATALOGUE_PAGE_SIZE = 20
+
 # Long-time participants collect many trainings; both lists on "my trainings" come in pages.
 UPCOMING_PAGE_SIZE = 20
+
 PAST_PAGE_SIZE = 20
 
 
@@ -72,7 +74,17 @@ def run_detail(request, run_id: int):
         "window_open": run.status == RunStatus.PUBLISHED
         and run.enrolment_opens_at <= now < run.enrolment_closes_at,
         "now": now,
+        "sees_results": permissions.sees_evaluation_aggregates(
+            request.user,
+            run,
+            trainers_allowed=selectors.evaluation_settings_of(
+                run.training.programme_id
+            ).trainers_see_aggregates,
+        ),
     }
+    if is_enrolled and run.ends_at and run.ends_at <= now:
+        context["evaluation_state"] = selectors.evaluation_state(user=request.user, run=run)
+        context["followup_state"] = selectors.followup_state(user=request.user, run=run)
     return render(request, "trainings/run_detail.html", context)
 
 
@@ -183,6 +195,9 @@ def my_trainings(request):
         enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
         if enrolment.status == EnrolmentStatus.ENROLLED:
             _attach_completion(enrolment, enrolment.run.session_list)
+    owed = selectors.questionnaires_owed(user=request.user, enrolments=past_page.object_list)
+    for enrolment in past_page.object_list:
+        enrolment.questionnaires = owed.get(enrolment.run_id, [])
     return render(
         request,
         "trainings/my_trainings.html",

@@ -8,6 +8,7 @@ from django.test.utils import override_settings
 from demo import (
     bewustwording,
     certificates,
+    evaluations,
     network,
     people,
     programme_dashboard,
@@ -23,6 +24,7 @@ from demo.tasklog import quiet_task_log
 # the netwerk needs the runs people met in.
 APP_SEEDERS = [
     trainings.seed,
+    evaluations.seed,
     programme_dashboard.seed,
     certificates.seed,
     werkplaats.seed,
