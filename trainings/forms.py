@@ -152,6 +152,18 @@ class MaterialForm(OneTimeSubmissionMixin, forms.Form):
         return cleaned
 
 
+class TeamEnrolmentForm(OneTimeSubmissionMixin, forms.Form):
+    addresses = forms.CharField(
+        label=_("E-mailadressen"),
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off", "spellcheck": "false"}),
+        max_length=20000,
+        help_text=_(
+            "Eén per regel, of gescheiden door komma's of puntkomma's. Hoofdletters en dubbele "
+            "adressen maken niet uit."
+        ),
+    )
+
+
 class AttendanceForm(forms.Form):
     """One radio group per enrolled person for one session."""
 

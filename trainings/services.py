@@ -15,14 +15,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from portal import workdays
 from portal.models import Organisation, Programme, User
 
-from . import permissions, scheduling
+from . import permissions, scheduling, team_addresses
 from .models import (
     Attendance,
     CalendarFeed,
@@ -487,6 +489,11 @@ def session_cancel(*, actor: User, session: Session) -> Session:
 
 def _refusal(run: Run, participant: User, now: datetime) -> str | None:
     """Why ``participant`` may not ask for a place in ``run`` now, or None."""
+    return _run_refusal(run, now) or _audience_refusal(run, participant)
+
+
+def _run_refusal(run: Run, now: datetime) -> str | None:
+    """Why nobody may ask for a place in ``run`` now, or None."""
     if run.status == RunStatus.CANCELLED:
         return _("Deze uitvoering is geannuleerd.")
     if run.status != RunStatus.PUBLISHED:
@@ -499,6 +506,11 @@ def _refusal(run: Run, participant: User, now: datetime) -> str | None:
         return _("De inschrijving is gesloten sinds %(moment)s.") % {
             "moment": _local(run.enrolment_closes_at)
         }
+    return None
+
+
+def _audience_refusal(run: Run, participant: User) -> str | None:
+    """Why ``participant``'s organisation or discipline may not follow the training, or None."""
     audience = frozenset(run.training.audience_organisations.values_list("pk", flat=True))
     if not permissions.is_in_audience(participant, run.training, audience):
         if participant.organisation_id == run.training.provider_id and not audience:
@@ -537,6 +549,16 @@ def enrolment_create(*, run: Run, participant: User) -> Enrolment:
     enrolled = run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
     # Strictly first come, first served: a free place goes to the waiting list first.
     has_place = enrolled < run.capacity and _waitlist_is_empty(run)
+    return _place(run, participant, enrolment, has_place=has_place, now=now)
+
+
+def _place(
+    run: Run, participant: User, enrolment: Enrolment | None, *, has_place: bool, now: datetime
+) -> Enrolment:
+    """Give ``participant`` a place or a waiting-list place in the locked ``run``, and mail it.
+
+    ``enrolment`` is their earlier (cancelled) row, reused, or None.
+    """
     if enrolment is None:
         enrolment = Enrolment(run=run, participant=participant)
     enrolment.status = EnrolmentStatus.ENROLLED if has_place else EnrolmentStatus.WAITLISTED
@@ -552,6 +574,86 @@ def enrolment_create(*, run: Run, participant: User) -> Enrolment:
     else:
         scheduling.waitlisted_notice_plan(enrolment=enrolment)
     return enrolment
+
+
+# A team is a handful of colleagues; a pasted address book is a mistake.
+TEAM_MAX = 200
+
+
+@transaction.atomic
+def enrolment_team_create(*, actor: User, run: Run, addresses: str) -> list[Enrolment]:
+    """Enrol a team from a pasted list of e-mail addresses: all of them, or none.
+
+    The run's programme coordinators do this. Addresses may be separated by newlines, commas,
+    semicolons or spaces; case does not matter and duplicates count once. Every address must
+    belong to an active account whose organisation and discipline may follow the training,
+    of someone not already enrolled or waiting; otherwise nothing is written and each bad
+    address is named. The team is placed in the pasted order under the run's lock: places
+    until the run is full, then the waiting list, each person mailed as if they enrolled.
+    """
+    run = _lock_managed_run(run, actor)
+    now = timezone.now()
+    refusal = _run_refusal(run, now)
+    if refusal:
+        raise ValidationError(refusal, code="refused")
+    wanted = team_addresses.parse(addresses)
+    if not wanted:
+        raise ValidationError({"addresses": _("Vul minstens één e-mailadres in.")})
+    if len(wanted) > TEAM_MAX:
+        raise ValidationError(
+            {"addresses": _("Schrijf ten hoogste %(max)d mensen tegelijk in.") % {"max": TEAM_MAX}}
+        )
+    people = {
+        person.email.lower(): person
+        for person in User.objects.annotate(lower_email=Lower("email")).filter(
+            lower_email__in=wanted, is_active=True
+        )
+    }
+    earlier = {
+        enrolment.participant_id: enrolment
+        for enrolment in Enrolment.objects.filter(run=run, participant__in=people.values())
+    }
+    audience = frozenset(run.training.audience_organisations.values_list("pk", flat=True))
+    problems = []
+    for address in wanted:
+        problem = _team_member_problem(run, address, people.get(address), earlier, audience)
+        if problem:
+            problems.append(f"{address}: {problem}")
+    if problems:
+        raise ValidationError({"addresses": problems}, code="invalid")
+    free = run.capacity - run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+    if not _waitlist_is_empty(run):
+        free = 0  # first come, first served: those waiting go first
+    placed = []
+    for address in wanted:
+        person = people[address]
+        placed.append(_place(run, person, earlier.get(person.pk), has_place=free > 0, now=now))
+        free -= 1
+    return placed
+
+
+def _team_member_problem(
+    run: Run,
+    address: str,
+    person: User | None,
+    earlier: dict[int, Enrolment],
+    audience: frozenset[int],
+) -> str | None:
+    """What is wrong with one address of a team, or None."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return _("geen geldig e-mailadres")
+    if person is None:
+        return _("geen actief account met dit e-mailadres; nodig deze persoon eerst uit")
+    enrolment = earlier.get(person.pk)
+    if enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED:
+        return _("al ingeschreven")
+    if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
+        return _("staat al op de wachtlijst")
+    if not permissions.is_in_audience(person, run.training, audience):
+        return _("deze training is niet bedoeld voor de organisatie of discipline van deze persoon")
+    return None
 
 
 def _cancellable(enrolment: Enrolment, now: datetime) -> None:

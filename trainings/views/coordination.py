@@ -24,7 +24,15 @@ from portal.pagination import query_without
 
 from .. import calendar as layout
 from .. import permissions, selectors, services
-from ..forms import AttendanceForm, MaterialForm, RunCancelForm, RunForm, SessionForm, TrainingForm
+from ..forms import (
+    AttendanceForm,
+    MaterialForm,
+    RunCancelForm,
+    RunForm,
+    SessionForm,
+    TeamEnrolmentForm,
+    TrainingForm,
+)
 from ..models import RunStatus, Session, Training, TrainingFormat
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
@@ -428,6 +436,33 @@ def register(request, run_id: int):
             "can_manage": permissions.can_manage_run(request.user, run),
         },
     )
+
+
+@coordinator_required
+@one_time_submission
+def team_enrol(request, run_id: int):
+    """Enrol a team from pasted e-mail addresses: everyone or, with any bad address, nobody."""
+    run = _managed_run(request, run_id)
+    form = TeamEnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            placed = services.enrolment_team_create(
+                actor=request.user, run=run, addresses=form.cleaned_data["addresses"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            waiting = sum(1 for e in placed if e.status == "waitlisted")
+            messages.success(
+                request,
+                _(
+                    "%(enrolled)d ingeschreven, %(waiting)d op de wachtlijst; "
+                    "iedereen krijgt bericht."
+                )
+                % {"enrolled": len(placed) - waiting, "waiting": waiting},
+            )
+            return redirect("trainings:register", run_id=run.pk)
+    return render(request, "trainings/team_enrol.html", {"form": form, "run": run})
 
 
 @portal_permissions.role_required(portal_permissions.is_trainer)
