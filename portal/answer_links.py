@@ -10,7 +10,7 @@ token, the rules for answering (once, before expiry), the answer form and the an
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,18 +21,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import services
 from .forms import add_service_errors
 from .models import AnswerLinkModel
 from .tokens import rebuildable_token, token_digest
+from .workdays import add_working_days
 
 
-def placeholder_hash() -> str:
-    """A unique stand-in until the row has the id and moment its real token is made of."""
-    return secrets.token_hex(32)
+def save_new(row: AnswerLinkModel, *, salt: str, valid_days: int) -> str:
+    """Validate and save a new row with a link valid for ``valid_days`` days; its token.
 
-
-def expiry(*, valid_days: int) -> datetime:
-    return timezone.now() + timedelta(days=valid_days)
+    The token is made of the row's id and creation moment, so the row is saved with a unique
+    stand-in first and the digest of its real token stored right after.
+    """
+    row.token_hash = secrets.token_hex(32)
+    row.token_expires_at = timezone.now() + timedelta(days=valid_days)
+    row.full_clean()
+    row.save()
+    token = token_for(row, salt=salt)
+    row.token_hash = token_digest(token)
+    row.save(update_fields=["token_hash"])
+    return token
 
 
 def token_for(row: AnswerLinkModel, *, salt: str) -> str:
@@ -40,12 +49,24 @@ def token_for(row: AnswerLinkModel, *, salt: str) -> str:
     return rebuildable_token(salt=salt, value=f"{row.pk}:{row.created_at.isoformat()}")
 
 
-def seal(row: AnswerLinkModel, *, salt: str) -> str:
-    """Store the digest of the saved row's real token in place of the placeholder; the token."""
-    token = token_for(row, salt=salt)
-    row.token_hash = token_digest(token)
-    row.save(update_fields=["token_hash"])
-    return token
+def mails_plan(
+    row: AnswerLinkModel, *, email: str, asked_kind: str, reminder_kind: str, working_days: int
+) -> None:
+    """The question to ``email`` at once, and one reminder after ``working_days`` working days.
+
+    Both kinds hold the link, so they register with ``keep_body=False``; their renderers
+    return None once the question is answered or the link expired, so neither goes out late.
+    """
+    asked = services.reminder_plan(
+        kind=asked_kind, target=row, recipient_email=email, due_at=row.created_at
+    )
+    services.reminders_send_soon(reminder_ids=[asked.pk])
+    services.reminder_plan(
+        kind=reminder_kind,
+        target=row,
+        recipient_email=email,
+        due_at=add_working_days(row.created_at, working_days),
+    )
 
 
 def find(rows: QuerySet, token: str) -> Model | None:

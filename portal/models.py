@@ -34,6 +34,15 @@ class AnswerLinkModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    @staticmethod
+    def answered_has_moment(name: str) -> models.CheckConstraint:
+        """The constraint an app adds to its Meta: open means unanswered, else answered."""
+        return models.CheckConstraint(
+            name=name,
+            condition=Q(status="open", answered_at__isnull=True)
+            | (~Q(status="open") & Q(answered_at__isnull=False)),
+        )
+
 
 class Organisation(TimeStampedModel):
     class Kind(models.TextChoices):

@@ -49,6 +49,14 @@ class TrainingForm(OneTimeSubmissionMixin, forms.Form):
     default_capacity = forms.IntegerField(
         label=_("Standaard aantal plaatsen"), min_value=1, max_value=500, initial=20
     )
+    requires_manager_approval = forms.BooleanField(
+        label=_("Akkoord van de leidinggevende nodig"),
+        required=False,
+        help_text=_(
+            "Een inschrijving telt pas als de leidinggevende via een link in de e-mail akkoord "
+            "geeft; tot dan krijgt de deelnemer geen plaats en geen plek op de wachtlijst."
+        ),
+    )
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,6 +158,16 @@ class MaterialForm(OneTimeSubmissionMixin, forms.Form):
         if bool(cleaned.get("file")) == bool(cleaned.get("url")):
             raise ValidationError(_("Kies een bestand óf een link."))
         return cleaned
+
+
+class ManagerForm(forms.Form):
+    """Whom to ask for approval, for a training that requires the manager's approval."""
+
+    manager_name = forms.CharField(label=_("Naam leidinggevende"), max_length=150)
+    manager_email = forms.EmailField(
+        label=_("E-mailadres leidinggevende"),
+        help_text=_("Je leidinggevende krijgt een link om akkoord te geven; geen account nodig."),
+    )
 
 
 class TeamEnrolmentForm(OneTimeSubmissionMixin, forms.Form):

@@ -20,15 +20,20 @@ from portal.reminders import MailAttachment, ReminderMessage, register, render_e
 
 from . import ical
 from .models import (
+    ApprovalStatus,
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    ManagerApproval,
     Reflection,
     RunStatus,
     Session,
     SessionChange,
 )
 from .scheduling import (
+    APPROVAL_ANSWERED,
+    APPROVAL_ASKED,
+    APPROVAL_REMINDER,
     ENROLMENT_CONFIRMED,
     PROMOTED,
     REFLECTION_INVITE,
@@ -37,9 +42,11 @@ from .scheduling import (
     SESSION_DAY_BEFORE,
     SESSION_MOVED,
     WAITLISTED,
+    approval_token,
     release_token,
 )
 from .selectors import enrolment_of
+from .services import approval_is_open
 
 
 def _with_calendar(
@@ -265,3 +272,55 @@ def render_session_cancelled(reminder) -> ReminderMessage | None:
     session = change.session
     message = render_email("trainings/email/session_cancelled", _session_context(session, reminder))
     return _with_calendar(message, [session], method=ical.CANCEL, reminder=reminder)
+
+
+def _approval(reminder) -> ManagerApproval | None:
+    return (
+        ManagerApproval.objects.select_related(
+            "episode__enrolment__participant", "episode__enrolment__run__training__provider"
+        )
+        .filter(pk=reminder.target_id)
+        .first()
+    )
+
+
+def _open_approval_message(reminder, template: str) -> ReminderMessage | None:
+    """The question to the manager, while it can still be answered and matters."""
+    approval = _approval(reminder)
+    if approval is None or not approval_is_open(approval):
+        return None
+    enrolment = approval.episode.enrolment
+    if approval.token_expires_at <= timezone.now() or enrolment.run.status != RunStatus.PUBLISHED:
+        return None
+    return render_email(
+        template,
+        _context(
+            enrolment,
+            approval=approval,
+            participant=enrolment.participant,
+            path=reverse("trainings:approval_answer", args=[approval_token(approval)]),
+        ),
+    )
+
+
+# Holds the manager's answer link: only the subject is kept with the sent reminder.
+@register(APPROVAL_ASKED, keep_body=False)
+def render_approval_asked(reminder) -> ReminderMessage | None:
+    return _open_approval_message(reminder, "trainings/email/approval_asked")
+
+
+# Holds the manager's answer link: only the subject is kept with the sent reminder.
+@register(APPROVAL_REMINDER, keep_body=False)
+def render_approval_reminder(reminder) -> ReminderMessage | None:
+    return _open_approval_message(reminder, "trainings/email/approval_reminder")
+
+
+@register(APPROVAL_ANSWERED, label=_("Antwoord van je leidinggevende op een aanvraag"))
+def render_approval_answered(reminder) -> ReminderMessage | None:
+    approval = _approval(reminder)
+    if approval is None or approval.status == ApprovalStatus.OPEN:
+        return None
+    return render_email(
+        "trainings/email/approval_answered",
+        _context(approval.episode.enrolment, approval=approval),
+    )

@@ -11,9 +11,11 @@ again gets them again; a moved or called-off session is told through its ``Sessi
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from portal import answer_links
 from portal import services as portal_services
 from portal.models import ReminderStatus
 
@@ -21,6 +23,7 @@ from .models import (
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    ManagerApproval,
     Run,
     RunStatus,
     Session,
@@ -36,6 +39,10 @@ RUN_CANCELLED = "trainings.run_cancelled"
 SESSION_MOVED = "trainings.session_moved"
 SESSION_CANCELLED = "trainings.session_cancelled"
 SESSION_KINDS = (SESSION_DAY_BEFORE, REFLECTION_INVITE)
+APPROVAL_ASKED = "trainings.approval_asked"
+APPROVAL_REMINDER = "trainings.approval_reminder"
+APPROVAL_ANSWERED = "trainings.approval_answered"
+APPROVAL_TOKEN_SALT = "trainings.approval"
 
 DAY_BEFORE = timedelta(hours=24)
 _RELEASE_SALT = "trainings.release"
@@ -191,3 +198,40 @@ def enrolment_id_from_release_token(
         if enrolment.pk != enrolment_id or current != moment:
             return None
     return enrolment_id
+
+
+# --- the manager's approval ------------------------------------------------------------------
+
+
+def approval_token(approval: ManagerApproval) -> str:
+    """The manager's answer token, rebuilt from the approval row and the server secret."""
+    return answer_links.token_for(approval, salt=APPROVAL_TOKEN_SALT)
+
+
+def approval_mails_plan(*, approval: ManagerApproval) -> None:
+    """The question to the manager now, and one reminder after some working days."""
+    answer_links.mails_plan(
+        approval,
+        email=approval.manager_email,
+        asked_kind=APPROVAL_ASKED,
+        reminder_kind=APPROVAL_REMINDER,
+        working_days=settings.TRAININGS_APPROVAL_WORKING_DAYS,
+    )
+
+
+def approval_withdrawn(*, approval: ManagerApproval) -> None:
+    """No more asking: the participant withdrew, or the manager answered."""
+    for kind in (APPROVAL_ASKED, APPROVAL_REMINDER):
+        portal_services.reminder_cancel(target=approval, kind=kind)
+
+
+def approval_answered_plan(*, approval: ManagerApproval, enrolment: Enrolment) -> None:
+    """Stop the reminder and tell the participant the manager's answer, at once."""
+    approval_withdrawn(approval=approval)
+    told = portal_services.reminder_plan(
+        kind=APPROVAL_ANSWERED,
+        target=approval,
+        recipient=enrolment.participant,
+        due_at=timezone.now(),
+    )
+    portal_services.reminders_send_soon(reminder_ids=[told.pk])

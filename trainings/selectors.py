@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal import answer_links
 from portal import permissions as portal_permissions
 from portal.models import User
 
@@ -30,6 +31,7 @@ from .models import (
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
+    ManagerApproval,
     Material,
     Reflection,
     Run,
@@ -536,4 +538,43 @@ def runs_closing_soon(*, user: User, limit: int = 5) -> list[Run]:
         .filter(free_places__gt=0)
         .select_related("training")
         .order_by("enrolment_closes_at", "pk")[:limit]
+    )
+
+
+# --- the manager's approval ------------------------------------------------------------------
+
+
+def approval_by_token(*, token: str) -> ManagerApproval | None:
+    """The approval this answer link belongs to; the link is the manager's only credential."""
+    return answer_links.find(
+        ManagerApproval.objects.select_related(
+            "episode__enrolment__participant__organisation",
+            "episode__enrolment__run__training__provider",
+        ),
+        token,
+    )
+
+
+def latest_approval(*, enrolment: Enrolment | None) -> ManagerApproval | None:
+    """The newest request for the manager's approval of an enrolment, if any."""
+    if enrolment is None:
+        return None
+    return (
+        ManagerApproval.objects.filter(episode__enrolment=enrolment).order_by("-created_at").first()
+    )
+
+
+def pending_approvals(*, run: Run) -> QuerySet[ManagerApproval]:
+    """The run's enrolments waiting for a manager, oldest first, with whom they wait for.
+
+    Only each enrolment's current request (its episode started when it was last requested).
+    """
+    return (
+        ManagerApproval.objects.filter(
+            episode__enrolment__run=run,
+            episode__enrolment__status=EnrolmentStatus.PENDING,
+            episode__started_at=F("episode__enrolment__requested_at"),
+        )
+        .select_related("episode__enrolment__participant__organisation")
+        .order_by("created_at", "pk")
     )

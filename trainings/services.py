@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -21,17 +22,19 @@ from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal import workdays
+from portal import answer_links, workdays
 from portal.models import Organisation, Programme, User
 
-from . import permissions, scheduling, team_addresses
+from . import permissions, scheduling, selectors, team_addresses
 from .models import (
+    ApprovalStatus,
     Attendance,
     CalendarFeed,
     DevelopmentPlan,
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    ManagerApproval,
     Material,
     Reflection,
     Run,
@@ -72,6 +75,7 @@ def training_create(
     default_capacity: int = 20,
     audience_organisations: Iterable[Organisation] = (),
     audience_disciplines: Sequence[str] = (),
+    requires_manager_approval: bool = False,
 ) -> Training:
     """Add a training to a programme's catalogue; the programme's coordinators do this."""
     _require_manages_programme(actor, programme.pk)
@@ -87,6 +91,7 @@ def training_create(
         default_capacity=default_capacity,
         audience_organisations=audience_organisations,
         audience_disciplines=audience_disciplines,
+        requires_manager_approval=requires_manager_approval,
     )
 
 
@@ -104,6 +109,7 @@ def training_draft_create(
     default_capacity: int = 20,
     audience_organisations: Iterable[Organisation] = (),
     audience_disciplines: Sequence[str] = (),
+    requires_manager_approval: bool = False,
 ) -> Training:
     """Add a training to a programme's catalogue, checking no permission.
 
@@ -120,6 +126,7 @@ def training_draft_create(
         personal_goals=personal_goals,
         default_capacity=default_capacity,
         audience_disciplines=list(audience_disciplines),
+        requires_manager_approval=requires_manager_approval,
         created_by=created_by,
     )
     training.full_clean()
@@ -142,8 +149,13 @@ def training_update(
     default_capacity: int,
     audience_organisations: Iterable[Organisation],
     audience_disciplines: Sequence[str],
+    requires_manager_approval: bool | None = None,
 ) -> Training:
-    """Change a training; the programme's coordinators do this."""
+    """Change a training; the programme's coordinators do this.
+
+    ``requires_manager_approval`` None leaves it as it is. Switching it off or on changes
+    only enrolments from then on: those pending stay pending until their manager answers.
+    """
     _require_manages_programme(actor, training.programme_id)
     training.title = title
     training.description = description
@@ -153,6 +165,8 @@ def training_update(
     training.personal_goals = personal_goals
     training.default_capacity = default_capacity
     training.audience_disciplines = list(audience_disciplines)
+    if requires_manager_approval is not None:
+        training.requires_manager_approval = requires_manager_approval
     training.full_clean()
     training.save()
     training.audience_organisations.set(audience_organisations)
@@ -381,7 +395,11 @@ def run_cancel(*, actor: User, run: Run, reason: str) -> Run:
     scheduling.run_reminders_cancel(run=run)
     if was_published:
         for enrolment in run.enrolments.filter(
-            status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+            status__in=(
+                EnrolmentStatus.ENROLLED,
+                EnrolmentStatus.WAITLISTED,
+                EnrolmentStatus.PENDING,
+            )
         ).select_related("participant"):
             scheduling.run_cancelled_notice_plan(run=run, enrolment=enrolment)
     for session in run.sessions.all():
@@ -527,12 +545,18 @@ def _waitlist_is_empty(run: Run) -> bool:
 
 
 @transaction.atomic
-def enrolment_create(*, run: Run, participant: User) -> Enrolment:
+def enrolment_create(
+    *, run: Run, participant: User, manager_name: str = "", manager_email: str = ""
+) -> Enrolment:
     """Take a place in a run, or a place on its waiting list when it is full.
 
     The participant acts for themselves. Refusals raise ValidationError with the reason in
     Dutch and change nothing. Someone enrolling again after cancelling reuses their row but
     starts a new episode, which gets its own confirmation or waiting-list mail.
+
+    For a training that requires the manager's approval the enrolment is pending instead:
+    no place, no waiting-list position, until the named manager approves through the link
+    mailed to them (``enrolment_approval_answer``).
     """
     run = _lock_run(run)
     now = timezone.now()
@@ -546,10 +570,22 @@ def enrolment_create(*, run: Run, participant: User) -> Enrolment:
         raise ValidationError(
             _("Je staat al op de wachtlijst van deze uitvoering."), code="duplicate"
         )
+    if enrolment is not None and enrolment.status == EnrolmentStatus.PENDING:
+        approval = ManagerApproval.objects.filter(episode__enrolment=enrolment).first()
+        if approval is not None and not answer_links.is_expired(approval):
+            raise ValidationError(
+                _("Je aanvraag wacht al op het akkoord van je leidinggevende."), code="duplicate"
+            )
+    if run.training.requires_manager_approval:
+        return _approval_request(run, participant, enrolment, manager_name, manager_email, now)
+    return _place(run, participant, enrolment, has_place=_has_free_place(run), now=now)
+
+
+def _has_free_place(run: Run) -> bool:
+    """Whether a newcomer gets a place in the locked run rather than a waiting-list one."""
     enrolled = run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
     # Strictly first come, first served: a free place goes to the waiting list first.
-    has_place = enrolled < run.capacity and _waitlist_is_empty(run)
-    return _place(run, participant, enrolment, has_place=has_place, now=now)
+    return enrolled < run.capacity and _waitlist_is_empty(run)
 
 
 def _place(
@@ -557,23 +593,139 @@ def _place(
 ) -> Enrolment:
     """Give ``participant`` a place or a waiting-list place in the locked ``run``, and mail it.
 
-    ``enrolment`` is their earlier (cancelled) row, reused, or None.
+    ``enrolment`` is their earlier (cancelled) row, reused, or None. A new episode starts.
     """
     if enrolment is None:
         enrolment = Enrolment(run=run, participant=participant)
-    enrolment.status = EnrolmentStatus.ENROLLED if has_place else EnrolmentStatus.WAITLISTED
+    _admit(enrolment, has_place=has_place, now=now)
+    EnrolmentEpisode.objects.create(enrolment=enrolment, started_at=now)
+    _tell_admitted(enrolment)
+    return enrolment
+
+
+def _admit(enrolment: Enrolment, *, has_place: bool, now: datetime) -> None:
+    """Save the enrolment as holding a place, or waiting from ``now`` on."""
+    _requested(
+        enrolment, EnrolmentStatus.ENROLLED if has_place else EnrolmentStatus.WAITLISTED, now
+    )
+
+
+def _requested(enrolment: Enrolment, status: str, now: datetime) -> None:
+    """Save the enrolment as asked for at ``now``, in ``status`` (enrolled from then if so)."""
+    enrolment.status = status
     enrolment.requested_at = now
-    enrolment.enrolled_at = now if has_place else None
+    enrolment.enrolled_at = now if status == EnrolmentStatus.ENROLLED else None
     enrolment.cancelled_at = None
     enrolment.full_clean(validate_unique=False)
     enrolment.save()
-    EnrolmentEpisode.objects.create(enrolment=enrolment, started_at=now)
-    if has_place:
+
+
+def _tell_admitted(enrolment: Enrolment) -> None:
+    if enrolment.status == EnrolmentStatus.ENROLLED:
         scheduling.enrolment_confirmation_plan(enrolment=enrolment)
         scheduling.enrolment_reminders_plan(enrolment=enrolment)
     else:
         scheduling.waitlisted_notice_plan(enrolment=enrolment)
+
+
+# --- the manager's approval ------------------------------------------------------------------
+
+
+def _approval_request(
+    run: Run,
+    participant: User,
+    enrolment: Enrolment | None,
+    manager_name: str,
+    manager_email: str,
+    now: datetime,
+) -> Enrolment:
+    """A pending enrolment in the locked ``run`` and the question to the manager."""
+    manager_name, manager_email = manager_name.strip(), manager_email.strip().lower()
+    errors = {}
+    if not manager_name:
+        errors["manager_name"] = _("Vul de naam van je leidinggevende in.")
+    try:
+        validate_email(manager_email)
+    except ValidationError:
+        errors["manager_email"] = _("Vul het e-mailadres van je leidinggevende in.")
+    if manager_email and manager_email == participant.email.lower():
+        errors["manager_email"] = _("Vraag het akkoord aan je leidinggevende, niet aan jezelf.")
+    if errors:
+        raise ValidationError(errors)
+    if enrolment is None:
+        enrolment = Enrolment(run=run, participant=participant)
+    else:
+        # An earlier, expired request: it can no longer be answered.
+        for earlier in ManagerApproval.objects.filter(episode__enrolment=enrolment):
+            scheduling.approval_withdrawn(approval=earlier)
+    _requested(enrolment, EnrolmentStatus.PENDING, now)
+    episode = EnrolmentEpisode.objects.create(enrolment=enrolment, started_at=now)
+    approval = ManagerApproval(
+        episode=episode,
+        manager_name=manager_name,
+        manager_email=manager_email,
+    )
+    answer_links.save_new(
+        approval,
+        salt=scheduling.APPROVAL_TOKEN_SALT,
+        valid_days=settings.TRAININGS_APPROVAL_LINK_VALID_DAYS,
+    )
+    scheduling.approval_mails_plan(approval=approval)
     return enrolment
+
+
+def approval_is_open(approval: ManagerApproval) -> bool:
+    """Whether the manager may still answer: unanswered, for the enrolment's current request.
+
+    Reads ``approval.episode.enrolment``; false once the participant withdrew or asked anew.
+    """
+    enrolment = approval.episode.enrolment
+    return (
+        approval.status == ApprovalStatus.OPEN
+        and enrolment.status == EnrolmentStatus.PENDING
+        and enrolment.requested_at == approval.episode.started_at
+    )
+
+
+@transaction.atomic
+def enrolment_approval_answer(*, token: str, granted: bool, comment: str) -> ManagerApproval:
+    """The manager's answer through the mailed link: once, before the link expires.
+
+    No acting user: the link is the manager's credential. Approved, the enrolment gets a
+    place if one is free at this moment, else the waiting list (queued from this moment),
+    under the run's lock like every other change of places. Declined, it is cancelled and
+    never counted. Either way the participant is told.
+    """
+    found = selectors.approval_by_token(token=token)
+    if found is None:
+        raise PermissionDenied
+    run = _lock_run(found.episode.enrolment.run)
+    approval = (
+        ManagerApproval.objects.select_for_update()
+        .select_related("episode__enrolment__participant")
+        .get(pk=found.pk)
+    )
+    answer_links.check_answerable(approval, is_open=approval_is_open(approval))
+    enrolment = approval.episode.enrolment
+    enrolment.run = run
+    now = timezone.now()
+    if granted:
+        if run.status != RunStatus.PUBLISHED or (run.starts_at and run.starts_at <= now):
+            raise ValidationError(
+                _("Deze training is geannuleerd of al begonnen; een akkoord verandert niets meer.")
+            )
+        approval.status = ApprovalStatus.APPROVED
+        answer_links.record_answer(approval, comment=comment, fields=["status"])
+        _admit(enrolment, has_place=_has_free_place(run), now=now)
+        _tell_admitted(enrolment)
+    else:
+        approval.status = ApprovalStatus.DECLINED
+        answer_links.record_answer(approval, comment=comment, fields=["status"])
+        enrolment.status = EnrolmentStatus.CANCELLED
+        enrolment.cancelled_at = now
+        enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])
+    scheduling.approval_answered_plan(approval=approval, enrolment=enrolment)
+    return approval
 
 
 # A team is a handful of colleagues; a pasted address book is a mistake.
@@ -627,7 +779,12 @@ def enrolment_team_create(*, actor: User, run: Run, addresses: str) -> list[Enro
     placed = []
     for address in wanted:
         person = people[address]
-        placed.append(_place(run, person, earlier.get(person.pk), has_place=free > 0, now=now))
+        enrolment = earlier.get(person.pk)
+        if enrolment is not None and enrolment.status == EnrolmentStatus.PENDING:
+            # The coordinator enrols them: their own request to the manager is no longer asked.
+            for approval in ManagerApproval.objects.filter(episode__enrolment=enrolment):
+                scheduling.approval_withdrawn(approval=approval)
+        placed.append(_place(run, person, enrolment, has_place=free > 0, now=now))
         free -= 1
     return placed
 
@@ -670,6 +827,9 @@ def _cancellable(enrolment: Enrolment, now: datetime) -> None:
 
 def _release(enrolment: Enrolment, now: datetime) -> None:
     was_enrolled = enrolment.status == EnrolmentStatus.ENROLLED
+    if enrolment.status == EnrolmentStatus.PENDING:
+        for approval in ManagerApproval.objects.filter(episode__enrolment=enrolment):
+            scheduling.approval_withdrawn(approval=approval)
     enrolment.status = EnrolmentStatus.CANCELLED
     enrolment.cancelled_at = now
     enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])

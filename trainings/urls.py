@@ -11,6 +11,7 @@ urlpatterns = [
     path("uitvoeringen/<int:run_id>/inschrijven/", participant.enrol, name="enrol"),
     path("uitvoeringen/<int:run_id>/afmelden/", participant.cancel, name="cancel"),
     path("vrijgeven/<str:token>/", participant.release, name="release"),
+    path("akkoord/<str:token>/", participant.approval_answer, name="approval_answer"),
     path(
         "inschrijvingen/<int:enrolment_id>/ontwikkelplan/",
         participant.development_plan,

@@ -273,13 +273,7 @@ class RugdekkingRequest(AnswerLinkModel):
         ordering = ["-created_at"]
         verbose_name = _("rugdekkingsverzoek")
         verbose_name_plural = _("rugdekkingsverzoeken")
-        constraints = [
-            models.CheckConstraint(
-                name="rugdekking_answered_has_moment",
-                condition=Q(status="open", answered_at__isnull=True)
-                | (~Q(status="open") & Q(answered_at__isnull=False)),
-            )
-        ]
+        constraints = [AnswerLinkModel.answered_has_moment("rugdekking_answered_has_moment")]
 
     def __str__(self) -> str:
         return f"{self.participation} → {self.manager_name}"

@@ -81,18 +81,12 @@ def rugdekking_token(request: RugdekkingRequest) -> str:
 def rugdekking_reminders_plan(*, request: RugdekkingRequest) -> None:
     """The request mail now, the manager's reminder after N working days, facilitators' after 2N."""
     days = settings.WERKPLAATS_RUGDEKKING_WORKING_DAYS
-    asked = portal_services.reminder_plan(
-        kind=RUGDEKKING_ASKED,
-        target=request,
-        recipient_email=request.manager_email,
-        due_at=request.created_at,
-    )
-    portal_services.reminders_send_soon(reminder_ids=[asked.pk])
-    portal_services.reminder_plan(
-        kind=RUGDEKKING_MANAGER_REMINDER,
-        target=request,
-        recipient_email=request.manager_email,
-        due_at=add_working_days(request.created_at, days),
+    answer_links.mails_plan(
+        request,
+        email=request.manager_email,
+        asked_kind=RUGDEKKING_ASKED,
+        reminder_kind=RUGDEKKING_MANAGER_REMINDER,
+        working_days=days,
     )
     for facilitator in request.participation.werkplaats.facilitators.all():
         portal_services.reminder_plan(

@@ -401,14 +401,12 @@ def rugdekking_request_create(
         manager_name=manager_name.strip(),
         manager_email=manager_email.strip().lower(),
         point=point,
-        token_hash=answer_links.placeholder_hash(),
-        token_expires_at=answer_links.expiry(
-            valid_days=settings.WERKPLAATS_RUGDEKKING_LINK_VALID_DAYS
-        ),
     )
-    request.full_clean()
-    request.save()
-    answer_links.seal(request, salt=scheduling.TOKEN_SALT)
+    answer_links.save_new(
+        request,
+        salt=scheduling.TOKEN_SALT,
+        valid_days=settings.WERKPLAATS_RUGDEKKING_LINK_VALID_DAYS,
+    )
     scheduling.rugdekking_reminders_plan(request=request)
     return request
 

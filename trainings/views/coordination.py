@@ -111,6 +111,7 @@ def training_edit(request, training_id: int):
         "audience_organisations": training.audience_organisations.all(),
         "audience_disciplines": training.audience_disciplines,
         "default_capacity": training.default_capacity,
+        "requires_manager_approval": training.requires_manager_approval,
     }
     form = TrainingForm(request.POST or None, initial=initial, programmes=_programmes(request.user))
     form.fields["programme"].disabled = True
@@ -429,6 +430,7 @@ def register(request, run_id: int):
             "run": run,
             "rows": rows,
             "waiting": waiting,
+            "pending": list(selectors.pending_approvals(run=run)),
             "sessions": sessions,
             "markable": markable,
             "selected": selected,
