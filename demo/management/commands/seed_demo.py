@@ -5,11 +5,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from demo import people, signalen, trainings, verkenning, werkplaats
+from demo import people, reach, signalen, trainings, verkenning, werkplaats
 from demo.tasklog import quiet_task_log
 
 # After the people, each app's demo content; verkenning joins the trainings' programme.
-APP_SEEDERS = [trainings.seed, werkplaats.seed, verkenning.seed, signalen.seed]
+APP_SEEDERS = [trainings.seed, reach.seed, werkplaats.seed, verkenning.seed, signalen.seed]
 
 
 class Command(BaseCommand):
