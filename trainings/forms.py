@@ -8,7 +8,13 @@ from portal.forms import DateField, DateTimeField, OneTimeSubmissionMixin
 from portal.models import Discipline, Organisation, Programme
 from portal.selectors import active_trainers
 
-from .models import AttendanceStatus, DevelopmentPlan, Reflection, TrainingFormat
+from .models import (
+    AttendanceStatus,
+    DevelopmentPlan,
+    MailingAudience,
+    Reflection,
+    TrainingFormat,
+)
 from .selectors import CatalogueFilters
 
 # --- coordination ----------------------------------------------------------------------------
@@ -167,6 +173,22 @@ class ManagerForm(forms.Form):
     manager_email = forms.EmailField(
         label=_("E-mailadres leidinggevende"),
         help_text=_("Je leidinggevende krijgt een link om akkoord te geven; geen account nodig."),
+    )
+
+
+class RunMailingForm(OneTimeSubmissionMixin, forms.Form):
+    audience = forms.ChoiceField(
+        label=_("Aan"), choices=MailingAudience.choices, widget=forms.RadioSelect
+    )
+    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
+    body = forms.CharField(
+        label=_("Bericht"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Invulplekken: {voornaam}, {naam}, {training}, {datum}, {locatie} en {link}; ze "
+            "worden per ontvanger ingevuld."
+        ),
     )
 
 

@@ -432,3 +432,41 @@ class CalendarFeed(TimeStampedModel):
     class Meta:
         verbose_name = _("agenda-abonnement")
         verbose_name_plural = _("agenda-abonnementen")
+
+
+class MailingAudience(models.TextChoices):
+    ENROLLED = "enrolled", _("Ingeschreven")
+    WAITING = "waiting", _("Op de wachtlijst")
+    ATTENDED = "attended", _("Ingeschreven en bij minstens één bijeenkomst aanwezig")
+    ABSENT = "absent", _("Ingeschreven en bij minstens één bijeenkomst afwezig (zonder reden)")
+
+
+class RunMailing(TimeStampedModel):
+    """A message a coordinator sent to a group of a run's people: who sent what to how many.
+
+    Subject and body are kept as written, with their placeholders; each recipient's mail is
+    a reminder targeting this row, rendered for them when it goes out.
+    """
+
+    run = models.ForeignKey(
+        Run, verbose_name=_("uitvoering"), on_delete=models.CASCADE, related_name="mailings"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verstuurd door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    audience = models.CharField(_("aan"), max_length=20, choices=MailingAudience.choices)
+    subject = models.CharField(_("onderwerp"), max_length=200)
+    body = models.TextField(_("bericht"))
+    recipient_count = models.PositiveIntegerField(_("aantal ontvangers"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("bericht aan deelnemers")
+        verbose_name_plural = _("berichten aan deelnemers")
+
+    def __str__(self) -> str:
+        return f"{self.run}: {self.subject}"

@@ -12,13 +12,14 @@ feed and its current SEQUENCE, so calendar apps update or remove the item they h
 import dataclasses
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.reminders import MailAttachment, ReminderMessage, register, render_email
 
-from . import ical
+from . import ical, mailing
 from .models import (
     ApprovalStatus,
     Enrolment,
@@ -26,6 +27,7 @@ from .models import (
     EnrolmentStatus,
     ManagerApproval,
     Reflection,
+    RunMailing,
     RunStatus,
     Session,
     SessionChange,
@@ -38,6 +40,7 @@ from .scheduling import (
     PROMOTED,
     REFLECTION_INVITE,
     RUN_CANCELLED,
+    RUN_MAILING,
     SESSION_CANCELLED,
     SESSION_DAY_BEFORE,
     SESSION_MOVED,
@@ -324,3 +327,38 @@ def render_approval_answered(reminder) -> ReminderMessage | None:
         "trainings/email/approval_answered",
         _context(approval.episode.enrolment, approval=approval),
     )
+
+
+def mailing_values(run, person) -> dict[str, str]:
+    """What the placeholders of a coordinator's message read for one recipient."""
+    session = run.sessions.filter(is_cancelled=False).order_by("starts_at").first()
+    return {
+        "voornaam": person.get_short_name(),
+        "naam": person.full_name or person.email,
+        "training": run.training.title,
+        "datum": formats.date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
+        if session
+        else "",
+        "locatie": session.place if session else run.location,
+        "link": settings.PORTAL_BASE_URL + reverse("trainings:run_detail", args=[run.pk]),
+    }
+
+
+def render_mailing(run_mailing: RunMailing, person) -> ReminderMessage:
+    """A coordinator's message as ``person`` gets it: placeholders filled in as plain text."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = mailing_values(run_mailing.run, person)
+    return ReminderMessage(
+        subject=" ".join(mailing.fill(run_mailing.subject, values).split())[:255],
+        body=mailing.fill(run_mailing.body, values),
+    )
+
+
+@register(RUN_MAILING, label=_("Bericht van de coördinator van een training"))
+def render_run_mailing(reminder) -> ReminderMessage | None:
+    run_mailing = (
+        RunMailing.objects.select_related("run__training").filter(pk=reminder.target_id).first()
+    )
+    if run_mailing is None or reminder.recipient is None:
+        return None
+    return render_mailing(run_mailing, reminder.recipient)

@@ -25,6 +25,7 @@ from .models import (
     EnrolmentStatus,
     ManagerApproval,
     Run,
+    RunMailing,
     RunStatus,
     Session,
     SessionChange,
@@ -43,6 +44,7 @@ APPROVAL_ASKED = "trainings.approval_asked"
 APPROVAL_REMINDER = "trainings.approval_reminder"
 APPROVAL_ANSWERED = "trainings.approval_answered"
 APPROVAL_TOKEN_SALT = "trainings.approval"
+RUN_MAILING = "trainings.run_mailing"
 
 DAY_BEFORE = timedelta(hours=24)
 _RELEASE_SALT = "trainings.release"
@@ -235,3 +237,15 @@ def approval_answered_plan(*, approval: ManagerApproval, enrolment: Enrolment) -
         due_at=timezone.now(),
     )
     portal_services.reminders_send_soon(reminder_ids=[told.pk])
+
+
+def run_mailing_plan(*, mailing: RunMailing, recipients) -> None:
+    """One mail per recipient of a coordinator's message, sent at once, each exactly once."""
+    now = timezone.now()
+    planned = [
+        portal_services.reminder_plan(
+            kind=RUN_MAILING, target=mailing, recipient=person, due_at=now
+        )
+        for person in recipients
+    ]
+    portal_services.reminders_send_soon(reminder_ids=[reminder.pk for reminder in planned])

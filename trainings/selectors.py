@@ -27,14 +27,17 @@ from portal.models import User
 from . import permissions, reflections
 from .models import (
     Attendance,
+    AttendanceStatus,
     CalendarFeed,
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
+    MailingAudience,
     ManagerApproval,
     Material,
     Reflection,
     Run,
+    RunMailing,
     RunStatus,
     Session,
     Training,
@@ -578,3 +581,41 @@ def pending_approvals(*, run: Run) -> QuerySet[ManagerApproval]:
         .select_related("episode__enrolment__participant__organisation")
         .order_by("created_at", "pk")
     )
+
+
+# --- messages from the coordinators ----------------------------------------------------------
+
+
+def mailing_recipients(*, run: Run, audience: str) -> QuerySet[User]:
+    """The people of a run a message to ``audience`` goes to, in name order.
+
+    Attended and absent look at the register: enrolled people marked present, or absent
+    without a reason (excused does not count), at one or more sessions of the run.
+    """
+    enrolments = Enrolment.objects.filter(run=run)
+    if audience == MailingAudience.WAITING:
+        enrolments = enrolments.filter(status=EnrolmentStatus.WAITLISTED)
+    else:
+        enrolments = enrolments.filter(status=EnrolmentStatus.ENROLLED)
+    marks = {
+        MailingAudience.ATTENDED: AttendanceStatus.PRESENT,
+        MailingAudience.ABSENT: AttendanceStatus.ABSENT,
+    }
+    if audience in marks:
+        enrolments = enrolments.filter(
+            Exists(
+                Attendance.objects.filter(
+                    enrolment_id=OuterRef("pk"),
+                    status=marks[audience],
+                    session__is_cancelled=False,
+                )
+            )
+        )
+    return User.objects.filter(pk__in=enrolments.values("participant_id"), is_active=True).order_by(
+        "full_name", "email"
+    )
+
+
+def run_mailings(*, run: Run) -> QuerySet[RunMailing]:
+    """What the run's coordinators sent, newest first, with who sent it."""
+    return RunMailing.objects.filter(run=run).select_related("sent_by").order_by("-created_at")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from portal import answer_links, workdays
 from portal.models import Organisation, Programme, User
 
-from . import permissions, scheduling, selectors, team_addresses
+from . import mailing, permissions, scheduling, selectors, team_addresses
 from .models import (
     ApprovalStatus,
     Attendance,
@@ -34,10 +34,12 @@ from .models import (
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    MailingAudience,
     ManagerApproval,
     Material,
     Reflection,
     Run,
+    RunMailing,
     RunStatus,
     Session,
     SessionChange,
@@ -1053,3 +1055,55 @@ def material_create(
     material.full_clean()
     material.save()
     return material
+
+
+# --- messages from the coordinators ----------------------------------------------------------
+
+
+def run_mailing_check(*, audience: str, subject: str, body: str) -> None:
+    """Refuse an empty message, an unknown group or a placeholder that does not exist."""
+    errors: dict[str, list[str]] = {}
+    if audience not in MailingAudience.values:
+        errors["audience"] = [_("Kies aan wie het bericht gaat.")]
+    for field, text in (("subject", subject), ("body", body)):
+        if not text.strip():
+            errors[field] = [_("Dit veld is verplicht.")]
+        unknown = mailing.unknown_placeholders(text)
+        if unknown:
+            errors.setdefault(field, []).append(
+                _("Onbekende invulplek: %(names)s. Gebruik alleen: %(known)s.")
+                % {
+                    "names": ", ".join(f"{{{name}}}" for name in unknown),
+                    "known": ", ".join(f"{{{name}}}" for name in mailing.PLACEHOLDERS),
+                }
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def run_mailing_send(
+    *, actor: User, run: Run, audience: str, subject: str, body: str
+) -> RunMailing:
+    """Mail a message to one group of a run's people; the run's coordinators do this.
+
+    The group is read under the run's lock, recorded with the message and the count, and
+    each person gets one reminder, sent at once and listed under "Mijn herinneringen".
+    """
+    run = _lock_managed_run(run, actor)
+    run_mailing_check(audience=audience, subject=subject, body=body)
+    recipients = list(selectors.mailing_recipients(run=run, audience=audience))
+    if not recipients:
+        raise ValidationError(_("Niemand hoort bij deze groep; er is niets verstuurd."))
+    sent = RunMailing(
+        run=run,
+        sent_by=actor,
+        audience=audience,
+        subject=subject.strip(),
+        body=body,
+        recipient_count=len(recipients),
+    )
+    sent.full_clean()
+    sent.save()
+    scheduling.run_mailing_plan(mailing=sent, recipients=recipients)
+    return sent

@@ -58,6 +58,7 @@ urlpatterns = [
     ),
     path("uitvoeringen/<int:run_id>/deelnemers/", coordination.register, name="register"),
     path("beheer/uitvoeringen/<int:run_id>/team/", coordination.team_enrol, name="team_enrol"),
+    path("beheer/uitvoeringen/<int:run_id>/bericht/", coordination.run_mailing, name="run_mailing"),
     path("agenda/", feeds.calendar_feed_settings, name="feed_settings"),
     path("agenda/vernieuwen/", feeds.calendar_feed_reset, name="feed_reset"),
     path("agenda/<str:token>.ics", feeds.calendar_feed, name="feed"),

@@ -23,17 +23,19 @@ from portal.models import Organisation, Programme
 from portal.pagination import query_without
 
 from .. import calendar as layout
-from .. import permissions, selectors, services
+from .. import mailing, permissions, selectors, services
 from ..forms import (
     AttendanceForm,
     MaterialForm,
     RunCancelForm,
     RunForm,
+    RunMailingForm,
     SessionForm,
     TeamEnrolmentForm,
     TrainingForm,
 )
-from ..models import RunStatus, Session, Training, TrainingFormat
+from ..models import RunMailing, RunStatus, Session, Training, TrainingFormat
+from ..reminders import render_mailing
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
 
@@ -431,6 +433,7 @@ def register(request, run_id: int):
             "rows": rows,
             "waiting": waiting,
             "pending": list(selectors.pending_approvals(run=run)),
+            "mailings": selectors.run_mailings(run=run)[:10],
             "sessions": sessions,
             "markable": markable,
             "selected": selected,
@@ -465,6 +468,71 @@ def team_enrol(request, run_id: int):
             )
             return redirect("trainings:register", run_id=run.pk)
     return render(request, "trainings/team_enrol.html", {"form": form, "run": run})
+
+
+@coordinator_required
+@one_time_submission
+def run_mailing(request, run_id: int):
+    """Write to a group of the run's people from a template: preview first, then send once."""
+    run = _managed_run(request, run_id)
+    template = mailing.TEMPLATES.get(request.GET.get("sjabloon", ""))
+    initial = {"audience": "enrolled"}
+    if template is not None:
+        initial.update(subject=template.subject, body=template.body)
+    form = RunMailingForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "send" in request.POST:
+                sent = services.run_mailing_send(actor=request.user, run=run, **data)
+            else:
+                services.run_mailing_check(**data)
+                recipients = list(
+                    selectors.mailing_recipients(run=run, audience=data["audience"])[:1]
+                )
+                preview = {
+                    "count": selectors.mailing_recipients(run=run, audience=data["audience"])
+                    .order_by()
+                    .count(),
+                    "example": render_mailing(_draft(run, data), recipients[0])
+                    if recipients
+                    else None,
+                    "to": recipients[0] if recipients else None,
+                }
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if preview is None:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Het bericht gaat naar %(n)d persoon.",
+                        "Het bericht gaat naar %(n)d personen.",
+                        sent.recipient_count,
+                    )
+                    % {"n": sent.recipient_count},
+                )
+                return redirect("trainings:run_mailing", run_id=run.pk)
+    return render(
+        request,
+        "trainings/run_mailing.html",
+        {
+            "run": run,
+            "form": form,
+            "preview": preview,
+            "templates": mailing.TEMPLATES,
+            "placeholders": mailing.PLACEHOLDERS,
+            "mailings": selectors.run_mailings(run=run)[:50],
+        },
+    )
+
+
+def _draft(run, data):
+    """The message as it would be sent, unsaved, for the preview."""
+    return RunMailing(
+        run=run, audience=data["audience"], subject=data["subject"], body=data["body"]
+    )
 
 
 @portal_permissions.role_required(portal_permissions.is_trainer)
