@@ -1,5 +1,6 @@
 """Demo of reaching the right people: a training that requires the manager's approval, with
-one request still waiting and one approved (safe to run again).
+one request still waiting and one approved, and a message its coordinator sent to the
+enrolled (safe to run again).
 
 Everything goes through the services; the approved request was asked two days ago and
 answered yesterday through the manager's own link (``demo.clock.at``).
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import Programme, User
-from trainings import scheduling, selectors, services
+from trainings import mailing, scheduling, selectors, services
 from trainings.models import Training
 
 from . import clock
@@ -79,3 +80,11 @@ def seed() -> None:
             manager_name="Hanneke Teunissen",
             manager_email="teamleider@voorbeeldstad.example",
         )
+    practical = mailing.TEMPLATES["praktisch"]
+    services.run_mailing_send(
+        actor=creator,
+        run=run,
+        audience="enrolled",
+        subject=practical.subject,
+        body=practical.body,
+    )
