@@ -18,6 +18,32 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AnswerLinkModel(TimeStampedModel):
+    """A question put to someone without an account, answered once through a mailed link.
+
+    Only the token's digest is stored; the token is rebuilt from the row and the server
+    secret (``portal.answer_links``). The rules (expiry, answered once) live there too.
+    """
+
+    # Only a hash: a leaked database yields no usable answer links.
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_expires_at = models.DateTimeField(_("link geldig tot"))
+    answer_comment = models.TextField(_("toelichting"), blank=True)
+    answered_at = models.DateTimeField(_("beantwoord op"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def answered_has_moment(name: str) -> models.CheckConstraint:
+        """The constraint an app adds to its Meta: open means unanswered, else answered."""
+        return models.CheckConstraint(
+            name=name,
+            condition=Q(status="open", answered_at__isnull=True)
+            | (~Q(status="open") & Q(answered_at__isnull=False)),
+        )
+
+
 class Organisation(TimeStampedModel):
     class Kind(models.TextChoices):
         GEMEENTE = "gemeente", _("Gemeente")

@@ -365,6 +365,13 @@ def _training(people, markers, programme):
     )
     training_services.calendar_feed_get_or_create(user=people["learner"])
     _certificates(people, markers, programme)
+    # A training needing the manager's approval: the manager's answer link is mailed.
+    training_services.enrolment_create(
+        run=RunFactory(training__programme=programme, training__requires_manager_approval=True),
+        participant=people["learner"],
+        manager_name="Mevrouw Leiding",
+        manager_email=MANAGER_EMAIL,
+    )
     training_services.material_create(
         actor=people["prog_coordinator"],
         training=run.training,

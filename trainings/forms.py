@@ -21,6 +21,7 @@ from .models import (
     AwarenessStep,
     DevelopmentPlan,
     ExampleTheme,
+    MailingAudience,
     QuestionKind,
     Reflection,
     TrainingFormat,
@@ -79,6 +80,14 @@ class TrainingForm(OneTimeSubmissionMixin, forms.Form):
         required=False,
         initial=True,
         help_text=_("„Wat heb ik geleerd?” in het ontwikkelplan moet ingevuld zijn."),
+    )
+    requires_manager_approval = forms.BooleanField(
+        label=_("Akkoord van de leidinggevende nodig"),
+        required=False,
+        help_text=_(
+            "Een inschrijving telt pas als de leidinggevende via een link in de e-mail akkoord "
+            "geeft; tot dan krijgt de deelnemer geen plaats en geen plek op de wachtlijst."
+        ),
     )
 
     def __init__(self, *args, programmes, **kwargs):
@@ -185,6 +194,44 @@ class MaterialForm(OneTimeSubmissionMixin, forms.Form):
         if bool(cleaned.get("file")) == bool(cleaned.get("url")):
             raise ValidationError(_("Kies een bestand óf een link."))
         return cleaned
+
+
+class ManagerForm(forms.Form):
+    """Whom to ask for approval, for a training that requires the manager's approval."""
+
+    manager_name = forms.CharField(label=_("Naam leidinggevende"), max_length=150)
+    manager_email = forms.EmailField(
+        label=_("E-mailadres leidinggevende"),
+        help_text=_("Je leidinggevende krijgt een link om akkoord te geven; geen account nodig."),
+    )
+
+
+class RunMailingForm(OneTimeSubmissionMixin, forms.Form):
+    audience = forms.ChoiceField(
+        label=_("Aan"), choices=MailingAudience.choices, widget=forms.RadioSelect
+    )
+    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
+    body = forms.CharField(
+        label=_("Bericht"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Invulplekken: {voornaam}, {naam}, {training}, {datum}, {locatie} en {link}; ze "
+            "worden per ontvanger ingevuld."
+        ),
+    )
+
+
+class TeamEnrolmentForm(OneTimeSubmissionMixin, forms.Form):
+    addresses = forms.CharField(
+        label=_("E-mailadressen"),
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off", "spellcheck": "false"}),
+        max_length=20000,
+        help_text=_(
+            "Eén per regel, of gescheiden door komma's of puntkomma's. Hoofdletters en dubbele "
+            "adressen maken niet uit."
+        ),
+    )
 
 
 class AttendanceForm(forms.Form):

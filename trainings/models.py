@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import check_dates_in_range
-from portal.models import Organisation, Programme, TimeStampedModel
+from portal.models import AnswerLinkModel, Organisation, Programme, TimeStampedModel
 from portal.storage import PrivateStorage
 
 from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
@@ -69,6 +69,14 @@ class Training(TimeStampedModel):
         help_text=_(
             "Voor het certificaat moet de deelnemer „wat heb ik geleerd?” in het ontwikkelplan "
             "hebben ingevuld."
+        ),
+    )
+    requires_manager_approval = models.BooleanField(
+        _("akkoord van de leidinggevende nodig"),
+        default=False,
+        help_text=_(
+            "Een inschrijving telt pas als de leidinggevende via een link in de e-mail akkoord "
+            "geeft."
         ),
     )
     is_archived = models.BooleanField(_("gearchiveerd"), default=False)
@@ -241,6 +249,8 @@ class Session(TimeStampedModel):
 class EnrolmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("Ingeschreven")
     WAITLISTED = "waitlisted", _("Op de wachtlijst")
+    # Asked for, not yet counted: no place and no waiting-list position until approved.
+    PENDING = "pending_approval", _("Wacht op akkoord leidinggevende")
     CANCELLED = "cancelled", _("Afgemeld")
 
 
@@ -300,6 +310,41 @@ class EnrolmentEpisode(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.enrolment} ({self.started_at:%d-%m-%Y %H:%M})"
+
+
+class ApprovalStatus(models.TextChoices):
+    OPEN = "open", _("Wacht op antwoord")
+    APPROVED = "approved", _("Akkoord")
+    DECLINED = "declined", _("Geen akkoord")
+
+
+class ManagerApproval(AnswerLinkModel):
+    """The manager's yes or no to one episode of an enrolment, answered by a mailed link.
+
+    Only for a training that ``requires_manager_approval``. Until approved the enrolment is
+    pending: it holds neither a place nor a waiting-list position.
+    """
+
+    episode = models.OneToOneField(
+        EnrolmentEpisode,
+        verbose_name=_("inschrijvingsperiode"),
+        on_delete=models.CASCADE,
+        related_name="approval",
+    )
+    manager_name = models.CharField(_("naam leidinggevende"), max_length=150)
+    manager_email = models.EmailField(_("e-mailadres leidinggevende"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.OPEN
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("akkoord leidinggevende")
+        verbose_name_plural = _("akkoorden leidinggevenden")
+        constraints = [AnswerLinkModel.answered_has_moment("approval_answered_has_moment")]
+
+    def __str__(self) -> str:
+        return f"{self.episode} → {self.manager_name}"
 
 
 class SessionChange(TimeStampedModel):
@@ -416,6 +461,44 @@ class CalendarFeed(TimeStampedModel):
     class Meta:
         verbose_name = _("agenda-abonnement")
         verbose_name_plural = _("agenda-abonnementen")
+
+
+class MailingAudience(models.TextChoices):
+    ENROLLED = "enrolled", _("Ingeschreven")
+    WAITING = "waiting", _("Op de wachtlijst")
+    ATTENDED = "attended", _("Ingeschreven en bij minstens één bijeenkomst aanwezig")
+    ABSENT = "absent", _("Ingeschreven en bij minstens één bijeenkomst afwezig (zonder reden)")
+
+
+class RunMailing(TimeStampedModel):
+    """A message a coordinator sent to a group of a run's people: who sent what to how many.
+
+    Subject and body are kept as written, with their placeholders; each recipient's mail is
+    a reminder targeting this row, rendered for them when it goes out.
+    """
+
+    run = models.ForeignKey(
+        Run, verbose_name=_("uitvoering"), on_delete=models.CASCADE, related_name="mailings"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verstuurd door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    audience = models.CharField(_("aan"), max_length=20, choices=MailingAudience.choices)
+    subject = models.CharField(_("onderwerp"), max_length=200)
+    body = models.TextField(_("bericht"))
+    recipient_count = models.PositiveIntegerField(_("aantal ontvangers"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("bericht aan deelnemers")
+        verbose_name_plural = _("berichten aan deelnemers")
+
+    def __str__(self) -> str:
+        return f"{self.run}: {self.subject}"
 
 
 class EvaluationSettings(TimeStampedModel):

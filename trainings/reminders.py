@@ -12,24 +12,31 @@ feed and its current SEQUENCE, so calendar apps update or remove the item they h
 import dataclasses
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.reminders import MailAttachment, ReminderMessage, register, render_email
 
-from . import ical
+from . import ical, mailing
 from .models import (
+    ApprovalStatus,
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    ManagerApproval,
     Reflection,
     Run,
+    RunMailing,
     RunStatus,
     Session,
     SessionChange,
 )
 from .scheduling import (
+    APPROVAL_ANSWERED,
+    APPROVAL_ASKED,
+    APPROVAL_REMINDER,
     ENROLMENT_CONFIRMED,
     EVALUATION,
     EVALUATION_REMINDER,
@@ -37,14 +44,17 @@ from .scheduling import (
     PROMOTED,
     REFLECTION_INVITE,
     RUN_CANCELLED,
+    RUN_MAILING,
     SESSION_CANCELLED,
     SESSION_DAY_BEFORE,
     SESSION_MOVED,
     WAITLISTED,
+    approval_token,
     followup_weeks,
     release_token,
 )
 from .selectors import enrolment_of, evaluation_state, followup_state
+from .services import approval_is_open
 
 
 def _with_calendar(
@@ -270,6 +280,93 @@ def render_session_cancelled(reminder) -> ReminderMessage | None:
     session = change.session
     message = render_email("trainings/email/session_cancelled", _session_context(session, reminder))
     return _with_calendar(message, [session], method=ical.CANCEL, reminder=reminder)
+
+
+def _approval(reminder) -> ManagerApproval | None:
+    return (
+        ManagerApproval.objects.select_related(
+            "episode__enrolment__participant", "episode__enrolment__run__training__provider"
+        )
+        .filter(pk=reminder.target_id)
+        .first()
+    )
+
+
+def _open_approval_message(reminder, template: str) -> ReminderMessage | None:
+    """The question to the manager, while it can still be answered and matters."""
+    approval = _approval(reminder)
+    if approval is None or not approval_is_open(approval):
+        return None
+    enrolment = approval.episode.enrolment
+    if approval.token_expires_at <= timezone.now() or enrolment.run.status != RunStatus.PUBLISHED:
+        return None
+    return render_email(
+        template,
+        _context(
+            enrolment,
+            approval=approval,
+            participant=enrolment.participant,
+            path=reverse("trainings:approval_answer", args=[approval_token(approval)]),
+        ),
+    )
+
+
+# Holds the manager's answer link: only the subject is kept with the sent reminder.
+@register(APPROVAL_ASKED, keep_body=False)
+def render_approval_asked(reminder) -> ReminderMessage | None:
+    return _open_approval_message(reminder, "trainings/email/approval_asked")
+
+
+# Holds the manager's answer link: only the subject is kept with the sent reminder.
+@register(APPROVAL_REMINDER, keep_body=False)
+def render_approval_reminder(reminder) -> ReminderMessage | None:
+    return _open_approval_message(reminder, "trainings/email/approval_reminder")
+
+
+@register(APPROVAL_ANSWERED, label=_("Antwoord van je leidinggevende op een aanvraag"))
+def render_approval_answered(reminder) -> ReminderMessage | None:
+    approval = _approval(reminder)
+    if approval is None or approval.status == ApprovalStatus.OPEN:
+        return None
+    return render_email(
+        "trainings/email/approval_answered",
+        _context(approval.episode.enrolment, approval=approval),
+    )
+
+
+def mailing_values(run, person) -> dict[str, str]:
+    """What the placeholders of a coordinator's message read for one recipient."""
+    session = run.sessions.filter(is_cancelled=False).order_by("starts_at").first()
+    return {
+        "voornaam": person.get_short_name(),
+        "naam": person.full_name or person.email,
+        "training": run.training.title,
+        "datum": formats.date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
+        if session
+        else "",
+        "locatie": session.place if session else run.location,
+        "link": settings.PORTAL_BASE_URL + reverse("trainings:run_detail", args=[run.pk]),
+    }
+
+
+def render_mailing(run_mailing: RunMailing, person) -> ReminderMessage:
+    """A coordinator's message as ``person`` gets it: placeholders filled in as plain text."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = mailing_values(run_mailing.run, person)
+    return ReminderMessage(
+        subject=" ".join(mailing.fill(run_mailing.subject, values).split())[:255],
+        body=mailing.fill(run_mailing.body, values),
+    )
+
+
+@register(RUN_MAILING, label=_("Bericht van de coördinator van een training"))
+def render_run_mailing(reminder) -> ReminderMessage | None:
+    run_mailing = (
+        RunMailing.objects.select_related("run__training").filter(pk=reminder.target_id).first()
+    )
+    if run_mailing is None or reminder.recipient is None:
+        return None
+    return render_mailing(run_mailing, reminder.recipient)
 
 
 def _finished_run(reminder) -> Run | None:

@@ -11,9 +11,11 @@ again gets them again; a moved or called-off session is told through its ``Sessi
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from portal import answer_links
 from portal import services as portal_services
 from portal.models import ReminderStatus
 
@@ -23,29 +25,54 @@ from .models import (
     EnrolmentEpisode,
     EnrolmentStatus,
     EvaluationSettings,
+    ManagerApproval,
     Run,
+    RunMailing,
     RunStatus,
     Session,
     SessionChange,
 )
 
 SESSION_DAY_BEFORE = "trainings.session_day_before"
+
 REFLECTION_INVITE = "trainings.reflection_invite"
+
 ENROLMENT_CONFIRMED = "trainings.enrolment_confirmed"
+
 WAITLISTED = "trainings.waitlisted"
+
 PROMOTED = "trainings.promoted"
+
 RUN_CANCELLED = "trainings.run_cancelled"
+
 SESSION_MOVED = "trainings.session_moved"
+
 SESSION_CANCELLED = "trainings.session_cancelled"
+
 SESSION_KINDS = (SESSION_DAY_BEFORE, REFLECTION_INVITE)
+
+APPROVAL_ASKED = "trainings.approval_asked"
+
+APPROVAL_REMINDER = "trainings.approval_reminder"
+
+APPROVAL_ANSWERED = "trainings.approval_answered"
+
+APPROVAL_TOKEN_SALT = "trainings.approval"
+
+RUN_MAILING = "trainings.run_mailing"
+
 # After the run's last session: the evaluation, one reminder to who has not answered, and
 # weeks later the samenwerkingsmeter. Each targets the run, one per participant.
 EVALUATION = "trainings.evaluation"
+
 EVALUATION_REMINDER = "trainings.evaluation_reminder"
+
 FOLLOWUP = "trainings.followup"
+
 RUN_END_KINDS = (EVALUATION, EVALUATION_REMINDER, FOLLOWUP)
 
 DAY_BEFORE = timedelta(hours=24)
+
 _RELEASE_SALT = "trainings.release"
 
 
@@ -265,3 +292,49 @@ def enrolment_id_from_release_token(
         if enrolment.pk != enrolment_id or current != moment:
             return None
     return enrolment_id
+
+
+def approval_token(approval: ManagerApproval) -> str:
+    """The manager's answer token, rebuilt from the approval row and the server secret."""
+    return answer_links.token_for(approval, salt=APPROVAL_TOKEN_SALT)
+
+
+def approval_mails_plan(*, approval: ManagerApproval) -> None:
+    """The question to the manager now, and one reminder after some working days."""
+    answer_links.mails_plan(
+        approval,
+        email=approval.manager_email,
+        asked_kind=APPROVAL_ASKED,
+        reminder_kind=APPROVAL_REMINDER,
+        working_days=settings.TRAININGS_APPROVAL_WORKING_DAYS,
+    )
+
+
+def approval_withdrawn(*, approval: ManagerApproval) -> None:
+    """No more asking: the participant withdrew, or the manager answered."""
+    for kind in (APPROVAL_ASKED, APPROVAL_REMINDER):
+        portal_services.reminder_cancel(target=approval, kind=kind)
+
+
+def approval_answered_plan(*, approval: ManagerApproval, enrolment: Enrolment) -> None:
+    """Stop the reminder and tell the participant the manager's answer, at once."""
+    approval_withdrawn(approval=approval)
+    told = portal_services.reminder_plan(
+        kind=APPROVAL_ANSWERED,
+        target=approval,
+        recipient=enrolment.participant,
+        due_at=timezone.now(),
+    )
+    portal_services.reminders_send_soon(reminder_ids=[told.pk])
+
+
+def run_mailing_plan(*, mailing: RunMailing, recipients) -> None:
+    """One mail per recipient of a coordinator's message, sent at once, each exactly once."""
+    now = timezone.now()
+    planned = [
+        portal_services.reminder_plan(
+            kind=RUN_MAILING, target=mailing, recipient=person, due_at=now
+        )
+        for person in recipients
+    ]
+    portal_services.reminders_send_soon(reminder_ids=[reminder.pk for reminder in planned])

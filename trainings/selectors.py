@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import answer_links
 from portal import permissions as portal_permissions
 from portal.models import Discipline, Organisation, Programme, User
 
@@ -58,10 +59,13 @@ from .models import (
     FollowupAnswer,
     FollowupContact,
     FollowupRespondent,
+    MailingAudience,
+    ManagerApproval,
     Material,
     QuestionKind,
     Reflection,
     Run,
+    RunMailing,
     RunQuestion,
     RunStatus,
     Session,
@@ -591,6 +595,77 @@ def runs_closing_soon(*, user: User, limit: int = 5) -> list[Run]:
         .select_related("training")
         .order_by("enrolment_closes_at", "pk")[:limit]
     )
+
+
+def approval_by_token(*, token: str) -> ManagerApproval | None:
+    """The approval this answer link belongs to; the link is the manager's only credential."""
+    return answer_links.find(
+        ManagerApproval.objects.select_related(
+            "episode__enrolment__participant__organisation",
+            "episode__enrolment__run__training__provider",
+        ),
+        token,
+    )
+
+
+def latest_approval(*, enrolment: Enrolment | None) -> ManagerApproval | None:
+    """The newest request for the manager's approval of an enrolment, if any."""
+    if enrolment is None:
+        return None
+    return (
+        ManagerApproval.objects.filter(episode__enrolment=enrolment).order_by("-created_at").first()
+    )
+
+
+def pending_approvals(*, run: Run) -> QuerySet[ManagerApproval]:
+    """The run's enrolments waiting for a manager, oldest first, with whom they wait for.
+
+    Only each enrolment's current request (its episode started when it was last requested).
+    """
+    return (
+        ManagerApproval.objects.filter(
+            episode__enrolment__run=run,
+            episode__enrolment__status=EnrolmentStatus.PENDING,
+            episode__started_at=F("episode__enrolment__requested_at"),
+        )
+        .select_related("episode__enrolment__participant__organisation")
+        .order_by("created_at", "pk")
+    )
+
+
+def mailing_recipients(*, run: Run, audience: str) -> QuerySet[User]:
+    """The people of a run a message to ``audience`` goes to, in name order.
+
+    Attended and absent look at the register: enrolled people marked present, or absent
+    without a reason (excused does not count), at one or more sessions of the run.
+    """
+    enrolments = Enrolment.objects.filter(run=run)
+    if audience == MailingAudience.WAITING:
+        enrolments = enrolments.filter(status=EnrolmentStatus.WAITLISTED)
+    else:
+        enrolments = enrolments.filter(status=EnrolmentStatus.ENROLLED)
+    marks = {
+        MailingAudience.ATTENDED: AttendanceStatus.PRESENT,
+        MailingAudience.ABSENT: AttendanceStatus.ABSENT,
+    }
+    if audience in marks:
+        enrolments = enrolments.filter(
+            Exists(
+                Attendance.objects.filter(
+                    enrolment_id=OuterRef("pk"),
+                    status=marks[audience],
+                    session__is_cancelled=False,
+                )
+            )
+        )
+    return User.objects.filter(pk__in=enrolments.values("participant_id"), is_active=True).order_by(
+        "full_name", "email"
+    )
+
+
+def run_mailings(*, run: Run) -> QuerySet[RunMailing]:
+    """What the run's coordinators sent, newest first, with who sent it."""
+    return RunMailing.objects.filter(run=run).select_related("sent_by").order_by("-created_at")
 
 
 def evaluation_settings_of(programme_id: int) -> EvaluationSettings:

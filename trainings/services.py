@@ -14,18 +14,22 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal import workdays
+from portal import answer_links, workdays
 from portal.models import Organisation, Programme, User
 
-from . import codes, evaluation, permissions, scheduling, selectors
+from . import codes, evaluation, mailing, permissions, scheduling, selectors, team_addresses
 from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 from .models import (
     AWARENESS_MAX_PLACES,
+    ApprovalStatus,
     Attendance,
     AwarenessDefinition,
     AwarenessExample,
@@ -45,10 +49,13 @@ from .models import (
     FollowupAnswer,
     FollowupContact,
     FollowupRespondent,
+    MailingAudience,
+    ManagerApproval,
     Material,
     QuestionKind,
     Reflection,
     Run,
+    RunMailing,
     RunQuestion,
     RunStatus,
     Session,
@@ -83,6 +90,7 @@ def training_create(
     audience_disciplines: Sequence[str] = (),
     min_attendance_percent: int = DEFAULT_MIN_ATTENDANCE_PERCENT,
     end_review_required: bool = True,
+    requires_manager_approval: bool = False,
 ) -> Training:
     """Add a training to a programme's catalogue; the programme's coordinators do this."""
     _require_manages_programme(actor, programme.pk)
@@ -100,6 +108,7 @@ def training_create(
         default_capacity=default_capacity,
         audience_organisations=audience_organisations,
         audience_disciplines=audience_disciplines,
+        requires_manager_approval=requires_manager_approval,
     )
 
 
@@ -119,6 +128,7 @@ def training_draft_create(
     audience_disciplines: Sequence[str] = (),
     min_attendance_percent: int = DEFAULT_MIN_ATTENDANCE_PERCENT,
     end_review_required: bool = True,
+    requires_manager_approval: bool = False,
 ) -> Training:
     """Add a training to a programme's catalogue, checking no permission.
 
@@ -138,6 +148,7 @@ def training_draft_create(
         audience_disciplines=list(audience_disciplines),
         min_attendance_percent=min_attendance_percent,
         end_review_required=end_review_required,
+        requires_manager_approval=requires_manager_approval,
         created_by=created_by,
     )
     training.full_clean()
@@ -162,11 +173,14 @@ def training_update(
     audience_disciplines: Sequence[str],
     min_attendance_percent: int | None = None,
     end_review_required: bool | None = None,
+    requires_manager_approval: bool | None = None,
 ) -> Training:
     """Change a training; the programme's coordinators do this.
 
     A changed completion rule applies to everyone not yet holding a certificate; certificates
     already issued stay as they are (trainings/completion.py). None leaves the rule as it is.
+    ``requires_manager_approval`` None leaves it as it is. Switching it off or on changes
+    only enrolments from then on: those pending stay pending until their manager answers.
     """
     _require_manages_programme(actor, training.programme_id)
     _validate_awareness_capacity(format, default_capacity, field="default_capacity")
@@ -195,6 +209,8 @@ def training_update(
         training.min_attendance_percent = min_attendance_percent
     if end_review_required is not None:
         training.end_review_required = end_review_required
+    if requires_manager_approval is not None:
+        training.requires_manager_approval = requires_manager_approval
     training.full_clean()
     training.save()
     training.audience_organisations.set(audience_organisations)
@@ -441,7 +457,11 @@ def run_cancel(*, actor: User, run: Run, reason: str) -> Run:
     scheduling.run_reminders_cancel(run=run)
     if was_published:
         for enrolment in run.enrolments.filter(
-            status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+            status__in=(
+                EnrolmentStatus.ENROLLED,
+                EnrolmentStatus.WAITLISTED,
+                EnrolmentStatus.PENDING,
+            )
         ).select_related("participant"):
             scheduling.run_cancelled_notice_plan(run=run, enrolment=enrolment)
     for session in run.sessions.all():
@@ -546,6 +566,11 @@ def session_cancel(*, actor: User, session: Session) -> Session:
 
 def _refusal(run: Run, participant: User, now: datetime) -> str | None:
     """Why ``participant`` may not ask for a place in ``run`` now, or None."""
+    return _run_refusal(run, now) or _audience_refusal(run, participant)
+
+
+def _run_refusal(run: Run, now: datetime) -> str | None:
+    """Why nobody may ask for a place in ``run`` now, or None."""
     if run.status == RunStatus.CANCELLED:
         return _("Deze uitvoering is geannuleerd.")
     if run.status != RunStatus.PUBLISHED:
@@ -558,6 +583,11 @@ def _refusal(run: Run, participant: User, now: datetime) -> str | None:
         return _("De inschrijving is gesloten sinds %(moment)s.") % {
             "moment": _local(run.enrolment_closes_at)
         }
+    return None
+
+
+def _audience_refusal(run: Run, participant: User) -> str | None:
+    """Why ``participant``'s organisation or discipline may not follow the training, or None."""
     audience = frozenset(run.training.audience_organisations.values_list("pk", flat=True))
     if not permissions.is_in_audience(participant, run.training, audience):
         if participant.organisation_id == run.training.provider_id and not audience:
@@ -574,12 +604,18 @@ def _waitlist_is_empty(run: Run) -> bool:
 
 
 @transaction.atomic
-def enrolment_create(*, run: Run, participant: User) -> Enrolment:
+def enrolment_create(
+    *, run: Run, participant: User, manager_name: str = "", manager_email: str = ""
+) -> Enrolment:
     """Take a place in a run, or a place on its waiting list when it is full.
 
     The participant acts for themselves. Refusals raise ValidationError with the reason in
     Dutch and change nothing. Someone enrolling again after cancelling reuses their row but
     starts a new episode, which gets its own confirmation or waiting-list mail.
+
+    For a training that requires the manager's approval the enrolment is pending instead:
+    no place, no waiting-list position, until the named manager approves through the link
+    mailed to them (``enrolment_approval_answer``).
     """
     run = _lock_run(run)
     now = timezone.now()
@@ -593,24 +629,244 @@ def enrolment_create(*, run: Run, participant: User) -> Enrolment:
         raise ValidationError(
             _("Je staat al op de wachtlijst van deze uitvoering."), code="duplicate"
         )
+    if enrolment is not None and enrolment.status == EnrolmentStatus.PENDING:
+        approval = ManagerApproval.objects.filter(episode__enrolment=enrolment).first()
+        if approval is not None and not answer_links.is_expired(approval):
+            raise ValidationError(
+                _("Je aanvraag wacht al op het akkoord van je leidinggevende."), code="duplicate"
+            )
+    if run.training.requires_manager_approval:
+        return _approval_request(run, participant, enrolment, manager_name, manager_email, now)
+    return _place(run, participant, enrolment, has_place=_has_free_place(run), now=now)
+
+
+def _has_free_place(run: Run) -> bool:
+    """Whether a newcomer gets a place in the locked run rather than a waiting-list one."""
     enrolled = run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
     # Strictly first come, first served: a free place goes to the waiting list first.
-    has_place = enrolled < run.capacity and _waitlist_is_empty(run)
+    return enrolled < run.capacity and _waitlist_is_empty(run)
+
+
+def _place(
+    run: Run, participant: User, enrolment: Enrolment | None, *, has_place: bool, now: datetime
+) -> Enrolment:
+    """Give ``participant`` a place or a waiting-list place in the locked ``run``, and mail it.
+
+    ``enrolment`` is their earlier (cancelled) row, reused, or None. A new episode starts.
+    """
     if enrolment is None:
         enrolment = Enrolment(run=run, participant=participant)
-    enrolment.status = EnrolmentStatus.ENROLLED if has_place else EnrolmentStatus.WAITLISTED
+    _admit(enrolment, has_place=has_place, now=now)
+    EnrolmentEpisode.objects.create(enrolment=enrolment, started_at=now)
+    _tell_admitted(enrolment)
+    return enrolment
+
+
+def _admit(enrolment: Enrolment, *, has_place: bool, now: datetime) -> None:
+    """Save the enrolment as holding a place, or waiting from ``now`` on."""
+    _requested(
+        enrolment, EnrolmentStatus.ENROLLED if has_place else EnrolmentStatus.WAITLISTED, now
+    )
+
+
+def _requested(enrolment: Enrolment, status: str, now: datetime) -> None:
+    """Save the enrolment as asked for at ``now``, in ``status`` (enrolled from then if so)."""
+    enrolment.status = status
     enrolment.requested_at = now
-    enrolment.enrolled_at = now if has_place else None
+    enrolment.enrolled_at = now if status == EnrolmentStatus.ENROLLED else None
     enrolment.cancelled_at = None
     enrolment.full_clean(validate_unique=False)
     enrolment.save()
-    EnrolmentEpisode.objects.create(enrolment=enrolment, started_at=now)
-    if has_place:
+
+
+def _tell_admitted(enrolment: Enrolment) -> None:
+    if enrolment.status == EnrolmentStatus.ENROLLED:
         scheduling.enrolment_confirmation_plan(enrolment=enrolment)
         scheduling.enrolment_reminders_plan(enrolment=enrolment)
     else:
         scheduling.waitlisted_notice_plan(enrolment=enrolment)
+
+
+def _approval_request(
+    run: Run,
+    participant: User,
+    enrolment: Enrolment | None,
+    manager_name: str,
+    manager_email: str,
+    now: datetime,
+) -> Enrolment:
+    """A pending enrolment in the locked ``run`` and the question to the manager."""
+    manager_name, manager_email = manager_name.strip(), manager_email.strip().lower()
+    errors = {}
+    if not manager_name:
+        errors["manager_name"] = _("Vul de naam van je leidinggevende in.")
+    try:
+        validate_email(manager_email)
+    except ValidationError:
+        errors["manager_email"] = _("Vul het e-mailadres van je leidinggevende in.")
+    if manager_email and manager_email == participant.email.lower():
+        errors["manager_email"] = _("Vraag het akkoord aan je leidinggevende, niet aan jezelf.")
+    if errors:
+        raise ValidationError(errors)
+    if enrolment is None:
+        enrolment = Enrolment(run=run, participant=participant)
+    else:
+        # An earlier, expired request: it can no longer be answered.
+        for earlier in ManagerApproval.objects.filter(episode__enrolment=enrolment):
+            scheduling.approval_withdrawn(approval=earlier)
+    _requested(enrolment, EnrolmentStatus.PENDING, now)
+    episode = EnrolmentEpisode.objects.create(enrolment=enrolment, started_at=now)
+    approval = ManagerApproval(
+        episode=episode,
+        manager_name=manager_name,
+        manager_email=manager_email,
+    )
+    answer_links.save_new(
+        approval,
+        salt=scheduling.APPROVAL_TOKEN_SALT,
+        valid_days=settings.TRAININGS_APPROVAL_LINK_VALID_DAYS,
+    )
+    scheduling.approval_mails_plan(approval=approval)
     return enrolment
+
+
+def approval_is_open(approval: ManagerApproval) -> bool:
+    """Whether the manager may still answer: unanswered, for the enrolment's current request.
+
+    Reads ``approval.episode.enrolment``; false once the participant withdrew or asked anew.
+    """
+    enrolment = approval.episode.enrolment
+    return (
+        approval.status == ApprovalStatus.OPEN
+        and enrolment.status == EnrolmentStatus.PENDING
+        and enrolment.requested_at == approval.episode.started_at
+    )
+
+
+@transaction.atomic
+def enrolment_approval_answer(*, token: str, granted: bool, comment: str) -> ManagerApproval:
+    """The manager's answer through the mailed link: once, before the link expires.
+
+    No acting user: the link is the manager's credential. Approved, the enrolment gets a
+    place if one is free at this moment, else the waiting list (queued from this moment),
+    under the run's lock like every other change of places. Declined, it is cancelled and
+    never counted. Either way the participant is told.
+    """
+    found = selectors.approval_by_token(token=token)
+    if found is None:
+        raise PermissionDenied
+    run = _lock_run(found.episode.enrolment.run)
+    approval = (
+        ManagerApproval.objects.select_for_update()
+        .select_related("episode__enrolment__participant")
+        .get(pk=found.pk)
+    )
+    answer_links.check_answerable(approval, is_open=approval_is_open(approval))
+    enrolment = approval.episode.enrolment
+    enrolment.run = run
+    now = timezone.now()
+    if granted:
+        if run.status != RunStatus.PUBLISHED or (run.starts_at and run.starts_at <= now):
+            raise ValidationError(
+                _("Deze training is geannuleerd of al begonnen; een akkoord verandert niets meer.")
+            )
+        approval.status = ApprovalStatus.APPROVED
+        answer_links.record_answer(approval, comment=comment, fields=["status"])
+        _admit(enrolment, has_place=_has_free_place(run), now=now)
+        _tell_admitted(enrolment)
+    else:
+        approval.status = ApprovalStatus.DECLINED
+        answer_links.record_answer(approval, comment=comment, fields=["status"])
+        enrolment.status = EnrolmentStatus.CANCELLED
+        enrolment.cancelled_at = now
+        enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])
+    scheduling.approval_answered_plan(approval=approval, enrolment=enrolment)
+    return approval
+
+
+# A team is a handful of colleagues; a pasted address book is a mistake.
+TEAM_MAX = 200
+
+
+@transaction.atomic
+def enrolment_team_create(*, actor: User, run: Run, addresses: str) -> list[Enrolment]:
+    """Enrol a team from a pasted list of e-mail addresses: all of them, or none.
+
+    The run's programme coordinators do this. Addresses may be separated by newlines, commas,
+    semicolons or spaces; case does not matter and duplicates count once. Every address must
+    belong to an active account whose organisation and discipline may follow the training,
+    of someone not already enrolled or waiting; otherwise nothing is written and each bad
+    address is named. The team is placed in the pasted order under the run's lock: places
+    until the run is full, then the waiting list, each person mailed as if they enrolled.
+    """
+    run = _lock_managed_run(run, actor)
+    now = timezone.now()
+    refusal = _run_refusal(run, now)
+    if refusal:
+        raise ValidationError(refusal, code="refused")
+    wanted = team_addresses.parse(addresses)
+    if not wanted:
+        raise ValidationError({"addresses": _("Vul minstens één e-mailadres in.")})
+    if len(wanted) > TEAM_MAX:
+        raise ValidationError(
+            {"addresses": _("Schrijf ten hoogste %(max)d mensen tegelijk in.") % {"max": TEAM_MAX}}
+        )
+    people = {
+        person.email.lower(): person
+        for person in User.objects.annotate(lower_email=Lower("email")).filter(
+            lower_email__in=wanted, is_active=True
+        )
+    }
+    earlier = {
+        enrolment.participant_id: enrolment
+        for enrolment in Enrolment.objects.filter(run=run, participant__in=people.values())
+    }
+    audience = frozenset(run.training.audience_organisations.values_list("pk", flat=True))
+    problems = []
+    for address in wanted:
+        problem = _team_member_problem(run, address, people.get(address), earlier, audience)
+        if problem:
+            problems.append(f"{address}: {problem}")
+    if problems:
+        raise ValidationError({"addresses": problems}, code="invalid")
+    free = run.capacity - run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+    if not _waitlist_is_empty(run):
+        free = 0  # first come, first served: those waiting go first
+    placed = []
+    for address in wanted:
+        person = people[address]
+        enrolment = earlier.get(person.pk)
+        if enrolment is not None and enrolment.status == EnrolmentStatus.PENDING:
+            # The coordinator enrols them: their own request to the manager is no longer asked.
+            for approval in ManagerApproval.objects.filter(episode__enrolment=enrolment):
+                scheduling.approval_withdrawn(approval=approval)
+        placed.append(_place(run, person, enrolment, has_place=free > 0, now=now))
+        free -= 1
+    return placed
+
+
+def _team_member_problem(
+    run: Run,
+    address: str,
+    person: User | None,
+    earlier: dict[int, Enrolment],
+    audience: frozenset[int],
+) -> str | None:
+    """What is wrong with one address of a team, or None."""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return _("geen geldig e-mailadres")
+    if person is None:
+        return _("geen actief account met dit e-mailadres; nodig deze persoon eerst uit")
+    enrolment = earlier.get(person.pk)
+    if enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED:
+        return _("al ingeschreven")
+    if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
+        return _("staat al op de wachtlijst")
+    if not permissions.is_in_audience(person, run.training, audience):
+        return _("deze training is niet bedoeld voor de organisatie of discipline van deze persoon")
+    return None
 
 
 def _cancellable(enrolment: Enrolment, now: datetime) -> None:
@@ -627,6 +883,9 @@ def _cancellable(enrolment: Enrolment, now: datetime) -> None:
 
 def _release(enrolment: Enrolment, now: datetime) -> None:
     was_enrolled = enrolment.status == EnrolmentStatus.ENROLLED
+    if enrolment.status == EnrolmentStatus.PENDING:
+        for approval in ManagerApproval.objects.filter(episode__enrolment=enrolment):
+            scheduling.approval_withdrawn(approval=approval)
     enrolment.status = EnrolmentStatus.CANCELLED
     enrolment.cancelled_at = now
     enrolment.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -841,6 +1100,55 @@ def material_create(
     material.full_clean()
     material.save()
     return material
+
+
+def run_mailing_check(*, audience: str, subject: str, body: str) -> None:
+    """Refuse an empty message, an unknown group or a placeholder that does not exist."""
+    errors: dict[str, list[str]] = {}
+    if audience not in MailingAudience.values:
+        errors["audience"] = [_("Kies aan wie het bericht gaat.")]
+    for field, text in (("subject", subject), ("body", body)):
+        if not text.strip():
+            errors[field] = [_("Dit veld is verplicht.")]
+        unknown = mailing.unknown_placeholders(text)
+        if unknown:
+            errors.setdefault(field, []).append(
+                _("Onbekende invulplek: %(names)s. Gebruik alleen: %(known)s.")
+                % {
+                    "names": ", ".join(f"{{{name}}}" for name in unknown),
+                    "known": ", ".join(f"{{{name}}}" for name in mailing.PLACEHOLDERS),
+                }
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def run_mailing_send(
+    *, actor: User, run: Run, audience: str, subject: str, body: str
+) -> RunMailing:
+    """Mail a message to one group of a run's people; the run's coordinators do this.
+
+    The group is read under the run's lock, recorded with the message and the count, and
+    each person gets one reminder, sent at once and listed under "Mijn herinneringen".
+    """
+    run = _lock_managed_run(run, actor)
+    run_mailing_check(audience=audience, subject=subject, body=body)
+    recipients = list(selectors.mailing_recipients(run=run, audience=audience))
+    if not recipients:
+        raise ValidationError(_("Niemand hoort bij deze groep; er is niets verstuurd."))
+    sent = RunMailing(
+        run=run,
+        sent_by=actor,
+        audience=audience,
+        subject=subject.strip(),
+        body=body,
+        recipient_count=len(recipients),
+    )
+    sent.full_clean()
+    sent.save()
+    scheduling.run_mailing_plan(mailing=sent, recipients=recipients)
+    return sent
 
 
 DEFAULT_QUESTIONS = (

@@ -11,6 +11,7 @@ urlpatterns = [
     path("uitvoeringen/<int:run_id>/inschrijven/", participant.enrol, name="enrol"),
     path("uitvoeringen/<int:run_id>/afmelden/", participant.cancel, name="cancel"),
     path("vrijgeven/<str:token>/", participant.release, name="release"),
+    path("akkoord/<str:token>/", participant.approval_answer, name="approval_answer"),
     path(
         "inschrijvingen/<int:enrolment_id>/ontwikkelplan/",
         participant.development_plan,
@@ -173,6 +174,8 @@ urlpatterns = [
         awareness.example_remove,
         name="awareness_example_remove",
     ),
+    path("beheer/uitvoeringen/<int:run_id>/team/", coordination.team_enrol, name="team_enrol"),
+    path("beheer/uitvoeringen/<int:run_id>/bericht/", coordination.run_mailing, name="run_mailing"),
     path("agenda/", feeds.calendar_feed_settings, name="feed_settings"),
     path("agenda/vernieuwen/", feeds.calendar_feed_reset, name="feed_reset"),
     path("agenda/<str:token>.ics", feeds.calendar_feed, name="feed"),

@@ -215,18 +215,6 @@ class RugdekkingRequestForm(OneTimeSubmissionMixin, forms.Form):
     )
 
 
-class RugdekkingAnswerForm(forms.Form):
-    granted = forms.TypedChoiceField(
-        label=_("Je antwoord"),
-        choices=[("yes", _("Ja, ik geef rugdekking")), ("no", _("Nee, geen rugdekking"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-
 class OrganisationalActionForm(OneTimeSubmissionMixin, forms.Form):
     title = forms.CharField(
         label=_("Actie"),

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.dates import check_dates_in_range
-from portal.models import Organisation, TimeStampedModel
+from portal.models import AnswerLinkModel, Organisation, TimeStampedModel
 
 
 class Werkplaats(TimeStampedModel):
@@ -250,7 +250,7 @@ class RugdekkingStatus(models.TextChoices):
     NOT_GRANTED = "not_granted", _("Geen rugdekking")
 
 
-class RugdekkingRequest(TimeStampedModel):
+class RugdekkingRequest(AnswerLinkModel):
     """A participant asks a manager for backing on a concrete point; answered by magic link."""
 
     participation = models.ForeignKey(
@@ -262,29 +262,18 @@ class RugdekkingRequest(TimeStampedModel):
     manager_name = models.CharField(_("naam leidinggevende"), max_length=150)
     manager_email = models.EmailField(_("e-mailadres leidinggevende"))
     point = models.TextField(_("waarvoor vraag je rugdekking?"))
-    # Only a hash: a leaked database yields no usable answer links.
-    token_hash = models.CharField(max_length=64, unique=True)
-    token_expires_at = models.DateTimeField(_("link geldig tot"))
     status = models.CharField(
         _("status"),
         max_length=20,
         choices=RugdekkingStatus.choices,
         default=RugdekkingStatus.OPEN,
     )
-    answer_comment = models.TextField(_("toelichting"), blank=True)
-    answered_at = models.DateTimeField(_("beantwoord op"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("rugdekkingsverzoek")
         verbose_name_plural = _("rugdekkingsverzoeken")
-        constraints = [
-            models.CheckConstraint(
-                name="rugdekking_answered_has_moment",
-                condition=Q(status="open", answered_at__isnull=True)
-                | (~Q(status="open") & Q(answered_at__isnull=False)),
-            )
-        ]
+        constraints = [AnswerLinkModel.answered_has_moment("rugdekking_answered_has_moment")]
 
     def __str__(self) -> str:
         return f"{self.participation} → {self.manager_name}"

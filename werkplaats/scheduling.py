@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from portal import answer_links
 from portal import services as portal_services
-from portal.tokens import rebuildable_token
 from portal.workdays import add_working_days
 
 from .models import Participation, RugdekkingRequest, RugdekkingStatus, Session, Werkplaats
@@ -26,7 +26,7 @@ RUGDEKKING_ANSWERED = "werkplaats.rugdekking_answered"
 SESSION_KINDS = (SESSION_INVITATION, PRACTICE_LOG_HALFWAY, PRACTICE_LOG_MISSING)
 
 MISSING_LOG_NOTICE = timedelta(days=2)
-_TOKEN_SALT = "werkplaats.rugdekking"
+TOKEN_SALT = "werkplaats.rugdekking"
 
 
 def werkplaats_reminders_replan(*, werkplaats: Werkplaats) -> None:
@@ -75,26 +75,18 @@ def rugdekking_token(request: RugdekkingRequest) -> str:
     Deterministic so a reminder can carry the same link again; only its hash is stored,
     so the database alone yields no usable link.
     """
-    return rebuildable_token(
-        salt=_TOKEN_SALT, value=f"{request.pk}:{request.created_at.isoformat()}"
-    )
+    return answer_links.token_for(request, salt=TOKEN_SALT)
 
 
 def rugdekking_reminders_plan(*, request: RugdekkingRequest) -> None:
     """The request mail now, the manager's reminder after N working days, facilitators' after 2N."""
     days = settings.WERKPLAATS_RUGDEKKING_WORKING_DAYS
-    asked = portal_services.reminder_plan(
-        kind=RUGDEKKING_ASKED,
-        target=request,
-        recipient_email=request.manager_email,
-        due_at=request.created_at,
-    )
-    portal_services.reminders_send_soon(reminder_ids=[asked.pk])
-    portal_services.reminder_plan(
-        kind=RUGDEKKING_MANAGER_REMINDER,
-        target=request,
-        recipient_email=request.manager_email,
-        due_at=add_working_days(request.created_at, days),
+    answer_links.mails_plan(
+        request,
+        email=request.manager_email,
+        asked_kind=RUGDEKKING_ASKED,
+        reminder_kind=RUGDEKKING_MANAGER_REMINDER,
+        working_days=days,
     )
     for facilitator in request.participation.werkplaats.facilitators.all():
         portal_services.reminder_plan(

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from portal import links
+from portal import answer_links, links
 from portal import permissions as portal_permissions
 from portal.models import User
-from portal.tokens import token_digest
 
 from . import grouping, permissions
 from .models import (
@@ -286,12 +285,11 @@ def own_rugdekking_requests(*, participation: Participation) -> QuerySet[Rugdekk
 
 def rugdekking_by_token(*, token: str) -> RugdekkingRequest | None:
     """The request this answer link belongs to; the link is the manager's only credential."""
-    return (
+    return answer_links.find(
         RugdekkingRequest.objects.select_related(
             "participation__user", "participation__user__organisation", "participation__werkplaats"
-        )
-        .filter(token_hash=token_digest(token))
-        .first()
+        ),
+        token,
     )
 
 

@@ -4,9 +4,8 @@ Every write that changes who is in a werkplaats or when its sessions are re-plan
 reminders in the same transaction, so the portal's dispatcher never sends a stale one.
 """
 
-import secrets
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import answer_links
 from portal.models import Organisation, Programme, User
-from portal.tokens import token_digest
 
 from . import grouping, permissions, scheduling, selectors
 from .models import (
@@ -397,20 +396,17 @@ def rugdekking_request_create(
         raise ValidationError(
             {"manager_email": _("Vraag rugdekking aan je leidinggevende, niet aan jezelf.")}
         )
-    now = timezone.now()
     request = RugdekkingRequest(
         participation=participation,
         manager_name=manager_name.strip(),
         manager_email=manager_email.strip().lower(),
         point=point,
-        # Replaced below: the real token needs the row's id and creation moment.
-        token_hash=secrets.token_hex(32),
-        token_expires_at=now + timedelta(days=settings.WERKPLAATS_RUGDEKKING_LINK_VALID_DAYS),
     )
-    request.full_clean()
-    request.save()
-    request.token_hash = token_digest(scheduling.rugdekking_token(request))
-    request.save(update_fields=["token_hash"])
+    answer_links.save_new(
+        request,
+        salt=scheduling.TOKEN_SALT,
+        valid_days=settings.WERKPLAATS_RUGDEKKING_LINK_VALID_DAYS,
+    )
     scheduling.rugdekking_reminders_plan(request=request)
     return request
 
@@ -422,15 +418,9 @@ def rugdekking_answer(*, token: str, granted: bool, comment: str) -> RugdekkingR
     if found is None:
         raise PermissionDenied
     request = RugdekkingRequest.objects.select_for_update().get(pk=found.pk)
-    if request.status != RugdekkingStatus.OPEN:
-        raise ValidationError(_("Dit verzoek is al beantwoord."))
-    if request.token_expires_at <= timezone.now():
-        raise ValidationError(_("Deze link is verlopen. Vraag de deelnemer om een nieuw verzoek."))
+    answer_links.check_answerable(request, is_open=request.status == RugdekkingStatus.OPEN)
     request.status = RugdekkingStatus.GRANTED if granted else RugdekkingStatus.NOT_GRANTED
-    request.answer_comment = comment
-    request.answered_at = timezone.now()
-    request.full_clean()
-    request.save(update_fields=["status", "answer_comment", "answered_at", "updated_at"])
+    answer_links.record_answer(request, comment=comment, fields=["status"])
     request.participation = found.participation
     scheduling.rugdekking_answered_plan(request=request)
     return request

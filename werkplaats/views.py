@@ -1,6 +1,8 @@
 """Werkplaats pages. Every object comes through a selector or a permission rule; a guessed
 id someone may not see gives 404, an action they may not take gives 403."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from portal import links
+from portal import answer_links, links
 from portal import permissions as portal_permissions
 from portal.forms import add_service_error_messages, one_time_submission
 from portal.forms import add_service_errors as _add_errors
@@ -26,7 +28,6 @@ from .forms import (
     PairingRuleForm,
     ParticipantsAddForm,
     PracticeLogForm,
-    RugdekkingAnswerForm,
     RugdekkingRequestForm,
     SessionForm,
     WerkplaatsForm,
@@ -513,26 +514,17 @@ def rugdekking_create(request, werkplaats_id: int):
 def rugdekking_answer(request, token: str):
     """The manager's page: reachable only through the link in their e-mail, no login."""
     found = selectors.rugdekking_by_token(token=token)
-    if found is None:
-        raise Http404
-    form = RugdekkingAnswerForm(request.POST or None)
-    answerable = found.status == RugdekkingStatus.OPEN and found.token_expires_at > timezone.now()
-    if request.method == "POST" and answerable and form.is_valid():
-        try:
-            services.rugdekking_answer(token=token, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return redirect("werkplaats:rugdekking_answer", token=token)
-    response = render(
+    return answer_links.answer_page(
         request,
-        "werkplaats/rugdekking_answer.html",
-        {"request_obj": found, "form": form, "answerable": answerable},
+        row=found,
+        is_open=found is not None and found.status == RugdekkingStatus.OPEN,
+        answer=partial(services.rugdekking_answer, token=token),
+        template="werkplaats/rugdekking_answer.html",
+        heading=_("Verzoek om rugdekking"),
+        context={"request_obj": found},
+        yes=_("Ja, ik geef rugdekking"),
+        no=_("Nee, geen rugdekking"),
     )
-    # Keep the token out of other sites' logs; "no-referrer" would also blank the Origin
-    # header of the answer's own POST, which Django's CSRF check rightly refuses.
-    response["Referrer-Policy"] = "same-origin"
-    return response
 
 
 @login_required

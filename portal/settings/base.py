@@ -269,6 +269,10 @@ SIGNALEN_ATTACHMENT_ROOT = env.path(
 # days and the facilitators after as many again; the manager's answer link expires.
 WERKPLAATS_RUGDEKKING_WORKING_DAYS = env.int("WERKPLAATS_RUGDEKKING_WORKING_DAYS", default=5)
 WERKPLAATS_RUGDEKKING_LINK_VALID_DAYS = env.int("WERKPLAATS_RUGDEKKING_LINK_VALID_DAYS", default=30)
+# Trainings needing a manager's approval: an unanswered request reminds the manager once after
+# this many working days; the answer link expires after the second setting.
+TRAININGS_APPROVAL_WORKING_DAYS = env.int("TRAININGS_APPROVAL_WORKING_DAYS", default=3)
+TRAININGS_APPROVAL_LINK_VALID_DAYS = env.int("TRAININGS_APPROVAL_LINK_VALID_DAYS", default=14)
 # Training materials are only handed out by a view that checks who asks.
 TRAININGS_MATERIAL_ROOT = env.path(
     "TRAININGS_MATERIAL_ROOT", default=BASE_DIR / "private" / "trainings"

@@ -23,6 +23,7 @@ _TONES = {
     "planned": ("primary", "◷"),
     "forwarded": ("warning", "➜"),
     "waitlisted": ("info", "…"),
+    "pending_approval": ("secondary", "…"),
     "enrolled": ("success", "✓"),
     # finished well
     "completed": ("dark", "✓"),

@@ -278,7 +278,7 @@ def _trainings_url_names() -> set[str]:
     return {name for name in namespace.reverse_dict if isinstance(name, str)}
 
 
-def test_every_trainings_url_needs_login_except_the_feed_and_release_links(client):
+def test_every_trainings_url_needs_login_except_the_feed_release_and_approval_links(client):
     run = RunFactory()
     args = {
         "run_id": run.pk,
@@ -292,7 +292,7 @@ def test_every_trainings_url_needs_login_except_the_feed_and_release_links(clien
         "question_id": 1,
         "token": "onbekend",
     }
-    open_to_anyone = {"feed", "release"}
+    open_to_anyone = {"feed", "release", "approval_answer"}
     for name in _trainings_url_names():
         pattern = get_resolver().namespace_dict["trainings"][1].reverse_dict.getlist(name)[0]
         params = pattern[0][0][1]

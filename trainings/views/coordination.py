@@ -17,15 +17,30 @@ from django.views.decorators.http import require_POST
 
 from portal import links
 from portal import permissions as portal_permissions
-from portal.forms import add_service_error_messages, one_time_submission
-from portal.forms import add_service_errors as _add_errors
+from portal.forms import (
+    add_service_error_messages,
+    one_time_submission,
+)
+from portal.forms import (
+    add_service_errors as _add_errors,
+)
 from portal.models import Organisation, Programme
 from portal.pagination import query_without
 
 from .. import calendar as layout
-from .. import permissions, selectors, services
-from ..forms import AttendanceForm, MaterialForm, RunCancelForm, RunForm, SessionForm, TrainingForm
-from ..models import RunStatus, Session, Training, TrainingFormat
+from .. import mailing, permissions, selectors, services
+from ..forms import (
+    AttendanceForm,
+    MaterialForm,
+    RunCancelForm,
+    RunForm,
+    RunMailingForm,
+    SessionForm,
+    TeamEnrolmentForm,
+    TrainingForm,
+)
+from ..models import RunMailing, RunStatus, Session, Training, TrainingFormat
+from ..reminders import render_mailing
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
 
@@ -51,9 +66,6 @@ def _managed_run(request, run_id: int):
 
 def _programmes(user):
     return Programme.objects.filter(pk__in=portal_permissions.coordinated_programme_ids(user))
-
-
-# --- management list and trainings -----------------------------------------------------------
 
 
 @coordinator_required
@@ -106,6 +118,7 @@ def training_edit(request, training_id: int):
         "default_capacity": training.default_capacity,
         "min_attendance_percent": training.min_attendance_percent,
         "end_review_required": training.end_review_required,
+        "requires_manager_approval": training.requires_manager_approval,
     }
     form = TrainingForm(request.POST or None, initial=initial, programmes=_programmes(request.user))
     form.fields["programme"].disabled = True
@@ -150,9 +163,6 @@ def material_add(request, training_id: int):
         for error in form.errors.values():
             messages.error(request, " ".join(error))
     return redirect("trainings:training_edit", training_id=training.pk)
-
-
-# --- runs and sessions -----------------------------------------------------------------------
 
 
 @coordinator_required
@@ -376,9 +386,6 @@ def session_cancel(request, session_id: int):
     return redirect("trainings:run_edit", run_id=session.run_id)
 
 
-# --- register and attendance -----------------------------------------------------------------
-
-
 @login_required
 def register(request, run_id: int):
     """Enrolled list, waiting list and attendance: the run's coordinators and trainers."""
@@ -432,6 +439,8 @@ def register(request, run_id: int):
             "rows": rows,
             "completed_count": sum(1 for row in rows if row[2].is_complete),
             "waiting": waiting,
+            "pending": list(selectors.pending_approvals(run=run)),
+            "mailings": selectors.run_mailings(run=run)[:10],
             "sessions": sessions,
             "markable": markable,
             "selected": selected,
@@ -441,14 +450,103 @@ def register(request, run_id: int):
     )
 
 
+@coordinator_required
+@one_time_submission
+def team_enrol(request, run_id: int):
+    """Enrol a team from pasted e-mail addresses: everyone or, with any bad address, nobody."""
+    run = _managed_run(request, run_id)
+    form = TeamEnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            placed = services.enrolment_team_create(
+                actor=request.user, run=run, addresses=form.cleaned_data["addresses"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            waiting = sum(1 for e in placed if e.status == "waitlisted")
+            messages.success(
+                request,
+                _(
+                    "%(enrolled)d ingeschreven, %(waiting)d op de wachtlijst; "
+                    "iedereen krijgt bericht."
+                )
+                % {"enrolled": len(placed) - waiting, "waiting": waiting},
+            )
+            return redirect("trainings:register", run_id=run.pk)
+    return render(request, "trainings/team_enrol.html", {"form": form, "run": run})
+
+
+@coordinator_required
+@one_time_submission
+def run_mailing(request, run_id: int):
+    """Write to a group of the run's people from a template: preview first, then send once."""
+    run = _managed_run(request, run_id)
+    template = mailing.TEMPLATES.get(request.GET.get("sjabloon", ""))
+    initial = {"audience": "enrolled"}
+    if template is not None:
+        initial.update(subject=template.subject, body=template.body)
+    form = RunMailingForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "send" in request.POST:
+                sent = services.run_mailing_send(actor=request.user, run=run, **data)
+            else:
+                services.run_mailing_check(**data)
+                recipients = list(
+                    selectors.mailing_recipients(run=run, audience=data["audience"])[:1]
+                )
+                preview = {
+                    "count": selectors.mailing_recipients(run=run, audience=data["audience"])
+                    .order_by()
+                    .count(),
+                    "example": render_mailing(_draft(run, data), recipients[0])
+                    if recipients
+                    else None,
+                    "to": recipients[0] if recipients else None,
+                }
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if preview is None:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Het bericht gaat naar %(n)d persoon.",
+                        "Het bericht gaat naar %(n)d personen.",
+                        sent.recipient_count,
+                    )
+                    % {"n": sent.recipient_count},
+                )
+                return redirect("trainings:run_mailing", run_id=run.pk)
+    return render(
+        request,
+        "trainings/run_mailing.html",
+        {
+            "run": run,
+            "form": form,
+            "preview": preview,
+            "templates": mailing.TEMPLATES,
+            "placeholders": mailing.PLACEHOLDERS,
+            "mailings": selectors.run_mailings(run=run)[:50],
+        },
+    )
+
+
+def _draft(run, data):
+    """The message as it would be sent, unsaved, for the preview."""
+    return RunMailing(
+        run=run, audience=data["audience"], subject=data["subject"], body=data["body"]
+    )
+
+
 @portal_permissions.role_required(portal_permissions.is_trainer)
 def taught(request):
     return render(
         request, "trainings/taught_runs.html", {"runs": selectors.runs_taught_by(user=request.user)}
     )
-
-
-# --- calendar --------------------------------------------------------------------------------
 
 
 def _aware(day: date) -> datetime:

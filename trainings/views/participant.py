@@ -1,4 +1,7 @@
-"""Pages for participants: the catalogue, a run, enrolling, and what they write."""
+"""Pages for participants: the catalogue, a run, enrolling, and what they write; and the
+page behind the link a manager answers a request for approval with."""
+
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import answer_links
 from portal.forms import add_service_error_messages
 from portal.pagination import query_without
 
 from .. import permissions, selectors, services
-from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ReflectionForm
+from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ManagerForm, ReflectionForm
 from ..models import EnrolmentStatus, RunStatus, TrainingFormat
 
 CATALOGUE_PAGE_SIZE = 20
@@ -81,6 +85,10 @@ def run_detail(request, run_id: int):
                 run.training.programme_id
             ).trainers_see_aggregates,
         ),
+        "approval": selectors.latest_approval(enrolment=enrolment)
+        if run.training.requires_manager_approval
+        else None,
+        "manager_form": ManagerForm() if run.training.requires_manager_approval else None,
     }
     if is_enrolled and run.ends_at and run.ends_at <= now:
         context["evaluation_state"] = selectors.evaluation_state(user=request.user, run=run)
@@ -94,12 +102,28 @@ def enrol(request, run_id: int):
     run = selectors.run_detail(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
+    manager = {}
+    if run.training.requires_manager_approval:
+        form = ManagerForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("trainings:run_detail", run_id=run_id)
+        manager = form.cleaned_data
     try:
-        enrolment = services.enrolment_create(run=run, participant=request.user)
+        enrolment = services.enrolment_create(run=run, participant=request.user, **manager)
     except ValidationError as error:
         add_service_error_messages(request, error)
     else:
-        if enrolment.status == EnrolmentStatus.ENROLLED:
+        if enrolment.status == EnrolmentStatus.PENDING:
+            messages.success(
+                request,
+                _(
+                    "Je aanvraag is verstuurd naar je leidinggevende. Zodra die akkoord geeft, "
+                    "krijg je een plaats of een plaats op de wachtlijst."
+                ),
+            )
+        elif enrolment.status == EnrolmentStatus.ENROLLED:
             messages.success(
                 request, _("Je bent ingeschreven. Je krijgt een bevestiging per e-mail.")
             )
@@ -124,6 +148,7 @@ def cancel(request, run_id: int):
     if enrolment is None:
         raise Http404
     was_waiting = enrolment.status == EnrolmentStatus.WAITLISTED
+    was_pending = enrolment.status == EnrolmentStatus.PENDING
     if request.method != "POST":
         return render(request, "portal/confirm.html", _cancel_confirmation(run, enrolment))
     try:
@@ -131,12 +156,13 @@ def cancel(request, run_id: int):
     except ValidationError as error:
         add_service_error_messages(request, error)
     else:
-        messages.success(
-            request,
-            _("Je staat niet meer op de wachtlijst.")
-            if was_waiting
-            else _("Je bent afgemeld. Je plaats gaat naar de eerste op de wachtlijst."),
-        )
+        if was_pending:
+            done = _("Je aanvraag is ingetrokken; de link van je leidinggevende werkt niet meer.")
+        elif was_waiting:
+            done = _("Je staat niet meer op de wachtlijst.")
+        else:
+            done = _("Je bent afgemeld. Je plaats gaat naar de eerste op de wachtlijst.")
+        messages.success(request, done)
     return redirect("trainings:run_detail", run_id=run_id)
 
 
@@ -150,6 +176,13 @@ def _cancel_confirmation(run, enrolment) -> dict:
             _("Wil je later toch, dan sluit je achteraan aan."),
         ]
         label = _("Ja, haal me van de wachtlijst")
+    elif enrolment.status == EnrolmentStatus.PENDING:
+        heading = _("Aanvraag voor „%(title)s” intrekken?") % {"title": title}
+        consequences = [
+            _("Je leidinggevende kan de aanvraag dan niet meer beantwoorden."),
+            _("Wil je later toch, dan vraag je het akkoord opnieuw aan."),
+        ]
+        label = _("Ja, trek mijn aanvraag in")
     else:
         heading = _("Afmelden voor „%(title)s”?") % {"title": title}
         consequences = [
@@ -284,4 +317,25 @@ def reflection(request, enrolment_id: int, session_id: int):
         request,
         "trainings/reflection_form.html",
         {"enrolment": enrolment, "session": session, "form": form},
+    )
+
+
+def approval_answer(request, token: str):
+    """The manager's page: reachable only through the link in their e-mail, no login."""
+    found = selectors.approval_by_token(token=token)
+    enrolment = found.episode.enrolment if found else None
+    return answer_links.answer_page(
+        request,
+        row=found,
+        is_open=found is not None and services.approval_is_open(found),
+        answer=partial(services.enrolment_approval_answer, token=token),
+        template="trainings/approval_answer.html",
+        heading=_("Akkoord voor een training"),
+        context={
+            "approval": found,
+            "enrolment": enrolment,
+            "training": enrolment.run.training if enrolment else None,
+        },
+        yes=_("Akkoord: mijn medewerker mag deze training volgen"),
+        no=_("Geen akkoord"),
     )
