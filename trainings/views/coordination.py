@@ -24,7 +24,15 @@ from portal.pagination import query_without
 
 from .. import calendar as layout
 from .. import permissions, selectors, services
-from ..forms import AttendanceForm, MaterialForm, RunCancelForm, RunForm, SessionForm, TrainingForm
+from ..forms import (
+    AttendanceForm,
+    MaterialForm,
+    MaterialToLibraryForm,
+    RunCancelForm,
+    RunForm,
+    SessionForm,
+    TrainingForm,
+)
 from ..models import RunStatus, Session, Training, TrainingFormat
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
@@ -123,7 +131,16 @@ def training_edit(request, training_id: int):
             "training": training,
             "related_links": links.related_links(request.user, training),
             "runs": training.runs.order_by("-starts_at"),
-            "materials": training.materials.all(),
+            # Each material with its own form to publish it to the library (ids of its own).
+            "materials": [
+                (
+                    material,
+                    None
+                    if hasattr(material, "library_resource")
+                    else MaterialToLibraryForm(auto_id=f"id_library_{material.pk}_%s"),
+                )
+                for material in training.materials.select_related("library_resource")
+            ],
             # Its own ids: the training form above has a "title" field too.
             "material_form": MaterialForm(auto_id="id_material_%s"),
         },
