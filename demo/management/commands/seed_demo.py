@@ -5,11 +5,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from demo import people, signalen, trainings, verkenning, werkplaats
+from demo import middelen, people, signalen, trainings, verkenning, werkplaats
 from demo.tasklog import quiet_task_log
 
-# After the people, each app's demo content; verkenning joins the trainings' programme.
-APP_SEEDERS = [trainings.seed, werkplaats.seed, verkenning.seed, signalen.seed]
+# After the people, each app's demo content; verkenning and the library (middelen) join the
+# trainings' programme.
+APP_SEEDERS = [trainings.seed, werkplaats.seed, verkenning.seed, signalen.seed, middelen.seed]
 
 
 class Command(BaseCommand):
