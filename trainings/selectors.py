@@ -18,6 +18,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -562,9 +563,14 @@ class LibraryFilters:
 
 
 def _with_tags(resources: QuerySet[Resource]) -> QuerySet[Resource]:
-    return resources.select_related("programme").prefetch_related(
-        Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
-        Prefetch("themes", queryset=LibraryTheme.objects.order_by("name")),
+    # The vector is for the database only: reading it back would cost more than the rest.
+    return (
+        resources.defer("search_vector")
+        .select_related("programme")
+        .prefetch_related(
+            Prefetch("organisations", queryset=Organisation.objects.only("pk", "name")),
+            Prefetch("themes", queryset=LibraryTheme.objects.only("pk", "name")),
+        )
     )
 
 
@@ -664,18 +670,50 @@ def resources_to_curate(*, user: User) -> QuerySet[Resource]:
 
 
 def library_filter_options() -> tuple[list[Organisation], list[LibraryTheme]]:
-    """The partners and themes offered as filters: those tagging a published resource."""
-    published = Resource.objects.filter(status=ResourceStatus.PUBLISHED)
-    organisations = list(
-        Organisation.objects.filter(
-            Exists(
-                Resource.organisations.through.objects.filter(
-                    organisation_id=OuterRef("pk"), resource__in=published
-                )
-            )
-        ).order_by("name")
+    """The partners and themes offered as filters (both short lists)."""
+    return (
+        list(Organisation.objects.only("pk", "name").order_by("name")),
+        list(LibraryTheme.objects.only("pk", "name").order_by("name")),
     )
-    return organisations, list(LibraryTheme.objects.order_by("name"))
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    resources: list[Resource]
+    number: int
+    # Exact, or ``cap`` when more resources match than a list without search words counts.
+    count: int
+    more_than_count: bool
+
+
+def library_page(
+    *, user: User, filters: LibraryFilters, number: int, per_page: int, cap: int
+) -> LibraryPage:
+    """One page of ``library_search`` and how many resources match, in few queries.
+
+    With search words, every match is read to rank it anyway, so the page query counts them
+    in the same scan (``COUNT(*) OVER ()``). Without, the list comes in title order from the
+    index and is counted up to ``cap`` only: a longer list is narrowed, not paged through.
+    A page past the end gives the last page.
+    """
+    resources = library_search(user=user, filters=filters)
+    number = max(number, 1)
+    if filters.query.strip():
+        # Ranked and counted on narrow rows (id, rank, title); the page's rows read after.
+        ranked = resources.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")
+        hits = list(ranked[(number - 1) * per_page : number * per_page])
+        if hits or number == 1:
+            by_pk = {r.pk: r for r in resources.order_by().filter(pk__in=[pk for pk, _ in hits])}
+            rows = [by_pk[pk] for pk, _ in hits]
+            return LibraryPage(rows, number, hits[0][1] if hits else 0, False)
+        count = resources.order_by().count()
+    else:
+        count = resources.order_by()[: cap + 1].count()
+    more = count > cap
+    count = min(count, cap)
+    number = min(number, max(1, -(-count // per_page)))
+    rows = list(resources[(number - 1) * per_page : number * per_page])
+    return LibraryPage(rows, number, count, more)
 
 
 # --- ideas for knowledge exchange ------------------------------------------------------------

@@ -502,3 +502,48 @@ def test_publishing_a_material_is_for_its_programme_coordinators_only(client, ma
     with pytest.raises(PermissionDenied):
         services.resource_from_material(actor=UserFactory(), material=material, description="x")
     assert not Resource.objects.exists()
+
+
+def test_a_page_past_the_end_is_the_last_page_and_long_lists_are_capped(library):
+    reader = UserFactory()
+    search = LibraryFilters(query="signalen")
+    found = titles(reader, query="signalen")
+
+    last = selectors.library_page(user=reader, filters=search, number=99, per_page=2, cap=100)
+    capped = selectors.library_page(
+        user=reader, filters=LibraryFilters(), number=1, per_page=5, cap=10
+    )
+    whole = selectors.library_page(
+        user=reader, filters=LibraryFilters(), number=3, per_page=5, cap=100
+    )
+
+    assert last.count == len(found) and not last.more_than_count
+    assert last.number == -(-len(found) // 2)
+    assert [r.title for r in last.resources] == found[(last.number - 1) * 2 :]
+    assert capped.count == 10 and capped.more_than_count
+    assert whole.count == len(CORPUS) and whole.number == 3
+    assert [r.title for r in whole.resources] == sorted(t[0] for t in CORPUS)[10:]
+
+
+def test_the_plain_list_has_the_same_query_count_at_two_volumes(
+    client, library, django_assert_num_queries
+):
+    programme, curator, partners, themes, _ = library
+    client.force_login(UserFactory())
+    url = reverse("trainings:library") + "?pagina=2"
+    client.get(url)
+    with django_assert_num_queries(9) as small:
+        client.get(url)
+    for n in range(25):
+        services.resource_create(
+            actor=curator,
+            programme=programme,
+            kind=ResourceKind.LINK,
+            title=f"Aanvulling {n}",
+            description="Nog een middel.",
+            url="https://example.org/",
+            organisations=list(partners.values()),
+            themes=list(themes.values()),
+        )
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(url)

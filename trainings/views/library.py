@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 from portal import permissions as portal_permissions
 from portal.forms import add_service_error_messages, add_service_errors, one_time_submission
 from portal.models import Programme
-from portal.pagination import query_without
+from portal.pagination import CountedPaginator, query_without
 
 from .. import permissions, selectors, services
 from ..forms import LibraryFilterForm, MaterialToLibraryForm, ResourceForm, ResourceRejectForm
 from ..models import Material, ResourceStatus
 
 LIBRARY_PAGE_SIZE = 20
+LIBRARY_COUNT_CAP = 1000
 # The suggestions page lists at most this many of each list; older ones are decided long ago.
 SUGGESTIONS_SHOWN = 100
 
@@ -27,8 +28,16 @@ SUGGESTIONS_SHOWN = 100
 def library(request):
     form = LibraryFilterForm(request.GET or None)
     filters = form.filters()
-    resources = selectors.library_search(user=request.user, filters=filters)
-    page = Paginator(resources, LIBRARY_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    number = request.GET.get("pagina", "")
+    result = selectors.library_page(
+        user=request.user,
+        filters=filters,
+        number=int(number) if number.isdigit() and len(number) < 7 else 1,
+        per_page=LIBRARY_PAGE_SIZE,
+        cap=LIBRARY_COUNT_CAP,
+    )
+    paginator = CountedPaginator([], LIBRARY_PAGE_SIZE, count=result.count)
+    page = Page(result.resources, result.number, paginator)
     organisations, themes = selectors.library_filter_options()
     return render(
         request,
@@ -37,6 +46,7 @@ def library(request):
             "form": form,
             "filters": filters,
             "page": page,
+            "more_than_cap": result.more_than_count,
             "query": query_without(request, "pagina"),
             "organisations": organisations,
             "themes": themes,
