@@ -43,6 +43,7 @@ SKIPPED_URL_NAMES = {
     "trainings:feed",
     "trainings:run_csv",
     "trainings:material",
+    "trainings:resource_download",
     "signalen:attachment",
     "verkenning:synthesis_export",
     "mfa_download_recovery_codes",
