@@ -137,10 +137,9 @@ def test_the_proposer_sees_status_and_history_others_get_404(client, setting):
     page = client.get(url).content.decode()
     assert "In bespreking" in page and "Mooi idee!" in page
     assert "Status opslaan" not in page
-    assert (
-        "Meeloopdag bij de Belastingdienst"
-        in client.get(reverse("trainings:ideas")).content.decode()
-    )
+    listing = client.get(reverse("trainings:ideas")).content.decode()
+    assert "Meeloopdag bij de Belastingdienst" in listing
+    assert "Ideeën in mijn programma's" not in listing  # the coordinators' list is theirs
     # The proposer cannot change the status by posting.
     assert client.post(url, {"status": IdeaStatus.ADOPTED}).status_code == 404
 
@@ -173,6 +172,8 @@ def test_a_coordinator_proposes_nothing_twice_and_decides_in_the_browser(client,
     force_login_with_mfa(client, decider)
     listing = client.get(reverse("trainings:ideas") + f"?programma={programme.pk}&status=new")
     assert "Lunchlezing over Bibob" in listing.content.decode()
+    other_status = client.get(reverse("trainings:ideas") + "?status=adopted").content.decode()
+    assert "Lunchlezing over Bibob" not in other_status
     response = client.post(
         reverse("trainings:idea_detail", args=[idea.pk]),
         {"status": IdeaStatus.ADOPTED, "comment": "We plannen hem in maart."},

@@ -36,6 +36,7 @@ def ideas(request):
         "statuses": IdeaStatus.choices,
         "status": status,
         "programme_id": programme_id,
+        "decides": bool(coordinated),
     }
     if coordinated:
         context["programmes"] = Programme.objects.filter(pk__in=coordinated).order_by("name")
