@@ -286,6 +286,8 @@ def test_every_trainings_url_needs_login_except_the_feed_and_release_links(clien
         "session_id": run.sessions.get().pk,
         "enrolment_id": EnrolmentFactory(run=run).pk,
         "material_id": 1,
+        "resource_id": 1,
+        "idea_id": 1,
         "token": "onbekend",
     }
     open_to_anyone = {"feed", "release"}
