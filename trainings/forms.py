@@ -20,13 +20,18 @@ from .models import (
     AttendanceStatus,
     AwarenessStep,
     DevelopmentPlan,
+    Element,
     ExampleTheme,
+    IdeaForm,
+    IdeaStatus,
+    LibraryTheme,
     MailingAudience,
     QuestionKind,
     Reflection,
+    ResourceKind,
     TrainingFormat,
 )
-from .selectors import CatalogueFilters
+from .selectors import CatalogueFilters, LibraryFilters
 
 
 class TrainingForm(OneTimeSubmissionMixin, forms.Form):
@@ -375,6 +380,169 @@ class ReflectionForm(forms.ModelForm):
             "struck_me": forms.Textarea(attrs={"rows": 4}),
             "will_apply": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class LibraryFilterForm(forms.Form):
+    """The library's search and filters, read from the query string (ids checked by the
+    selector: an unknown id simply matches nothing)."""
+
+    q = forms.CharField(label=_("Zoeken"), max_length=200, required=False)
+    partner = forms.IntegerField(label=_("Partner"), min_value=1, required=False)
+    thema = forms.IntegerField(label=_("Thema"), min_value=1, required=False)
+    element = forms.ChoiceField(
+        label=_("Element"), choices=[("", _("Alle elementen")), *Element.choices], required=False
+    )
+    soort = forms.ChoiceField(
+        label=_("Soort"), choices=[("", _("Alle soorten")), *ResourceKind.choices], required=False
+    )
+
+    def filters(self) -> LibraryFilters:
+        if not self.is_valid():
+            return LibraryFilters()
+        data = self.cleaned_data
+        return LibraryFilters(
+            query=(data.get("q") or "").replace("\x00", ""),
+            organisation_id=data.get("partner"),
+            theme_id=data.get("thema"),
+            element=data.get("element") or "",
+            kind=data.get("soort") or "",
+        )
+
+
+def _tag_fields(form: forms.Form) -> None:
+    form.fields["organisations"] = forms.ModelMultipleChoiceField(
+        label=_("Partners"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("De organisaties waar dit middel van of over is."),
+    )
+    form.fields["themes"] = forms.ModelMultipleChoiceField(
+        label=_("Thema's"),
+        queryset=LibraryTheme.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    form.fields["elements"] = forms.MultipleChoiceField(
+        label=_("Elementen van de bewustwordingssessie"),
+        choices=Element.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ResourceForm(OneTimeSubmissionMixin, forms.Form):
+    """Suggest (or, for its curators, edit) a library resource."""
+
+    programme = forms.ModelChoiceField(label=_("Programma"), queryset=Programme.objects.none())
+    kind = forms.ChoiceField(label=_("Soort"), choices=ResourceKind.choices)
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    description = forms.CharField(
+        label=_("Omschrijving"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Waar gaat het over en wanneer heb je er iets aan?"),
+    )
+    file = forms.FileField(
+        label=_("Bestand"),
+        required=False,
+        max_length=150,
+        help_text=_("Voor een document (of een hulpmiddel als bestand)."),
+    )
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
+    contact_details = forms.CharField(
+        label=_("Contactgegevens"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Voor een contactpunt: wie, telefoon, e-mailadres."),
+    )
+
+    def __init__(self, *args, programmes, has_file: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_file = has_file
+        self.fields["programme"].queryset = programmes
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0]
+        _tag_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        has_file = bool(cleaned.get("file")) or self.has_file
+        if kind == ResourceKind.DOCUMENT and not has_file:
+            self.add_error("file", _("Een document heeft een bestand nodig."))
+        elif kind == ResourceKind.LINK and not cleaned.get("url"):
+            self.add_error("url", _("Een link heeft een adres nodig."))
+        elif kind == ResourceKind.CONTACT and not (
+            cleaned.get("contact_details") or cleaned.get("url")
+        ):
+            self.add_error("contact_details", _("Een contactpunt heeft contactgegevens nodig."))
+        elif kind == ResourceKind.TOOL and not (has_file or cleaned.get("url")):
+            self.add_error("url", _("Een hulpmiddel heeft een bestand of een link nodig."))
+        return cleaned
+
+
+class ResourceRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van afwijzing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("De indiener leest deze reden bij het voorstel."),
+    )
+
+
+class MaterialToLibraryForm(OneTimeSubmissionMixin, forms.Form):
+    """Publish one material of a training to the library."""
+
+    description = forms.CharField(
+        label=_("Omschrijving voor de bibliotheek"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _tag_fields(self)
+        del self.fields["organisations"]  # the training's provider
+
+
+class IdeaProposalForm(OneTimeSubmissionMixin, forms.Form):
+    programme = forms.ModelChoiceField(
+        label=_("Programma"),
+        queryset=Programme.objects.none(),
+        help_text=_("De coördinatoren van dit programma krijgen je idee."),
+    )
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    form = forms.ChoiceField(label=_("Vorm"), choices=IdeaForm.choices)
+    content = forms.CharField(
+        label=_("Inhoud"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Wat wil je uitwisselen, met wie, en wat levert het op?"),
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Betrokken partners"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0]
+
+
+class IdeaStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Nieuwe status"), choices=IdeaStatus.choices)
+    comment = forms.CharField(
+        label=_("Toelichting voor de indiener"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 SCALE_CHOICES = [

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -461,6 +462,226 @@ class CalendarFeed(TimeStampedModel):
     class Meta:
         verbose_name = _("agenda-abonnement")
         verbose_name_plural = _("agenda-abonnementen")
+
+
+class ResourceKind(models.TextChoices):
+    DOCUMENT = "document", _("Document")
+    LINK = "link", _("Link")
+    CONTACT = "contact", _("Contactpunt")
+    TOOL = "tool", _("Hulpmiddel")
+
+
+class ResourceStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("Voorgesteld")
+    PUBLISHED = "published", _("Gepubliceerd")
+    REJECTED = "rejected", _("Afgewezen")
+
+
+class Element(models.TextChoices):
+    """The four elements of the bewustwordingssessie a resource can serve."""
+
+    NETWERK = "netwerk", _("Netwerk")
+    BEGRIP = "begrip", _("Begrip")
+    SIGNAAL = "signaal", _("Signaal")
+    OPPAKKEN = "oppakken", _("Oppakken")
+
+
+class LibraryTheme(TimeStampedModel):
+    """A theme resources are tagged with; the list is kept short and curated in the admin."""
+
+    name = models.CharField(_("naam"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("thema bibliotheek")
+        verbose_name_plural = _("thema's bibliotheek")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def resource_upload_to(instance: "Resource", filename: str) -> str:
+    # Beside the materials (whose folders are training ids), in a folder of its own.
+    return f"bibliotheek/{filename}"
+
+
+class Resource(TimeStampedModel):
+    """A document, link, contact point or tool in the library of a programme.
+
+    Anyone suggests one; the programme's coordinators publish, edit or reject it. Only
+    published resources are listed; a suggester sees their own suggestions and their status.
+    ``search_vector`` is PostgreSQL's full-text index of the resource, written by the service
+    that writes the resource (title A, description B, tags C, Dutch configuration); it stays
+    empty on SQLite, where the search falls back to a substring match.
+    """
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programma"), on_delete=models.PROTECT, related_name="resources"
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=ResourceKind.choices)
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("omschrijving"))
+    file = models.FileField(
+        _("bestand"),
+        upload_to=resource_upload_to,
+        storage=material_storage,
+        blank=True,
+        max_length=255,
+    )
+    url = models.URLField(_("link"), blank=True, max_length=500)
+    contact_details = models.TextField(_("contactgegevens"), blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("partners"), related_name="+", blank=True
+    )
+    themes = models.ManyToManyField(
+        LibraryTheme, verbose_name=_("thema's"), related_name="resources", blank=True
+    )
+    element_netwerk = models.BooleanField(_("netwerk"), default=False)
+    element_begrip = models.BooleanField(_("begrip"), default=False)
+    element_signaal = models.BooleanField(_("signaal"), default=False)
+    element_oppakken = models.BooleanField(_("oppakken"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResourceStatus.choices, default=ResourceStatus.SUGGESTED
+    )
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voorgesteld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggested_resources",
+    )
+    curated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beoordeeld door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    curated_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reden van afwijzing"), blank=True)
+    # The training material this resource was published from (an explicit act of a coordinator).
+    material = models.OneToOneField(
+        Material,
+        verbose_name=_("materiaal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="library_resource",
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("middel")
+        verbose_name_plural = _("middelen")
+        constraints = [
+            models.CheckConstraint(
+                name="resource_document_has_file",
+                condition=~Q(kind="document") | ~Q(file=""),
+            ),
+            models.CheckConstraint(
+                name="resource_link_has_url", condition=~Q(kind="link") | ~Q(url="")
+            ),
+            models.CheckConstraint(
+                name="resource_contact_has_details",
+                condition=~Q(kind="contact") | ~Q(contact_details="") | ~Q(url=""),
+            ),
+            models.CheckConstraint(
+                name="resource_tool_has_file_or_url",
+                condition=~Q(kind="tool") | ~Q(file="") | ~Q(url=""),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def elements(self) -> list[str]:
+        return [e for e in Element.values if getattr(self, f"element_{e}")]
+
+    def get_elements_display(self) -> list[str]:
+        return [label for value, label in Element.choices if getattr(self, f"element_{value}")]
+
+
+class IdeaForm(models.TextChoices):
+    MEELOOPDAG = "meeloopdag", _("Meeloopdag")
+    LUNCHLEZING = "lunchlezing", _("Lunchlezing")
+    WERKBEZOEK = "werkbezoek", _("Werkbezoek")
+    TRAINING = "training", _("Training")
+    OTHER = "anders", _("Anders")
+
+
+class IdeaStatus(models.TextChoices):
+    NEW = "new", _("Nieuw")
+    IN_DISCUSSION = "in_discussion", _("In bespreking")
+    ADOPTED = "adopted", _("Overgenomen")
+    NOT_NOW = "not_now", _("Nu niet")
+
+
+class Idea(TimeStampedModel):
+    """An idea for knowledge exchange, proposed to the coordinators of a programme."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programma"), on_delete=models.PROTECT, related_name="ideas"
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voorgesteld door"),
+        on_delete=models.CASCADE,
+        related_name="ideas",
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    form = models.CharField(_("vorm"), max_length=20, choices=IdeaForm.choices)
+    content = models.TextField(_("inhoud"))
+    partners = models.ManyToManyField(
+        Organisation, verbose_name=_("betrokken partners"), related_name="+", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.NEW
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("idee")
+        verbose_name_plural = _("ideeën")
+        indexes = [models.Index(fields=["programme", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IdeaStatusChange(TimeStampedModel):
+    """One step in an idea's history; the mail to the proposer is about this row."""
+
+    idea = models.ForeignKey(
+        Idea, verbose_name=_("idee"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("van"), max_length=20, choices=IdeaStatus.choices)
+    to_status = models.CharField(_("naar"), max_length=20, choices=IdeaStatus.choices)
+    comment = models.TextField(_("toelichting"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gewijzigd door"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["idea", "created_at", "pk"]
+        verbose_name = _("statuswijziging van een idee")
+        verbose_name_plural = _("statuswijzigingen van ideeën")
+        constraints = [
+            models.CheckConstraint(
+                name="idea_change_changes_status", condition=~Q(from_status=F("to_status"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idea}: {self.from_status} → {self.to_status}"
 
 
 class MailingAudience(models.TextChoices):

@@ -4,7 +4,16 @@ from portal import permissions as portal_permissions
 from portal.models import Programme, User
 from portal.permissions import coordinates_programme
 
-from .models import Enrolment, EnrolmentStatus, Run, Training, TrainingFormat
+from .models import (
+    Enrolment,
+    EnrolmentStatus,
+    Idea,
+    Resource,
+    ResourceStatus,
+    Run,
+    Training,
+    TrainingFormat,
+)
 
 
 def can_manage_programme(user: User, programme: Programme) -> bool:
@@ -52,6 +61,29 @@ def is_in_audience(
         return False
     disciplines = training.audience_disciplines or []
     return not disciplines or user.discipline in disciplines
+
+
+def can_curate_resource(user: User, resource: Resource) -> bool:
+    """Publish, edit or reject a library resource: the coordinators of its programme."""
+    return coordinates_programme(user, resource.programme_id)
+
+
+def can_view_resource(user: User, resource: Resource) -> bool:
+    """Published: everyone logged in; otherwise its suggester and its curators."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if resource.status == ResourceStatus.PUBLISHED:
+        return True
+    return resource.suggested_by_id == user.pk or can_curate_resource(user, resource)
+
+
+def can_view_idea(user: User, idea: Idea) -> bool:
+    """The proposer and the coordinators of the idea's programme."""
+    return idea.proposer_id == user.pk or coordinates_programme(user, idea.programme_id)
+
+
+def can_decide_idea(user: User, idea: Idea) -> bool:
+    return coordinates_programme(user, idea.programme_id)
 
 
 def can_edit_evaluation(user: User, programme_id: int) -> bool:

@@ -25,6 +25,8 @@ from .models import (
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
+    Idea,
+    IdeaStatusChange,
     ManagerApproval,
     Reflection,
     Run,
@@ -41,6 +43,8 @@ from .scheduling import (
     EVALUATION,
     EVALUATION_REMINDER,
     FOLLOWUP,
+    IDEA_PROPOSED,
+    IDEA_STATUS_CHANGED,
     PROMOTED,
     REFLECTION_INVITE,
     RUN_CANCELLED,
@@ -280,6 +284,46 @@ def render_session_cancelled(reminder) -> ReminderMessage | None:
     session = change.session
     message = render_email("trainings/email/session_cancelled", _session_context(session, reminder))
     return _with_calendar(message, [session], method=ical.CANCEL, reminder=reminder)
+
+
+@register(IDEA_PROPOSED, label=_("Nieuw idee voor kennisuitwisseling"))
+def render_idea_proposed(reminder) -> ReminderMessage | None:
+    idea = (
+        Idea.objects.select_related("programme", "proposer")
+        .filter(pk=reminder.target_id, programme__coordinators=reminder.recipient_id)
+        .first()
+    )
+    if idea is None:
+        return None
+    return render_email(
+        "trainings/email/idea_proposed",
+        {
+            "idea": idea,
+            "recipient": reminder.recipient,
+            "partners": ", ".join(o.name for o in idea.partners.order_by("name")),
+            "path": reverse("trainings:idea_detail", args=[idea.pk]),
+        },
+    )
+
+
+@register(IDEA_STATUS_CHANGED, label=_("Nieuwe status van je idee"))
+def render_idea_status_changed(reminder) -> ReminderMessage | None:
+    change = (
+        IdeaStatusChange.objects.select_related("idea", "idea__proposer")
+        .filter(pk=reminder.target_id, idea__proposer_id=reminder.recipient_id)
+        .first()
+    )
+    if change is None:
+        return None
+    return render_email(
+        "trainings/email/idea_status_changed",
+        {
+            "change": change,
+            "idea": change.idea,
+            "recipient": reminder.recipient,
+            "path": reverse("trainings:idea_detail", args=[change.idea_id]),
+        },
+    )
 
 
 def _approval(reminder) -> ManagerApproval | None:

@@ -25,6 +25,8 @@ from .models import (
     EnrolmentEpisode,
     EnrolmentStatus,
     EvaluationSettings,
+    Idea,
+    IdeaStatusChange,
     ManagerApproval,
     Run,
     RunMailing,
@@ -48,6 +50,10 @@ RUN_CANCELLED = "trainings.run_cancelled"
 SESSION_MOVED = "trainings.session_moved"
 
 SESSION_CANCELLED = "trainings.session_cancelled"
+
+IDEA_PROPOSED = "trainings.idea_proposed"
+
+IDEA_STATUS_CHANGED = "trainings.idea_status_changed"
 
 SESSION_KINDS = (SESSION_DAY_BEFORE, REFLECTION_INVITE)
 
@@ -292,6 +298,31 @@ def enrolment_id_from_release_token(
         if enrolment.pk != enrolment_id or current != moment:
             return None
     return enrolment_id
+
+
+def idea_proposed_notice_plan(*, idea: Idea) -> None:
+    """Tell each coordinator of the idea's programme about a new idea, right after commit."""
+    planned = [
+        portal_services.reminder_plan(
+            kind=IDEA_PROPOSED, target=idea, recipient=coordinator, due_at=timezone.now()
+        )
+        for coordinator in idea.programme.coordinators.filter(is_active=True)
+    ]
+    portal_services.reminders_send_soon(
+        reminder_ids=[r.pk for r in planned if r.status == ReminderStatus.PLANNED]
+    )
+
+
+def idea_status_notice_plan(*, change: IdeaStatusChange) -> None:
+    """Tell the proposer about one status change; each change is its own mail."""
+    reminder = portal_services.reminder_plan(
+        kind=IDEA_STATUS_CHANGED,
+        target=change,
+        recipient=change.idea.proposer,
+        due_at=timezone.now(),
+    )
+    if reminder.status == ReminderStatus.PLANNED:
+        portal_services.reminders_send_soon(reminder_ids=[reminder.pk])
 
 
 def approval_token(approval: ManagerApproval) -> str:

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -21,6 +23,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -37,6 +40,7 @@ from . import (
     permissions,
     reflections,
     scheduling,
+    textsearch,
 )
 from . import (
     programme_stats as stats,
@@ -50,6 +54,7 @@ from .models import (
     CalendarFeed,
     Certificate,
     DevelopmentPlan,
+    Element,
     Enrolment,
     EnrolmentStatus,
     EvaluationAnswer,
@@ -59,11 +64,18 @@ from .models import (
     FollowupAnswer,
     FollowupContact,
     FollowupRespondent,
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    LibraryTheme,
     MailingAudience,
     ManagerApproval,
     Material,
     QuestionKind,
     Reflection,
+    Resource,
+    ResourceKind,
+    ResourceStatus,
     Run,
     RunMailing,
     RunQuestion,
@@ -595,6 +607,206 @@ def runs_closing_soon(*, user: User, limit: int = 5) -> list[Run]:
         .select_related("training")
         .order_by("enrolment_closes_at", "pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    query: str = ""
+    organisation_id: int | None = None
+    theme_id: int | None = None
+    element: str = ""
+    kind: str = ""
+
+
+def _with_tags(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    # The vector is for the database only: reading it back would cost more than the rest.
+    return (
+        resources.defer("search_vector")
+        .select_related("programme")
+        .prefetch_related(
+            Prefetch("organisations", queryset=Organisation.objects.only("pk", "name")),
+            Prefetch("themes", queryset=LibraryTheme.objects.only("pk", "name")),
+        )
+    )
+
+
+def _ranked_postgres(resources: QuerySet[Resource], text: str) -> QuerySet[Resource]:
+    query = SearchQuery(text, config="dutch", search_type="websearch")
+    return (
+        resources.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "title", "pk")
+    )
+
+
+def _ranked_fallback(resources: QuerySet[Resource], text: str) -> QuerySet[Resource]:
+    terms = textsearch.fallback_terms(text)
+    if not terms:
+        return resources.none()
+    in_title = Q()
+    for term in terms:
+        resources = resources.filter(Q(title__icontains=term) | Q(description__icontains=term))
+        in_title &= Q(title__icontains=term)
+    return resources.annotate(
+        rank=Case(When(in_title, then=Value(2)), default=Value(1), output_field=IntegerField())
+    ).order_by("-rank", "title", "pk")
+
+
+def library_search(*, user: User, filters: LibraryFilters) -> QuerySet[Resource]:
+    """The published resources matching the filters, best match first.
+
+    On PostgreSQL a ``websearch`` query over the Dutch full-text vector, ranked by SearchRank
+    (title before description before tags); on SQLite every stemmed word as a substring of
+    title or description, title matches first. Without a query: by title.
+    """
+    resources = Resource.objects.filter(status=ResourceStatus.PUBLISHED)
+    if filters.organisation_id:
+        resources = resources.filter(
+            Exists(
+                Resource.organisations.through.objects.filter(
+                    resource_id=OuterRef("pk"), organisation_id=filters.organisation_id
+                )
+            )
+        )
+    if filters.theme_id:
+        resources = resources.filter(
+            Exists(
+                Resource.themes.through.objects.filter(
+                    resource_id=OuterRef("pk"), librarytheme_id=filters.theme_id
+                )
+            )
+        )
+    if filters.element in Element.values:
+        resources = resources.filter(**{f"element_{filters.element}": True})
+    if filters.kind in ResourceKind.values:
+        resources = resources.filter(kind=filters.kind)
+    text = filters.query.strip()
+    if text:
+        if connection.vendor == "postgresql":
+            resources = _ranked_postgres(resources, text)
+        else:
+            resources = _ranked_fallback(resources, text)
+    else:
+        resources = resources.order_by("title", "pk")
+    return _with_tags(resources)
+
+
+def resource_for(*, user: User, resource_id: int) -> Resource | None:
+    """One resource the user may see: published, their own suggestion, or one they curate."""
+    resource = (
+        _with_tags(Resource.objects.all())
+        .select_related("suggested_by", "curated_by", "material__training")
+        .filter(pk=resource_id)
+        .first()
+    )
+    if resource is None or not permissions.can_view_resource(user, resource):
+        return None
+    return resource
+
+
+def my_resource_suggestions(*, user: User) -> QuerySet[Resource]:
+    """What the user suggested, newest first, with its status."""
+    return (
+        Resource.objects.filter(suggested_by=user)
+        .select_related("programme")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def resources_to_curate(*, user: User) -> QuerySet[Resource]:
+    """Suggestions waiting for a decision in the programmes the user coordinates."""
+    return (
+        Resource.objects.filter(
+            status=ResourceStatus.SUGGESTED,
+            programme_id__in=portal_permissions.coordinated_programme_ids(user),
+        )
+        .select_related("programme", "suggested_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def library_filter_options() -> tuple[list[Organisation], list[LibraryTheme]]:
+    """The partners and themes offered as filters (both short lists)."""
+    return (
+        list(Organisation.objects.only("pk", "name").order_by("name")),
+        list(LibraryTheme.objects.only("pk", "name").order_by("name")),
+    )
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    resources: list[Resource]
+    number: int
+    # Exact, or ``cap`` when more resources match than a list without search words counts.
+    count: int
+    more_than_count: bool
+
+
+def library_page(
+    *, user: User, filters: LibraryFilters, number: int, per_page: int, cap: int
+) -> LibraryPage:
+    """One page of ``library_search`` and how many resources match, in few queries.
+
+    With search words, every match is read to rank it anyway, so the page query counts them
+    in the same scan (``COUNT(*) OVER ()``). Without, the list comes in title order from the
+    index and is counted up to ``cap`` only: a longer list is narrowed, not paged through.
+    A page past the end gives the last page.
+    """
+    resources = library_search(user=user, filters=filters)
+    number = max(number, 1)
+    if filters.query.strip():
+        # Ranked and counted on narrow rows (id, rank, title); the page's rows read after.
+        ranked = resources.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")
+        hits = list(ranked[(number - 1) * per_page : number * per_page])
+        if hits or number == 1:
+            by_pk = {r.pk: r for r in resources.order_by().filter(pk__in=[pk for pk, _ in hits])}
+            rows = [by_pk[pk] for pk, _ in hits]
+            return LibraryPage(rows, number, hits[0][1] if hits else 0, False)
+        count = resources.order_by().count()
+    else:
+        count = resources.order_by()[: cap + 1].count()
+    more = count > cap
+    count = min(count, cap)
+    number = min(number, max(1, -(-count // per_page)))
+    rows = list(resources[(number - 1) * per_page : number * per_page])
+    return LibraryPage(rows, number, count, more)
+
+
+def my_ideas(*, user: User) -> QuerySet[Idea]:
+    return Idea.objects.filter(proposer=user).select_related("programme").order_by("-created_at")
+
+
+def ideas_to_decide(
+    *, user: User, programme_id: int | None = None, status: str = ""
+) -> QuerySet[Idea]:
+    """The ideas of the programmes the user coordinates, optionally one programme or status."""
+    ideas = Idea.objects.filter(programme_id__in=portal_permissions.coordinated_programme_ids(user))
+    if programme_id:
+        ideas = ideas.filter(programme_id=programme_id)
+    if status in IdeaStatus.values:
+        ideas = ideas.filter(status=status)
+    return ideas.select_related("programme", "proposer").order_by("-created_at", "-pk")
+
+
+def idea_for(*, user: User, idea_id: int) -> Idea | None:
+    """One idea, for its proposer and its programme's coordinators, with history and partners."""
+    idea = (
+        Idea.objects.select_related("programme", "proposer")
+        .prefetch_related(
+            Prefetch("partners", queryset=Organisation.objects.order_by("name")),
+            Prefetch(
+                "status_changes",
+                queryset=IdeaStatusChange.objects.select_related("changed_by").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+        )
+        .filter(pk=idea_id)
+        .first()
+    )
+    if idea is None or not permissions.can_view_idea(user, idea):
+        return None
+    return idea
 
 
 def approval_by_token(*, token: str) -> ManagerApproval | None:

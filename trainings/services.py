@@ -15,11 +15,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import answer_links, workdays
@@ -38,6 +41,7 @@ from .models import (
     CalendarFeed,
     Certificate,
     DevelopmentPlan,
+    Element,
     Enrolment,
     EnrolmentEpisode,
     EnrolmentStatus,
@@ -49,11 +53,18 @@ from .models import (
     FollowupAnswer,
     FollowupContact,
     FollowupRespondent,
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    LibraryTheme,
     MailingAudience,
     ManagerApproval,
     Material,
     QuestionKind,
     Reflection,
+    Resource,
+    ResourceKind,
+    ResourceStatus,
     Run,
     RunMailing,
     RunQuestion,
@@ -1100,6 +1111,284 @@ def material_create(
     material.full_clean()
     material.save()
     return material
+
+
+def _resource_index(resource: Resource) -> None:
+    """Write the search vector: title (A), description (B), kind, themes, partners and elements
+    (C), stemmed with PostgreSQL's Dutch configuration. SQLite has none and searches by
+    substring (``selectors.library_search``)."""
+    if connection.vendor != "postgresql":
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        tags = " ".join(
+            [
+                str(resource.get_kind_display()),
+                *resource.themes.values_list("name", flat=True),
+                *resource.organisations.values_list("name", flat=True),
+                *(str(label) for label in resource.get_elements_display()),
+            ]
+        )
+    Resource.objects.filter(pk=resource.pk).update(
+        search_vector=SearchVector(Value(resource.title), weight="A", config="dutch")
+        + SearchVector(Value(resource.description), weight="B", config="dutch")
+        + SearchVector(Value(tags), weight="C", config="dutch")
+    )
+
+
+def _resource_write(
+    resource: Resource,
+    *,
+    kind: str,
+    title: str,
+    description: str,
+    file,
+    url: str,
+    contact_details: str,
+    organisations: Iterable[Organisation],
+    themes: Iterable[LibraryTheme],
+    elements: Iterable[str],
+) -> Resource:
+    elements = set(elements)
+    unknown = elements - set(Element.values)
+    if unknown:
+        raise ValidationError({"elements": _("Onbekend element.")})
+    resource.kind = kind
+    resource.title = title
+    resource.description = description
+    resource.url = url or ""
+    resource.contact_details = contact_details or ""
+    if file:
+        resource.file = file
+    for element in Element.values:
+        setattr(resource, f"element_{element}", element in elements)
+    resource.full_clean(exclude=["search_vector"])
+    resource.save()
+    resource.organisations.set(organisations)
+    resource.themes.set(themes)
+    _resource_index(resource)
+    return resource
+
+
+@transaction.atomic
+def resource_create(
+    *,
+    actor: User,
+    programme: Programme,
+    kind: str,
+    title: str,
+    description: str,
+    file=None,
+    url: str = "",
+    contact_details: str = "",
+    organisations: Iterable[Organisation] = (),
+    themes: Iterable[LibraryTheme] = (),
+    elements: Iterable[str] = (),
+) -> Resource:
+    """Suggest a resource; a coordinator of the programme publishes their own at once."""
+    if not (actor.is_authenticated and actor.is_active):
+        raise PermissionDenied
+    curates = permissions.coordinates_programme(actor, programme.pk)
+    resource = Resource(
+        programme=programme,
+        suggested_by=actor,
+        status=ResourceStatus.PUBLISHED if curates else ResourceStatus.SUGGESTED,
+        curated_by=actor if curates else None,
+        curated_at=timezone.now() if curates else None,
+    )
+    return _resource_write(
+        resource,
+        kind=kind,
+        title=title,
+        description=description,
+        file=file,
+        url=url,
+        contact_details=contact_details,
+        organisations=organisations,
+        themes=themes,
+        elements=elements,
+    )
+
+
+def _locked_resource(actor: User, resource: Resource) -> Resource:
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not permissions.can_curate_resource(actor, resource):
+        raise PermissionDenied
+    return resource
+
+
+@transaction.atomic
+def resource_update(
+    *,
+    actor: User,
+    resource: Resource,
+    kind: str,
+    title: str,
+    description: str,
+    file=None,
+    url: str = "",
+    contact_details: str = "",
+    organisations: Iterable[Organisation] = (),
+    themes: Iterable[LibraryTheme] = (),
+    elements: Iterable[str] = (),
+) -> Resource:
+    """Edit a resource (its curators); ``file`` None keeps the stored file."""
+    resource = _locked_resource(actor, resource)
+    return _resource_write(
+        resource,
+        kind=kind,
+        title=title,
+        description=description,
+        file=file,
+        url=url,
+        contact_details=contact_details,
+        organisations=organisations,
+        themes=themes,
+        elements=elements,
+    )
+
+
+@transaction.atomic
+def resource_publish(*, actor: User, resource: Resource) -> Resource:
+    """Publish a suggested (or earlier rejected) resource to everyone logged in."""
+    resource = _locked_resource(actor, resource)
+    if resource.status == ResourceStatus.PUBLISHED:
+        raise ValidationError(_("Dit middel is al gepubliceerd."))
+    resource.status = ResourceStatus.PUBLISHED
+    resource.curated_by = actor
+    resource.curated_at = timezone.now()
+    resource.rejection_reason = ""
+    resource.save(update_fields=["status", "curated_by", "curated_at", "rejection_reason"])
+    return resource
+
+
+@transaction.atomic
+def resource_reject(*, actor: User, resource: Resource, reason: str) -> Resource:
+    """Reject a suggestion, or take a published resource out of the library, with a reason the
+    suggester reads."""
+    resource = _locked_resource(actor, resource)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Geef een reden; de indiener leest die.")})
+    if resource.status == ResourceStatus.REJECTED:
+        raise ValidationError(_("Dit middel is al afgewezen."))
+    resource.status = ResourceStatus.REJECTED
+    resource.curated_by = actor
+    resource.curated_at = timezone.now()
+    resource.rejection_reason = reason
+    resource.save(update_fields=["status", "curated_by", "curated_at", "rejection_reason"])
+    return resource
+
+
+@transaction.atomic
+def resource_from_material(
+    *,
+    actor: User,
+    material: Material,
+    description: str,
+    themes: Iterable[LibraryTheme] = (),
+    elements: Iterable[str] = (),
+) -> Resource:
+    """Publish a training's material to the library: an explicit act of its coordinators.
+
+    The library gets its own copy of the file (or the link), so it is downloadable by everyone
+    who sees the library while the material itself stays behind the training's own check.
+    """
+    material = (
+        Material.objects.select_for_update(of=("self",))
+        .select_related("training", "training__provider")
+        .get(pk=material.pk)
+    )
+    if not permissions.can_manage_training(actor, material.training):
+        raise PermissionDenied
+    if Resource.objects.filter(material=material).exists():
+        raise ValidationError(_("Dit materiaal staat al in de bibliotheek."))
+    training = material.training
+    resource = Resource(
+        programme_id=training.programme_id,
+        material=material,
+        suggested_by=actor,
+        status=ResourceStatus.PUBLISHED,
+        curated_by=actor,
+        curated_at=timezone.now(),
+    )
+    copy = None
+    if material.file:
+        try:
+            with material.file.open("rb") as handle:
+                copy = ContentFile(handle.read(), name=material.file.name.rsplit("/", 1)[-1])
+        except FileNotFoundError:
+            raise ValidationError(
+                _("Het bestand van dit materiaal is niet meer te vinden.")
+            ) from None
+    return _resource_write(
+        resource,
+        kind=ResourceKind.DOCUMENT if copy else ResourceKind.LINK,
+        title=material.title,
+        description=description,
+        file=copy,
+        url=material.url,
+        contact_details="",
+        organisations=[training.provider],
+        themes=themes,
+        elements=elements,
+    )
+
+
+@transaction.atomic
+def idea_propose(
+    *,
+    proposer: User,
+    programme: Programme,
+    title: str,
+    form: str,
+    content: str,
+    partners: Iterable[Organisation] = (),
+) -> Idea:
+    """Anyone logged in proposes an idea; the programme's coordinators are mailed."""
+    if not (proposer.is_authenticated and proposer.is_active):
+        raise PermissionDenied
+    if not programme.is_active:
+        raise ValidationError({"programme": _("Dit programma loopt niet meer.")})
+    idea = Idea(programme=programme, proposer=proposer, title=title, form=form, content=content)
+    idea.full_clean()
+    idea.save()
+    idea.partners.set(partners)
+    scheduling.idea_proposed_notice_plan(idea=idea)
+    return idea
+
+
+@transaction.atomic
+def idea_status_change(*, actor: User, idea: Idea, status: str, comment: str = "") -> Idea:
+    """Give an idea a new status (its programme's coordinators); the proposer is mailed.
+
+    The idea's row is locked, so two coordinators deciding at once are recorded one after
+    the other and the history never loses a step.
+    """
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if not permissions.can_decide_idea(actor, idea):
+        raise PermissionDenied
+    if status not in IdeaStatus.values:
+        raise ValidationError({"status": _("Kies een status uit de lijst.")})
+    if status == idea.status:
+        raise ValidationError(
+            {
+                "status": _("Het idee heeft deze status al: %(status)s.")
+                % {"status": idea.get_status_display()}
+            }
+        )
+    change = IdeaStatusChange(
+        idea=idea,
+        from_status=idea.status,
+        to_status=status,
+        comment=(comment or "").strip(),
+        changed_by=actor,
+    )
+    change.full_clean()
+    change.save()
+    idea.status = status
+    idea.save(update_fields=["status", "updated_at"])
+    scheduling.idea_status_notice_plan(change=change)
+    return idea
 
 
 def run_mailing_check(*, audience: str, subject: str, body: str) -> None:

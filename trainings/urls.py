@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import awareness, certificates, coordination, dashboard, evaluation, feeds, participant
+from .views import (
+    awareness,
+    certificates,
+    coordination,
+    dashboard,
+    evaluation,
+    feeds,
+    ideas,
+    library,
+    participant,
+)
 
 app_name = "trainings"
 
@@ -185,4 +195,30 @@ urlpatterns = [
         feeds.run_participants_csv,
         name="run_csv",
     ),
+    path("bibliotheek/", library.library, name="library"),
+    path("bibliotheek/voorstellen/", library.suggestions, name="library_suggestions"),
+    path("bibliotheek/nieuw/", library.resource_create, name="resource_create"),
+    path("bibliotheek/<int:resource_id>/", library.resource_detail, name="resource_detail"),
+    path("bibliotheek/<int:resource_id>/bewerken/", library.resource_edit, name="resource_edit"),
+    path(
+        "bibliotheek/<int:resource_id>/publiceren/",
+        library.resource_publish,
+        name="resource_publish",
+    ),
+    path(
+        "bibliotheek/<int:resource_id>/afwijzen/", library.resource_reject, name="resource_reject"
+    ),
+    path(
+        "bibliotheek/<int:resource_id>/download/",
+        library.resource_download,
+        name="resource_download",
+    ),
+    path(
+        "beheer/materiaal/<int:material_id>/naar-bibliotheek/",
+        library.material_to_library,
+        name="material_to_library",
+    ),
+    path("ideeen/", ideas.ideas, name="ideas"),
+    path("ideeen/nieuw/", ideas.idea_create, name="idea_create"),
+    path("ideeen/<int:idea_id>/", ideas.idea_detail, name="idea_detail"),
 ]

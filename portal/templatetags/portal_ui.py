@@ -13,12 +13,14 @@ _TONES = {
     "draft": ("light", "✎"),
     "preparing": ("light", "✎"),
     "to_approach": ("light", "○"),
+    "suggested": ("light", "✎"),
     # live, open, being worked on
     "published": ("success", "●"),
     "open": ("info", "○"),
     "new": ("info", "✱"),
     "in_progress": ("primary", "◐"),
     "in_conversations": ("primary", "◐"),
+    "in_discussion": ("primary", "◐"),
     "design": ("primary", "◐"),
     "planned": ("primary", "◷"),
     "forwarded": ("warning", "➜"),
@@ -31,10 +33,13 @@ _TONES = {
     "closed": ("dark", "■"),
     "spoken": ("dark", "✓"),
     "granted": ("success", "✓"),
+    "adopted": ("success", "✓"),
     # stopped
     "cancelled": ("danger", "✕"),
     "declined": ("danger", "✕"),
     "not_granted": ("danger", "✕"),
+    "rejected": ("danger", "✕"),
+    "not_now": ("secondary", "–"),
 }
 _NEUTRAL = ("secondary", "•")
 

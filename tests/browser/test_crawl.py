@@ -31,12 +31,18 @@ ROLES = {
     "RIEC contact person": ("contactpersoon@riec.example", True),
     "beheerder": ("beheerder@voorbeeldstad.example", True),
 }
+
 MAX_DEPTH = 3
+
 # Pages of one kind (one URL name, the same query parameters) look alike: check a few of each.
 PER_KIND = 2
+
 MAX_PAGES_PER_ROLE = 120
+
 NARROW = {"width": 320, "height": 800}
+
 WIDE = {"width": 1280, "height": 900}
+
 # Downloads, feeds and actions that end the session are not pages to check.
 SKIPPED_URL_NAMES = {
     "account_logout",
@@ -45,11 +51,13 @@ SKIPPED_URL_NAMES = {
     "trainings:programme_dashboard_export",
     "trainings:material",
     "trainings:certificate_download",
+    "trainings:resource_download",
     "signalen:attachment",
     "verkenning:synthesis_export",
     "mfa_download_recovery_codes",
     "set_language",
 }
+
 PAGE_CHECKS = """() => {
     const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
     const duplicates = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];

@@ -23,6 +23,7 @@ from portal import permissions
 from portal.models import Organisation, RoleAssignment, User
 from portal.workdays import is_working_day
 from trainings import selectors as trainings_selectors
+from trainings.models import Idea, IdeaStatusChange, Resource, ResourceStatus
 from trainings.models import Session as TrainingSession
 from werkplaats import selectors as werkplaats_selectors
 from werkplaats.models import Session as WerkplaatsSession
@@ -168,3 +169,18 @@ def test_the_printed_totp_command_works_as_printed(settings):
     code = io.StringIO()
     call_command(*args, stdout=code)
     assert re.fullmatch(r"\d{6}", code.getvalue().strip())
+
+
+def test_the_demo_has_a_library_searchable_in_dutch_and_ideas_in_several_statuses(settings):
+    seed(settings)
+    seed(settings)
+
+    participant = User.objects.get(email=PARTICIPANTS[0])
+    found = trainings_selectors.library_search(
+        user=participant, filters=trainings_selectors.LibraryFilters(query="ondermijnende")
+    )
+    assert "Meldpunt Ondermijning" in [r.title for r in found]
+    assert Resource.objects.filter(status=ResourceStatus.PUBLISHED).count() >= 18
+    assert Resource.objects.filter(status=ResourceStatus.SUGGESTED).exists()
+    assert len(set(Idea.objects.values_list("status", flat=True))) == 4
+    assert IdeaStatusChange.objects.count() == 4  # seeded once, not again

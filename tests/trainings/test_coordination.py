@@ -287,6 +287,8 @@ def test_every_trainings_url_needs_login_except_the_feed_release_and_approval_li
         "session_id": run.sessions.get().pk,
         "enrolment_id": EnrolmentFactory(run=run).pk,
         "material_id": 1,
+        "resource_id": 1,
+        "idea_id": 1,
         "certificate_id": 1,
         "example_id": 1,
         "question_id": 1,

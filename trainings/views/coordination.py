@@ -32,6 +32,7 @@ from .. import mailing, permissions, selectors, services
 from ..forms import (
     AttendanceForm,
     MaterialForm,
+    MaterialToLibraryForm,
     RunCancelForm,
     RunForm,
     RunMailingForm,
@@ -139,7 +140,16 @@ def training_edit(request, training_id: int):
             "training": training,
             "related_links": links.related_links(request.user, training),
             "runs": training.runs.order_by("-starts_at"),
-            "materials": training.materials.all(),
+            # Each material with its own form to publish it to the library (ids of its own).
+            "materials": [
+                (
+                    material,
+                    None
+                    if hasattr(material, "library_resource")
+                    else MaterialToLibraryForm(auto_id=f"id_library_{material.pk}_%s"),
+                )
+                for material in training.materials.select_related("library_resource")
+            ],
             # Its own ids: the training form above has a "title" field too.
             "material_form": MaterialForm(auto_id="id_material_%s"),
         },

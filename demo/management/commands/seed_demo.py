@@ -9,6 +9,7 @@ from demo import (
     bewustwording,
     certificates,
     evaluations,
+    middelen,
     network,
     people,
     programme_dashboard,
@@ -32,6 +33,7 @@ APP_SEEDERS = [
     werkplaats.seed,
     verkenning.seed,
     signalen.seed,
+    middelen.seed,
     network.seed,
     bewustwording.seed,
 ]
