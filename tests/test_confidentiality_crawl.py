@@ -549,7 +549,8 @@ def _ids(models, per_model: int = 3) -> list[int]:
         pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
         if len(pks) > per_model:
             pks = [pks[0], pks[len(pks) // 2], pks[-1]] if per_model > 2 else [pks[0], pks[-1]]
-        ids.update(pks)
+        # Only integer keys fill the URL patterns' ids (answers of questionnaires have UUIDs).
+        ids.update(pk for pk in pks if isinstance(pk, int))
     return sorted(ids)
 
 
