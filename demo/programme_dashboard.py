@@ -3,7 +3,8 @@ registered, and attendance at the current editions' sessions behind us (safe to 
 
 Each earlier edition is planned, filled (more people ask than there are places, so some wait
 and one never gets in), attended and completed through the services at the moments that lie
-behind us (``demo.clock.at``). Colleagues of the demo participants fill the rooms: accounts
+behind us (``demo.clock.at``); most participants write their end review, so the dashboard's
+completion rate has figures. Colleagues of the demo participants fill the rooms: accounts
 without a password, so nobody logs in as them.
 """
 
@@ -30,6 +31,7 @@ from .people import PARTNERS
 from .trainings import PARTICIPANTS, PROGRAMME, TRAININGS
 
 EARLIER = " (eerdere editie)"
+LEARNED = "Hoe deze partner werkt en bij wie ik voortaan aanklop."
 # Days from today of each earlier edition's two sessions, one training after another.
 EARLIER_SESSIONS = [(-45, -31), (-95, -81), (-150, -136), (-210, -196), (-260, -246)]
 EARLIER_CAPACITY = 6
@@ -108,8 +110,28 @@ def _earlier_edition(
         leaving = run.enrolments.filter(status=EnrolmentStatus.ENROLLED).order_by("pk").last()
         services.enrolment_cancel(enrolment=leaving, actor=leaving.participant)
     _register(run)
+    _end_reviews(run, last)
     with clock.at(last + timedelta(days=1)), transaction.atomic():
         services.run_complete(actor=creator, run=run)
+
+
+def _end_reviews(run: Run, last) -> None:
+    """The day after, most participants write what they learned in their development plan
+    (the end review the completion rule asks for); every third does not get round to it."""
+    enrolled = run.enrolments.filter(status=EnrolmentStatus.ENROLLED).order_by("pk")
+    for n, enrolment in enumerate(enrolled):
+        if n % 3 == 2:
+            continue
+        with clock.at(last + timedelta(hours=20 + n)), transaction.atomic():
+            services.development_plan_save(
+                enrolment=enrolment,
+                author=enrolment.participant,
+                content_goals="",
+                personal_goals="",
+                learned=LEARNED,
+                embedding="",
+                needs="",
+            )
 
 
 def _register(run: Run) -> None:

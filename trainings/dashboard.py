@@ -5,10 +5,14 @@ the page, the CSV and the XLSX all come from the list ``sections`` returns, so a
 one selector call (in ``selectors.programme_dashboard``) and one builder added to that list.
 """
 
+from collections import Counter
+
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
+from . import evaluation
 from . import programme_stats as stats
-from .programme_stats import DATE, PERCENT, TEXT, Chart, Column, Dataset, Section
+from .programme_stats import DATE, DECIMAL, PERCENT, TEXT, Chart, Column, Dataset, Section
 from .selectors import DashboardFigures
 
 
@@ -19,6 +23,10 @@ def sections(figures: DashboardFigures) -> list[Section]:
         fill_section(figures.runs),
         waiting_section(figures.runs),
         attendance_section(figures.runs),
+        completion_section(figures),
+        evaluation_section(figures),
+        followup_section(figures),
+        contacts_section(figures),
         matrix_section(figures.matrix),
     ]
 
@@ -33,6 +41,20 @@ def _run_cells(run: stats.RunFigures) -> tuple:
 
 def _run_labels(runs: list[stats.RunFigures]) -> tuple[str, ...]:
     return tuple(f"{run.training} ({stats.display(run.starts_on, DATE)})" for run in runs)
+
+
+def _chart_of_known(
+    runs: list[stats.RunFigures], label: str, values, *, percent: bool = False
+) -> Chart | None:
+    """A bar per run with a value (a run without one, e.g. hidden or under way, has no bar)."""
+    known = [(run, value) for run, value in zip(runs, values, strict=True) if value is not None]
+    if not known:
+        return None
+    return Chart(
+        labels=_run_labels([run for run, _value in known]),
+        datasets=(Dataset(label, tuple(value for _run, value in known)),),
+        percent=percent,
+    )
 
 
 def _total_cells() -> tuple:
@@ -188,6 +210,165 @@ def attendance_section(runs: list[stats.RunFigures]) -> Section:
     )
 
 
+def completion_section(figures: DashboardFigures) -> Section:
+    """Per run who completed it of who holds a place; a rate only once the run is over (until
+    then nobody can have completed it), and the total only over the runs that are over."""
+    runs = figures.runs
+    counts = [figures.completion.get(run.run_id, (0, 0)) for run in runs]
+    rates = tuple(
+        stats.ratio(done, eligible) if run.finished else None
+        for run, (done, eligible) in zip(runs, counts, strict=True)
+    )
+    over = [count for run, count in zip(runs, counts, strict=True) if run.finished]
+    done = sum(done for done, _eligible in over)
+    eligible = sum(eligible for _done, eligible in over)
+    rate_column = 5
+    return Section(
+        key="afronding",
+        title=_("Afronding"),
+        chart_label=_(
+            "Staafdiagram: per afgelopen uitvoering het deel van de deelnemers met een plaats "
+            "dat de training afrondde; de cijfers staan in de tabel."
+        ),
+        columns=(
+            *_run_columns(),
+            Column(_("Met een plaats")),
+            Column(_("Afgerond")),
+            Column(_("Afrondingspercentage"), PERCENT),
+        ),
+        rows=tuple(
+            (*_run_cells(run), run_eligible, run_done, rate)
+            for run, (run_done, run_eligible), rate in zip(runs, counts, rates, strict=True)
+        ),
+        footer=(
+            _("Totaal afgelopen uitvoeringen"),
+            "",
+            None,
+            eligible,
+            done,
+            stats.ratio(done, eligible),
+        ),
+        chart=_chart_of_known(runs, _("Afrondingspercentage"), rates, percent=True),
+        marked=frozenset((r, rate_column) for r, run in enumerate(runs) if not run.finished),
+        mark_note=_("loopt nog"),
+    )
+
+
+def _hidden_note() -> str:
+    return _("minder dan %(n)s antwoorden: niet getoond") % {"n": evaluation.MIN_ANSWERS}
+
+
+def evaluation_section(figures: DashboardFigures) -> Section:
+    """Per run its answers and mean; the mean only from 5 answers, the total only over runs
+    that reached 5 themselves (``evaluation.combine``)."""
+    runs = figures.runs
+    none = evaluation.GroupTotals(answers=0, score_sum=0, score_count=0)
+    groups = [figures.evaluations.get(run.run_id, none) for run in runs]
+    answers = [group.answers for group in groups]
+    # Unrounded: the table rounds to one decimal, once.
+    means = [
+        evaluation.mean_if_shown(g.answers, g.score_sum, g.score_count, rounded=False)
+        for g in groups
+    ]
+    combined = figures.evaluations_combined
+    mean_column = 4
+    return Section(
+        key="evaluatie",
+        title=_("Evaluatiescores"),
+        chart_label=_(
+            "Staafdiagram: de gemiddelde score (1 tot 5) per uitvoering met minstens "
+            "%(n)s antwoorden; de cijfers staan in de tabel."
+        )
+        % {"n": evaluation.MIN_ANSWERS},
+        columns=(
+            *_run_columns(),
+            Column(_("Antwoorden")),
+            Column(_("Gemiddelde score (1–5)"), DECIMAL),
+        ),
+        rows=tuple(
+            (*_run_cells(run), count, mean)
+            for run, count, mean in zip(runs, answers, means, strict=True)
+        ),
+        footer=(
+            _("Uitvoeringen met minstens %(n)s antwoorden") % {"n": evaluation.MIN_ANSWERS},
+            "",
+            None,
+            combined.answers,
+            combined.exact_mean,
+        ),
+        chart=_chart_of_known(
+            runs,
+            _("Gemiddelde score"),
+            [None if mean is None else stats.one_decimal(mean) for mean in means],
+        ),
+        marked=frozenset((r, mean_column) for r, mean in enumerate(means) if mean is None),
+        mark_note=_hidden_note(),
+        decimal_mark=get_format("DECIMAL_SEPARATOR"),
+    )
+
+
+def followup_section(figures: DashboardFigures) -> Section:
+    """The samenwerkingsmeter per run: asked and answered always, who contacted another
+    partner only from 5 answers; the total of the latter over those runs alone."""
+    runs = figures.runs
+    totals = [figures.followups.get(run.run_id) for run in runs]
+    rows = []
+    for run, total in zip(runs, totals, strict=True):
+        asked, answered = (total.asked, total.answered) if total else (0, 0)
+        contacted = total.contacted if total else None
+        rate = stats.ratio(contacted, answered) if contacted is not None else None
+        rows.append((*_run_cells(run), asked, answered, contacted, rate))
+    shown = [total for total in totals if total and total.shown]
+    contacted = sum(total.contacted for total in shown)
+    shown_answered = sum(total.answered for total in shown)
+    return Section(
+        key="samenwerking",
+        title=_("Samenwerkingsmeter"),
+        chart_label="",
+        columns=(
+            *_run_columns(),
+            Column(_("Gevraagd")),
+            Column(_("Beantwoord")),
+            Column(_("Contact met een andere partner")),
+            Column(_("Deel van de antwoorden"), PERCENT),
+        ),
+        rows=tuple(rows),
+        footer=(
+            *_total_cells(),
+            sum(row[3] for row in rows),
+            sum(row[4] for row in rows),
+            contacted if shown else None,
+            stats.ratio(contacted, shown_answered),
+        ),
+        marked=frozenset((r, c) for r, row in enumerate(rows) if row[5] is None for c in (5, 6)),
+        mark_note=_hidden_note(),
+    )
+
+
+def contacts_section(figures: DashboardFigures) -> Section:
+    """How often each organisation was named as contacted, over the runs with 5+ answers."""
+    named: Counter[str] = Counter()
+    for total in figures.followups.values():
+        if total.shown:
+            named.update(total.per_organisation or {})
+    ordered = sorted(named.items(), key=lambda item: (-item[1], item[0].lower()))
+    return Section(
+        key="contacten",
+        title=_("Contact per organisatie"),
+        chart_label=_(
+            "Liggend staafdiagram: hoe vaak elke organisatie genoemd werd als partner met wie "
+            "contact was; de cijfers staan in de tabel."
+        ),
+        columns=(Column(_("Organisatie"), TEXT), Column(_("Keer genoemd"))),
+        rows=tuple(ordered),
+        chart=Chart(
+            labels=tuple(name for name, _n in ordered),
+            datasets=(Dataset(_("Keer genoemd"), tuple(n for _name, n in ordered)),),
+            horizontal=True,
+        ),
+    )
+
+
 def matrix_section(entries: list[stats.MatrixEntry]) -> Section:
     matrix = stats.pivot(entries, unknown=_("Zonder organisatie"))
     rows = tuple(
@@ -259,6 +440,38 @@ def definitions() -> list[tuple[str, str]]:
                 "aanwezig, afgemeld met reden, of afwezig zonder afmelding (no-show), gedeeld "
                 "door alle registraties. Wie (nog) niet geregistreerd is, telt niet mee."
             ),
+        ),
+        (
+            _("Afronding"),
+            _(
+                "Per uitvoering: wie er een plaats heeft en de training volgens de afrondingsregel "
+                "van de training heeft afgerond (de regel van het certificaat), gedeeld door "
+                "iedereen met een plaats. Wie zich afmeldde of op de wachtlijst staat, telt niet "
+                "mee. Een uitvoering die nog loopt, heeft nog geen percentage en telt niet mee "
+                "in het totaal."
+            ),
+        ),
+        (
+            _("Evaluatiescores"),
+            _(
+                "Het aantal ingevulde evaluaties per uitvoering en het gemiddelde van alle "
+                "antwoorden op de schaalvragen (1 tot 5). Onder de %(n)s antwoorden staat er "
+                "geen gemiddelde (—), om de deelnemers te beschermen. Het totaal telt alleen de "
+                "uitvoeringen met minstens %(n)s antwoorden, gewogen naar hun antwoorden."
+            )
+            % {"n": evaluation.MIN_ANSWERS},
+        ),
+        (
+            _("Samenwerkingsmeter"),
+            _(
+                "Gevraagd: wie aan het eind een plaats had, behalve wie volgens de registratie bij "
+                "geen enkele bijeenkomst was, zodra de weken na de uitvoering voorbij zijn. "
+                "Beantwoord: wie de vragen invulde. Contact met een andere partner en de "
+                "organisaties met wie er contact was, tellen alleen bij uitvoeringen met "
+                "minstens %(n)s antwoorden, en in het totaal alleen die uitvoeringen. Een "
+                "antwoord kan meer organisaties noemen."
+            )
+            % {"n": evaluation.MIN_ANSWERS},
         ),
         (
             _("Leermatrix"),

@@ -50,11 +50,15 @@ def scale_summary(counts_by_score: Mapping[int, int]) -> ScaleSummary:
     )
 
 
-def mean_if_shown(answer_count: int, score_sum: int, score_count: int) -> float | None:
-    """A group's mean over all its scale answers, or None below the threshold."""
+def mean_if_shown(
+    answer_count: int, score_sum: int, score_count: int, *, rounded: bool = True
+) -> float | None:
+    """A group's mean over all its scale answers (to two decimals unless not ``rounded``, for
+    who rounds it once more), or None below the threshold."""
     if not shown(answer_count) or score_count == 0:
         return None
-    return round(score_sum / score_count, 2)
+    mean = score_sum / score_count
+    return round(mean, 2) if rounded else mean
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,16 @@ class Combined:
     hidden_runs: int = 0
 
     @property
-    def mean(self) -> float | None:
+    def exact_mean(self) -> float | None:
+        """The mean unrounded, for who rounds it to fewer decimals (no double rounding)."""
         if self.runs == 0 or self.score_count == 0:
             return None
-        return round(self.score_sum / self.score_count, 2)
+        return self.score_sum / self.score_count
+
+    @property
+    def mean(self) -> float | None:
+        exact = self.exact_mean
+        return None if exact is None else round(exact, 2)
 
 
 def combine(groups: Iterable[GroupTotals]) -> Combined:

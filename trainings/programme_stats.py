@@ -18,6 +18,7 @@ TEXT = "text"
 INT = "int"
 PERCENT = "percent"
 DATE = "date"
+DECIMAL = "decimal"
 
 
 # --- the period ------------------------------------------------------------------------------
@@ -87,6 +88,8 @@ class RunFigures:
     present: int
     absent: int
     excused: int
+    # Over: marked completed, or its last session has ended (completion is judged only then).
+    finished: bool = True
 
     @property
     def recorded(self) -> int:
@@ -191,6 +194,7 @@ class Section:
     chart: Chart | None = None
     marked: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     mark_note: str = ""
+    decimal_mark: str = ","
 
     @property
     def export_rows(self) -> list[list]:
@@ -204,7 +208,10 @@ class Section:
     def display_rows(self, rows: Iterable[Sequence]) -> list[list[str]]:
         """Rows as the text a reader sees (the CSV is written from these)."""
         return [
-            [display(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
+            [
+                display(value, column.kind, decimal_mark=self.decimal_mark)
+                for value, column in zip(row, self.columns, strict=True)
+            ]
             for row in rows
         ]
 
@@ -239,12 +246,20 @@ def percent(share: float) -> int:
     return math.floor(share * 100 + 0.5)
 
 
-def display(value, kind: str) -> str:
-    """A cell as text: ``—`` for nothing, whole percentages, dates as dd-mm-jjjj."""
+def one_decimal(value: float) -> float:
+    """A figure to one decimal, halves rounded up (3.45 is 3.5)."""
+    return math.floor(value * 10 + 0.5) / 10
+
+
+def display(value, kind: str, *, decimal_mark: str = ",") -> str:
+    """A cell as text: ``—`` for nothing, whole percentages, one decimal (with the language's
+    decimal mark), dates as dd-mm-jjjj."""
     if value is None or value == "":
         return "—"
     if kind == PERCENT:
         return f"{percent(value)}%"
+    if kind == DECIMAL:
+        return f"{one_decimal(value):.1f}".replace(".", decimal_mark)
     if kind == DATE:
         return value.strftime("%d-%m-%Y")
     return str(value)

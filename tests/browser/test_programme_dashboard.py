@@ -62,13 +62,23 @@ def test_a_coordinator_reads_the_dashboard_and_downloads_the_xlsx(live_server, p
     page.get_by_label("Kwartaal").select_option(f"{(local.month - 1) // 3 + 1}e kwartaal")
     page.get_by_role("button", name="Toon periode").click()
 
-    for key in ("bezetting", "wachtlijst", "aanwezigheid", "leermatrix"):
+    # No evaluation answers and no follow-up yet: those sections have no chart.
+    expect(page.locator("canvas")).to_have_count(5)
+    for key in ("bezetting", "wachtlijst", "aanwezigheid", "afronding", "leermatrix"):
         canvas = page.locator(f"canvas#chart-{key}")
         expect(canvas).to_be_visible()
         # Chart.js has drawn: it sets the canvas's pixel size from its box.
         assert canvas.evaluate("c => c.width > 0 && c.height > 0")
     fill = page.get_by_role("table", name="Bezetting")
     expect(fill.get_by_role("row", name="Hoe werkt de Belastingdienst?")).to_contain_text("50%")
+    completion = page.get_by_role("table", name="Afronding")
+    expect(completion.get_by_role("row", name="Hoe werkt de Belastingdienst?")).to_contain_text(
+        "0%"
+    )
+    scores = page.get_by_role("table", name="Evaluatiescores")
+    expect(scores.get_by_role("row", name="Hoe werkt de Belastingdienst?")).to_contain_text(
+        "minder dan 5 antwoorden: niet getoond"
+    )
     matrix = page.get_by_role("table", name="Leermatrix: wie leert van wie?")
     expect(matrix.get_by_role("row", name="Gemeente Voorbeeldstad")).to_contain_text("1")
     page.get_by_text("Hoe tellen we?").click()

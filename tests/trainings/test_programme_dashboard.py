@@ -20,12 +20,15 @@ from tests.trainings.factories import (
     RunFactory,
     TrainingFactory,
 )
-from trainings import dashboard, selectors
+from trainings import dashboard, selectors, services
 from trainings import programme_stats as stats
 from trainings.models import (
     Attendance,
     AttendanceStatus,
+    DevelopmentPlan,
+    Enrolment,
     EnrolmentStatus,
+    QuestionKind,
     RunStatus,
     Session,
 )
@@ -369,6 +372,123 @@ def test_the_matrix_on_the_demo_seed_equals_a_count_made_with_plain_loops(client
     assert expected, "the demo should show some training across partners"
 
 
+# --- completion, evaluation and the samenwerkingsmeter ------------------------------------
+
+
+def test_completion_rate_per_run_with_a_completed_and_a_non_completed_participant(
+    client, boss, built
+):
+    # Run 2 is finished (its one session that counts has ended): g1 wrote the end review and
+    # completed it; b1 and po1 were present but wrote none. Run 1 still has a session to come.
+    g1 = Enrolment.objects.get(run=built["run2"], participant=built["people"]["g1"])
+    DevelopmentPlan.objects.create(enrolment=g1, learned="Hoe de politie prioriteert.")
+    completion = _sections(client.get(_url(built["run1"].training.programme), _window()))[
+        "afronding"
+    ]
+    # Run 1 is still under way: no rate, marked, and left out of the total and the chart.
+    assert [row[3:] for row in completion.rows] == [(4, 0, None), (3, 1, 1 / 3)]
+    assert completion.marked == {(0, 5)}
+    assert completion.footer[3:] == (3, 1, 1 / 3)
+    assert completion.chart.datasets[0].values == (1 / 3,)
+    rows = _csv(
+        _export(client, built["run1"].training.programme, formaat="csv", onderdeel="afronding")
+    )
+    assert rows[1][3:] == ["4", "0", "—"]
+    assert rows[2][3:] == ["3", "1", "33%"]
+
+
+def _csv(response) -> list[list[str]]:
+    text = response.content.decode("utf-8").lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def _evaluated_run(training, scores: list[int]):
+    """A run held three days ago whose participants answered every scale question with
+    ``scores`` (one participant per score)."""
+    run, (session,) = _run(training, days=(-3,))
+    for score in scores:
+        enrolment = EnrolmentFactory(run=run)
+        _mark(enrolment, session, PRESENT)
+        questions = services.run_evaluation_open(run=run)
+        services.evaluation_submit(
+            participant=enrolment.participant,
+            run=run,
+            scores={q.pk: score for q in questions if q.kind == QuestionKind.SCALE},
+            texts={},
+        )
+    return run
+
+
+def test_an_evaluation_mean_only_from_five_answers_and_the_total_weighted_by_answers(
+    client, boss, programme, partners
+):
+    training = TrainingFactory(programme=programme, provider=partners["politie"])
+    _evaluated_run(training, [5, 4, 4, 3, 5])  # 21 / 5 = 4.2
+    _evaluated_run(training, [3, 3, 3, 3, 3, 3])  # 3.0
+    _evaluated_run(training, [1, 1, 1, 1])  # hidden: four answers
+    response = client.get(_url(programme), _window())
+    scores = _sections(response)["evaluatie"]
+    assert sorted(row[3:] for row in scores.rows) == [(4, None), (5, 4.2), (6, 3.0)]
+    # Over the two runs at the threshold, weighted by answers: (21 + 18) / 11, not 3.6.
+    assert scores.footer[3:] == (11, 39 / 11)
+    hidden = next(r for r, row in enumerate(scores.rows) if row[3] == 4)
+    assert scores.display_rows(scores.rows)[hidden][4] == "—"
+    assert (hidden, 4) in scores.marked
+
+    page = response.content.decode()
+    assert "4,2" in page and "3,5" in page
+    assert "1,0" not in page
+    assert "minder dan 5 antwoorden: niet getoond" in page
+    chart = next(c for c in response.context["chart_data"] if c["id"] == "chart-evaluatie")
+    assert sorted(chart["datasets"][0]["values"]) == [3.0, 4.2]
+
+    rows = _csv(_export(client, programme, formaat="csv", onderdeel="evaluatie"))
+    assert sorted(row[3:] for row in rows[1:-1]) == [["4", "—"], ["5", "4,2"], ["6", "3,0"]]
+    assert rows[-1][3:] == ["11", "3,5"]
+    book = load_workbook(io.BytesIO(_export(client, programme, formaat="xlsx").content))
+    sheet = [[cell.value for cell in row] for row in book["Evaluatiescores"].iter_rows()]
+    assert sorted(row[3:] for row in sheet[1:-1]) == [[4, None], [5, 4.2], [6, 3]]
+    assert book["Evaluatiescores"].cell(row=2, column=5).number_format == "0.0"
+    assert not any(1 in row[4:] for row in sheet[1:])
+
+
+def _followed_up_run(training, organisation, answers: list[list]):
+    """A run that ended nine weeks ago (the samenwerkingsmeter opens after eight), with one
+    participant per entry of ``answers`` (the organisations they name; none: no contact) and
+    one participant who did not answer."""
+    run, (session,) = _run(training, days=(-63,))
+    people = [EnrolmentFactory(run=run, participant__organisation=organisation).participant]
+    for named in answers:
+        person = EnrolmentFactory(run=run, participant__organisation=organisation).participant
+        services.followup_submit(
+            participant=person, run=run, contacted=bool(named), organisations=named, outcome=""
+        )
+        people.append(person)
+    return run
+
+
+def test_followup_counts_per_organisation_only_over_runs_with_five_answers(
+    client, boss, programme, partners
+):
+    gemeente, politie, fiscus = partners["gemeente"], partners["politie"], partners["fiscus"]
+    training = TrainingFactory(programme=programme, provider=politie, title="Politie")
+    TrainingFactory(programme=programme, provider=fiscus)
+    _followed_up_run(training, gemeente, [[fiscus], [fiscus, politie], [politie], [fiscus], []])
+    _followed_up_run(training, gemeente, [[politie], [politie], [politie], []])  # hidden
+    window = {"van": (timezone.localdate() - timedelta(days=80)).isoformat()}
+    response = client.get(_url(programme), {**_window(), **window})
+    sections = _sections(response)
+    followup = sections["samenwerking"]
+    assert sorted(row[3:] for row in followup.rows) == [(5, 4, None, None), (6, 5, 4, 0.8)]
+    assert followup.footer[3:] == (11, 9, 4, 0.8)
+    assert sections["contacten"].rows == (("Belastingdienst", 3), ("Politie Eenheid Oost", 2))
+    chart = next(c for c in response.context["chart_data"] if c["id"] == "chart-contacten")
+    assert chart["labels"] == ["Belastingdienst", "Politie Eenheid Oost"]
+    assert chart["datasets"][0]["values"] == [3, 2]
+    rows = _csv(_export(client, programme, formaat="csv", onderdeel="samenwerking", **window))
+    assert sorted(row[3:] for row in rows[1:-1]) == [["5", "4", "—", "—"], ["6", "5", "4", "80%"]]
+
+
 # --- queries ---------------------------------------------------------------------------------
 
 
@@ -402,9 +522,12 @@ def test_the_page_and_the_downloads_take_the_same_queries_at_3_and_at_30_runs(
 
 
 # The login session and roles, the programme, then four queries for the figures (runs, waiting
-# list, people trained, matrix) whatever the number of runs; the page adds what its menu reads.
-PAGE_QUERIES = 13
-EXPORT_QUERIES = 9
+# list, people trained, matrix), three for completion (runs, sessions, places), two for the
+# evaluations (answers, scores) and four for the samenwerkingsmeter (runs, answered, contacted,
+# organisations; who was asked is a fifth once a follow-up is due), whatever the number of runs;
+# the page adds what its menu reads.
+PAGE_QUERIES = 22
+EXPORT_QUERIES = 18
 
 
 # --- downloads -------------------------------------------------------------------------------
@@ -420,6 +543,10 @@ def test_the_xlsx_has_a_sheet_per_section_with_numbers_as_numbers(client, boss, 
         "Bezetting",
         "Vraag op de wachtlijst",
         "Aanwezigheid en no-show",
+        "Afronding",
+        "Evaluatiescores",
+        "Samenwerkingsmeter",
+        "Contact per organisatie",
         "Leermatrix wie leert van wie",
     ]
     fill = [[cell.value for cell in row] for row in book["Bezetting"].iter_rows()]
@@ -555,6 +682,9 @@ def test_the_definitions_name_every_figure():
         "Bezettingsgraad",
         "Wachtlijst",
         "Aanwezigheid en no-show",
+        "Afronding",
+        "Evaluatiescores",
+        "Samenwerkingsmeter",
         "Leermatrix",
     ]
     assert selectors.DASHBOARD_RUN_STATUSES == (RunStatus.PUBLISHED, RunStatus.COMPLETED)

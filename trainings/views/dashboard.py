@@ -14,9 +14,10 @@ from portal.xlsx import Sheet, xlsx_response
 
 from .. import dashboard, selectors
 from ..forms import DashboardPeriodForm
-from ..programme_stats import DATE, PERCENT, chart_payload
+from ..programme_stats import DATE, DECIMAL, PERCENT, chart_payload
 
 EXPORT_FORMATS = ("csv", "xlsx")
+NUMBER_FORMATS = {PERCENT: "0%", DATE: "dd-mm-yyyy", DECIMAL: "0.0"}
 
 
 def _programme(request, programme_id: int):
@@ -104,9 +105,9 @@ def programme_dashboard_export(request, programme_id: int):
                     title=section.title,
                     rows=section.export_rows,
                     formats={
-                        i: {PERCENT: "0%", DATE: "dd-mm-yyyy"}[column.kind]
+                        i: NUMBER_FORMATS[column.kind]
                         for i, column in enumerate(section.columns)
-                        if column.kind in (PERCENT, DATE)
+                        if column.kind in NUMBER_FORMATS
                     },
                 )
                 for section in sections
