@@ -314,6 +314,7 @@ def _certificates(people, markers, programme):
     """A finished run the learner completed, whose certificate was revoked (the reason is for
     the programme's coordinators only), and a colleague whose certificate stands."""
     run = finished_run(sessions=2, training__programme=programme)
+    _holds(run)
     run.trainers.add(people["run_trainer"])
     coordinator = people["prog_coordinator"]
     for person in (people["learner"], UserFactory(organisation=people["learner"].organisation)):
@@ -327,8 +328,10 @@ def _certificates(people, markers, programme):
             user=person, enrolment_id=enrolment.pk
         )
         certificate = training_services.certificate_get_or_issue(enrolment=own, participant=person)
+    revoked = Certificate.objects.get(enrolment__participant=people["learner"])
+    _holds(revoked, revoked.enrolment)
     training_services.certificate_revoke(
-        certificate=Certificate.objects.get(enrolment__participant=people["learner"]),
+        certificate=revoked,
         actor=coordinator,
         reason=markers.new("certificate revocation reason", {"prog_coordinator"}),
     )
@@ -431,6 +434,7 @@ def _awareness(people, markers, programme):
     run.trainers.add(people["run_trainer"])
     EnrolmentFactory(run=run, participant=people["learner"])
     session = run.sessions.get()
+    _holds(run, session)
     training_services.awareness_definition_save(
         actor=people["run_trainer"],
         session=session,
@@ -446,6 +450,7 @@ def _awareness(people, markers, programme):
     training_services.awareness_example_group(
         actor=people["run_trainer"], example=example, theme="vastgoed"
     )
+    _holds(example)
 
 
 def _werkplaats(people, markers, programme):
@@ -494,6 +499,7 @@ def _werkplaats(people, markers, programme):
 
 @pytest.fixture
 def world():
+    HOLDERS.clear()
     markers = Markers()
     people, programme, gemeente, riec = _people()
     _signals(people, markers, gemeente, riec)
@@ -542,13 +548,25 @@ def _patterns(patterns=None, namespace=()):
             yield name, str(pattern), params, getattr(pattern, "converters", {})
 
 
+# Objects that hold a marker, by model: their ids are always crawled, wherever they fall
+# among the other objects of their kind.
+HOLDERS: dict[type, set[int]] = defaultdict(set)
+
+
+def _holds(*objects) -> None:
+    for obj in objects:
+        HOLDERS[type(obj)].add(obj.pk)
+
+
 def _ids(models, per_model: int = 3) -> list[int]:
-    """Ids of each model's objects: all of a few, else the first, a middle and the last."""
+    """Ids of each model's objects: all of a few, else the first, a middle and the last, and
+    always those holding a marker."""
     ids = set()
     for model in models:
         pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
         if len(pks) > per_model:
             pks = [pks[0], pks[len(pks) // 2], pks[-1]] if per_model > 2 else [pks[0], pks[-1]]
+        pks = [*pks, *HOLDERS.get(model, ())]
         # Only integer keys fill the URL patterns' ids (answers of questionnaires have UUIDs).
         ids.update(pk for pk in pks if isinstance(pk, int))
     return sorted(ids)
