@@ -10,6 +10,8 @@ class PortalConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import (
+            account_data,  # noqa: F401  (the kernel's section of "Mijn gegevens")
+            deletion_mails,  # noqa: F401  (the mails about a request to erase one's data)
             digest,  # noqa: F401  (registers the daily digest mail)
             invitations,  # noqa: F401  (registers the invitation mail, the kernel's own kind)
             receivers,  # noqa: F401  (connects the login recorders)

@@ -470,3 +470,55 @@ class MailPreferencesForm(forms.Form):
                 initial=MailDelivery.AT_ONCE,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
+
+
+# --- AVG: requests to erase one's data -------------------------------------------------------
+
+
+class DeletionRequestForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "Ik begrijp dat mijn account wordt opgeheven en mijn gegevens worden verwijderd "
+            "als een beheerder het verzoek goedkeurt. Dat kan niet ongedaan worden gemaakt."
+        ),
+        error_messages={"required": _("Vink aan dat je dit begrijpt om het verzoek te sturen.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(
+            Submit("submit", _("Verzoek om verwijdering sturen"), css_class="btn-danger")
+        )
+
+
+class DeletionDecisionForm(forms.Form):
+    APPROVE = "approve"
+    DECLINE = "decline"
+
+    decision = forms.ChoiceField(
+        label=_("Besluit"),
+        widget=forms.RadioSelect,
+        choices=[
+            (APPROVE, _("Goedkeuren: gegevens nu verwijderen of anonimiseren")),
+            (DECLINE, _("Afwijzen")),
+        ],
+        error_messages={"required": _("Kies goedkeuren of afwijzen.")},
+    )
+    reason = forms.CharField(
+        label=_("Reden (verplicht bij afwijzen; de aanvrager krijgt die te lezen)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Besluit vastleggen")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.DECLINE and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Geef een reden: de aanvrager krijgt die te lezen."))
+        return data

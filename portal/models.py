@@ -712,3 +712,67 @@ class NetworkConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_action_display()}"
+
+
+# --- AVG: requests to erase one's personal data (art. 17) ------------------------------------
+
+
+class DeletionRequest(TimeStampedModel):
+    """A person's request to erase their data; a beheerder decides before ``deadline``.
+
+    The row stays after the decision, as proof that the request was handled: by then its
+    requester is a pseudonym (approved) or still the person (declined, with the reason).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("In behandeling")
+        APPROVED = "approved", _("Uitgevoerd")
+        DECLINED = "declined", _("Afgewezen")
+
+    requester = models.ForeignKey(
+        User, verbose_name=_("aanvrager"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("aangevraagd op"), default=timezone.now)
+    deadline = models.DateTimeField(_("uiterlijk besluiten op"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("besloten door"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+    reason = models.TextField(_("reden"), blank=True)
+    # Per kind how many records the approval deleted or anonymised (no content).
+    erased_counts = models.JSONField(_("verwijderd per soort"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("verwijderverzoek")
+        verbose_name_plural = _("verwijderverzoeken")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester"],
+                condition=Q(status="pending"),
+                name="one_pending_deletion_request",
+            ),
+            models.CheckConstraint(
+                name="decided_deletion_request_is_complete",
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="declined_deletion_request_has_reason",
+                condition=~Q(status="declined") | ~Q(reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk} ({self.status})"
+
+    def is_overdue(self, now=None) -> bool:
+        return self.status == self.Status.PENDING and self.deadline < (now or timezone.now())

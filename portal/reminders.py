@@ -69,12 +69,14 @@ BODY_NOT_KEPT = _(
 class ReminderKind:
     """A registered kind: its renderer, whether a sent message's body is stored, its name for
     people (``label``: offered on the mail preferences page) and whether it is about the
-    account's security (``security``: always sent at once, never in a digest)."""
+    account's security (``security``: always sent at once, never in a digest), and whether
+    the row keeps the recipient's address once sent (``keep_address``)."""
 
     renderer: Renderer
     keep_body: bool = True
     label: str = ""
     security: bool = False
+    keep_address: bool = True
 
     @property
     def may_wait_for_digest(self) -> bool:
@@ -93,7 +95,12 @@ _kinds: dict[str, ReminderKind] = {}
 
 
 def register(
-    kind: str, *, keep_body: bool = True, label: str = "", security: bool = False
+    kind: str,
+    *,
+    keep_body: bool = True,
+    label: str = "",
+    security: bool = False,
+    keep_address: bool = True,
 ) -> Callable[[Renderer], Renderer]:
     """Decorator: ``@register("trainings.session_day_before", label=_("..."))`` on a renderer.
 
@@ -101,6 +108,8 @@ def register(
     ``label`` names the kind for people (lazily translated); a kind with a label is offered
     on the mail preferences page (at once or in the daily digest), unless ``security=True``:
     role changes, second factor and invitations are always sent at once.
+    ``keep_address=False`` for a mail to someone whose data is erased: once sent (or
+    skipped), the row's address is replaced by ``forgotten_address``.
     """
 
     def decorator(renderer: Renderer) -> Renderer:
@@ -110,11 +119,20 @@ def register(
             if qualified != f"{renderer.__module__}.{renderer.__qualname__}":
                 raise ValueError(f"Reminder kind {kind!r} is already registered by {qualified}.")
         _kinds[kind] = ReminderKind(
-            renderer=renderer, keep_body=keep_body, label=label, security=security
+            renderer=renderer,
+            keep_body=keep_body,
+            label=label,
+            security=security,
+            keep_address=keep_address,
         )
         return renderer
 
     return decorator
+
+
+def forgotten_address(reminder_id: int) -> str:
+    """What a sent row of a ``keep_address=False`` kind keeps instead of the address."""
+    return f"verwijderd-{reminder_id}@adres.invalid"
 
 
 def is_registered(kind: str) -> bool:

@@ -5,13 +5,14 @@ from datetime import date, datetime
 
 from allauth.mfa.models import Authenticator
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from . import network, permissions, reminders
 from .digest import DAILY_DIGEST
 from .models import (
     DailyDigest,
+    DeletionRequest,
     Invitation,
     LoginEvent,
     MailDelivery,
@@ -571,3 +572,24 @@ def network_contact_persons_met(*, user: User, organisation_ids) -> list[MetCont
         MetContactPerson(str(a.organisation), NetworkPerson.of(a.user, met[a.user_id]))
         for a in assignments
     ]
+
+
+# --- AVG: "Mijn gegevens" and requests to erase one's data ----------------------------------
+
+
+def pending_deletion_request(*, user: User) -> DeletionRequest | None:
+    """The person's own undecided request to erase their data, if any."""
+    return DeletionRequest.objects.filter(
+        requester=user, status=DeletionRequest.Status.PENDING
+    ).first()
+
+
+def deletion_requests_for_beheer(*, user: User) -> QuerySet[DeletionRequest]:
+    """Every request, undecided first (earliest deadline first); empty for non-beheerders."""
+    if not permissions.can_administer(user):
+        return DeletionRequest.objects.none()
+    return DeletionRequest.objects.select_related("requester__organisation", "decided_by").order_by(
+        Case(When(status=DeletionRequest.Status.PENDING, then=0), default=1),
+        "deadline",
+        "-pk",
+    )

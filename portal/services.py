@@ -1243,11 +1243,21 @@ def _record_failure(reminder: PlannedReminder, error: Exception) -> str:
     return fields["status"]
 
 
+def _address_to_store(reminder: PlannedReminder, kind: reminders.ReminderKind | None) -> dict:
+    """The address a finished row keeps: its own, or none for a ``keep_address=False`` kind."""
+    if kind is None or kind.keep_address:
+        return {}
+    return {"recipient_email": reminders.forgotten_address(reminder.pk)}
+
+
 def _record_skipped(reminder: PlannedReminder, message: ReminderMessage | None) -> None:
     now = timezone.now()
     with transaction.atomic():
         PlannedReminder.objects.filter(pk=reminder.pk).update(
-            status=ReminderStatus.SKIPPED, next_attempt_at=None, updated_at=now
+            status=ReminderStatus.SKIPPED,
+            next_attempt_at=None,
+            updated_at=now,
+            **_address_to_store(reminder, reminders.kind_or_none(reminder.kind)),
         )
         if isinstance(message, DigestMessage):
             _record_digest_items(message, now)
@@ -1268,6 +1278,7 @@ def _record_sent(
             last_error="",
             next_attempt_at=None,
             updated_at=now,
+            **_address_to_store(reminder, kind),
         )
         if is_digest:
             _record_digest_items(message, now)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("profiel/inlogpogingen/", views.login_history, name="login_history"),
     path("herinneringen/", views.reminder_list, name="reminder_list"),
     path("profiel/e-mail/", views.mail_preferences, name="mail_preferences"),
+    path("", include("portal.personal_data_urls")),
     path("beheer/mailstatus/", views.mail_status, name="mail_status"),
     path("beheer/mailstatus/opnieuw/", views.mail_status_retry_all, name="mail_status_retry_all"),
     path("beheer/mailstatus/<int:pk>/opnieuw/", views.mail_status_retry, name="mail_status_retry"),

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from portal import role_hooks
+from portal import personal_data, role_hooks
 
 
 class SignalenConfig(AppConfig):
@@ -9,6 +9,11 @@ class SignalenConfig(AppConfig):
     verbose_name = _("Signalen")
 
     def ready(self) -> None:
+        # "Mijn gegevens" and an approved erasure reach this app's records through the
+        # kernel's registry.
+        from . import personal_data as own_data
+
+        personal_data.register(own_data.SECTION)
         # Imported here, not at the top: services read models, which load after the app configs.
         from .services import signals_release_from_former_contact
 

@@ -258,20 +258,22 @@ def own_signals(*, user) -> QuerySet[Signal]:
     )
 
 
+def own_signals_as_reporter_sees_them(*, user) -> QuerySet[Signal]:
+    """The reporter's own signals with only what they may see of each: the events shared
+    with them (as ``reporter_events``) and the attachments they sent."""
+    return own_signals(user=user).prefetch_related(
+        Prefetch(
+            "events",
+            queryset=SignalEvent.objects.filter(shared_with_reporter=True),
+            to_attr="reporter_events",
+        ),
+        Prefetch("attachments", queryset=SignalAttachment.objects.order_by("pk")),
+    )
+
+
 def own_signal_detail(*, user, pk: int) -> Signal:
     """A reporter's own signal with only what they may see; raises ``Signal.DoesNotExist``."""
-    return (
-        own_signals(user=user)
-        .prefetch_related(
-            Prefetch(
-                "events",
-                queryset=SignalEvent.objects.filter(shared_with_reporter=True),
-                to_attr="reporter_events",
-            ),
-            Prefetch("attachments", queryset=SignalAttachment.objects.order_by("pk")),
-        )
-        .get(pk=pk)
-    )
+    return own_signals_as_reporter_sees_them(user=user).get(pk=pk)
 
 
 def open_question(signal: Signal) -> SignalEvent | None:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from portal import network
+from portal import network, personal_data
 
 
 class TrainingsConfig(AppConfig):
@@ -9,6 +9,11 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainingen")
 
     def ready(self) -> None:
+        # "Mijn gegevens" and an approved erasure reach this app's records through the
+        # kernel's registry.
+        from . import personal_data as own_data
+
+        personal_data.register(own_data.SECTION)
         # Imported here, not at the top: it reads models, which load after the app configs.
         from . import acquaintances
 

@@ -319,3 +319,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- AVG: requests to erase one's data ------------------------------------------------------
+# A beheerder decides on a request within this many days (AVG art. 12(3): one month), and
+# is reminded this many days before the deadline while it is still undecided.
+AVG_DELETION_DEADLINE_DAYS = env.int("AVG_DELETION_DEADLINE_DAYS", default=30)
+AVG_DELETION_REMINDER_DAYS_BEFORE = env.int("AVG_DELETION_REMINDER_DAYS_BEFORE", default=7)
