@@ -32,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
+from portal import erasure
 from portal import services as portal_services
 from portal.models import Organisation, Programme, Role, RoleReviewLine, User
 from portal.tasks import dispatch_due_reminders
@@ -529,6 +530,15 @@ def world():
         user_agent="Crawler",
     )
     AuthGroup.objects.create(name="Crawlgroep")
+    # A declined request to erase one's data (its reason is for the person and the
+    # beheerders) and a pending one, so the beheerder's decision page is crawled with a form.
+    declined = erasure.deletion_request_create(requester=people["learner"])
+    erasure.deletion_request_decline(
+        actor=people["beheerder"],
+        deletion_request=declined,
+        reason=markers.new("deletion request reason", {"learner", "beheerder"}),
+    )
+    erasure.deletion_request_create(requester=people["wp_participant"])
     mail.outbox.clear()
     # Every reminder the data planned, sent: the ones due now and those due within weeks.
     # Links in mails expire, so first what is due now, then what falls due later.
@@ -628,6 +638,9 @@ def _candidates(people) -> tuple[list[tuple[str, str, frozenset[str], bool]], li
         if name in NOT_CRAWLED:
             continue
         app_label = name.split(":")[0] if ":" in name else "portal"
+        if app_label not in apps.app_configs:
+            # A namespace that is not an app (personal_data) is the kernel's.
+            app_label = "portal"
         choices: list[list[tuple[str, frozenset[str]]]] = []
         for param in params:
             converter = converters.get(param)

@@ -20,7 +20,7 @@ from demo.people import (
 )
 from demo.totp import current_totp_code
 from portal import permissions
-from portal.models import Organisation, RoleAssignment, User
+from portal.models import DeletionRequest, Organisation, RoleAssignment, User
 from portal.workdays import is_working_day
 from trainings import selectors as trainings_selectors
 from trainings.models import Idea, IdeaStatusChange, Resource, ResourceStatus
@@ -58,6 +58,7 @@ def test_seed_demo_is_idempotent(settings):
         User.objects.count(),
         RoleAssignment.objects.count(),
         Authenticator.objects.count(),
+        DeletionRequest.objects.count(),
     )
     seed(settings)
     assert counts == (
@@ -65,7 +66,10 @@ def test_seed_demo_is_idempotent(settings):
         User.objects.count(),
         RoleAssignment.objects.count(),
         Authenticator.objects.count(),
+        DeletionRequest.objects.count(),
     )
+    # A beheerder finds one pending request to erase someone's data in the queue.
+    assert DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).count() == 1
 
 
 def test_seed_demo_creates_core_partners_riec_and_one_user_per_role_per_core_partner(settings):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from demo import (
+    avg,
     bewustwording,
     certificates,
     evaluations,
@@ -36,6 +37,7 @@ APP_SEEDERS = [
     middelen.seed,
     network.seed,
     bewustwording.seed,
+    avg.seed,
 ]
 
 
