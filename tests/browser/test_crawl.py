@@ -55,6 +55,7 @@ SKIPPED_URL_NAMES = {
     "signalen:attachment",
     "verkenning:synthesis_export",
     "mfa_download_recovery_codes",
+    "personal_data:download",
     "set_language",
 }
 
