@@ -7,32 +7,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0009_network_profile'),
+        ("portal", "0009_network_profile"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeletionRequest',
+            name="DeletionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt op')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='gewijzigd op')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='aangevraagd op')),
-                ('deadline', models.DateTimeField(verbose_name='uiterlijk besluiten op')),
-                ('status', models.CharField(choices=[('pending', 'In behandeling'), ('approved', 'Uitgevoerd'), ('declined', 'Afgewezen')], default='pending', max_length=10, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='besloten op')),
-                ('reason', models.TextField(blank=True, verbose_name='reden')),
-                ('erased_counts', models.JSONField(blank=True, default=dict, verbose_name='verwijderd per soort')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='besloten door')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='aanvrager')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt op"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="gewijzigd op")),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="aangevraagd op"
+                    ),
+                ),
+                ("deadline", models.DateTimeField(verbose_name="uiterlijk besluiten op")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "In behandeling"),
+                            ("approved", "Uitgevoerd"),
+                            ("declined", "Afgewezen"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="besloten op"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reden")),
+                (
+                    "erased_counts",
+                    models.JSONField(blank=True, default=dict, verbose_name="verwijderd per soort"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="besloten door",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="aanvrager",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'verwijderverzoek',
-                'verbose_name_plural': 'verwijderverzoeken',
-                'ordering': ['deadline', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('requester',), name='one_pending_deletion_request'), models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('status', 'pending')), models.Q(models.Q(('status', 'pending'), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='decided_deletion_request_is_complete'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='declined_deletion_request_has_reason')],
+                "verbose_name": "verwijderverzoek",
+                "verbose_name_plural": "verwijderverzoeken",
+                "ordering": ["deadline", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("requester",),
+                        name="one_pending_deletion_request",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decided_at__isnull", True), ("status", "pending")),
+                            models.Q(
+                                models.Q(("status", "pending"), _negated=True),
+                                ("decided_at__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="decided_deletion_request_is_complete",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "declined"), _negated=True),
+                            models.Q(("reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="declined_deletion_request_has_reason",
+                    ),
+                ],
             },
         ),
     ]
