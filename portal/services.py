@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import mfa_crypto, network, permissions, reminders, role_hooks, selectors
+from .account_data import PSEUDONYM_DOMAIN
 from .celery import app as celery_app
 from .digest import DAILY_DIGEST, DigestMessage, digest_moment
 from .invitations import INVITATION_MAIL, invitation_token
@@ -1194,6 +1195,11 @@ def _claim(ids: list[int]) -> list[PlannedReminder]:
 
 def _deliver(reminder: PlannedReminder, mailer: _Mailer) -> str:
     """Render and send one claimed reminder and record the outcome; returns its status."""
+    if reminder.recipient_email.endswith(f"@{PSEUDONYM_DOMAIN}"):
+        # An erased account (AVG): its pseudonym has no mailbox, e.g. a run's mailing to
+        # everyone enrolled, the erased person's kept enrolment included.
+        _record_skipped(reminder, None)
+        return ReminderStatus.SKIPPED
     try:
         kind = reminders.kind_for(reminder.kind)
         message = kind.renderer(reminder)

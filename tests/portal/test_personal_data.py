@@ -41,7 +41,7 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import network_profile_update, role_grant
+from portal.services import network_profile_update, reminder_plan, reminders_send, role_grant
 from signalen import audit
 from signalen import services as signal_services
 from tests.portal.factories import (
@@ -628,3 +628,26 @@ def test_pages_require_login(client):
         response = client.get(reverse(f"personal_data:{name}"))
         assert response.status_code == 302
         assert "login" in response["Location"]
+
+
+NEWS = "tests.personal_data_news"
+
+
+@reminders.register(NEWS)
+def render_news(reminder):
+    return reminders.ReminderMessage(subject="Nieuws", body="Hallo")
+
+
+def test_mail_planned_later_to_an_erased_account_is_skipped(mailoutbox):
+    boss = beheerder(with_totp=False)
+    person = UserFactory()
+    request = erasure.deletion_request_create(requester=person)
+    erasure.deletion_request_approve(actor=boss, deletion_request=request)
+    person.refresh_from_db()
+    mailoutbox.clear()
+    # E.g. a coordinator mails everyone enrolled in a run, the kept enrolment included.
+    reminder = reminder_plan(kind=NEWS, target=boss, recipient=person, due_at=timezone.now())
+    reminders_send(reminder_ids=[reminder.pk])
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SKIPPED
+    assert mailoutbox == []
