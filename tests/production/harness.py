@@ -9,6 +9,7 @@ import contextlib
 import email
 import email.policy
 import http.client
+import io
 import os
 import re
 import secrets
@@ -28,6 +29,7 @@ import pytest
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from cryptography.fernet import Fernet
+from PIL import Image
 
 # The application's restricted database role that scripts/ensure-services creates.
 APP_ROLE = os.environ.get("TEST_APP_DATABASE_ROLE", "portal_app")
@@ -389,6 +391,12 @@ def totp_code(secret: str) -> str:
         # Too close to the next step for the code to survive the round trip.
         time.sleep(left + 0.05)
     return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def log_in(client: Client, address: str, totp_secret: str | None = None) -> Response:

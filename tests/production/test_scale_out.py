@@ -45,6 +45,7 @@ from .harness import (
     beat_started,
     csrf,
     free_port,
+    png_bytes,
     production_env,
     totp_code,
     worker_ready,
@@ -243,7 +244,8 @@ def session_survives_both_instances(stack: Stack, address: str, totp_secret: str
 
 
 def form_from_one_instance_is_accepted_by_the_other(client: Client, result: dict) -> None:
-    """CSRF: a form fetched from one instance is accepted by the other; a forged one is not."""
+    """CSRF: a form fetched from one instance is accepted by the other; a forged one is not.
+    The picture sent with it is stored by one instance and handed out by the other."""
     form = client.get("/signalen/melden/", headers=pin("web-a"))
     assert backend(form) == "web-a"
     category = re.search(r'<option value="(\d+)"', form.text.split('name="category"')[1])
@@ -262,6 +264,7 @@ def form_from_one_instance_is_accepted_by_the_other(client: Client, result: dict
     reported = client.post(
         "/signalen/melden/",
         {**fields, "csrfmiddlewaretoken": csrf(form)},
+        files={"attachments": ("foto.png", "image/png", png_bytes())},
         headers=pin("web-b"),
     )
     accepted = client.responses[-2]
@@ -270,6 +273,11 @@ def form_from_one_instance_is_accepted_by_the_other(client: Client, result: dict
     reference = re.search(r"referentie (\S+?)\.", reported.text).group(1)
     queue = client.get("/signalen/", headers=pin("web-a"))
     assert reference in queue.text
+    detail = client.get(re.search(r'href="(/signalen/\d+/)"', queue.text).group(1))
+    download = re.search(r'href="(/signalen/bijlage/\d+/)"', detail.text).group(1)
+    attachment = client.get(download, headers=pin("web-a"))
+    assert backend(attachment) == "web-a" and attachment.status == 200
+    assert attachment.body.startswith(b"\x89PNG")
 
 
 def enrolment_race_stays_exact(stack: Stack, result: dict, credentials, database_name) -> None:
@@ -378,6 +386,7 @@ def reminders_are_sent_exactly_once(stack, sink: Sink, workers, credentials, dat
     assert [mid for mid, n in received.items() if n > 1] == []
     assert set(received) == planned
     handled = [handled_by(worker) for worker in workers]
+    print(f"{len(planned)} reminders sent once each; claimed per worker: {handled}")
     # Each row was claimed by one worker once: the two workers' counts add up exactly.
     assert sum(handled) == len(planned)
     assert all(handled), f"one worker sent nothing: {handled}"

@@ -10,7 +10,6 @@ exactly once. Everything started here is stopped, and the database dropped, afte
 """
 
 import base64
-import io
 import json
 import re
 import secrets
@@ -19,7 +18,6 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from PIL import Image
 
 from portal.models import PlannedReminder, ReminderStatus
 from trainings.scheduling import ENROLMENT_CONFIRMED, SESSION_DAY_BEFORE
@@ -35,6 +33,7 @@ from .harness import (
     csrf,
     free_port,
     log_in,
+    png_bytes,
     production_env,
     worker_ready,
 )
@@ -43,12 +42,6 @@ pytestmark = pytest.mark.production
 
 SETUP_SCRIPT = Path(__file__).with_name("setup_data.py")
 MAIL_TIMEOUT = 45
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
