@@ -126,6 +126,8 @@ def scaled(tmp_path, smoke_database, smtp_sink, redis_namespace):
         origin=f"https://127.0.0.1:{lb_port}",
     )
     env["REMINDER_DISPATCH_LIMIT"] = str(DISPATCH_LIMIT)
+    # HAProxy appends the client's address to X-Forwarded-For (README, "Meer dan één machine").
+    env["TRUSTED_PROXY_COUNT"] = "1"
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
     stack = Stack(env, log_dir)
