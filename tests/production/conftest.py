@@ -10,7 +10,43 @@ import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
-from .harness import Sink, free_port
+from .harness import Sink, Stack, free_port, production_env
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so a fixture can tell that the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def production_stack(request, tmp_path, smoke_database, smtp_sink, redis_namespace):
+    """A Stack with this test's production environment: its own database, queue and cache
+    prefix, the SMTP sink, and a public origin on a free loopback port (``stack.port``).
+    Its processes are stopped afterwards, and their logs printed if the test failed."""
+    database_url, _credentials, _name = smoke_database
+    redis_url, namespace = redis_namespace
+    port = free_port()
+    env = production_env(
+        tmp_path,
+        database_url=database_url,
+        redis_url=redis_url,
+        namespace=namespace,
+        smtp_port=smtp_sink[1],
+        origin=f"https://127.0.0.1:{port}",
+    )
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir()
+    stack = Stack(env, log_dir, port)
+    try:
+        yield stack
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is None or report.failed:
+            stack.print_logs()
+        stack.stop()
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PORTAL_RUN = ROOT / "scripts" / "portal-run"
 PASSWORD = "Rookproef-wachtwoord-2026"
 # Upper bounds only: every wait polls and returns as soon as its condition holds.
-STEP_TIMEOUT = 60
+STEP_TIMEOUT = 180
 READY_TIMEOUT = 30
 POLL = 0.1
 
@@ -119,25 +119,31 @@ class Process:
 
 
 class Stack:
-    """The processes of one run, their logs and their environment."""
+    """The processes of one run, their logs and their environment; ``port`` is the loopback
+    port of its public origin (gunicorn's, or the load balancer's in front)."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path):
+    def __init__(self, env: dict[str, str], log_dir: Path, port: int):
         self.env = env
         self.log_dir = log_dir
+        self.port = port
         self.processes: list[Process] = []
         self.outputs: dict[str, str] = {}
 
     def run(self, name: str, command: list[str], **extra_env: str) -> str:
         """Run a one-off command to completion; fail on a non-zero exit."""
-        result = subprocess.run(
-            command,
-            cwd=ROOT,
-            env={**self.env, **extra_env},
-            capture_output=True,
-            text=True,
-            timeout=STEP_TIMEOUT,
-            check=False,
-        )
+        try:
+            result = subprocess.run(
+                command,
+                cwd=ROOT,
+                env={**self.env, **extra_env},
+                capture_output=True,
+                text=True,
+                timeout=STEP_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as timeout:
+            self.outputs[name] = _text(timeout.stdout) + _text(timeout.stderr)
+            pytest.fail(f"{name} did not finish within {STEP_TIMEOUT} s")
         self.outputs[name] = result.stdout + result.stderr
         if result.returncode != 0:
             pytest.fail(f"{name} failed with exit code {result.returncode}")
@@ -207,6 +213,12 @@ class Stack:
             [sys.executable, "manage.py", "shell", "-c", script.read_text()],
             **{variable: params},
         )
+
+
+def _text(output: bytes | str | None) -> str:
+    if isinstance(output, bytes):
+        return output.decode(errors="replace")
+    return output or ""
 
 
 def production_env(

@@ -46,7 +46,6 @@ from .harness import (
     csrf,
     free_port,
     png_bytes,
-    production_env,
     totp_code,
     worker_ready,
 )
@@ -111,43 +110,15 @@ def pin(name: str) -> dict[str, str]:
     return {"X-Pin-Backend": name}
 
 
-@pytest.fixture
-def scaled(tmp_path, smoke_database, smtp_sink, redis_namespace):
-    """The environment for two web instances, HAProxy, two workers and beat."""
-    database_url, _credentials, _name = smoke_database
-    redis_url, namespace = redis_namespace
-    lb_port = free_port()
-    env = production_env(
-        tmp_path,
-        database_url=database_url,
-        redis_url=redis_url,
-        namespace=namespace,
-        smtp_port=smtp_sink[1],
-        origin=f"https://127.0.0.1:{lb_port}",
-    )
-    env["REMINDER_DISPATCH_LIMIT"] = str(DISPATCH_LIMIT)
-    # HAProxy appends the client's address to X-Forwarded-For (README, "Meer dan één machine").
-    env["TRUSTED_PROXY_COUNT"] = "1"
-    log_dir = tmp_path / "logs"
-    log_dir.mkdir()
-    stack = Stack(env, log_dir)
-    stack.lb_port = lb_port
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
-def test_two_web_instances_and_two_workers_behave_as_one(scaled, smtp_sink, smoke_database):
-    try:
-        _scale_out(scaled, smtp_sink[0], smoke_database)
-    except BaseException:
-        scaled.print_logs()
-        raise
-
-
-def _scale_out(stack: Stack, sink: Sink, smoke_database) -> None:
+def test_two_web_instances_and_two_workers_behave_as_one(
+    production_stack, smtp_sink, smoke_database
+):
+    stack: Stack = production_stack
+    sink: Sink = smtp_sink[0]
     _url, credentials, database_name = smoke_database
+    stack.env["REMINDER_DISPATCH_LIMIT"] = str(DISPATCH_LIMIT)
+    # HAProxy appends the client's address to X-Forwarded-For (README, "Meer dan één machine").
+    stack.env["TRUSTED_PROXY_COUNT"] = "1"
     stack.prepare_database(credentials, database_name)
     stack.run("collectstatic", [str(PORTAL_RUN), "collectstatic"])
 
@@ -179,10 +150,10 @@ def _scale_out(stack: Stack, sink: Sink, smoke_database) -> None:
         stack.wait_for(f"{name} to answer /healthz/", lambda port=port: answers_healthz(port))
     config = stack.log_dir / "haproxy.cfg"
     config.write_text(
-        HAPROXY_CONFIG.format(port=stack.lb_port, web_a=ports["web-a"], web_b=ports["web-b"])
+        HAPROXY_CONFIG.format(port=stack.port, web_a=ports["web-a"], web_b=ports["web-b"])
     )
     stack.start("haproxy", command=[haproxy_binary(), "-db", "-f", str(config)])
-    stack.wait_for("HAProxy to answer", lambda: answers_healthz(stack.lb_port))
+    stack.wait_for("HAProxy to answer", lambda: answers_healthz(stack.port))
     for worker in workers:
         stack.wait_for(f"{worker.name} to be ready", lambda worker=worker: worker_ready(worker))
     stack.wait_for("beat to start", lambda: beat_started(beat))
@@ -203,7 +174,7 @@ def haproxy_binary() -> str:
 
 def session_survives_both_instances(stack: Stack, address: str, totp_secret: str) -> Client:
     """Log in with each step on the other instance, then browse on whichever answers."""
-    client = Client(stack.lb_port, forwarded_proto=False)
+    client = Client(stack.port, forwarded_proto=False)
     login_page = client.get("/accounts/login/", headers=pin("web-a"))
     assert backend(login_page) == "web-a"
     second_step = client.post(
@@ -231,7 +202,7 @@ def session_survives_both_instances(stack: Stack, address: str, totp_secret: str
     assert {backend(r) for r in client.responses} == set(INSTANCES)
 
     # The used TOTP code is refused on the other instance too: the cache is shared.
-    replay = Client(stack.lb_port, forwarded_proto=False)
+    replay = Client(stack.port, forwarded_proto=False)
     page = replay.submit("/accounts/login/", {"login": address, "password": PASSWORD})
     assert page.path.startswith("/accounts/2fa/authenticate/"), page.path
     refused = replay.post(
@@ -288,7 +259,7 @@ def enrolment_race_stays_exact(stack: Stack, result: dict, credentials, database
     run_path = f"/trainingen/uitvoeringen/{result['race_run_id']}/"
     people = []
     for address, session_key in result["sessions"].items():
-        client = Client(stack.lb_port, forwarded_proto=False)
+        client = Client(stack.port, forwarded_proto=False)
         client.cookies["sessionid"] = session_key
         people.append((address, client))
     barrier = threading.Barrier(len(people))

@@ -31,10 +31,8 @@ from .harness import (
     answers_healthz,
     beat_started,
     csrf,
-    free_port,
     log_in,
     png_bytes,
-    production_env,
     worker_ready,
 )
 
@@ -44,43 +42,12 @@ SETUP_SCRIPT = Path(__file__).with_name("setup_data.py")
 MAIL_TIMEOUT = 45
 
 
-@pytest.fixture
-def stack(tmp_path, smoke_database, smtp_sink, redis_namespace):
-    database_url, _credentials, _name = smoke_database
-    _sink, smtp_port = smtp_sink
-    redis_url, namespace = redis_namespace
-    web_port = free_port()
-    env = production_env(
-        tmp_path,
-        database_url=database_url,
-        redis_url=redis_url,
-        namespace=namespace,
-        smtp_port=smtp_port,
-        origin=f"https://127.0.0.1:{web_port}",
-    )
-    env["BIND"] = f"127.0.0.1:{web_port}"
-    log_dir = tmp_path / "logs"
-    log_dir.mkdir()
-    stack = Stack(env, log_dir)
-    stack.web_port = web_port
-    try:
-        yield stack
-    finally:
-        stack.stop()
-
-
 # --- the test ----------------------------------------------------------------------------------
 
 
-def test_production_path(stack, smtp_sink, smoke_database):
-    try:
-        _production_path(stack, smtp_sink[0], smoke_database)
-    except BaseException:
-        stack.print_logs()
-        raise
-
-
-def _production_path(stack: Stack, sink: Sink, smoke_database) -> None:
+def test_production_path(production_stack, smtp_sink, smoke_database):
+    stack: Stack = production_stack
+    sink: Sink = smtp_sink[0]
     _url, credentials, database_name = smoke_database
     run = str(PORTAL_RUN)
     stack.prepare_database(credentials, database_name)
@@ -107,12 +74,12 @@ def _production_path(stack: Stack, sink: Sink, smoke_database) -> None:
     output = stack.shell("setup data", SETUP_SCRIPT, "SMOKE_SETUP", json.dumps(setup))
     result = json.loads(re.search(r"^SMOKE_RESULT (.+)$", output, re.MULTILINE).group(1))
 
-    web = stack.start("gunicorn", "web")
+    web = stack.start("gunicorn", "web", BIND=f"127.0.0.1:{stack.port}")
     worker = stack.start("worker", "worker", "-n", f"{stack.env['CELERY_QUEUE']}@%h")
     beat = stack.start("beat", "beat")
-    client = Client(stack.web_port)
+    client = Client(stack.port)
 
-    stack.wait_for("gunicorn to answer /healthz/", lambda: answers_healthz(stack.web_port))
+    stack.wait_for("gunicorn to answer /healthz/", lambda: answers_healthz(stack.port))
     stack.wait_for("the worker to be ready", lambda: worker_ready(worker))
     stack.wait_for("beat to start", lambda: beat_started(beat))
     assert web.popen.poll() is None
@@ -152,7 +119,7 @@ def _production_path(stack: Stack, sink: Sink, smoke_database) -> None:
     reference = re.search(r"referentie (\S+?)\.", reported.text).group(1)
 
     # The contact person logs in with TOTP and finds it in the queue, picture included.
-    contact = Client(stack.web_port)
+    contact = Client(stack.port)
     log_in(contact, people["contact_person"], totp_secret=contact_secret)
     queue = contact.get("/signalen/")
     assert queue.status == 200
@@ -198,5 +165,5 @@ def _production_path(stack: Stack, sink: Sink, smoke_database) -> None:
     messages = sink.to(participant)
     assert sorted(m.subject for m in messages) == sorted(sent.values())
     confirmation = next(m for m in messages if m.subject == sent[ENROLMENT_CONFIRMED])
-    assert f"https://127.0.0.1:{stack.web_port}{run_path}" in confirmation.body
+    assert f"https://127.0.0.1:{stack.port}{run_path}" in confirmation.body
     stack.check_running()
