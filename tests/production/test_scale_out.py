@@ -11,9 +11,9 @@ posted to the other); everything else is balanced.
 Over HTTP through HAProxy: a contact person logs in with password and TOTP, each step on the
 other instance, and keeps the session on whichever answers; a used TOTP code is refused on the
 other instance too; a form fetched from one instance is accepted by the other, a forged one by
-neither, and its picture is handed out by the other instance; many people enrol at once and exactly the places are taken, the rest waiting in
-order. Two workers and one beat send every planned reminder exactly once, both workers
-sending.
+neither, and its picture is handed out by the other instance; many people enrol at once and
+exactly the places are taken, the rest waiting in order. Two workers and one beat send every
+planned reminder exactly once, both workers sending.
 """
 
 import base64
