@@ -211,7 +211,7 @@ class RoleReviewAdmin(ReadOnly, RelatedNotListedAdmin):
 
 
 @admin.register(DestructionRecord)
-class DestructionRecordAdmin(ReadOnly, admin.ModelAdmin):
+class DestructionRecordAdmin(ReadOnly, RelatedNotListedAdmin):
     """The destruction register: written only by the retention run, never changed after."""
 
     list_display = ["run_at", "kind", "action", "count", "period", "unit", "cutoff"]
