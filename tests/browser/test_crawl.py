@@ -54,6 +54,7 @@ SKIPPED_URL_NAMES = {
     "trainings:resource_download",
     "signalen:attachment",
     "verkenning:synthesis_export",
+    "beheer_destruction_register_csv",
     "mfa_download_recovery_codes",
     "set_language",
 }
