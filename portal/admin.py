@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    DestructionRecord,
     Invitation,
     LoginEvent,
     NetworkConsentEvent,
@@ -207,3 +208,12 @@ class RoleReviewLineInline(ReadOnly, admin.TabularInline):
 class RoleReviewAdmin(ReadOnly, RelatedNotListedAdmin):
     list_display = ["opened_at", "is_open", "closed_at", "opened_by"]
     inlines = [RoleReviewLineInline]
+
+
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(ReadOnly, RelatedNotListedAdmin):
+    """The destruction register: written only by the retention run, never changed after."""
+
+    list_display = ["run_at", "kind", "action", "count", "period", "unit", "cutoff"]
+    list_filter = ["kind", "action"]
+    date_hierarchy = "run_at"

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from . import retention
+
 
 class PortalConfig(AppConfig):
     name = "portal"
@@ -16,6 +18,20 @@ class PortalConfig(AppConfig):
             invitations,  # noqa: F401  (registers the invitation mail, the kernel's own kind)
             receivers,  # noqa: F401  (connects the login recorders)
             role_reminders,  # noqa: F401  (the role-change and role-review mails)
+            selectors,
+        )
+
+        # The kernel's own retention rule; the apps register theirs in their ready().
+        retention.register(
+            retention.RetentionRule(
+                kind="portal.login_events",
+                label=_("Inlogpogingen (met IP-adres)"),
+                setting="LOGIN_EVENT_RETENTION_DAYS",
+                unit=retention.DAYS,
+                anchor=_("na de inlogpoging"),
+                effect=_("De inlogpogingen worden verwijderd."),
+                due=lambda cutoff: selectors.login_events_due_for_deletion(cutoff=cutoff),
+            )
         )
 
         # Each app registers its reminder renderers in its own `reminders` module.

@@ -714,6 +714,39 @@ class NetworkConsentEvent(models.Model):
         return f"{self.user} — {self.get_action_display()}"
 
 
+# --- retention: the destruction register ----------------------------------------------------
+
+
+class DestructionRecord(models.Model):
+    """That a retention run destroyed data: when, which kind, how many, under which period.
+
+    Kept for the archive (Archiefwet: what was destroyed, and when). It holds counts and
+    kinds only, never content or whose data it was. Append-only: written by the retention
+    run, read-only everywhere else. A dry run writes nothing.
+    """
+
+    run_at = models.DateTimeField(_("uitgevoerd op"), db_index=True)
+    kind = models.CharField(_("soort gegevens"), max_length=50)
+    action = models.CharField(_("handeling"), max_length=20)
+    count = models.PositiveIntegerField(_("aantal"))
+    period = models.PositiveIntegerField(_("bewaartermijn"))
+    unit = models.CharField(_("eenheid"), max_length=10)
+    cutoff = models.DateTimeField(_("peildatum"))
+
+    class Meta:
+        ordering = ["-run_at", "kind"]
+        verbose_name = _("vernietiging")
+        verbose_name_plural = _("vernietigingsregister")
+        constraints = [
+            models.CheckConstraint(
+                name="destruction_record_counts_something", condition=Q(count__gte=1)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_at:%Y-%m-%d} {self.kind}: {self.count}"
+
+
 # --- AVG: requests to erase one's personal data (art. 17) ------------------------------------
 
 

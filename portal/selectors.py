@@ -13,6 +13,7 @@ from .digest import DAILY_DIGEST
 from .models import (
     DailyDigest,
     DeletionRequest,
+    DestructionRecord,
     Invitation,
     LoginEvent,
     MailDelivery,
@@ -572,6 +573,16 @@ def network_contact_persons_met(*, user: User, organisation_ids) -> list[MetCont
         MetContactPerson(str(a.organisation), NetworkPerson.of(a.user, met[a.user_id]))
         for a in assignments
     ]
+
+
+def login_events_due_for_deletion(*, cutoff: datetime) -> QuerySet[LoginEvent]:
+    """Login records made before ``cutoff`` (retention rule ``portal.login_events``)."""
+    return LoginEvent.objects.filter(created_at__lt=cutoff)
+
+
+def destruction_records() -> QuerySet[DestructionRecord]:
+    """The destruction register, newest first (beheerders only; holds no personal data)."""
+    return DestructionRecord.objects.order_by("-run_at", "kind", "pk")
 
 
 # --- AVG: "Mijn gegevens" and requests to erase one's data ----------------------------------

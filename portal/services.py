@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import mfa_crypto, network, permissions, reminders, role_hooks, selectors
+from . import mfa_crypto, network, permissions, reminders, retention, role_hooks, selectors
 from .account_data import PSEUDONYM_DOMAIN
 from .celery import app as celery_app
 from .digest import DAILY_DIGEST, DigestMessage, digest_moment
@@ -32,6 +32,7 @@ from .invitations import INVITATION_MAIL, invitation_token
 from .models import (
     REVIEWED_ROLES,
     DailyDigest,
+    DestructionRecord,
     Invitation,
     LoginEvent,
     MailDelivery,
@@ -1487,3 +1488,90 @@ def mfa_secrets_reencrypt() -> int:
             changed.append(authenticator)
     Authenticator.objects.bulk_update(changed, ["data"])
     return len(changed)
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionOutcome:
+    """What one rule found (dry run) or destroyed (run): counts only, never which rows."""
+
+    kind: str
+    label: str
+    action: str
+    period: int
+    unit: str
+    cutoff: datetime
+    count: int
+
+
+def _retention_outcome(rule: retention.RetentionRule, cutoff: datetime, count: int):
+    return RetentionOutcome(
+        kind=rule.kind,
+        label=str(rule.label),
+        action=rule.action,
+        period=rule.period,
+        unit=rule.unit,
+        cutoff=cutoff,
+        count=count,
+    )
+
+
+@transaction.atomic
+def retention_rule_run(
+    *, rule: retention.RetentionRule, now: datetime, dry_run: bool = False
+) -> RetentionOutcome:
+    """Destroy what one rule finds due, and record it; with ``dry_run`` only count.
+
+    One transaction per rule. The due rows are locked with SKIP LOCKED, so a second run
+    at the same time passes over them instead of treating them twice, and a run after this
+    one finds nothing (the rule's selector no longer returns treated rows). The queries are
+    a fixed number per rule, however many rows are due (signals excepted: each is
+    anonymised by its own service, which also removes its files).
+    """
+    cutoff = rule.cutoff(now)
+    due = rule.due(cutoff)
+    if dry_run:
+        return _retention_outcome(rule, cutoff, due.count())
+    pks = list(
+        due.order_by()
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)
+    )
+    if not pks:
+        return _retention_outcome(rule, cutoff, 0)
+    if rule.destroy is None:
+        due.model._default_manager.filter(pk__in=pks).delete()
+        count = len(pks)
+    else:
+        count = rule.destroy(pks)
+    if count:
+        DestructionRecord.objects.create(
+            run_at=now,
+            kind=rule.kind,
+            action=rule.action,
+            count=count,
+            period=rule.period,
+            unit=rule.unit,
+            cutoff=cutoff,
+        )
+    return _retention_outcome(rule, cutoff, count)
+
+
+def retention_run(
+    *, dry_run: bool = False, kinds: Iterable[str] | None = None, now: datetime | None = None
+) -> list[RetentionOutcome]:
+    """Run every registered retention rule (or only ``kinds``), each in its own transaction.
+
+    Raises ValidationError for an unknown kind. With ``dry_run`` nothing changes and
+    nothing is recorded: the counts are what a run at ``now`` would destroy.
+    """
+    try:
+        rules = retention.rules(kinds)
+    except KeyError as error:
+        raise ValidationError(
+            _("Onbekende soort gegevens: %(kind)s") % {"kind": error.args[0]}
+        ) from error
+    now = now or timezone.now()
+    return [retention_rule_run(rule=rule, now=now, dry_run=dry_run) for rule in rules]

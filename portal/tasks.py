@@ -41,3 +41,13 @@ def send_reminders(reminder_ids: list[int]) -> int:
 def send_reminder(reminder_id: int) -> str:
     """Send one reminder at most once; returns its status afterwards."""
     return services.reminder_send(reminder_id=reminder_id)
+
+
+@shared_task
+def retention_run() -> dict[str, int]:
+    """Beat's daily retention run over every registered rule; returns the count per kind.
+
+    Safe to run twice or side by side: each rule locks its due rows (SKIP LOCKED) and a
+    treated row is no longer due.
+    """
+    return {outcome.kind: outcome.count for outcome in services.retention_run()}

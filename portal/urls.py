@@ -64,6 +64,18 @@ urlpatterns = [
         views.beheer_role_review_decide,
         name="beheer_role_review_decide",
     ),
+    path(
+        "beheer/vernietigingsregister/",
+        views.beheer_destruction_register,
+        name="beheer_destruction_register",
+    ),
+    path(
+        "beheer/vernietigingsregister/export.csv",
+        views.beheer_destruction_register_csv,
+        name="beheer_destruction_register_csv",
+    ),
+    path("privacyverklaring/", views.privacy_statement, name="privacy_statement"),
+    path("toegankelijkheid/", views.accessibility_statement, name="accessibility_statement"),
     path("trainingen/", include("trainings.urls")),
     path("certificaat/", include("trainings.certificate_urls")),
     path("signalen/", include("signalen.urls")),

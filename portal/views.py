@@ -7,13 +7,14 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import network, permissions, reminders, selectors, services
+from . import network, permissions, reminders, retention, selectors, services
 from .adapters import INVITATION_SESSION_KEY
+from .csv import csv_response
 from .forms import (
     BulkInvitationForm,
     InvitationForm,
@@ -528,6 +529,89 @@ def beheer_role_review_decide(request, pk: int, line_pk: int):
             request, _("Het besluit over %(name)s is vastgelegd.") % {"name": line.user}
         )
     return redirect("beheer_role_review_detail", pk=review.pk)
+
+
+# --- retention and the statements -----------------------------------------------------------
+
+
+@beheerder_required
+def beheer_destruction_register(request):
+    """The destruction register and what a retention run would destroy now (a dry run)."""
+    page = Paginator(selectors.destruction_records(), 50).get_page(request.GET.get("pagina"))
+    for record in page:
+        record.label = retention.label_of(record.kind)
+    return render(
+        request,
+        "portal/beheer/destruction_register.html",
+        {"page": page, "preview": services.retention_run(dry_run=True)},
+    )
+
+
+@beheerder_required
+def beheer_destruction_register_csv(request):
+    """The whole destruction register as CSV, for the archive: counts and kinds only."""
+    header = [
+        _("Uitgevoerd op"),
+        _("Soort gegevens"),
+        _("Sleutel"),
+        _("Handeling"),
+        _("Aantal"),
+        _("Bewaartermijn"),
+        _("Eenheid"),
+        _("Peildatum"),
+    ]
+    rows = (
+        [
+            record.run_at.isoformat(),
+            retention.label_of(record.kind),
+            record.kind,
+            record.action,
+            record.count,
+            record.period,
+            record.unit,
+            record.cutoff.isoformat(),
+        ]
+        for record in selectors.destruction_records().iterator()
+    )
+    return csv_response(filename="vernietigingsregister.csv", rows=[header, *rows])
+
+
+def _personal_data_url() -> str | None:
+    """The "Mijn gegevens" page, when the portal has one."""
+    try:
+        return reverse("personal_data:overview")
+    except NoReverseMatch:
+        return None
+
+
+def privacy_statement(request):
+    """The privacy statement (AVG art. 13/14), open to everyone; periods read from settings."""
+    return render(
+        request,
+        "portal/privacy_statement.html",
+        {
+            "controller_name": settings.PRIVACY_CONTROLLER_NAME,
+            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+            "dpo_email": settings.PRIVACY_DPO_EMAIL,
+            "rules": retention.rules(),
+            "personal_data_url": _personal_data_url(),
+        },
+    )
+
+
+def accessibility_statement(request):
+    """The accessibility statement in the prescribed model, open to everyone."""
+    return render(
+        request,
+        "portal/accessibility_statement.html",
+        {
+            "organisation": settings.PRIVACY_CONTROLLER_NAME,
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "response_working_days": settings.ACCESSIBILITY_RESPONSE_WORKING_DAYS,
+            "statement_date": settings.ACCESSIBILITY_STATEMENT_DATE,
+            "last_test_date": settings.ACCESSIBILITY_LAST_TEST_DATE,
+        },
+    )
 
 
 def healthz(request):

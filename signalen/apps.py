@@ -15,7 +15,10 @@ class SignalenConfig(AppConfig):
 
         personal_data.register(own_data.SECTION)
         # Imported here, not at the top: services read models, which load after the app configs.
+        from . import retention
         from .services import signals_release_from_former_contact
 
         # A contact person who loses the role hands their open signals back to the queue.
         role_hooks.on_role_revoked(signals_release_from_former_contact)
+        # Closed signals are anonymised after their retention period.
+        retention.register_rules()

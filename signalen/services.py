@@ -579,6 +579,11 @@ def signal_anonymise(*, signal_id: int) -> bool:
     return True
 
 
+def signals_anonymise(*, signal_ids: list[int]) -> int:
+    """Anonymise these signals, each through ``signal_anonymise``; returns how many were."""
+    return sum(signal_anonymise(signal_id=pk) for pk in signal_ids)
+
+
 def signals_anonymise_expired(
     *, months: int | None = None, dry_run: bool = False, now: datetime | None = None
 ) -> list[str]:

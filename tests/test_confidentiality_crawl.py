@@ -34,7 +34,14 @@ from django.utils import timezone
 
 from portal import erasure
 from portal import services as portal_services
-from portal.models import Organisation, Programme, Role, RoleReviewLine, User
+from portal.models import (
+    DestructionRecord,
+    Organisation,
+    Programme,
+    Role,
+    RoleReviewLine,
+    User,
+)
 from portal.tasks import dispatch_due_reminders
 from signalen import services as signal_services
 from signalen.attachments import prepare_attachment
@@ -528,6 +535,16 @@ def world():
         succeeded=True,
         ip_address="192.0.2.10",
         user_agent="Crawler",
+    )
+    # A line in the destruction register (no marker: it never holds content).
+    DestructionRecord.objects.create(
+        run_at=timezone.now(),
+        kind="portal.login_events",
+        action="delete",
+        count=1,
+        period=180,
+        unit="days",
+        cutoff=timezone.now() - timedelta(days=180),
     )
     AuthGroup.objects.create(name="Crawlgroep")
     # A declined request to erase one's data (its reason is for the person and the

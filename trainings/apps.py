@@ -15,9 +15,11 @@ class TrainingsConfig(AppConfig):
 
         personal_data.register(own_data.SECTION)
         # Imported here, not at the top: it reads models, which load after the app configs.
-        from . import acquaintances
+        from . import acquaintances, retention
 
         # The netwerk and the signal form learn whom a person met in a run, and who takes
         # part in a programme, without importing trainings.
         network.register_met(acquaintances.people_met)
         network.register_programmes(acquaintances.programmes_of, acquaintances.participants_of)
+        # Reflections, plans and evaluation texts go after their retention periods.
+        retention.register_rules()

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from portal import answer_links
 from portal import permissions as portal_permissions
 from portal.models import Discipline, Organisation, Programme, User
+from portal.retention import TEXT_REMOVED
 
 from . import (
     codes,
@@ -1790,3 +1791,34 @@ def awareness_example_led_by(*, user: User, example_id: int) -> AwarenessExample
         return None
     view = awareness_room(user=user, session_id=example.session_id)
     return example if view is not None and view.leads else None
+
+
+# --- retention (registered in ``trainings.retention``) ---------------------------------------
+# The anchor of every trainings kind is the end of the run (``Run.ends_at``, the end of its
+# last session): before then the data is in use; a run without sessions has none and waits.
+
+
+def reflections_due_for_deletion(*, cutoff: datetime) -> QuerySet[Reflection]:
+    """Reflections on runs that ended before ``cutoff``."""
+    return Reflection.objects.filter(session__run__ends_at__lt=cutoff)
+
+
+def development_plans_due_for_anonymisation(*, cutoff: datetime) -> QuerySet[DevelopmentPlan]:
+    """Plans of runs that ended before ``cutoff`` that still hold a participant's text."""
+    return DevelopmentPlan.objects.filter(enrolment__run__ends_at__lt=cutoff).exclude(
+        content_goals="",
+        personal_goals="",
+        embedding="",
+        needs="",
+        learned__in=["", TEXT_REMOVED],
+    )
+
+
+def evaluation_texts_due_for_deletion(*, cutoff: datetime) -> QuerySet[EvaluationAnswer]:
+    """Open (text) evaluation answers of runs that ended before ``cutoff``; scores stay."""
+    return EvaluationAnswer.objects.filter(score__isnull=True, question__run__ends_at__lt=cutoff)
+
+
+def followup_outcomes_due_for_anonymisation(*, cutoff: datetime) -> QuerySet[FollowupAnswer]:
+    """Samenwerkingsmeters of runs that ended before ``cutoff`` that still hold an outcome text."""
+    return FollowupAnswer.objects.filter(run__ends_at__lt=cutoff).exclude(outcome="")

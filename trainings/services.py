@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from portal import answer_links, workdays
 from portal.models import Organisation, Programme, User
+from portal.retention import TEXT_REMOVED
 
 from . import codes, evaluation, mailing, permissions, scheduling, selectors, team_addresses
 from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
@@ -1935,3 +1936,27 @@ def awareness_example_group(
 def awareness_example_remove(*, actor: User, example: AwarenessExample) -> None:
     """Take an example off the screen (a name, an insult, a test); the trainer does this."""
     _lock_example(example, actor).delete()
+
+
+# --- retention (registered in ``trainings.retention``) ---------------------------------------
+
+
+@transaction.atomic
+def development_plans_anonymise(*, plan_ids: list[int]) -> int:
+    """Remove the participant's text from these plans; returns how many.
+
+    "Wat heb ik geleerd?" becomes a fixed note when it was filled in, not empty: the
+    completion rule asks whether it was answered, and an old run's completion and
+    certificates must not change when its plans pass their retention period.
+    """
+    plans = DevelopmentPlan.objects.filter(pk__in=plan_ids)
+    plans.exclude(learned="").update(learned=TEXT_REMOVED)
+    return plans.update(
+        content_goals="", personal_goals="", embedding="", needs="", updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def followup_outcomes_anonymise(*, answer_ids: list) -> int:
+    """Remove the outcome text of these samenwerkingsmeters; the answers and counts stay."""
+    return FollowupAnswer.objects.filter(pk__in=answer_ids).update(outcome="")

@@ -15,7 +15,7 @@ class VerkenningConfig(AppConfig):
 
         personal_data.register(own_data.SECTION)
         # Imported here, not at the top: they read models, which load after the app configs.
-        from . import acquaintances
+        from . import acquaintances, retention
         from .links import (
             TRAINING_ORIGIN_JOIN,
             WERKPLAATS_ORIGIN_JOIN,
@@ -31,3 +31,5 @@ class VerkenningConfig(AppConfig):
         # The netwerk learns who explored together, without the kernel importing verkenning.
         network.register_met(acquaintances.people_met)
         network.register_programmes(acquaintances.programmes_of, acquaintances.participants_of)
+        # Interview notes go after their retention period.
+        retention.register_rules()

@@ -79,6 +79,9 @@ class Verkenning(TimeStampedModel):
         blank=True,
     )
     existing_knowledge = models.TextField(_("welke kennis is al aanwezig?"), blank=True)
+    # When the status last became "afgerond" (empty while it is not): the anchor of the
+    # retention period of the interview notes.
+    finished_at = models.DateTimeField(_("afgerond op"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("aangemaakt door"),

@@ -6,11 +6,13 @@ their pages cost the same number of queries with 3 contacts or 300.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from portal import permissions as portal_permissions
 from portal.models import User
+from portal.retention import TEXT_REMOVED
 from portal.translated import localized
 
 from . import network
@@ -24,6 +26,7 @@ from .models import (
     Theme,
     TrainingDesign,
     Verkenning,
+    VerkenningStatus,
 )
 
 
@@ -244,4 +247,22 @@ def synthesis(verkenning: Verkenning) -> Synthesis:
             (str(status_labels[s]), per_status.get(s, 0)) for s in ContactStatus.values
         ],
         observation_count=len(observations),
+    )
+
+
+# --- retention (registered in ``verkenning.retention``) --------------------------------------
+
+
+def interviews_due_for_anonymisation(*, cutoff: datetime) -> QuerySet[Interview]:
+    """Interviews of verkenningen finished before ``cutoff`` that still hold notes.
+
+    The anchor is the moment the verkenning was set to "afgerond": until then its notes
+    are the verkenners' working material. A verkenning opened again is no longer finished.
+    """
+    return Interview.objects.filter(
+        verkenning__status=VerkenningStatus.DONE, verkenning__finished_at__lt=cutoff
+    ).filter(
+        ~Q(notes="")
+        | Exists(Answer.objects.filter(interview=OuterRef("pk")))
+        | Exists(Observation.objects.filter(interview=OuterRef("pk")).exclude(text=TEXT_REMOVED))
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Organisation, Programme, User
+from portal.retention import TEXT_REMOVED
 from trainings import services as training_services
 from trainings.models import Training
 from werkplaats import services as werkplaats_services
@@ -121,6 +122,10 @@ def verkenning_update(
         raise ValidationError({"verkenners": _("Een verkenning heeft minstens één verkenner.")})
     verkenning.title = title
     verkenning.purpose = purpose
+    if status != VerkenningStatus.DONE:
+        verkenning.finished_at = None
+    elif verkenning.status != VerkenningStatus.DONE or verkenning.finished_at is None:
+        verkenning.finished_at = timezone.now()
     verkenning.status = status
     verkenning.organisation = organisation
     verkenning.professionals = professionals
@@ -589,3 +594,24 @@ def training_design_convert_to_werkplaats(*, design: TrainingDesign, actor: User
     design.werkplaats = werkplaats
     design.save(update_fields=["werkplaats", "updated_at"])
     return werkplaats
+
+
+# --- retention (registered in ``verkenning.retention``) --------------------------------------
+
+
+@transaction.atomic
+def interviews_anonymise(*, interview_ids: list[int]) -> int:
+    """Remove the verkenner's notes from these interviews; returns how many.
+
+    The general notes are emptied and the notes per question deleted. An observation keeps
+    its kind and themes (they count in the verkenning's overview and the design) but its
+    text becomes a fixed note, and it is no longer quoted in the export. Who was spoken to,
+    when and for how long stays: the verkenning's record of its conversations.
+    """
+    Answer.objects.filter(interview_id__in=interview_ids).delete()
+    Observation.objects.filter(interview_id__in=interview_ids).update(
+        text=TEXT_REMOVED, include_as_quote=False, updated_at=timezone.now()
+    )
+    return Interview.objects.filter(pk__in=interview_ids).update(
+        notes="", updated_at=timezone.now()
+    )

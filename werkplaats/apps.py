@@ -15,9 +15,11 @@ class WerkplaatsConfig(AppConfig):
 
         personal_data.register(own_data.SECTION)
         # Imported here, not at the top: it reads models, which load after the app configs.
-        from . import acquaintances
+        from . import acquaintances, retention
 
         # The netwerk and the signal form learn whom a person met in a werkplaats, and who
         # takes part in a programme, without importing werkplaats.
         network.register_met(acquaintances.people_met)
         network.register_programmes(acquaintances.programmes_of, acquaintances.participants_of)
+        # Practice logs go after their retention period.
+        retention.register_rules()

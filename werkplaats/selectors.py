@@ -1,6 +1,7 @@
 """Reads for werkplaatsen, each filtered to what the user may see and joined for its page."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -335,3 +336,22 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
         .order_by("starts_at", "pk")[:limit]
     )
     return HomeOverview(logs_due=logs_due, open_requests=open_requests, next_sessions=next_sessions)
+
+
+# --- retention (registered in ``werkplaats.retention``) --------------------------------------
+
+
+def practice_logs_due_for_deletion(*, cutoff: datetime) -> QuerySet[PracticeLog]:
+    """Practice logs of werkplaatsen whose last session ended before ``cutoff``.
+
+    The anchor is the end of the werkplaats (its last session), so a series that gets
+    another session later keeps its logs until that one is over.
+    """
+    last_end = (
+        Session.objects.filter(werkplaats=OuterRef("participation__werkplaats"))
+        .order_by("-ends_at")
+        .values("ends_at")[:1]
+    )
+    return PracticeLog.objects.annotate(werkplaats_ended_at=Subquery(last_end)).filter(
+        werkplaats_ended_at__lt=cutoff
+    )

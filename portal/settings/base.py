@@ -5,6 +5,7 @@ Celery tasks run in-process. Setting DATABASE_URL and REDIS_URL switches to
 PostgreSQL and Redis.
 """
 
+from datetime import date
 from pathlib import Path
 
 import environ
@@ -233,10 +234,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.dispatch_due_reminders",
         "schedule": REMINDER_DISPATCH_SECONDS,
     },
-    "purge-old-login-events": {
-        "task": "portal.tasks.purge_login_events",
-        "schedule": 24 * 60 * 60,
-    },
     # Checks hourly; opens a review only when the last one is ROLE_REVIEW_INTERVAL_DAYS old.
     "open-role-review-when-due": {
         "task": "portal.tasks.open_role_review_if_due",
@@ -277,10 +274,6 @@ TRAININGS_APPROVAL_LINK_VALID_DAYS = env.int("TRAININGS_APPROVAL_LINK_VALID_DAYS
 TRAININGS_MATERIAL_ROOT = env.path(
     "TRAININGS_MATERIAL_ROOT", default=BASE_DIR / "private" / "trainings"
 )
-CELERY_BEAT_SCHEDULE["signalen-anonymise-closed"] = {
-    "task": "signalen.tasks.anonymise_closed_signals",
-    "schedule": 24 * 60 * 60,
-}
 # The audit chain (BIO 8.15): an HMAC key the database never holds (required in production;
 # dev and test have a fixed, non-secret one), and the chain's head anchored outside the
 # database: a line appended to AUDIT_ANCHOR_FILE and a mail to AUDIT_ANCHOR_EMAIL.
@@ -294,6 +287,47 @@ CELERY_BEAT_SCHEDULE["signalen-anchor-audit-chain"] = {
     "task": "signalen.tasks.anchor_audit_chain",
     "schedule": AUDIT_ANCHOR_SECONDS,
 }
+
+# --- Retention (bewaartermijnen) and the statements ------------------------------------------
+# One periodic run destroys what every registered retention rule finds due (portal/retention.py;
+# login records and closed signals included) and records counts per kind in the destruction
+# register. Periods count from each kind's anchor; see README "Bewaartermijnen".
+RETENTION_RUN_SECONDS = env.float("RETENTION_RUN_SECONDS", default=24 * 60 * 60)
+CELERY_BEAT_SCHEDULE["retention-run"] = {
+    "task": "portal.tasks.retention_run",
+    "schedule": RETENTION_RUN_SECONDS,
+}
+# Months after the run ended (its last session).
+TRAININGS_REFLECTION_RETENTION_MONTHS = env.int("TRAININGS_REFLECTION_RETENTION_MONTHS", default=24)
+TRAININGS_PLAN_RETENTION_MONTHS = env.int("TRAININGS_PLAN_RETENTION_MONTHS", default=24)
+# Open evaluation answers and samenwerkingsmeter outcomes; scores and counts are kept.
+TRAININGS_EVALUATION_RETENTION_MONTHS = env.int("TRAININGS_EVALUATION_RETENTION_MONTHS", default=36)
+# Months after the werkplaats's last session.
+WERKPLAATS_PRACTICE_LOG_RETENTION_MONTHS = env.int(
+    "WERKPLAATS_PRACTICE_LOG_RETENTION_MONTHS", default=24
+)
+# Months after the verkenning was set to "afgerond".
+VERKENNING_NOTES_RETENTION_MONTHS = env.int("VERKENNING_NOTES_RETENTION_MONTHS", default=12)
+
+# The privacy statement (AVG art. 13/14): the controller and whom to contact.
+PRIVACY_CONTROLLER_NAME = env(
+    "PRIVACY_CONTROLLER_NAME",
+    default="Programmabureau Werkend Leren, namens de samenwerkende partners",
+)
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", default="privacy@werkendleren.example")
+PRIVACY_DPO_EMAIL = env("PRIVACY_DPO_EMAIL", default="fg@werkendleren.example")
+# The accessibility statement (Besluit digitale toegankelijkheid overheid): the contact for
+# problems, how soon they get an answer, and the statement's dates (ISO, e.g. 2026-11-30).
+ACCESSIBILITY_CONTACT_EMAIL = env(
+    "ACCESSIBILITY_CONTACT_EMAIL", default="toegankelijkheid@werkendleren.example"
+)
+ACCESSIBILITY_RESPONSE_WORKING_DAYS = env.int("ACCESSIBILITY_RESPONSE_WORKING_DAYS", default=5)
+ACCESSIBILITY_STATEMENT_DATE = date.fromisoformat(
+    env("ACCESSIBILITY_STATEMENT_DATE", default="2026-11-30")
+)
+ACCESSIBILITY_LAST_TEST_DATE = date.fromisoformat(
+    env("ACCESSIBILITY_LAST_TEST_DATE", default="2026-11-30")
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

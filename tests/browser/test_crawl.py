@@ -54,6 +54,7 @@ SKIPPED_URL_NAMES = {
     "trainings:resource_download",
     "signalen:attachment",
     "verkenning:synthesis_export",
+    "beheer_destruction_register_csv",
     "mfa_download_recovery_codes",
     "personal_data:download",
     "set_language",
@@ -76,6 +77,8 @@ class Crawl:
     per_kind: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     pages: int = 0
+    # Logged out: a link to a page behind the login is expected, not a problem.
+    anonymous: bool = False
 
     def kind(self, url: str) -> str | None:
         """The URL name and query parameter names of a same-origin page worth visiting."""
@@ -113,8 +116,11 @@ class Crawl:
         if response is None or response.status >= 400:
             self.problems.append(f"{path}: HTTP {response.status if response else '?'}")
             return []
-        if urlsplit(page.url).path.startswith("/accounts/login"):
-            self.problems.append(f"{path}: sent back to the login page")
+        if urlsplit(page.url).path.startswith("/accounts/login") and not urlsplit(
+            url
+        ).path.startswith("/accounts/login"):
+            if not self.anonymous:
+                self.problems.append(f"{path}: sent back to the login page")
             return []
         width = page.evaluate(
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
@@ -140,10 +146,11 @@ class Crawl:
         for violation in violations(page):
             self.problems.append(f"/ (menu open at 320 px): axe {violation['id']}")
 
-    def run(self, page):
-        self.check_folded_menu(page)
-        queue = deque([(self.base + "/", 0)])
-        self.wants(self.base + "/")
+    def run(self, page, start: str = "/"):
+        if not self.anonymous:
+            self.check_folded_menu(page)
+        queue = deque([(self.base + start, 0)])
+        self.wants(self.base + start)
         while queue and self.pages < MAX_PAGES_PER_ROLE:
             url, depth = queue.popleft()
             for link in self.check(page, url):
@@ -186,3 +193,18 @@ def test_every_page_each_demo_role_reaches_passes_the_checks(
     print(f"pages crawled per role: {pages}")
     assert all(count > 5 for count in pages.values()), pages
     assert problems == [], "\n".join(problems)
+
+
+def test_every_page_a_visitor_reaches_without_logging_in_passes_the_checks(
+    live_server, new_context, settings
+):
+    """The login page and what its links lead to: the statements, certificate checking."""
+    settings.PORTAL_BASE_URL = live_server.url
+    page = new_context().new_page()
+    crawl = Crawl(role="anonymous", base=live_server.url, anonymous=True)
+    crawl.run(page, start="/accounts/login/")
+    page.context.close()
+    print(f"pages crawled anonymously: {crawl.pages}")
+    kinds = set(crawl.per_kind)
+    assert {"privacy_statement?", "accessibility_statement?"} <= kinds, kinds
+    assert crawl.problems == [], "\n".join(crawl.problems)

@@ -92,3 +92,20 @@ def test_a_verkenning_without_verkenners_is_refused():
     verkenning.refresh_from_db()
     assert verkenning.title == "Oud"
     assert verkenning.verkenners.count() == 1
+
+
+def test_finishing_a_verkenning_dates_it_once_and_reopening_clears_the_date():
+    verkenning = VerkenningFactory()
+
+    _update(verkenning, status="done")
+    verkenning.refresh_from_db()
+    finished_at = verkenning.finished_at
+    assert finished_at is not None
+
+    _update(verkenning, title="Nieuwe titel", status="done")
+    verkenning.refresh_from_db()
+    assert verkenning.finished_at == finished_at
+
+    _update(verkenning, status="design")
+    verkenning.refresh_from_db()
+    assert verkenning.finished_at is None
