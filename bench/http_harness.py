@@ -488,3 +488,21 @@ def race_rows(database_url: str, run_id: int) -> list[tuple[int, str, int | None
         """,
         [run_id],
     )
+
+
+def process_tree_cpu_seconds(root_pid: int) -> float:
+    """User + system CPU seconds of a process and its children so far, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the name: state, ppid, ..., utime (field 14) and stime (15) of stat(5).
+        if int(entry) == root_pid or int(fields[1]) == root_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks

@@ -48,6 +48,7 @@ from bench.http_harness import (
     create_database,
     enrolment_race,
     free_port,
+    process_tree_cpu_seconds,
     production_env,
     race_rows,
     run_step,
@@ -158,7 +159,9 @@ def race(env: dict[str, str], web: Web) -> None:
     )
 
 
-def measure(environment, recorder, user_count: int, seconds: float, label: str, ready) -> dict:
+def measure(
+    environment, recorder, web: Web, user_count: int, seconds: float, label: str, ready
+) -> dict:
     """Start ``user_count`` users, wait until ``ready()`` (all logged in), then record."""
     runner = environment.runner
     runner.start(user_count, spawn_rate=user_count)
@@ -169,6 +172,7 @@ def measure(environment, recorder, user_count: int, seconds: float, label: str, 
         gevent.sleep(0.2)
     gevent.sleep(1)
     own_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    server_cpu = process_tree_cpu_seconds(web.popen.pid)
     recorder.reset()
     started = time.monotonic()
     load_before = os.getloadavg()[0]
@@ -176,6 +180,7 @@ def measure(environment, recorder, user_count: int, seconds: float, label: str, 
     recorder.recording = False
     elapsed = time.monotonic() - started
     used = resource.getrusage(resource.RUSAGE_SELF)
+    server_cpu = process_tree_cpu_seconds(web.popen.pid) - server_cpu
     generator_cpu = (used.ru_utime + used.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime) / elapsed
     times = recorder.times
     rps = len(times) / elapsed
@@ -192,6 +197,8 @@ def measure(environment, recorder, user_count: int, seconds: float, label: str, 
         "errors": len(recorder.errors),
         "first_errors": recorder.errors[:5],
         "generator_cpu": generator_cpu,
+        # gunicorn's own CPU per request (PostgreSQL and Redis not included).
+        "server_cpu_ms": server_cpu * 1000 / len(times) if times else 0.0,
         "load": (load_before, os.getloadavg()[0]),
     }
 
@@ -199,15 +206,15 @@ def measure(environment, recorder, user_count: int, seconds: float, label: str, 
 def print_rows(rows: list[dict], trivial: dict) -> None:
     print(
         f"\n{'level':<24}{'req':>7}{'req/s':>8}{'per core':>9}{'p50 ms':>8}{'p95 ms':>8}"
-        f"{'p99 ms':>8}{'p95/triv':>9}{'errors':>7}{'gen CPU':>8}{'load':>11}"
+        f"{'p99 ms':>8}{'p95/triv':>9}{'errors':>7}{'CPU ms':>7}{'gen CPU':>8}  load"
     )
     for row in [*rows, trivial]:
         ratio = row["p95"] / trivial["p95"] if trivial["p95"] else float("nan")
         print(
             f"{row['label']:<24}{row['requests']:>7}{row['rps']:>8.1f}{row['rps_per_core']:>9.1f}"
             f"{row['p50']:>8.0f}{row['p95']:>8.0f}{row['p99']:>8.0f}{ratio:>9.1f}"
-            f"{row['errors']:>7}{row['generator_cpu']:>8.0%}"
-            f"{row['load'][0]:>5.2f}-{row['load'][1]:<5.2f}"
+            f"{row['errors']:>7}{row['server_cpu_ms']:>7.1f}{row['generator_cpu']:>8.0%}"
+            f"  {row['load'][0]:.2f}-{row['load'][1]:.2f}"
         )
         for error in row["first_errors"]:
             print(f"    {error}")
@@ -275,6 +282,7 @@ def main(argv=None) -> int:
                 measure(
                     environment,
                     recorder,
+                    web,
                     level,
                     args.seconds,
                     f"mix, {level} users",
@@ -290,6 +298,7 @@ def main(argv=None) -> int:
         trivial = measure(
             trivial_env,
             trivial_recorder,
+            web,
             max(levels),
             args.seconds,
             f"trivial, {max(levels)} users",

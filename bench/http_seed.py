@@ -37,7 +37,7 @@ from portal.models import (  # noqa: E402
     User,
 )
 from signalen import services as signal_services  # noqa: E402
-from signalen.models import Category  # noqa: E402
+from signalen.models import Category, Signal  # noqa: E402
 from trainings import services as training_services  # noqa: E402
 from trainings.models import Enrolment, Run, Session, Training  # noqa: E402
 
@@ -49,6 +49,7 @@ RACE_PLACES = 20
 TRAININGS = 10
 RUNS_PER_TRAINING = 3
 SIGNALS = 1000
+RACE_LOCATION = "Stadhuis, de grote zaal"
 
 
 def address(role: str, index: int) -> str:
@@ -78,12 +79,13 @@ def seed_load() -> dict:
         with transaction.atomic():
             fill()
         gemeente = Organisation.objects.get(name=MARKER)
+    signals(gemeente)
     programme = Programme.objects.get(name="Lastproef")
-    runs = list(Run.objects.filter(training__programme=programme).order_by("pk"))
+    runs = Run.objects.filter(training__programme=programme).exclude(location=RACE_LOCATION)
     return {
         "programme_id": programme.pk,
         "organisation_id": gemeente.pk,
-        "run_ids": [run.pk for run in runs],
+        "run_ids": [run.pk for run in runs.order_by("pk")],
         "roles": {
             role: [address(role, index) for index in range(PER_ROLE)]
             for role in ("deelnemer", "coordinator", "contactpersoon", "melder")
@@ -108,7 +110,7 @@ def fill() -> None:
         portal_services.role_assign(user=user, role=Role.CONTACT_PERSON, organisation=gemeente)
         TOTP.activate(user, totp_secret(user.email))
     participants = people("deelnemer", PER_ROLE, gemeente, password)
-    reporters = people("melder", PER_ROLE, gemeente, password)
+    people("melder", PER_ROLE, gemeente, password)
     people("race", RACE_PEOPLE, gemeente, password)
 
     now = timezone.now()
@@ -148,8 +150,12 @@ def fill() -> None:
             starts_at=yesterday, ends_at=yesterday + timedelta(hours=3)
         )
 
+
+def signals(gemeente: Organisation) -> None:
+    """The reported signals, each in a transaction of its own (as the service requires)."""
+    reporters = list(User.objects.filter(email__startswith="melder", organisation=gemeente))
     categories = list(Category.objects.filter(is_active=True).order_by("position"))
-    for number in range(SIGNALS):
+    for number in range(Signal.objects.filter(organisation=gemeente).count(), SIGNALS):
         signal_services.signal_create(
             reporter=reporters[number % len(reporters)],
             organisation=gemeente,
@@ -161,6 +167,9 @@ def fill() -> None:
 
 def seed_race() -> dict:
     """A fresh published run with 20 places, and a session of each of the 200 racers."""
+    if not Organisation.objects.filter(name=MARKER).exists():
+        with transaction.atomic():
+            fill()
     coordinator = User.objects.get(email=address("coordinator", 0))
     training = Training.objects.filter(programme__name="Lastproef").order_by("pk").first()
     now = timezone.now()
@@ -172,7 +181,7 @@ def seed_race() -> dict:
             capacity=RACE_PLACES,
             enrolment_opens_at=now - timedelta(hours=1),
             enrolment_closes_at=now + timedelta(days=1),
-            location="Stadhuis, de grote zaal",
+            location=RACE_LOCATION,
             sessions=[(first, first + timedelta(hours=3))],
         )
         training_services.run_publish(actor=coordinator, run=run)

@@ -6,14 +6,14 @@ for coordinators and contact persons) with an account and visitor address of the
 repeats its tasks with no pause: a concurrent user here is one request loop.
 
 The portal's cookies are ``Secure`` and the benchmark speaks plain HTTP on loopback as the
-TLS proxy does, so the cookie jar is told to send them anyway.
+TLS proxy does; the cookie jar keeps them but would not send them, so each request carries
+them in its Cookie header itself.
 """
 
 import itertools
 import random
 import re
 import threading
-from http.cookiejar import DefaultCookiePolicy
 
 from locust import HttpUser, constant, task
 
@@ -39,13 +39,6 @@ def _next_account(role: str) -> str:
         return WORLD["roles"][role][next(_accounts[role])]
 
 
-class LoopbackTLS(DefaultCookiePolicy):
-    """Send the Secure cookies over loopback HTTP: the TLS proxy's side of the connection."""
-
-    def return_ok_secure(self, cookie, request):
-        return True
-
-
 class Person(HttpUser):
     abstract = True
     wait_time = constant(0)
@@ -53,7 +46,6 @@ class Person(HttpUser):
     needs_totp = False
 
     def on_start(self):
-        self.client.cookies.set_policy(LoopbackTLS())
         origin = self.host.replace("http://", "https://")
         with _lock:
             address = visitor_address(next(_visitors))
@@ -62,7 +54,7 @@ class Person(HttpUser):
         )
         self.origin = origin
         self.email = _next_account(self.role)
-        page = self.client.get("/accounts/login/", name="login")
+        page = self.page("/accounts/login/", "login")
         response = self.post(
             "/accounts/login/",
             {"login": self.email, "password": PASSWORD, "csrfmiddlewaretoken": csrf(page.text)},
@@ -70,7 +62,7 @@ class Person(HttpUser):
         )
         if self.needs_totp:
             step = response.headers["Location"]
-            page = self.client.get(step, name="login")
+            page = self.page(step, "login")
             response = self.post(
                 step,
                 {
@@ -80,12 +72,14 @@ class Person(HttpUser):
                 name="login",
             )
         if response.headers.get("Location") != "/":
-            raise RuntimeError(f"login of {self.email} ended at {response.headers.get('Location')}")
-        self.client.get("/", name="login")
+            raise RuntimeError(
+                f"login of {self.email}: {response.status_code} {response.text[:2000]}"
+            )
+        self.page("/", "login")
         WORLD["logged_in"].add(self.email)
-        self.start()
+        self.begin()
 
-    def start(self):
+    def begin(self):
         pass
 
     def post(self, path: str, fields: dict, *, name: str):
@@ -93,7 +87,7 @@ class Person(HttpUser):
         with self.client.post(
             path,
             data=fields,
-            headers={"Referer": self.origin + path},
+            headers={"Referer": self.origin + path, "Cookie": self.cookie_header()},
             allow_redirects=False,
             name=name,
             catch_response=True,
@@ -103,7 +97,15 @@ class Person(HttpUser):
             return response
 
     def page(self, path: str, name: str):
-        return self.client.get(path, name=name)
+        with self.client.get(
+            path, name=name, headers={"Cookie": self.cookie_header()}, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"GET {path} answered {response.status_code}")
+            return response
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.client.cookies)
 
 
 class Participant(Person):
@@ -112,7 +114,7 @@ class Participant(Person):
     weight = 6
     role = "deelnemer"
 
-    def start(self):
+    def begin(self):
         page = self.page("/trainingen/agenda/", "participant: feed settings")
         self.feed = re.search(r"(/trainingen/agenda/[^\"<\s]+\.ics)", page.text).group(1)
         page = self.page("/trainingen/mijn/", "participant: my trainings")
@@ -235,6 +237,9 @@ class Reporter(Person):
                 "description": "Achter de kapperszaak worden 's nachts dozen uitgeladen.",
                 "location": "Marktplein 3",
                 "organisation": str(WORLD["organisation_id"]),
+                "category": re.search(
+                    r'<option value="(\d+)"', page.text.split('name="category"')[1]
+                ).group(1),
             }
         )
         self.post("/signalen/melden/", fields, name="reporter: report send")
