@@ -428,11 +428,12 @@ ENROLLED_MESSAGE = "Je bent ingeschreven"
 WAITLIST_MESSAGE = re.compile(r"je staat op plaats (\d+) van de wachtlijst")
 
 
-def enrolment_race(port: int, run_id: int, sessions: list[str]) -> RaceResult:
+def enrolment_race(port: int, run_id: int, sessions: list[str], after_presses=None) -> RaceResult:
     """Everyone presses "Inschrijven" on the same run at the same moment, each in a session
     and with a CSRF token of their own; then each reads the message their answer left.
 
-    ``seconds`` runs from the moment all are released to the last answer of the presses.
+    ``seconds`` runs from the moment all are released to the last answer of the presses;
+    ``after_presses``, when given, is called then, before the messages are read.
     """
     run_path = f"/trainingen/uitvoeringen/{run_id}/"
     clients = []
@@ -462,6 +463,8 @@ def enrolment_race(port: int, run_id: int, sessions: list[str]) -> RaceResult:
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    if after_presses is not None:
+        after_presses()
 
     enrolled, positions = 0, []
     for client in clients:

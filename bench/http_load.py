@@ -135,7 +135,15 @@ def prepare(env: dict[str, str]) -> dict:
 def race(env: dict[str, str], web: Web) -> None:
     output = run_step(env, [sys.executable, "-m", "bench.http_seed", "race"])
     seeded = json.loads(re.search(r"^SEED_RESULT (.+)$", output, re.MULTILINE).group(1))
-    result = enrolment_race(web.port, seeded["run_id"], seeded["sessions"])
+    load = os.getloadavg()[0]
+    cpu = [process_tree_cpu_seconds(web.popen.pid)]
+    result = enrolment_race(
+        web.port,
+        seeded["run_id"],
+        seeded["sessions"],
+        after_presses=lambda: cpu.append(process_tree_cpu_seconds(web.popen.pid)),
+    )
+    server_cpu = cpu[1] - cpu[0]
     rows = race_rows(DATABASE_URL, seeded["run_id"])
     enrolled = sum(1 for _p, status, _pos in rows if status == "enrolled")
     positions = [pos for _p, status, pos in rows if status == "waitlisted"]
@@ -150,7 +158,9 @@ def race(env: dict[str, str], web: Web) -> None:
     answers = {status: result.statuses.count(status) for status in sorted(set(result.statuses))}
     print(
         f"Enrolment race: {len(seeded['sessions'])} people, {seeded['capacity']} places, "
-        f"all at once over HTTP: {result.seconds:.2f} s wall time (target < 5 s)\n"
+        f"all at once over HTTP: {result.seconds:.2f} s wall time (target < 5 s), "
+        f"load average {load:.2f}; gunicorn CPU for the presses {server_cpu:.1f} s "
+        f"(the wall time's floor on {CORES} idle cores: {server_cpu / CORES:.1f} s)\n"
         f"  answers {answers}; database: {enrolled} enrolled, {len(positions)} waiting "
         f"(positions {min(positions, default=0)}..{max(positions, default=0)}), "
         f"{people} people in {len(rows)} rows; each person's message agrees: "
