@@ -205,17 +205,19 @@ class ContactPerson(Person):
     def queue(self):
         self.page("/signalen/", "contact person: queue")
 
+    def open_signal(self):
+        """The queue, then one of the signals on it: its path and page."""
+        page = self.page("/signalen/", "contact person: queue")
+        signal = random.choice(re.findall(r'href="(/signalen/\d+/)"', page.text))
+        return signal, self.page(signal, "contact person: signal")
+
     @task(3)
     def detail(self):
-        page = self.page("/signalen/", "contact person: queue")
-        self.signal = random.choice(re.findall(r'href="(/signalen/\d+/)"', page.text))
-        self.page(self.signal, "contact person: signal")
+        self.open_signal()
 
     @task(1)
     def note(self):
-        page = self.page("/signalen/", "contact person: queue")
-        signal = random.choice(re.findall(r'href="(/signalen/\d+/)"', page.text))
-        detail = self.page(signal, "contact person: signal")
+        signal, detail = self.open_signal()
         action = signal + "notitie/"
         fields = form_fields(detail.text, action)
         fields["note-text"] = "Gebeld met de wijkagent; hij kent het pand."
