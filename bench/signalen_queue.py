@@ -13,33 +13,18 @@ import os
 import random
 import sys
 from datetime import timedelta
-from urllib.parse import urlparse
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://portal:portal@127.0.0.1:5432/portal_sig_bench")
+
+from bench.http_harness import create_database  # noqa: E402
 
 BENCH_DOMAIN = "sigbench.example"
 BATCH = 5_000
 
 
 def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=parsed.username,
-        password=parsed.password,
-        host=parsed.hostname or "127.0.0.1",
-        port=parsed.port or 5432,
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
+    create_database(url)
 
 
 def generate(total: int, seed: int = 2027):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from portal.models import Discipline, Organisation, Programme, Role, RoleAssignment, User
 from trainings.models import (
+    AWARENESS_MAX_PLACES,
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
@@ -99,7 +100,12 @@ class Command(BaseCommand):
                     description="Een kijkje in de keuken van een partnerorganisatie.",
                     provider=organisations[i % len(organisations)],
                     format=formats[i % len(formats)],
-                    default_capacity=25,
+                    # An awareness session has at most 20 places (a database constraint).
+                    default_capacity=(
+                        AWARENESS_MAX_PLACES
+                        if formats[i % len(formats)] == TrainingFormat.AWARENESS
+                        else 25
+                    ),
                 )
                 for i in range(max(1, count // 10))
             ]
