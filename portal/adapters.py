@@ -7,6 +7,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base import AuthProcess
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import render
@@ -32,7 +33,7 @@ def _login_identifier(credentials: dict) -> str:
 def password_login_off_message() -> str:
     return _(
         "Je organisatie laat inloggen alleen toe via haar eigen inlogdienst. Kies "
-        "\u201cInloggen met je organisatie\u201d en vul daar je e-mailadres in."
+        "“Inloggen met je organisatie” en vul daar je e-mailadres in."
     )
 
 
@@ -175,6 +176,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         )
         if provider is None:
             _refuse(request, _("Inloggen via deze organisatie is niet (meer) ingesteld."))
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # An organisation account is linked only by logging in with it (the rules below).
+            _refuse(request, _("Koppel je organisatie door in te loggen met je organisatie."))
         email = _asserted_email(sociallogin)
         covered = {row.domain for row in provider.domains.all()}
         if not email or email_domain(email) not in covered:

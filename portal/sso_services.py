@@ -97,3 +97,17 @@ def user_complete_sso_signup(*, user: User, provider: IdentityProvider, full_nam
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "organisation"])
     return user
+
+
+@transaction.atomic
+def identity_provider_secrets_reencrypt() -> int:
+    """Encrypt every identity provider's client secret with the current key (after a rotation
+    of ``MFA_ENCRYPTION_KEY``); returns how many changed."""
+    changed = []
+    for provider in IdentityProvider.objects.select_for_update().order_by("pk"):
+        stored = mfa_crypto.reencrypt(provider.client_secret_encrypted)
+        if stored != provider.client_secret_encrypted:
+            provider.client_secret_encrypted = stored
+            changed.append(provider)
+    IdentityProvider.objects.bulk_update(changed, ["client_secret_encrypted"])
+    return len(changed)

@@ -8,12 +8,22 @@ from demo.totp import current_totp_code
 from portal import sso_services
 from portal.models import User
 from tests.browser.axe import serious_violations
-from tests.portal.factories import OrganisationFactory, add_totp, beheerder, coordinator
+from tests.portal.factories import (
+    OrganisationFactory,
+    UserFactory,
+    add_totp,
+    beheerder,
+    coordinator,
+)
 from tests.sso_provider import (  # noqa: F401 - the fixture
     ANNA,
     BRAM,
+    CARLA,
+    DIRK,
+    EVA,
     IDP_PASSWORD,
     SSO_DOMAIN,
+    SUBSTANTIAL_ACR,
     oidc_provider,
 )
 
@@ -134,3 +144,58 @@ def test_password_login_switched_off_refuses_the_password_with_a_clear_message(
     expect(page.get_by_text("Je organisatie laat inloggen alleen toe via").first).to_be_visible()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     assert serious_violations(page) == []
+
+
+def test_an_address_outside_the_providers_domains_is_refused(
+    live_server,
+    page,
+    oidc_provider,  # noqa: F811
+):
+    _organisation_with_provider(oidc_provider)
+    count = User.objects.count()
+
+    # The person names an address the portal sends to this provider, then logs in there as
+    # someone whose address the provider does not cover.
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Je e-mail bij je organisatie").fill(f"iemand@{SSO_DOMAIN}")
+    page.get_by_role("button", name="Doorgaan naar je organisatie").click()
+    page.get_by_label("E-mailadres bij de organisatie").fill(EVA)
+    page.get_by_label("Wachtwoord bij de organisatie").fill(IDP_PASSWORD)
+    page.get_by_role("button", name="Inloggen bij de organisatie").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Inloggen via je organisatie lukt niet"
+    )
+    expect(page.get_by_role("alert")).to_contain_text("buiten de domeinen")
+    assert User.objects.count() == count
+    assert not SocialAccount.objects.exists()
+    assert serious_violations(page) == []
+
+
+def test_an_existing_account_is_not_linked_by_an_address_the_provider_did_not_verify(
+    live_server,
+    page,
+    oidc_provider,  # noqa: F811
+):
+    organisation = _organisation_with_provider(oidc_provider)
+    existing = UserFactory(email=DIRK, organisation=organisation)
+
+    _login_via_organisation(page, live_server.url, DIRK)
+
+    expect(page.get_by_role("alert")).to_contain_text("niet als bevestigd")
+    assert not SocialAccount.objects.filter(user=existing).exists()
+    page.goto(f"{live_server.url}/profiel/")
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/profiel/")
+
+
+def test_an_acr_the_beheerder_accepted_counts_as_the_second_factor(
+    live_server,
+    page,
+    oidc_provider,  # noqa: F811
+):
+    organisation = _organisation_with_provider(oidc_provider, accepted_acr_values=[SUBSTANTIAL_ACR])
+    coordinator(email=CARLA, full_name="Carla Smit", organisation=organisation)
+
+    _login_via_organisation(page, live_server.url, CARLA)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Carla")
