@@ -15,7 +15,7 @@ TEST_APP_DATABASE_ROLE ?= portal_app
 TEST_APP_DATABASE_PASSWORD ?= portal_app
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv services browser lint messages worker beat run
+.PHONY: demo test venv services browser oidc lint messages worker beat run
 
 INSTALLED := $(VENV)/.installed
 
@@ -38,7 +38,7 @@ demo: $(INSTALLED)
 
 ## Run the whole test suite against PostgreSQL, Redis, a Celery worker and headless Chromium.
 ## The import contracts between the apps are checked first (pyproject.toml, [tool.importlinter]).
-test: $(INSTALLED) services browser
+test: $(INSTALLED) services browser oidc
 	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		TEST_APP_DATABASE_ROLE=$(TEST_APP_DATABASE_ROLE) \
@@ -50,6 +50,10 @@ services:
 
 browser:
 	bash scripts/ensure-chromium
+
+# The single sign-on tests' OpenID Connect provider (npm oidc-provider, pinned in tests/oidc/).
+oidc:
+	bash scripts/ensure-oidc-provider
 
 lint: $(INSTALLED)
 	$(VENV)/bin/lint-imports --no-cache

@@ -162,7 +162,13 @@ def _full_name(claims: dict) -> str:
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request, provider=None, client_id=None):
-        apps = [_provider_app(row) for row in sso_selectors.identity_providers_active()]
+        if provider in (None, "openid_connect"):
+            rows = list(sso_selectors.identity_providers_active())
+        else:
+            # One provider by its id ("org-<organisation id>"): the login and callback URLs.
+            row = sso_selectors.identity_provider_by_provider_id(provider_id=provider)
+            rows = [row] if row is not None else []
+        apps = [_provider_app(row) for row in rows]
         return [
             app
             for app in apps

@@ -1,6 +1,7 @@
 """Writes for single sign-on: the beheerder's identity providers, accounts made at first login."""
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -37,6 +38,18 @@ def _clean_provider_domains(domains: Sequence[str], *, provider: IdentityProvide
     return cleaned
 
 
+# Only a provider on this machine may be spoken to without TLS (a test or a local trial).
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _check_issuer(issuer: str) -> None:
+    parts = urlsplit(issuer)
+    if parts.scheme != "https" and parts.hostname not in _LOOPBACK_HOSTS:
+        raise ValidationError(
+            {"issuer": _("Gebruik een https-adres: de inlogdienst stuurt gegevens over mensen.")}
+        )
+
+
 @transaction.atomic
 def identity_provider_save(
     *,
@@ -57,6 +70,7 @@ def identity_provider_save(
         organisation=organisation
     ).first() or IdentityProvider(organisation=organisation)
     provider.issuer = issuer.strip().rstrip("/")
+    _check_issuer(provider.issuer)
     provider.client_id = client_id.strip()
     provider.accepted_acr_values = "\n".join(
         dict.fromkeys(value.strip() for value in accepted_acr_values if value.strip())

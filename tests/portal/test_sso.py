@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from portal import mfa_crypto, sso_selectors, sso_services
+from portal.adapters import SocialAccountAdapter
 from portal.models import IdentityProvider, IdentityProviderDomain, User
 from portal.sso_rules import IDP_MFA_METHOD, provider_asserted_mfa
 from tests.portal.factories import (
@@ -97,6 +98,7 @@ def test_the_client_secret_is_stored_encrypted_and_an_empty_one_keeps_it():
         ({"domains": []}, "domains"),
         ({"domains": ["geen domein"]}, "domains"),
         ({"issuer": "geen adres"}, "issuer"),
+        ({"issuer": "http://login.gemeente.example"}, "issuer"),
     ],
 )
 def test_a_key_rotation_moves_the_client_secret_to_the_new_key(settings):
@@ -141,6 +143,26 @@ def test_the_address_picks_the_provider_in_use_only():
     assert sso_selectors.identity_provider_by_provider_id(provider_id="org-x") is None
     _save(beheerder(), provider.organisation, client_secret="", is_active=False)
     assert sso_selectors.identity_provider_for_email(email=f"iemand@{SSO_DOMAIN}") is None
+
+
+def test_allauth_gets_the_providers_as_apps_with_the_secret_decrypted(
+    django_assert_num_queries,
+):
+    adapter = SocialAccountAdapter()
+    first = _save(beheerder(), OrganisationFactory())
+    with django_assert_num_queries(2):
+        (app,) = adapter.list_apps(None, provider=first.provider_id)
+    assert app.provider == "openid_connect"
+    assert app.client_id == "portal"
+    assert app.secret == "geheim-van-de-gemeente"
+    assert app.settings["server_url"] == "https://login.gemeente.example"
+    assert adapter.list_apps(None, provider="org-0") == []
+    for number in range(3):
+        _save(beheerder(), OrganisationFactory(), domains=[f"gemeente{number}.example"])
+    with django_assert_num_queries(2):
+        assert len(adapter.list_apps(None)) == 4
+    with django_assert_num_queries(2):
+        assert len(adapter.list_apps(None, provider="openid_connect", client_id="ander")) == 0
 
 
 def test_the_beheer_page_sets_up_the_provider_and_shows_the_redirect_address(
@@ -265,8 +287,11 @@ def test_a_session_without_that_assertion_is_sent_to_set_up_totp(client):
 # --- the login page's e-mail first step ------------------------------------------------------
 
 
-def test_an_address_without_a_provider_gets_a_clear_message_and_stays(client):
-    response = client.post(reverse("sso_start"), {"email": "iemand@elders.example"})
+def test_an_address_without_a_provider_gets_a_clear_message_and_stays(
+    client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
+        response = client.post(reverse("sso_start"), {"email": "iemand@elders.example"})
     assert response.status_code == 200
     assert "geen inloggen via de organisatie ingesteld" in response.content.decode()
 
