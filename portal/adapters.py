@@ -40,8 +40,12 @@ def password_login_off_message() -> str:
 class AccountAdapter(DefaultAccountAdapter):
     # Failed logins slow down per account and address with a growing wait (portal.throttle)
     # instead of allauth's lock per account, which let anyone lock a contact person out.
-    def _pre_authenticate_throttled(self, request, **credentials):
+    def pre_authenticate(self, request, **credentials):
         login = _login_identifier(credentials)
+        # An organisation that switched password login off: its people use their own provider.
+        # The rule follows the address's domain, so the answer tells nothing about accounts.
+        if sso_selectors.password_login_refused(email=login):
+            raise ValidationError(password_login_off_message())
         if throttle.seconds_to_wait(login=login, address=self.get_client_ip(request)) > 0:
             raise self.validation_error("too_many_login_attempts")
         super().pre_authenticate(request, **credentials)
@@ -59,13 +63,6 @@ class AccountAdapter(DefaultAccountAdapter):
             login=_login_identifier(credentials), address=self.get_client_ip(request)
         )
         super().authentication_failed(request, **credentials)
-
-    def pre_authenticate(self, request, **credentials):
-        # An organisation that switched password login off: its people use their own provider.
-        # The rule follows the address's domain, so the answer tells nothing about accounts.
-        if sso_selectors.password_login_refused(email=_login_identifier(credentials)):
-            raise ValidationError(password_login_off_message())
-        self._pre_authenticate_throttled(request, **credentials)
 
     def clean_email(self, email: str) -> str:
         # Sign-up and password reset ask this too: neither is a way around the switch.
