@@ -15,7 +15,7 @@ TEST_APP_DATABASE_ROLE ?= portal_app
 TEST_APP_DATABASE_PASSWORD ?= portal_app
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv services browser haproxy lint messages worker beat run
+.PHONY: demo test venv services browser haproxy oidc lint messages worker beat run
 
 INSTALLED := $(VENV)/.installed
 
@@ -38,7 +38,7 @@ demo: $(INSTALLED)
 
 ## Run the whole test suite against PostgreSQL, Redis, a Celery worker and headless Chromium.
 ## The import contracts between the apps are checked first (pyproject.toml, [tool.importlinter]).
-test: $(INSTALLED) services browser haproxy
+test: $(INSTALLED) services browser haproxy oidc
 	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		TEST_APP_DATABASE_ROLE=$(TEST_APP_DATABASE_ROLE) \
@@ -54,6 +54,10 @@ browser:
 # The load balancer in front of two web instances in the scale-out test.
 haproxy:
 	bash scripts/ensure-haproxy
+
+# The single sign-on tests' OpenID Connect provider (npm oidc-provider, pinned in tests/oidc/).
+oidc:
+	bash scripts/ensure-oidc-provider
 
 lint: $(INSTALLED)
 	$(VENV)/bin/lint-imports --no-cache

@@ -1,6 +1,7 @@
 from collections import Counter
 
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -56,6 +57,12 @@ class RelatedNotListedAdmin(admin.ModelAdmin):
             protected = [f"{capfirst(kind)}: {count}" for kind, count in sorted(kinds.items())]
         return to_delete, model_count, perms_needed, protected
 
+
+# Single sign-on: the providers are the beheerder's (portal.IdentityProvider, on the beheer
+# pages), tokens are not stored, and a linked account's data is the provider's claims about a
+# person. allauth's admin for them is left out.
+for _model in (SocialApp, SocialToken, SocialAccount):
+    admin.site.unregister(_model)
 
 # allauth's own admin shows an authenticator's data: the TOTP secret and the recovery-code
 # seed. This one shows only whose it is, its type and its dates.

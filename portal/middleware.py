@@ -11,15 +11,22 @@ from django.utils.translation import gettext as _
 
 from . import permissions
 from .selectors import user_has_totp
+from .sso_rules import IDP_MFA_METHOD
 
 _SESSION_FLAG = "portal_mfa_checked"
 _ALWAYS_REACHABLE = ("/accounts/", "/static/", "/i18n/", "/healthz/")
 
 
+# The portal's own TOTP ("mfa"), or a second factor the organisation's identity provider
+# asserted at this session's single sign-on (portal.sso_rules).
+_SECOND_FACTOR_METHODS = ("mfa", IDP_MFA_METHOD)
+
+
 def _session_passed_mfa(request, user) -> bool:
     """Whether a second factor was entered in this session (at login or to reauthenticate)."""
     return any(
-        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+        record.get("method") in _SECOND_FACTOR_METHODS
+        for record in get_authentication_records(request, user)
     )
 
 
@@ -32,6 +39,9 @@ class RequireMFAMiddleware:
     adapter, so the session flag cannot go stale. For the admin's users the flag is
     not enough: a session that did not pass the second factor (whatever logged it
     in) is asked for a code before any page.
+
+    A single sign-on whose identity provider asserted a second factor (amr/acr, see
+    portal.sso_rules) counts as one for this session: no TOTP is asked or set up then.
     """
 
     def __init__(self, get_response):
@@ -45,7 +55,7 @@ class RequireMFAMiddleware:
             and permissions.requires_mfa(user)
         ):
             if not request.session.get(_SESSION_FLAG):
-                if not user_has_totp(user=user):
+                if not user_has_totp(user=user) and not _session_passed_mfa(request, user):
                     messages.warning(
                         request,
                         _(

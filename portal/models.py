@@ -714,6 +714,95 @@ class NetworkConsentEvent(models.Model):
         return f"{self.user} — {self.get_action_display()}"
 
 
+# --- Single sign-on per organisation ---------------------------------------------------------
+
+
+class IdentityProvider(TimeStampedModel):
+    """An organisation's own OpenID Connect provider, where its people log in.
+
+    The client secret is stored encrypted (portal.mfa_crypto), like the TOTP secrets.
+    allauth reads these rows as its apps through the social account adapter.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.CASCADE,
+        related_name="identity_provider",
+    )
+    issuer = models.URLField(
+        _("issuer"),
+        max_length=500,
+        help_text=_("Het adres van de inlogdienst, zoals https://login.gemeente.nl."),
+    )
+    client_id = models.CharField(_("client-id"), max_length=255)
+    client_secret_encrypted = models.TextField(_("client-secret (versleuteld)"))
+    is_active = models.BooleanField(
+        _("in gebruik"),
+        default=True,
+        help_text=_("Uit: iedereen logt in met e-mailadres en wachtwoord."),
+    )
+    password_login_allowed = models.BooleanField(
+        _("inloggen met wachtwoord toegestaan"),
+        default=True,
+        help_text=_(
+            "Uit: mensen met een adres in deze domeinen kunnen alleen via de inlogdienst van de "
+            "organisatie inloggen, en geen wachtwoord herstellen."
+        ),
+    )
+    accepted_acr_values = models.TextField(
+        _("acr-waarden die als tweestapsverificatie gelden"),
+        blank=True,
+        help_text=_(
+            "Eén per regel. Meldt de inlogdienst een van deze waarden (acr), dan vraagt het "
+            "portaal geen eigen code meer."
+        ),
+    )
+
+    class Meta:
+        ordering = ["organisation__name"]
+        verbose_name = _("inlogdienst")
+        verbose_name_plural = _("inlogdiensten")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.issuer}"
+
+    @staticmethod
+    def provider_id_for(organisation_id: int) -> str:
+        """The id allauth knows an organisation's provider by, in its callback URL."""
+        return f"org-{organisation_id}"
+
+    @property
+    def provider_id(self) -> str:
+        return self.provider_id_for(self.organisation_id)
+
+    @property
+    def accepted_acr_list(self) -> list[str]:
+        return [line.strip() for line in self.accepted_acr_values.splitlines() if line.strip()]
+
+
+class IdentityProviderDomain(TimeStampedModel):
+    """An e-mail domain whose people are sent to this identity provider."""
+
+    provider = models.ForeignKey(
+        IdentityProvider,
+        verbose_name=_("inlogdienst"),
+        on_delete=models.CASCADE,
+        related_name="domains",
+    )
+    domain = models.CharField(
+        _("domein"), max_length=253, unique=True, validators=[domain_validator]
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("domein van een inlogdienst")
+        verbose_name_plural = _("domeinen van inlogdiensten")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 # --- retention: the destruction register ----------------------------------------------------
 
 

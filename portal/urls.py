@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
-from . import views
+from . import sso_views, views
 
 # The admin logs in through allauth, so its users pass rate limiting and MFA too.
 admin.site.login = login_required(admin.site.login)
@@ -39,6 +39,12 @@ urlpatterns = [
         views.beheer_organisation_form,
         name="beheer_organisation_edit",
     ),
+    path(
+        "beheer/organisaties/<int:pk>/inlogdienst/",
+        sso_views.beheer_identity_provider,
+        name="beheer_identity_provider",
+    ),
+    path("inloggen/organisatie/", sso_views.sso_start, name="sso_start"),
     path("beheer/programmas/", views.beheer_programme_list, name="beheer_programme_list"),
     path("beheer/programmas/nieuw/", views.beheer_programme_create, name="beheer_programme_create"),
     path(

@@ -76,15 +76,17 @@ JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 # --- the URL patterns ----------------------------------------------------------------------
 
 
-def _patterns(resolver=None, prefix: str = "", namespace: str = ""):
+def _patterns(resolver=None, prefix: str = "", namespace: str = "", outer_params=()):
     """(route, name, parameter names) for every named URL pattern of the project."""
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             inner = ":".join(part for part in (namespace, entry.namespace) if part)
-            yield from _patterns(entry, prefix + str(entry.pattern), inner)
+            # A parameter may sit in the including pattern (allauth's "oidc/<provider_id>/…").
+            params = (*outer_params, *entry.pattern.regex.groupindex)
+            yield from _patterns(entry, prefix + str(entry.pattern), inner, params)
         elif isinstance(entry, URLPattern) and entry.name:
             name = f"{namespace}:{entry.name}" if namespace else entry.name
-            params = list(entry.pattern.regex.groupindex)
+            params = [*outer_params, *entry.pattern.regex.groupindex]
             yield prefix + str(entry.pattern), name, params
 
 

@@ -123,10 +123,21 @@ UNKNOWN_TOKENS_ONLY = {
     ("account_reset_password_from_key", "uidb36"),
     ("account_reset_password_from_key", "key"),
     ("trainings:release", "token"),
+    # An organisation's identity provider ("org-<id>"); the world sets none up.
+    ("openid_connect_login", "provider_id"),
+    ("openid_connect_callback", "provider_id"),
 }
 
-# Unnamed patterns cannot be reversed: only the admin's own redirect and catch-all are allowed.
-UNNAMED_ALLOWED = {"<path:object_id>/", "(?P<url>.*)$"}
+# Unnamed patterns cannot be reversed: only the admin's own redirect and catch-all are allowed,
+# and allauth's old "social/…" addresses, which only redirect to the named "3rdparty/…" pages.
+UNNAMED_ALLOWED = {
+    "<path:object_id>/",
+    "(?P<url>.*)$",
+    "social/login/cancelled/",
+    "social/login/error/",
+    "social/signup/",
+    "social/connections/",
+}
 
 # Integer parameters by name: the kinds of object whose ids fill them. Any other integer
 # parameter gets the ids of every object of every kind of the URL's app.
@@ -567,14 +578,20 @@ def world():
     return people, markers
 
 
-def _patterns(patterns=None, namespace=()):
+def _own_params(pattern) -> list[str]:
+    return list(getattr(pattern, "converters", {})) or list(pattern.regex.groupindex)
+
+
+def _patterns(patterns=None, namespace=(), outer_params=()):
+    # A parameter may sit in an including pattern (allauth's "oidc/<provider_id>/…").
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(entry, URLResolver):
             inner = namespace + ((entry.namespace,) if entry.namespace else ())
-            yield from _patterns(entry.url_patterns, inner)
+            params = (*outer_params, *_own_params(entry.pattern))
+            yield from _patterns(entry.url_patterns, inner, params)
         elif isinstance(entry, URLPattern):
             pattern = entry.pattern
-            params = list(getattr(pattern, "converters", {})) or list(pattern.regex.groupindex)
+            params = [*outer_params, *_own_params(pattern)]
             name = ":".join(namespace + (entry.name,)) if entry.name else None
             yield name, str(pattern), params, getattr(pattern, "converters", {})
 

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on per organisation (see the block "Single sign-on" below).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
@@ -158,6 +161,23 @@ MFA_TOTP_TOLERANCE = 1
 # production); during a rotation the previous keys go in MFA_ENCRYPTION_OLD_KEYS (README).
 MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", default="")
 MFA_ENCRYPTION_OLD_KEYS = env.list("MFA_ENCRYPTION_OLD_KEYS", default=[])
+
+# --- Single sign-on per organisation (OpenID Connect through allauth.socialaccount) ---------
+# The identity providers are portal.IdentityProvider rows kept by the beheerder; the adapter
+# serves them to allauth as apps (no SocialApp rows). A person is linked to an existing account
+# only by an address the provider asserts as verified; otherwise a new account is made in the
+# provider's organisation. TOTP is skipped only when the provider asserts a second factor
+# (portal.sso_rules).
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# The provider's tokens are not kept: the portal needs only who logged in, not API access.
+SOCIALACCOUNT_STORE_TOKENS = False
+# allauth's provider login URL asks for a POST; the portal starts a login from its own form.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=5)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
