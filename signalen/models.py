@@ -1,9 +1,12 @@
 """HKIN signals, who may see them, what happened to them, and the audit chain."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, TimeStampedModel
@@ -15,6 +18,8 @@ from .states import Status
 DESCRIPTION_MAX_LENGTH = 5000
 INVOLVED_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 5000
+# The queue sorts a closed signal, which has no deadline, as if due at the end of time.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class Category(TimeStampedModel):
@@ -127,7 +132,11 @@ class Signal(TimeStampedModel):
         verbose_name_plural = _("signalen")
         indexes = [
             models.Index(fields=["organisation", "status", "-received_at"]),
-            models.Index(fields=["-received_at"]),
+            # The queue's keyset orders: each starts an index scan at a cursor.
+            models.Index(F("received_at").desc(), F("id").desc(), name="signal_queue_newest_idx"),
+            models.Index(
+                Coalesce("deadline_at", Value(NO_DEADLINE)), "id", name="signal_queue_deadline_idx"
+            ),
             models.Index(fields=["status", "closed_at"]),
         ]
         constraints = [
