@@ -317,3 +317,35 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} {self.result}"
+
+
+class SignalTally(models.Model):
+    """How many signals an organisation has access to, per category, status and month.
+
+    The dashboard's figures read these rows instead of counting every signal on each
+    request. Only the services write them (``signalen.tally``), in the transaction of the
+    change they count; ``manage.py signalen_tally`` checks them against a fresh count and
+    repairs them.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    # The first day of the month the signal was made, in the portal's time zone.
+    month = models.DateField()
+    signals = models.IntegerField(default=0)
+    # Of those, how many were picked up, and their hours from report to first pick-up.
+    picked_up = models.IntegerField(default=0)
+    pickup_seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("telling van signalen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "category", "status", "month"], name="one_tally_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        key = f"{self.organisation_id}/{self.category_id}/{self.status}/{self.month}"
+        return f"{key}: {self.signals}"

@@ -4,22 +4,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import (
-    Avg,
     BooleanField,
     Case,
-    Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +34,7 @@ from .models import (
     SignalAccess,
     SignalAttachment,
     SignalEvent,
+    SignalTally,
 )
 from .states import AWAITING_PICKUP, OPEN, Status
 
@@ -488,60 +486,71 @@ class Statistics:
     open_per_status: list[tuple[str, int]]
     pickup_per_month: list[tuple[str, float | None]]
     average_pickup_hours: float | None
-    overdue: int
+    overdue: BoundedCount
     months: list[str] = field(default_factory=list)
 
 
-def _hours(value: timedelta | None) -> float | None:
-    return None if value is None else round(value.total_seconds() / 3600, 1)
+def _hours(seconds: float | None, picked_up: int | None) -> float | None:
+    if not picked_up:
+        return None
+    return round(seconds / picked_up / 3600, 1)
 
 
 def signal_statistics(*, user, organisation: Organisation, now: datetime | None = None):
-    """Counts for one organisation's dashboard, over the signals this user may see only."""
+    """The figures of one organisation's dashboard, for a contact person of it.
+
+    They come from the counters the services keep (``SignalTally``: per organisation,
+    category, status and month), not from the signals, so their cost does not grow with
+    the number of signals; only "overdue", which changes with the clock, is counted from
+    the signals, up to ``COUNT_LIMIT``. Someone who does not serve the organisation
+    sees zeros: a contact person sees every signal their organisation has access to.
+    """
     now = now or timezone.now()
-    base = signals_visible_to(user).filter(
-        Exists(SignalAccess.objects.filter(signal=OuterRef("pk"), organisation_id=organisation.pk))
-    )
-    # Each category by its name in the reader's language.
-    per_category = [
-        (localized(Category(name=name, name_en=name_en), "name"), n)
-        for name, name_en, n in base.values(
-            "category__name", "category__name_en", "category__position"
-        )
-        .annotate(n=Count("pk"))
-        .order_by("category__position", "category__name")
-        .values_list("category__name", "category__name_en", "n")
-    ]
     start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     first_month = start
     for _month in range(11):
         first_month = (first_month - timedelta(days=1)).replace(day=1)
-    pickup = ExpressionWrapper(
-        F("first_picked_up_at") - F("created_at"), output_field=DurationField()
-    )
-    monthly = {
-        timezone.localtime(row["month"]).strftime("%Y-%m")
-        if timezone.is_aware(row["month"])
-        else row["month"].strftime("%Y-%m"): row
-        for row in base.filter(created_at__gte=first_month)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("pk"), pickup=Avg(pickup, filter=Q(first_picked_up_at__isnull=False)))
-        .order_by("month")
-    }
     months = []
     cursor = first_month
     for _month in range(12):
         months.append(cursor.strftime("%Y-%m"))
         cursor = (cursor + timedelta(days=32)).replace(day=1)
+    tallies = SignalTally.objects.filter(organisation=organisation)
+    overdue_signals = Signal.objects.filter(
+        Exists(SignalAccess.objects.filter(signal=OuterRef("pk"), organisation_id=organisation.pk)),
+        deadline_at__lt=now,
+    )
+    if organisation.pk not in portal_permissions.contact_organisation_ids(user):
+        tallies = tallies.none()
+        overdue_signals = overdue_signals.none()
+    per_category = [
+        (localized(Category(name=name, name_en=name_en), "name"), n)
+        for name, name_en, n in tallies.values(
+            "category__name", "category__name_en", "category__position"
+        )
+        .annotate(n=Sum("signals"))
+        .filter(n__gt=0)
+        .order_by("category__position", "category__name")
+        .values_list("category__name", "category__name_en", "n")
+    ]
+    monthly = {
+        row["month"].strftime("%Y-%m"): row
+        for row in tallies.filter(month__gte=first_month.date())
+        .values("month")
+        .annotate(n=Sum("signals"), picked=Sum("picked_up"), seconds=Sum("pickup_seconds"))
+        .order_by("month")
+    }
     per_month = [(month, monthly[month]["n"] if month in monthly else 0) for month in months]
     pickup_per_month = [
-        (month, _hours(monthly[month]["pickup"]) if month in monthly else None) for month in months
+        (month, _hours(monthly[month]["seconds"], monthly[month]["picked"]))
+        if month in monthly
+        else (month, None)
+        for month in months
     ]
     status_counts = dict(
-        base.filter(status__in=OPEN)
+        tallies.filter(status__in=OPEN)
         .values("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("signals"))
         .values_list("status", "n")
     )
     open_per_status = [
@@ -549,20 +558,18 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
         for value, label in Status.choices
         if value in OPEN
     ]
-    totals = base.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(deadline_at__lt=now)),
-        pickup=Avg(pickup, filter=Q(first_picked_up_at__isnull=False)),
+    totals = tallies.aggregate(
+        total=Sum("signals"), picked=Sum("picked_up"), seconds=Sum("pickup_seconds")
     )
     return Statistics(
         organisation=organisation,
-        total=totals["total"],
+        total=totals["total"] or 0,
         per_category=per_category,
         per_month=per_month,
         open_per_status=open_per_status,
         pickup_per_month=pickup_per_month,
-        average_pickup_hours=_hours(totals["pickup"]),
-        overdue=totals["overdue"],
+        average_pickup_hours=_hours(totals["seconds"], totals["picked"]),
+        overdue=BoundedCount.of(overdue_signals),
         months=months,
     )
 
