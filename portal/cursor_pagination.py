@@ -120,6 +120,36 @@ def beyond(keys: Sequence[Key], values: Sequence, *, forward: bool) -> Q:
     return Q(**{f"{first.name}__{bound}": values[0]}) & condition
 
 
+@dataclass(frozen=True)
+class SplitBy:
+    """Fetch a page per value of ``field`` and merge them, in one query (a UNION ALL).
+
+    For an order that starts with columns of a joined table (a category's position and
+    name), which no index on the list's own table can follow: the first ``leading`` keys
+    must be the same for all rows with one value of ``field``, and an index on ``field``
+    and the remaining keys lets each part stop at the page size. The cost is then bounded
+    by the number of values, not by the number of rows.
+    """
+
+    field: str
+    values: Sequence
+    leading: int
+
+
+def _fetch(queryset: QuerySet, keys: Sequence[Key], limit: int, reverse: bool, split):
+    ordering = [key.ordering(reverse=reverse) for key in keys]
+    if split is None or not split.values:
+        return list(queryset.order_by(*ordering)[:limit])
+    inner = ordering[split.leading :]
+    parts = [
+        queryset.filter(**{split.field: value}).order_by(*inner)[:limit] for value in split.values
+    ]
+    # A combined query is ordered by the names of its columns: the primary key by its own.
+    pk = queryset.model._meta.pk.attname
+    outer = [term.replace("pk", pk) if term.lstrip("-") == "pk" else term for term in ordering]
+    return list(parts[0].union(*parts[1:], all=True).order_by(*outer)[:limit])
+
+
 def paginate(
     queryset: QuerySet,
     *,
@@ -128,6 +158,7 @@ def paginate(
     salt: str,
     after: str | None = None,
     before: str | None = None,
+    split: SplitBy | None = None,
 ) -> CursorPage:
     """One page of ``queryset`` in the keys' order, after or before a cursor; one query.
 
@@ -135,12 +166,10 @@ def paginate(
     are neither skipped nor shown twice. Raises ``CursorError`` for a cursor this list
     did not make.
     """
-    ordering = [key.ordering() for key in keys]
     if before:
         values = read_cursor(before, keys=keys, salt=salt)
-        reverse = [key.ordering(reverse=True) for key in keys]
-        rows = list(
-            queryset.filter(beyond(keys, values, forward=False)).order_by(*reverse)[: size + 1]
+        rows = _fetch(
+            queryset.filter(beyond(keys, values, forward=False)), keys, size + 1, True, split
         )
         more_before = len(rows) > size
         rows = rows[:size][::-1]
@@ -153,7 +182,7 @@ def paginate(
     if after:
         values = read_cursor(after, keys=keys, salt=salt)
         queryset = queryset.filter(beyond(keys, values, forward=True))
-    rows = list(queryset.order_by(*ordering)[: size + 1])
+    rows = _fetch(queryset, keys, size + 1, False, split)
     more_after = len(rows) > size
     rows = rows[:size]
     return CursorPage(

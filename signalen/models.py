@@ -137,6 +137,12 @@ class Signal(TimeStampedModel):
             models.Index(
                 Coalesce("deadline_at", Value(NO_DEADLINE)), "id", name="signal_queue_deadline_idx"
             ),
+            models.Index(
+                "category",
+                F("received_at").desc(),
+                F("id").desc(),
+                name="signal_queue_category_idx",
+            ),
             models.Index(fields=["status", "closed_at"]),
         ]
         constraints = [

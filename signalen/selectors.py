@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
-from portal.cursor_pagination import CursorPage, Key, paginate
+from portal.cursor_pagination import CursorPage, Key, SplitBy, paginate
 from portal.models import Organisation, Role, User
 from portal.translated import localized
 
@@ -187,6 +187,15 @@ def signal_queue_page(
     Raises ``portal.cursor_pagination.CursorError`` for a cursor the queue did not make
     for this sort order.
     """
+    split = None
+    if filters.sort == "category":
+        # Per category, newest first, each part from the index on (category, received_at).
+        categories = [filters.category_id] if filters.category_id else Category.objects.all()
+        split = SplitBy(
+            field="category_id",
+            values=[getattr(c, "pk", c) for c in categories],
+            leading=3,
+        )
     return paginate(
         signal_queue(user=user, filters=filters, now=now),
         keys=queue_sort_keys(filters.sort),
@@ -194,6 +203,7 @@ def signal_queue_page(
         salt=QUEUE_CURSOR_SALT,
         after=after,
         before=before,
+        split=split,
     )
 
 
