@@ -203,7 +203,9 @@ def explain(pages, path: str) -> None:
             with connection.execute_wrapper(capture):
                 page.client.get(page.url)
             for sql, params in executed:
-                if "signalen_signal" not in sql or not sql.lstrip("( ").upper().startswith("SELECT"):
+                if "signalen_signal" not in sql or not sql.lstrip("( ").upper().startswith(
+                    "SELECT"
+                ):
                     continue
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
