@@ -1,11 +1,17 @@
-"""Benchmark: the signalen triage queue at 50,000 signals, next to the trivial view.
+"""Benchmark: the signalen triage queue and dashboard at volume, next to the trivial view.
 
-    .venv/bin/python -m bench.signalen_queue [--signals 50000] [--repeat 60]
+    .venv/bin/python -m bench.signalen_queue [--signals 50000] [--repeat 60] [--explain FILE]
 
 Uses a PostgreSQL database of its own (``portal_sig_bench`` unless DATABASE_URL is
-set), creates and migrates it when missing, fills it once with bulk inserts (the
-services are exercised by the test suite; this measures reading at volume), then
-times the queue through Django's test client with the full middleware stack.
+set; use one database per volume), creates and migrates it when missing, fills it once
+with bulk inserts (the services are exercised by the test suite; this measures reading
+at volume) and counts the dashboard's counters afresh, then times the queue's views
+and the dashboard through Django's test client with the full middleware stack.
+
+"deep page" is the page that starts where page 300 started (row 14,951 of all visible
+signals, newest first), opened through its cursor as its "Volgende" link would; with
+``--explain`` every query of every page that reads the signals is written to FILE with
+``EXPLAIN (ANALYZE, BUFFERS)``.
 """
 
 import argparse
@@ -151,10 +157,54 @@ def generate(total: int, seed: int = 2027):
     return measured
 
 
+DEEP_ROW = 299 * 50  # the first row of what was page 300 with 50 signals a page
+
+
+def deep_cursor(user, sort: str, status: str = "all") -> str:
+    """The cursor of the "Volgende" link that leads to the page starting at ``DEEP_ROW``."""
+    from portal.cursor_pagination import make_cursor
+    from signalen import selectors
+
+    filters = selectors.QueueFilters(status=status, sort=sort)
+    rows = selectors.signal_queue(user=user, filters=filters)
+    before_deep = rows[DEEP_ROW - 1]
+    return make_cursor(
+        before_deep, keys=selectors.queue_sort_keys(sort), salt=selectors.QUEUE_CURSOR_SALT
+    )
+
+
+def explain(pages, path: str) -> None:
+    """Write EXPLAIN (ANALYZE, BUFFERS) of each query of each page that reads signals."""
+    from django.db import connection
+
+    with open(path, "w", encoding="utf-8") as out:
+        for page in pages:
+            executed = []
+
+            def capture(execute, sql, params, many, context, executed=executed):
+                executed.append((sql, params))
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(capture):
+                page.client.get(page.url)
+            for sql, params in executed:
+                if "signalen_signal" not in sql or not sql.lstrip("( ").upper().startswith(
+                    "SELECT"
+                ):
+                    continue
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                    statement = cursor.mogrify(sql, params).decode()
+                out.write(f"-- {page.name}: {page.url}\n{statement};\n{plan}\n\n")
+    print(f"\nquery plans written to {path}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signals", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=60)
+    parser.add_argument("--explain", metavar="FILE", help="write the query plans to FILE")
     args = parser.parse_args(argv)
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -170,6 +220,8 @@ def main(argv=None) -> int:
 
     call_command("migrate", verbosity=0)
     user = generate(args.signals)
+    # The bulk inserts bypass the services that keep the dashboard's counters.
+    call_command("signalen_tally", "--repair", verbosity=0)
     client = Client()
     client.force_login(user)
     visible = signals_visible_to(user).count()
@@ -177,19 +229,38 @@ def main(argv=None) -> int:
         f"signals in database: {Signal.objects.count():,}; visible to the measured contact "
         f"person: {visible:,}"
     )
+    deep = deep_cursor(user, "newest")
+    deep_deadline = deep_cursor(user, "deadline")
 
     pages = [
         Page("queue: open (default)", client, "/signalen/"),
         Page("queue: all statuses", client, "/signalen/?status=all"),
+        Page("queue: status new", client, "/signalen/?status=new"),
+        Page("queue: oldest first", client, "/signalen/?status=all&sort=oldest"),
         Page("queue: sort by deadline", client, "/signalen/?status=all&sort=deadline"),
+        Page("queue: sort by category", client, "/signalen/?status=all&sort=category"),
         Page("queue: overdue only", client, "/signalen/?overdue=on"),
-        Page("queue: page 300", client, "/signalen/?status=all&pagina=300"),
+        Page("queue: assigned to me", client, "/signalen/?status=all&assignee=me"),
         Page("queue: category + age", client, "/signalen/?status=all&category=1&age=gt30"),
+        Page("queue: deep page (cursor)", client, f"/signalen/?status=all&na={deep}"),
+        Page("queue: deep, back (cursor)", client, f"/signalen/?status=all&voor={deep}"),
+        Page(
+            "queue: deep, deadline",
+            client,
+            f"/signalen/?status=all&sort=deadline&na={deep_deadline}",
+        ),
+        Page("signalen dashboard", client, "/signalen/dashboard/"),
     ]
+    if args.explain:
+        explain(pages, args.explain)
     baseline, rows = time_pages(
         Page("trivial view", client, TRIVIAL_URL), pages, repeat=args.repeat
     )
-    print_table(f"Signalen triage queue, {args.signals:,} signals (server time)", rows, baseline)
+    print_table(
+        f"Signalen triage queue and dashboard, {args.signals:,} signals (server time)",
+        rows,
+        baseline,
+    )
     return 0
 
 

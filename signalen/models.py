@@ -1,9 +1,12 @@
 """HKIN signals, who may see them, what happened to them, and the audit chain."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, TimeStampedModel
@@ -15,6 +18,8 @@ from .states import Status
 DESCRIPTION_MAX_LENGTH = 5000
 INVOLVED_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 5000
+# The queue sorts a closed signal, which has no deadline, as if due at the end of time.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class Category(TimeStampedModel):
@@ -127,7 +132,17 @@ class Signal(TimeStampedModel):
         verbose_name_plural = _("signalen")
         indexes = [
             models.Index(fields=["organisation", "status", "-received_at"]),
-            models.Index(fields=["-received_at"]),
+            # The queue's keyset orders: each starts an index scan at a cursor.
+            models.Index(F("received_at").desc(), F("id").desc(), name="signal_queue_newest_idx"),
+            models.Index(
+                Coalesce("deadline_at", Value(NO_DEADLINE)), "id", name="signal_queue_deadline_idx"
+            ),
+            models.Index(
+                "category",
+                F("received_at").desc(),
+                F("id").desc(),
+                name="signal_queue_category_idx",
+            ),
             models.Index(fields=["status", "closed_at"]),
         ]
         constraints = [
@@ -308,3 +323,35 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} {self.result}"
+
+
+class SignalTally(models.Model):
+    """How many signals an organisation has access to, per category, status and month.
+
+    The dashboard's figures read these rows instead of counting every signal on each
+    request. Only the services write them (``signalen.tally``), in the transaction of the
+    change they count; ``manage.py signalen_tally`` checks them against a fresh count and
+    repairs them.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    # The first day of the month the signal was made, in the portal's time zone.
+    month = models.DateField()
+    signals = models.IntegerField(default=0)
+    # Of those, how many were picked up, and their hours from report to first pick-up.
+    picked_up = models.IntegerField(default=0)
+    pickup_seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("telling van signalen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "category", "status", "month"], name="one_tally_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        key = f"{self.organisation_id}/{self.category_id}/{self.status}/{self.month}"
+        return f"{key}: {self.signals}"

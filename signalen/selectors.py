@@ -4,31 +4,38 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import (
-    Avg,
     BooleanField,
     Case,
-    Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
+from portal.cursor_pagination import CursorPage, Key, SplitBy, paginate
 from portal.models import Organisation, Role, User
 from portal.translated import localized
 
 from . import permissions
-from .models import AuditEntry, Category, Signal, SignalAccess, SignalAttachment, SignalEvent
+from .models import (
+    NO_DEADLINE,
+    AuditEntry,
+    Category,
+    Signal,
+    SignalAccess,
+    SignalAttachment,
+    SignalEvent,
+    SignalTally,
+)
 from .states import AWAITING_PICKUP, OPEN, Status
 
 # Audit actions and timeline events done by the reporter, also once the reporter is gone.
@@ -70,12 +77,26 @@ class QueueFilters:
     sort: str = "newest"
 
 
+# Every sort order ends on the primary key, so equal sort values still give one fixed order
+# and a keyset cursor can tell the rows apart. Each order has an index that starts at a
+# cursor (migration 0007); the category order sorts on the category's position and name.
 SORTS = {
-    "newest": ["-received_at", "-pk"],
-    "oldest": ["received_at", "pk"],
-    "deadline": [F("deadline_at").asc(nulls_last=True), "pk"],
-    "category": ["category__position", "category__name", "-received_at"],
+    "newest": [Key("received_at", descending=True), Key("pk", descending=True)],
+    "oldest": [Key("received_at"), Key("pk")],
+    # Closed signals have no deadline: they come last, ordered as if due at the end of time.
+    "deadline": [Key("deadline_key"), Key("pk")],
+    "category": [
+        Key("category_position"),
+        Key("category_name"),
+        Key("category_id"),
+        Key("received_at", descending=True),
+        Key("pk", descending=True),
+    ],
 }
+QUEUE_CURSOR_SALT = "signalen.queue"
+# The queue counts up to this many signals and then says "more than"; counting every
+# visible signal on each request is what made the page slow at volume.
+COUNT_LIMIT = 1000
 
 
 def _queue_condition(*, user, filters: QueueFilters, now: datetime) -> Q:
@@ -113,13 +134,20 @@ def _queue_condition(*, user, filters: QueueFilters, now: datetime) -> Q:
 
 
 def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
-    """The triage queue: visible signals, filtered and sorted, joined for one-query rendering."""
+    """The triage queue: visible signals, filtered and sorted, joined for one-query rendering.
+
+    The rows carry the sort keys of ``SORTS`` (``deadline_key``, ``category_position``,
+    ``category_name``) so that ``signal_queue_page`` can cut the list at a cursor.
+    """
     now = now or timezone.now()
     queryset = (
         signals_visible_to(user)
         .filter(_queue_condition(user=user, filters=filters, now=now))
         .select_related("category", "organisation", "assignee", "reported_to")
         .annotate(
+            deadline_key=Coalesce("deadline_at", Value(NO_DEADLINE)),
+            category_position=F("category__position"),
+            category_name=F("category__name"),
             is_overdue=Case(
                 When(deadline_at__lt=now, then=Value(True)),
                 default=Value(False),
@@ -138,27 +166,82 @@ def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) ->
             ),
         )
     )
-    return queryset.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+    return queryset.order_by(*(key.ordering() for key in queue_sort_keys(filters.sort)))
+
+
+def queue_sort_keys(sort: str) -> list[Key]:
+    return SORTS.get(sort, SORTS["newest"])
+
+
+def signal_queue_page(
+    *,
+    user,
+    filters: QueueFilters,
+    size: int,
+    after: str | None = None,
+    before: str | None = None,
+    now: datetime | None = None,
+) -> CursorPage:
+    """One page of the queue after or before a cursor, in one query however deep.
+
+    Raises ``portal.cursor_pagination.CursorError`` for a cursor the queue did not make
+    for this sort order.
+    """
+    split = None
+    if filters.sort == "category":
+        # Per category, newest first, each part from the index on (category, received_at).
+        categories = [filters.category_id] if filters.category_id else Category.objects.all()
+        split = SplitBy(
+            field="category_id",
+            values=[getattr(c, "pk", c) for c in categories],
+            leading=3,
+        )
+    return paginate(
+        signal_queue(user=user, filters=filters, now=now),
+        keys=queue_sort_keys(filters.sort),
+        size=size,
+        salt=QUEUE_CURSOR_SALT,
+        after=after,
+        before=before,
+        split=split,
+    )
+
+
+@dataclass(frozen=True)
+class BoundedCount:
+    """A count that stopped at ``limit``: ``more`` says there were more than ``n``."""
+
+    n: int
+    more: bool
+
+    @classmethod
+    def of(cls, queryset: QuerySet, limit: int | None = None) -> "BoundedCount":
+        """Counts at most ``limit + 1`` rows, in one query (a COUNT over a LIMIT)."""
+        limit = COUNT_LIMIT if limit is None else limit
+        counted = queryset.order_by()[: limit + 1].count()
+        return cls(n=min(counted, limit), more=counted > limit)
 
 
 @dataclass(frozen=True)
 class QueueCounts:
-    matching: int  # signals that pass the queue's filters
-    overdue: int  # all visible overdue signals, whatever the filters
+    matching: BoundedCount  # signals that pass the queue's filters
+    overdue: BoundedCount  # all visible overdue signals, whatever the filters
 
 
 def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
-    """Both counts of the queue page in one pass over the visible signals.
+    """Both counts of the queue page, each exact up to ``COUNT_LIMIT``; two queries.
 
-    At tens of thousands of signals each count is a join of the access table with
-    the signals; one aggregate with two FILTER clauses does that join once.
+    A count stops reading at the limit, so its cost does not grow with the number of
+    signals a contact person can see.
     """
     now = now or timezone.now()
-    totals = signals_visible_to(user).aggregate(
-        matching=Count("pk", filter=_queue_condition(user=user, filters=filters, now=now)),
-        overdue=Count("pk", filter=Q(deadline_at__lt=now)),
+    visible = signals_visible_to(user)
+    return QueueCounts(
+        matching=BoundedCount.of(
+            visible.filter(_queue_condition(user=user, filters=filters, now=now))
+        ),
+        overdue=BoundedCount.of(visible.filter(deadline_at__lt=now)),
     )
-    return QueueCounts(matching=totals["matching"] or 0, overdue=totals["overdue"] or 0)
 
 
 def _needs_attention(user, now: datetime) -> Q:
@@ -174,11 +257,14 @@ def _needs_attention(user, now: datetime) -> Q:
 def attention_count(*, user, now: datetime | None = None) -> int:
     """How many signals wait for the user's meldpunt (new or overdue): the menu's badge.
 
-    One query, and none for anyone who is not a contact person.
+    Exact up to ``COUNT_LIMIT``, ``COUNT_LIMIT + 1`` for anything above it. One query,
+    and none for anyone who is not a contact person.
     """
     if not portal_permissions.is_contact_person(user):
         return 0
-    return signals_visible_to(user).filter(_needs_attention(user, now or timezone.now())).count()
+    waiting = signals_visible_to(user).filter(_needs_attention(user, now or timezone.now()))
+    # Stops at the limit: the badge is on every page, and "1000+" says enough.
+    return waiting.order_by()[: COUNT_LIMIT + 1].count()
 
 
 def attention_signals(*, user, limit: int = 5, now: datetime | None = None) -> list[Signal]:
@@ -412,60 +498,71 @@ class Statistics:
     open_per_status: list[tuple[str, int]]
     pickup_per_month: list[tuple[str, float | None]]
     average_pickup_hours: float | None
-    overdue: int
+    overdue: BoundedCount
     months: list[str] = field(default_factory=list)
 
 
-def _hours(value: timedelta | None) -> float | None:
-    return None if value is None else round(value.total_seconds() / 3600, 1)
+def _hours(seconds: float | None, picked_up: int | None) -> float | None:
+    if not picked_up:
+        return None
+    return round(seconds / picked_up / 3600, 1)
 
 
 def signal_statistics(*, user, organisation: Organisation, now: datetime | None = None):
-    """Counts for one organisation's dashboard, over the signals this user may see only."""
+    """The figures of one organisation's dashboard, for a contact person of it.
+
+    They come from the counters the services keep (``SignalTally``: per organisation,
+    category, status and month), not from the signals, so their cost does not grow with
+    the number of signals; only "overdue", which changes with the clock, is counted from
+    the signals, up to ``COUNT_LIMIT``. Someone who does not serve the organisation
+    sees zeros: a contact person sees every signal their organisation has access to.
+    """
     now = now or timezone.now()
-    base = signals_visible_to(user).filter(
-        Exists(SignalAccess.objects.filter(signal=OuterRef("pk"), organisation_id=organisation.pk))
-    )
-    # Each category by its name in the reader's language.
-    per_category = [
-        (localized(Category(name=name, name_en=name_en), "name"), n)
-        for name, name_en, n in base.values(
-            "category__name", "category__name_en", "category__position"
-        )
-        .annotate(n=Count("pk"))
-        .order_by("category__position", "category__name")
-        .values_list("category__name", "category__name_en", "n")
-    ]
     start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     first_month = start
     for _month in range(11):
         first_month = (first_month - timedelta(days=1)).replace(day=1)
-    pickup = ExpressionWrapper(
-        F("first_picked_up_at") - F("created_at"), output_field=DurationField()
-    )
-    monthly = {
-        timezone.localtime(row["month"]).strftime("%Y-%m")
-        if timezone.is_aware(row["month"])
-        else row["month"].strftime("%Y-%m"): row
-        for row in base.filter(created_at__gte=first_month)
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("pk"), pickup=Avg(pickup, filter=Q(first_picked_up_at__isnull=False)))
-        .order_by("month")
-    }
     months = []
     cursor = first_month
     for _month in range(12):
         months.append(cursor.strftime("%Y-%m"))
         cursor = (cursor + timedelta(days=32)).replace(day=1)
+    tallies = SignalTally.objects.filter(organisation=organisation)
+    overdue_signals = Signal.objects.filter(
+        Exists(SignalAccess.objects.filter(signal=OuterRef("pk"), organisation_id=organisation.pk)),
+        deadline_at__lt=now,
+    )
+    if organisation.pk not in portal_permissions.contact_organisation_ids(user):
+        tallies = tallies.none()
+        overdue_signals = overdue_signals.none()
+    per_category = [
+        (localized(Category(name=name, name_en=name_en), "name"), n)
+        for name, name_en, n in tallies.values(
+            "category__name", "category__name_en", "category__position"
+        )
+        .annotate(n=Sum("signals"))
+        .filter(n__gt=0)
+        .order_by("category__position", "category__name")
+        .values_list("category__name", "category__name_en", "n")
+    ]
+    monthly = {
+        row["month"].strftime("%Y-%m"): row
+        for row in tallies.filter(month__gte=first_month.date())
+        .values("month")
+        .annotate(n=Sum("signals"), picked=Sum("picked_up"), seconds=Sum("pickup_seconds"))
+        .order_by("month")
+    }
     per_month = [(month, monthly[month]["n"] if month in monthly else 0) for month in months]
     pickup_per_month = [
-        (month, _hours(monthly[month]["pickup"]) if month in monthly else None) for month in months
+        (month, _hours(monthly[month]["seconds"], monthly[month]["picked"]))
+        if month in monthly
+        else (month, None)
+        for month in months
     ]
     status_counts = dict(
-        base.filter(status__in=OPEN)
+        tallies.filter(status__in=OPEN)
         .values("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("signals"))
         .values_list("status", "n")
     )
     open_per_status = [
@@ -473,20 +570,18 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
         for value, label in Status.choices
         if value in OPEN
     ]
-    totals = base.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(deadline_at__lt=now)),
-        pickup=Avg(pickup, filter=Q(first_picked_up_at__isnull=False)),
+    totals = tallies.aggregate(
+        total=Sum("signals"), picked=Sum("picked_up"), seconds=Sum("pickup_seconds")
     )
     return Statistics(
         organisation=organisation,
-        total=totals["total"],
+        total=totals["total"] or 0,
         per_category=per_category,
         per_month=per_month,
         open_per_status=open_per_status,
         pickup_per_month=pickup_per_month,
-        average_pickup_hours=_hours(totals["pickup"]),
-        overdue=totals["overdue"],
+        average_pickup_hours=_hours(totals["seconds"], totals["picked"]),
+        overdue=BoundedCount.of(overdue_signals),
         months=months,
     )
 

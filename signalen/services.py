@@ -20,7 +20,7 @@ from portal import permissions as portal_permissions
 from portal.models import Organisation, Role, User
 from portal.workdays import months_before
 
-from . import audit, permissions, scheduling, selectors
+from . import audit, permissions, scheduling, selectors, tally
 from .attachments import PreparedAttachment
 from .models import (
     DESCRIPTION_MAX_LENGTH,
@@ -136,6 +136,9 @@ def signal_create(
                 via=SignalAccess.Via.REPORTED,
                 granted_at=now,
             )
+            tally.tally_shift(
+                organisation_ids=[organisation.pk], before=None, after=tally.state_of(signal)
+            )
             reported = SignalEvent.objects.create(
                 signal=signal,
                 kind=SignalEvent.Kind.REPORTED,
@@ -207,8 +210,12 @@ def _locked_for(*, actor: User, signal: Signal, action: str) -> tuple[Signal, St
 
 
 def _apply(signal: Signal, status: Status, now: datetime, **changes) -> None:
-    """Move the signal to ``status``, recompute its deadline, save and re-plan reminders."""
+    """Move the signal to ``status``, recompute its deadline, save and re-plan reminders.
+
+    Also moves the signal in the dashboard's counters of every organisation that sees it.
+    """
     previous = signal.status
+    counted = tally.state_of(signal)
     signal.status = status
     signal.last_activity_at = now
     for name, value in changes.items():
@@ -222,6 +229,12 @@ def _apply(signal: Signal, status: Status, now: datetime, **changes) -> None:
         exclude=["reporter", "reported_to", "organisation", "category", "assignee", "duplicate_of"]
     )
     signal.save()
+    if tally.state_of(signal) != counted:
+        tally.tally_shift(
+            organisation_ids=signal.accesses.values_list("organisation_id", flat=True),
+            before=counted,
+            after=tally.state_of(signal),
+        )
     scheduling.sync_overdue_reminders(signal=signal)
 
 
@@ -392,11 +405,15 @@ def signal_forward(
     note = _clean_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     now = timezone.now()
     _apply(signal, status, now, organisation=organisation, assignee=None)
-    SignalAccess.objects.get_or_create(
+    _access, granted = SignalAccess.objects.get_or_create(
         signal=signal,
         organisation=organisation,
         defaults={"via": SignalAccess.Via.FORWARDED, "granted_at": now},
     )
+    if granted:
+        tally.tally_shift(
+            organisation_ids=[organisation.pk], before=None, after=tally.state_of(signal)
+        )
     event = SignalEvent.objects.create(
         signal=signal,
         kind=SignalEvent.Kind.FORWARDED,
@@ -604,3 +621,14 @@ def signals_anonymise_expired(
         if signal_anonymise(signal_id=pk):
             done.append(reference)
     return done
+
+
+@transaction.atomic
+def signal_tally_repair() -> list[tally.Difference]:
+    """Count the dashboard's counters afresh; returns where they differed before.
+
+    For after a bulk import or a restore, which bypass the services that keep them.
+    """
+    differences = tally.tally_differences()
+    tally.tally_rebuild()
+    return differences

@@ -2,6 +2,7 @@
 filtered by the user, so a guessed id answers 404; every read and change is audited."""
 
 import logging
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import permissions as portal_permissions
 from portal import selectors as portal_selectors
+from portal.cursor_pagination import CursorError
 from portal.forms import add_service_errors as _add_errors
 from portal.forms import one_time_submission
 from portal.models import Organisation
-from portal.pagination import CountedPaginator, query_without
+from portal.pagination import query_without
 from portal.tokens import client_ip
 
 from . import audit, permissions, selectors, services
@@ -179,18 +181,30 @@ def signal_queue(request):
     filters = form.filters()
     now = timezone.now()
     counts = selectors.queue_counts(user=request.user, filters=filters, now=now)
-    queryset = selectors.signal_queue(user=request.user, filters=filters, now=now)
-    page = CountedPaginator(queryset, QUEUE_PAGE_SIZE, count=counts.matching).get_page(
-        request.GET.get("pagina")
+    page_of = partial(
+        selectors.signal_queue_page,
+        user=request.user,
+        filters=filters,
+        size=QUEUE_PAGE_SIZE,
+        now=now,
     )
+    cursor_refused = False
+    try:
+        page = page_of(after=request.GET.get("na"), before=request.GET.get("voor"))
+    except CursorError:
+        # A damaged link, or one from another sort order: the start of the list instead.
+        cursor_refused = True
+        page = page_of()
     return render(
         request,
         "signalen/signal_queue.html",
         {
             "form": form,
             "page": page,
-            "query": query_without(request, "pagina"),
+            "query": query_without(request, "na", "voor", "pagina"),
+            "matching_count": counts.matching,
             "overdue_count": counts.overdue,
+            "cursor_refused": cursor_refused,
             "own_organisation_ids": portal_permissions.contact_organisation_ids(request.user),
         },
     )

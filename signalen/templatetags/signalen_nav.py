@@ -19,3 +19,11 @@ def signal_attention_count(context) -> int:
     if not hasattr(request, _CACHE_ATTR):
         setattr(request, _CACHE_ATTR, selectors.attention_count(user=user))
     return getattr(request, _CACHE_ATTR)
+
+
+@register.filter
+def at_most(count: int) -> str:
+    """A count from ``attention_count`` as shown: "1000+" once it passed the limit."""
+    if count > selectors.COUNT_LIMIT:
+        return f"{selectors.COUNT_LIMIT}+"
+    return str(count)

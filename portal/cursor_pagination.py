@@ -1,0 +1,193 @@
+"""Keyset ("cursor") pagination: the next page starts after the last row shown.
+
+An OFFSET makes the database read and throw away every row before the page, so page 300
+costs three hundred pages. A keyset page asks for the rows after (or before) one row's
+sort key instead, which an index on that key answers by starting at that row: a deep page
+is as cheap as the first. The price is that there are no page numbers, only "next" and
+"previous" from where you are.
+
+The cursor in a link is signed: it cannot be made up, and one made for another list or
+another sort order is refused (``CursorError``), so the page can fall back to its start.
+Filtering still happens in the queryset the caller passes in; the cursor only says where
+in that list to start, so it can never widen what the caller may see.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+
+
+class CursorError(ValueError):
+    """The cursor is damaged, made up, or belongs to another list or sort order."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """One sort key: a field or annotation of the queryset's rows, never NULL."""
+
+    name: str
+    descending: bool = False
+
+    def ordering(self, *, reverse: bool = False) -> str:
+        return f"-{self.name}" if self.descending != reverse else self.name
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    object_list: list
+    next_cursor: str | None
+    previous_cursor: str | None
+    is_first: bool
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous or not self.is_first
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def _encode(value):
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if value is None or isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"a keyset value must be an int, a str or a datetime, not {value!r}")
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict) and set(value) == {"dt"}:
+        try:
+            return datetime.fromisoformat(value["dt"])
+        except (TypeError, ValueError):
+            raise CursorError("bad date") from None
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return value
+    raise CursorError("bad value")
+
+
+def _fingerprint(keys: Sequence[Key]) -> list[str]:
+    return [key.ordering() for key in keys]
+
+
+def make_cursor(row, *, keys: Sequence[Key], salt: str) -> str:
+    values = [_encode(getattr(row, key.name)) for key in keys]
+    return signing.dumps([_fingerprint(keys), values], salt=salt, compress=True)
+
+
+def read_cursor(cursor: str, *, keys: Sequence[Key], salt: str) -> list:
+    """The key values in ``cursor``; raises ``CursorError`` for anything this list did not make."""
+    try:
+        fingerprint, values = signing.loads(cursor, salt=salt)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise CursorError("bad signature") from None
+    if fingerprint != _fingerprint(keys) or not isinstance(values, list):
+        raise CursorError("cursor of another order")
+    if len(values) != len(keys):
+        raise CursorError("bad length")
+    return [_decode(value) for value in values]
+
+
+def beyond(keys: Sequence[Key], values: Sequence, *, forward: bool) -> Q:
+    """The rows after (``forward``) or before ``values`` in the keys' order.
+
+    Written as ``k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND k2 > v2) OR ...)``: the leading
+    bound on the first key is redundant, but it is what lets the database start an index
+    scan at the cursor instead of filtering from the top of the index.
+    """
+    condition = Q(pk__in=[])
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        operator = "gt" if key.descending != forward else "lt"
+        condition |= equal & Q(**{f"{key.name}__{operator}": value})
+        equal &= Q(**{key.name: value})
+    first = keys[0]
+    bound = "gte" if first.descending != forward else "lte"
+    return Q(**{f"{first.name}__{bound}": values[0]}) & condition
+
+
+@dataclass(frozen=True)
+class SplitBy:
+    """Fetch a page per value of ``field`` and merge them, in one query (a UNION ALL).
+
+    For an order that starts with columns of a joined table (a category's position and
+    name), which no index on the list's own table can follow: the first ``leading`` keys
+    must be the same for all rows with one value of ``field``, and an index on ``field``
+    and the remaining keys lets each part stop at the page size. The cost is then bounded
+    by the number of values, not by the number of rows.
+    """
+
+    field: str
+    values: Sequence
+    leading: int
+
+
+def _fetch(queryset: QuerySet, keys: Sequence[Key], limit: int, reverse: bool, split):
+    ordering = [key.ordering(reverse=reverse) for key in keys]
+    if split is None or not split.values:
+        return list(queryset.order_by(*ordering)[:limit])
+    inner = ordering[split.leading :]
+    parts = [
+        queryset.filter(**{split.field: value}).order_by(*inner)[:limit] for value in split.values
+    ]
+    # A combined query is ordered by the names of its columns: the primary key by its own.
+    pk = queryset.model._meta.pk.attname
+    outer = [term.replace("pk", pk) if term.lstrip("-") == "pk" else term for term in ordering]
+    return list(parts[0].union(*parts[1:], all=True).order_by(*outer)[:limit])
+
+
+def paginate(
+    queryset: QuerySet,
+    *,
+    keys: Sequence[Key],
+    size: int,
+    salt: str,
+    after: str | None = None,
+    before: str | None = None,
+    split: SplitBy | None = None,
+) -> CursorPage:
+    """One page of ``queryset`` in the keys' order, after or before a cursor; one query.
+
+    The last key must be unique (the primary key) so that rows with equal sort values
+    are neither skipped nor shown twice. Raises ``CursorError`` for a cursor this list
+    did not make.
+    """
+    if before:
+        values = read_cursor(before, keys=keys, salt=salt)
+        rows = _fetch(
+            queryset.filter(beyond(keys, values, forward=False)), keys, size + 1, True, split
+        )
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        return CursorPage(
+            object_list=rows,
+            next_cursor=make_cursor(rows[-1], keys=keys, salt=salt) if rows else None,
+            previous_cursor=make_cursor(rows[0], keys=keys, salt=salt) if more_before else None,
+            is_first=not more_before,
+        )
+    if after:
+        values = read_cursor(after, keys=keys, salt=salt)
+        queryset = queryset.filter(beyond(keys, values, forward=True))
+    rows = _fetch(queryset, keys, size + 1, False, split)
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return CursorPage(
+        object_list=rows,
+        next_cursor=make_cursor(rows[-1], keys=keys, salt=salt) if more_after else None,
+        previous_cursor=make_cursor(rows[0], keys=keys, salt=salt) if after and rows else None,
+        is_first=not after,
+    )
