@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from allauth.mfa.models import Authenticator
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import network, permissions, reminders
@@ -69,6 +70,18 @@ def open_invitations(*, user: User) -> QuerySet[Invitation]:
     )
 
 
+def _count_per_organisation(rows: QuerySet, field: str) -> Coalesce:
+    """How many of ``rows`` belong to the organisation of the outer query; 0 for none."""
+    counted = (
+        rows.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def _organisations_with_counts() -> QuerySet[Organisation]:
     """Organisations with their domains, active members and contact persons counted."""
     return (
@@ -76,12 +89,14 @@ def _organisations_with_counts() -> QuerySet[Organisation]:
         .prefetch_related(
             Prefetch("email_domains", queryset=OrganisationEmailDomain.objects.order_by("domain"))
         )
+        # Counted in a subquery each, not over one join of members and role assignments:
+        # that join multiplies an organisation's members by its assignments.
         .annotate(
-            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
-            contact_person_count=Count(
-                "role_assignments",
-                filter=Q(role_assignments__role=Role.CONTACT_PERSON),
-                distinct=True,
+            member_count=_count_per_organisation(
+                User.objects.filter(is_active=True), "organisation"
+            ),
+            contact_person_count=_count_per_organisation(
+                RoleAssignment.objects.filter(role=Role.CONTACT_PERSON), "organisation"
             ),
         )
         .order_by("name")
