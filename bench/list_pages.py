@@ -325,7 +325,7 @@ def pages():
 def measure(url: str, units: int, repeat: int):
     from django.core.management import call_command
 
-    from bench.timing import time_pages
+    from bench.timing import print_table, time_pages
     from portal.models import User
     from trainings.models import Enrolment, Resource, Run
 
@@ -339,7 +339,10 @@ def measure(url: str, units: int, repeat: int):
         f"{Enrolment.objects.count():,} enrolments, {Resource.objects.count():,} resources"
     )
     print(f"{units}x: {volume}", flush=True)
-    return time_pages(baseline, measured, repeat=repeat)
+    baseline, rows = time_pages(baseline, measured, repeat=repeat)
+    # Printed at once as well: measuring the larger volume takes a while.
+    print_table(f"List pages at {units}x (server time)", rows, baseline)
+    return baseline, rows
 
 
 def main(argv=None) -> int:
