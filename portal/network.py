@@ -9,7 +9,7 @@ registers providers here in its ``AppConfig.ready``:
 - ``register_met(provider)``: ``provider(user_id)`` returns the ``Meeting`` rows for
   everyone the user met through that app (the user themselves left out);
 - ``register_programmes(programmes_of, participants_of)``: the programmes a user takes part
-  in through the app, and everyone taking part in any of some programmes.
+  in through the app, and who of some people takes part in any of some programmes.
 
 Each provider does a bounded number of queries (one or two), whatever the number of runs or
 werkplaatsen, so a page asking the registry costs a constant number of queries. Providers
@@ -51,7 +51,9 @@ class Meeting:
 
 MetProvider = Callable[[int], Iterable[Meeting]]
 ProgrammesOf = Callable[[int], Iterable[int]]
-ParticipantsOf = Callable[[frozenset[int]], Iterable[int]]
+# Asked about some people only (those a page already narrowed down): a programme may have
+# tens of thousands of participants, and reading all their ids costs as much.
+ParticipantsOf = Callable[[frozenset[int], list[int]], Iterable[int]]
 
 _met: dict[str, MetProvider] = {}
 _programmes: dict[str, tuple[ProgrammesOf, ParticipantsOf]] = {}
@@ -69,7 +71,8 @@ def register_met(provider: MetProvider) -> MetProvider:
 
 def register_programmes(programmes_of: ProgrammesOf, participants_of: ParticipantsOf) -> None:
     """Ask ``programmes_of(user_id)`` the programme ids the user takes part in, and
-    ``participants_of(programme_ids)`` the user ids taking part in any of them."""
+    ``participants_of(programme_ids, among)`` those of the user ids ``among`` taking part in
+    any of them."""
     _programmes[_qualified(programmes_of)] = (programmes_of, participants_of)
 
 
@@ -95,14 +98,15 @@ def programmes_of(user_id: int) -> frozenset[int]:
     )
 
 
-def participants_of(programme_ids: frozenset[int]) -> frozenset[int]:
-    """Everyone taking part in any of these programmes, through any app."""
-    if not programme_ids:
+def participants_of(programme_ids: frozenset[int], among: Iterable[int]) -> frozenset[int]:
+    """Those ``among`` these people taking part in any of these programmes, through any app."""
+    among = list(among)
+    if not programme_ids or not among:
         return frozenset()
     return frozenset(
         user_id
         for _programmes_of, participants in list(_programmes.values())
-        for user_id in participants(programme_ids)
+        for user_id in participants(programme_ids, among)
     )
 
 

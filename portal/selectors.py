@@ -1,11 +1,24 @@
 """Reads for people, organisations, invitations and login records."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from allauth.mfa.models import Authenticator
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import network, permissions, reminders
@@ -70,6 +83,18 @@ def open_invitations(*, user: User) -> QuerySet[Invitation]:
     )
 
 
+def _count_per_organisation(rows: QuerySet, field: str) -> Coalesce:
+    """How many of ``rows`` belong to the organisation of the outer query; 0 for none."""
+    counted = (
+        rows.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def _organisations_with_counts() -> QuerySet[Organisation]:
     """Organisations with their domains, active members and contact persons counted."""
     return (
@@ -77,12 +102,14 @@ def _organisations_with_counts() -> QuerySet[Organisation]:
         .prefetch_related(
             Prefetch("email_domains", queryset=OrganisationEmailDomain.objects.order_by("domain"))
         )
+        # Counted in a subquery each, not over one join of members and role assignments:
+        # that join multiplies an organisation's members by its assignments.
         .annotate(
-            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
-            contact_person_count=Count(
-                "role_assignments",
-                filter=Q(role_assignments__role=Role.CONTACT_PERSON),
-                distinct=True,
+            member_count=_count_per_organisation(
+                User.objects.filter(is_active=True), "organisation"
+            ),
+            contact_person_count=_count_per_organisation(
+                RoleAssignment.objects.filter(role=Role.CONTACT_PERSON), "organisation"
             ),
         )
         .order_by("name")
@@ -455,20 +482,28 @@ def _findable(ids) -> QuerySet[User]:
     The one place the consent is read: every netwerk page and the signal form go through it,
     straight from the database, so a revocation counts from the next request on.
     """
-    return User.objects.filter(
-        pk__in=list(ids), is_active=True, network_profile__findable=True
-    ).select_related("organisation", "network_profile")
+    return _findable_people().filter(pk__in=list(ids))
 
 
-def _programme_peer_ids(user: User) -> frozenset[int]:
-    """Everyone taking part in a programme the user takes part in (coordinators included)."""
+def _findable_people() -> QuerySet[User]:
+    """Every active person who consented to be findable (see ``_findable``)."""
+    return User.objects.filter(is_active=True, network_profile__findable=True).select_related(
+        "organisation", "network_profile"
+    )
+
+
+def _programme_peer_ids(user: User, among: Iterable[int]) -> frozenset[int]:
+    """Those ``among`` some people taking part in a programme the user takes part in
+    (coordinators included). Asked about some people only: a programme may have tens of
+    thousands of participants, and reading all their ids would cost as much."""
+    among = list(among)
     programme_ids = network.programmes_of(user.pk) | permissions.coordinated_programme_ids(user)
     if not programme_ids:
         return frozenset()
     coordinators = Programme.coordinators.through.objects.filter(
-        programme_id__in=programme_ids
+        programme_id__in=programme_ids, user_id__in=among
     ).values_list("user_id", flat=True)
-    return (network.participants_of(programme_ids) | frozenset(coordinators)) - {user.pk}
+    return (network.participants_of(programme_ids, among) | frozenset(coordinators)) - {user.pk}
 
 
 def network_profile_of(*, user: User) -> NetworkProfile:
@@ -512,9 +547,15 @@ def network_search(
     A field the person keeps hidden is never searched: finding someone by it would reveal it.
     """
     met = network.meetings(user.pk) if met is None else met
-    people = _findable(_programme_peer_ids(user) | met.keys())
+    people = _findable_people()
     if organisation is not None:
-        people = people.filter(Q(organisation=organisation) | Q(organisation__parent=organisation))
+        # A list of organisations rather than an OR across the join, so the database starts
+        # from the organisation's people (an index) instead of from every findable person.
+        people = people.filter(
+            organisation__in=Organisation.objects.filter(
+                Q(pk=organisation.pk) | Q(parent=organisation)
+            ).values("pk")
+        )
     if discipline:
         people = people.filter(discipline=discipline, network_profile__show_discipline=True)
     if text:
@@ -523,6 +564,11 @@ def network_search(
             | Q(department__icontains=text, network_profile__show_department=True)
             | Q(network_profile__ask_me_about__icontains=text)
         )
+    # Whom the search finds first, then which of them the user knows: that reads the
+    # programmes' participation of these people only.
+    candidates = set(people.values_list("pk", flat=True))
+    known = _programme_peer_ids(user, candidates) | (candidates & met.keys())
+    people = people.filter(pk__in=sorted(known))
     found = list(people.order_by("full_name", "pk")[: NETWORK_SEARCH_LIMIT + 1])
     more = len(found) > NETWORK_SEARCH_LIMIT
     return [NetworkPerson.of(p, met.get(p.pk, ())) for p in found[:NETWORK_SEARCH_LIMIT]], more
@@ -538,7 +584,7 @@ def network_person(*, user: User, pk: int) -> NetworkPerson | None:
         own.network_profile = network_profile_of(user=own)
         return NetworkPerson.of(own, ())
     met = network.meetings(user.pk)
-    if pk not in met and pk not in _programme_peer_ids(user):
+    if pk not in met and pk not in _programme_peer_ids(user, [pk]):
         return None
     person = _findable([pk]).first()
     return NetworkPerson.of(person, met.get(pk, ())) if person else None

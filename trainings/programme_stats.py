@@ -7,7 +7,7 @@ Pure: plain values in, dataclasses out, no Django. The selectors count in SQL an
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 YEAR = "jaar"
@@ -195,6 +195,33 @@ class Section:
     marked: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     mark_note: str = ""
     decimal_mark: str = ","
+    # Rows left off the page by ``on_page``; the downloads hold every row.
+    rows_left_off: int = 0
+
+    def on_page(self, limit: int) -> "Section":
+        """The section as the page shows it: at most ``limit`` rows, and as many bars.
+
+        A programme with hundreds of runs in the period would otherwise print every run three
+        times over and draw as many bars; the totals (footer) still count all of them.
+        """
+        if len(self.rows) <= limit:
+            return self
+        chart = self.chart
+        if chart is not None:
+            chart = replace(
+                chart,
+                labels=chart.labels[:limit],
+                datasets=tuple(
+                    replace(dataset, values=dataset.values[:limit]) for dataset in chart.datasets
+                ),
+            )
+        return replace(
+            self,
+            rows=self.rows[:limit],
+            chart=chart,
+            marked=frozenset((r, c) for r, c in self.marked if r < limit),
+            rows_left_off=len(self.rows) - limit,
+        )
 
     @property
     def export_rows(self) -> list[list]:

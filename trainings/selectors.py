@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateTimeField,
@@ -1322,7 +1323,12 @@ def _end_review_written(learned: str | None) -> bool:
 
 
 def _facts(
-    *, run: Run, sessions: list[Session], enrolment_status: str, attended: int, learned: str | None
+    *,
+    run: Run,
+    sessions: list[Session],
+    enrolment_status: str,
+    attended: int,
+    end_review_written: bool,
 ) -> completion.Facts:
     now = timezone.now()
     counting = [session for session in sessions if not session.is_cancelled]
@@ -1332,7 +1338,7 @@ def _facts(
         sessions=len(counting),
         sessions_ended=sum(1 for session in counting if session.ends_at <= now),
         attended=attended,
-        end_review_written=_end_review_written(learned),
+        end_review_written=end_review_written,
         holds_place=enrolment_status == EnrolmentStatus.ENROLLED,
         run_cancelled=run.status == RunStatus.CANCELLED,
         run_completed=run.status == RunStatus.COMPLETED,
@@ -1353,7 +1359,7 @@ def completion_of(
             sessions=sessions,
             enrolment_status=enrolment.status,
             attended=enrolment.attended_count,
-            learned=plan.learned if plan else None,
+            end_review_written=_end_review_written(plan.learned if plan else None),
         )
     )
 
@@ -1385,24 +1391,35 @@ def completion_counts(*, run_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         )
     }
     counts = {run_id: [0, 0] for run_id in runs}
+    # The rule reads the run, the attendance and whether the end review is written, nothing
+    # else of a participant: the database counts the participants per combination, and the
+    # rule runs once per combination instead of once per participant.
     rows = (
         Enrolment.objects.filter(run_id__in=runs, status=EnrolmentStatus.ENROLLED)
-        .annotate(attended_count=_attended_count())
-        .values_list("run_id", "attended_count", "development_plan__learned")
+        .annotate(
+            attended_count=_attended_count(),
+            # The same test as ``_end_review_written``: something other than white space.
+            review_written=ExpressionWrapper(
+                Q(development_plan__learned__regex=r"\S"), output_field=BooleanField()
+            ),
+        )
+        .order_by()
+        .values_list("run_id", "attended_count", "review_written")
+        .annotate(people=Count("pk"))
     )
-    for run_id, attended, learned in rows:
+    for run_id, attended, written, people in rows:
         run = runs[run_id]
-        outcome = completion.evaluate(
+        complete = completion.evaluate(
             _facts(
                 run=run,
                 sessions=list(run.sessions.all()),
                 enrolment_status=EnrolmentStatus.ENROLLED,
                 attended=attended,
-                learned=learned,
+                end_review_written=bool(written),
             )
-        )
-        counts[run_id][1] += 1
-        counts[run_id][0] += outcome.is_complete
+        ).is_complete
+        counts[run_id][1] += people
+        counts[run_id][0] += people if complete else 0
     return {run_id: (done, eligible) for run_id, (done, eligible) in counts.items()}
 
 

@@ -32,10 +32,10 @@ def programmes_of(user_id: int) -> list[int]:
     )
 
 
-def participants_of(programme_ids: frozenset[int]) -> list[int]:
-    """The verkenners of these programmes' verkenningen."""
+def participants_of(programme_ids: frozenset[int], among: list[int]) -> list[int]:
+    """Those ``among`` these people who are verkenners of these programmes' verkenningen."""
     return list(
-        Verkenners.objects.filter(verkenning__programme_id__in=programme_ids)
+        Verkenners.objects.filter(user_id__in=among, verkenning__programme_id__in=programme_ids)
         .values_list("user_id", flat=True)
         .distinct()
     )

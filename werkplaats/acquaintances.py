@@ -50,12 +50,13 @@ def programmes_of(user_id: int) -> list[int]:
     )
 
 
-def participants_of(programme_ids: frozenset[int]) -> list[int]:
-    """Participants and facilitators of the werkplaatsen of these programmes."""
+def participants_of(programme_ids: frozenset[int], among: list[int]) -> list[int]:
+    """Those ``among`` these people taking part in or facilitating a werkplaats of these
+    programmes."""
     participants = Participation.objects.filter(
-        werkplaats__programme_id__in=programme_ids
+        user_id__in=among, werkplaats__programme_id__in=programme_ids
     ).values_list("user_id", flat=True)
     facilitators = Werkplaats.facilitators.through.objects.filter(
-        werkplaats__programme_id__in=programme_ids
+        user_id__in=among, werkplaats__programme_id__in=programme_ids
     ).values_list("user_id", flat=True)
     return list(participants.order_by().union(facilitators.order_by()))

@@ -688,3 +688,30 @@ def test_the_definitions_name_every_figure():
         "Leermatrix",
     ]
     assert selectors.DASHBOARD_RUN_STATUSES == (RunStatus.PUBLISHED, RunStatus.COMPLETED)
+
+
+def test_a_long_table_shows_its_first_rows_and_bars_on_the_page_and_counts_the_rest():
+    section = stats.Section(
+        key="bezetting",
+        title="Bezetting",
+        chart_label="",
+        columns=(stats.Column("Training", stats.TEXT), stats.Column("Ingeschreven")),
+        rows=tuple((f"Training {n}", n) for n in range(7)),
+        footer=("Totaal", 21),
+        chart=stats.Chart(
+            labels=tuple(f"Training {n}" for n in range(7)),
+            datasets=(stats.Dataset("Ingeschreven", tuple(range(7))),),
+        ),
+        marked=frozenset({(1, 1), (6, 1)}),
+    )
+
+    shown = section.on_page(5)
+
+    assert [row[0] for row in shown.rows] == [f"Training {n}" for n in range(5)]
+    assert shown.chart.labels == tuple(f"Training {n}" for n in range(5))
+    assert shown.chart.datasets[0].values == (0, 1, 2, 3, 4)
+    assert shown.marked == frozenset({(1, 1)})
+    assert shown.footer == ("Totaal", 21)
+    assert shown.rows_left_off == 2
+    assert len(shown.export_rows) == 7  # header, five rows, footer: the page's copy only
+    assert section.on_page(7) is section

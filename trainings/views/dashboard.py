@@ -18,6 +18,8 @@ from ..programme_stats import DATE, DECIMAL, PERCENT, chart_payload
 
 EXPORT_FORMATS = ("csv", "xlsx")
 NUMBER_FORMATS = {PERCENT: "0%", DATE: "dd-mm-yyyy", DECIMAL: "0.0"}
+# Rows of a table (and bars of its chart) on the page; the downloads hold them all.
+PAGE_ROWS = 50
 
 
 def _programme(request, programme_id: int):
@@ -52,7 +54,7 @@ def programme_dashboard(request, programme_id: int):
         figures = selectors.programme_dashboard(
             programme=programme, period=period, now=timezone.now()
         )
-        sections = dashboard.sections(figures)
+        sections = [section.on_page(PAGE_ROWS) for section in dashboard.sections(figures)]
         context |= {
             "period": period,
             "sections": sections,

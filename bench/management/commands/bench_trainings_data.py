@@ -31,6 +31,11 @@ BENCH_EMAIL_DOMAIN = "bench.example"
 BATCH = 5_000
 
 
+def bench_email(number: int, unit: int = 0) -> str:
+    """The address of a generated person; the first unit keeps the addresses it always had."""
+    return f"persoon{number:05d}{f'-{unit}' if unit else ''}@{BENCH_EMAIL_DOMAIN}"
+
+
 class Command(BaseCommand):
     help = "Generate benchmark volume for the trainings pages (refuses to run twice)."
 
@@ -40,17 +45,25 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=2_000)
         parser.add_argument("--enrolments", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=2027)
+        parser.add_argument(
+            "--unit",
+            type=int,
+            default=0,
+            help="Add another unit of this volume next to the first (1, 2, ...): people get "
+            "addresses of their own, organisations and the programme are shared.",
+        )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Benchmark data belongs in PostgreSQL.")
-        if User.objects.filter(email__endswith=f"@{BENCH_EMAIL_DOMAIN}").exists():
+        unit = options["unit"]
+        if User.objects.filter(email=bench_email(0, unit)).exists():
             self.stdout.write("Benchmark data already present; nothing to do.")
             return
-        rng = random.Random(options["seed"])
+        rng = random.Random(options["seed"] + unit)
         with transaction.atomic():
             organisations = self._organisations(options["organisations"])
-            users = self._users(rng, organisations, options["users"])
+            users = self._users(rng, organisations, options["users"], unit)
             runs = self._runs(rng, organisations, users, options["runs"])
             self._enrolments(rng, users, runs, options["enrolments"])
         with connection.cursor() as cursor:
@@ -58,6 +71,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Benchmark data ready."))
 
     def _organisations(self, count: int) -> list[Organisation]:
+        existing = list(
+            Organisation.objects.filter(name__startswith="Bench organisatie ").order_by("name")
+        )
+        if existing:
+            return existing
         kinds = [choice for choice, _ in Organisation.Kind.choices]
         organisations = [
             Organisation(name=f"Bench organisatie {i:03d}", kind=kinds[i % len(kinds)])
@@ -65,13 +83,13 @@ class Command(BaseCommand):
         ]
         return Organisation.objects.bulk_create(organisations)
 
-    def _users(self, rng, organisations, count: int) -> list[User]:
+    def _users(self, rng, organisations, count: int, unit: int) -> list[User]:
         password = make_password("bench-wachtwoord-2027")
         disciplines = [choice for choice, _ in Discipline.choices]
         users = [
             User(
-                email=f"persoon{i:05d}@{BENCH_EMAIL_DOMAIN}",
-                full_name=f"Bench Persoon {i:05d}",
+                email=bench_email(i, unit),
+                full_name=f"Bench Persoon {i:05d}" + (f" ({unit})" if unit else ""),
                 organisation=rng.choice(organisations),
                 discipline=rng.choice(disciplines),
                 job_title="Medewerker",
