@@ -168,6 +168,26 @@ def test_enrolling_in_a_full_run_shows_the_waiting_list_position(client, partici
     assert Enrolment.objects.get(run=run, participant=participant).status == "waitlisted"
 
 
+@pytest.mark.parametrize("waiting", [1, 25])
+def test_a_press_that_lands_on_the_waiting_list_costs_the_same_queries_however_long_it_is(
+    client, participant, django_assert_num_queries, waiting
+):
+    run = RunFactory(capacity=1)
+    EnrolmentFactory(run=run)
+    for _ in range(waiting):
+        services.enrolment_create(run=run, participant=UserFactory())
+
+    # Session, user and roles; the run; the locked run, audience, own row, counts, the row,
+    # its episode and the waiting-list mail planned; the position for the message.
+    with django_assert_num_queries(20):
+        response = client.post(reverse("trainings:enrol", args=[run.pk]))
+
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert f"plaats {waiting + 1} van de wachtlijst" in page
+    assert Enrolment.objects.get(run=run, participant=participant).status == "waitlisted"
+
+
 def test_a_refused_enrolment_shows_the_reason_and_changes_nothing(client, participant):
     run = RunFactory(training=TrainingFactory(provider=participant.organisation))
 
