@@ -137,11 +137,13 @@ def race(env: dict[str, str], web: Web) -> None:
     output = run_step(env, [sys.executable, "-m", "bench.http_seed", "race"])
     seeded = json.loads(re.search(r"^SEED_RESULT (.+)$", output, re.MULTILINE).group(1))
     load = os.getloadavg()[0]
-    cpu = [process_tree_cpu_seconds(web.popen.pid)]
+    # From the release of the presses to their last answer: the token reads before are not in it.
+    cpu = []
     result = enrolment_race(
         web.port,
         seeded["run_id"],
         seeded["sessions"],
+        before_presses=lambda: cpu.append(process_tree_cpu_seconds(web.popen.pid)),
         after_presses=lambda: cpu.append(process_tree_cpu_seconds(web.popen.pid)),
     )
     server_cpu = cpu[1] - cpu[0]
