@@ -428,12 +428,16 @@ ENROLLED_MESSAGE = "Je bent ingeschreven"
 WAITLIST_MESSAGE = re.compile(r"je staat op plaats (\d+) van de wachtlijst")
 
 
-def enrolment_race(port: int, run_id: int, sessions: list[str], after_presses=None) -> RaceResult:
+def enrolment_race(
+    port: int, run_id: int, sessions: list[str], after_presses=None, before_presses=None
+) -> RaceResult:
     """Everyone presses "Inschrijven" on the same run at the same moment, each in a session
     and with a CSRF token of their own; then each reads the message their answer left.
 
     ``seconds`` runs from the moment all are released to the last answer of the presses;
-    ``after_presses``, when given, is called then, before the messages are read.
+    ``before_presses``, when given, is called just before that release (after each person
+    read the run's page for a token), ``after_presses`` after the last answer, before the
+    messages are read.
     """
     run_path = f"/trainingen/uitvoeringen/{run_id}/"
     clients = []
@@ -458,6 +462,8 @@ def enrolment_race(port: int, run_id: int, sessions: list[str], after_presses=No
     threads = [threading.Thread(target=press, args=(i,)) for i in range(len(clients))]
     for thread in threads:
         thread.start()
+    if before_presses is not None:
+        before_presses()
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:

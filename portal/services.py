@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -879,6 +879,48 @@ _UNSENT = (
 CLAIM_CHUNK = 25
 
 
+def _reminder_email(kind: str, recipient: User | None, recipient_email: str) -> str:
+    """The address a planned reminder goes to; refuses an unknown kind or no address."""
+    if not reminders.is_registered(kind):
+        raise ValueError(f"Unknown reminder kind {kind!r}; register a renderer for it.")
+    email = (recipient_email or (recipient.email if recipient else "")).strip().lower()
+    if not email:
+        raise ValueError("A reminder needs a recipient or an e-mail address.")
+    return email
+
+
+def _replan(reminder: PlannedReminder, *, due_at: datetime, recipient: User | None) -> None:
+    """Plan an existing row again, unless it was sent: so no one gets it twice."""
+    if reminder.status not in _UNSENT:
+        return
+    # Planned again, it is a new mail: new attempts, a new retry period, its own Message-ID.
+    reminder.due_at = due_at
+    reminder.recipient = recipient
+    reminder.status = ReminderStatus.PLANNED
+    reminder.attempts = 0
+    reminder.last_error = ""
+    reminder.message_id = ""
+    reminder.first_attempt_at = None
+    reminder.next_attempt_at = None
+    reminder.lease_expiries = 0
+    reminder.digest = None
+    reminder.save(
+        update_fields=[
+            "due_at",
+            "recipient",
+            "status",
+            "attempts",
+            "last_error",
+            "message_id",
+            "first_attempt_at",
+            "next_attempt_at",
+            "lease_expiries",
+            "digest",
+            "updated_at",
+        ]
+    )
+
+
 @transaction.atomic
 def reminder_plan(
     *,
@@ -889,11 +931,7 @@ def reminder_plan(
     recipient_email: str = "",
 ) -> PlannedReminder:
     """Plan (or re-plan) one reminder; one already sent is left alone, so no one gets it twice."""
-    if not reminders.is_registered(kind):
-        raise ValueError(f"Unknown reminder kind {kind!r}; register a renderer for it.")
-    email = (recipient_email or (recipient.email if recipient else "")).strip().lower()
-    if not email:
-        raise ValueError("A reminder needs a recipient or an e-mail address.")
+    email = _reminder_email(kind, recipient, recipient_email)
     reminder, created = PlannedReminder.objects.select_for_update().get_or_create(
         kind=kind,
         target_type=ContentType.objects.get_for_model(target),
@@ -901,34 +939,68 @@ def reminder_plan(
         recipient_email=email,
         defaults={"recipient": recipient, "due_at": due_at},
     )
-    if not created and reminder.status in _UNSENT:
-        # Planned again, it is a new mail: new attempts, a new retry period, its own Message-ID.
-        reminder.due_at = due_at
-        reminder.recipient = recipient
-        reminder.status = ReminderStatus.PLANNED
-        reminder.attempts = 0
-        reminder.last_error = ""
-        reminder.message_id = ""
-        reminder.first_attempt_at = None
-        reminder.next_attempt_at = None
-        reminder.lease_expiries = 0
-        reminder.digest = None
-        reminder.save(
-            update_fields=[
-                "due_at",
-                "recipient",
-                "status",
-                "attempts",
-                "last_error",
-                "message_id",
-                "first_attempt_at",
-                "next_attempt_at",
-                "lease_expiries",
-                "digest",
-                "updated_at",
-            ]
-        )
+    if not created:
+        _replan(reminder, due_at=due_at, recipient=recipient)
     return reminder
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """One reminder for ``reminders_plan``: the arguments ``reminder_plan`` takes."""
+
+    kind: str
+    target: models.Model
+    due_at: datetime
+    recipient: User | None = None
+    recipient_email: str = ""
+
+
+@transaction.atomic
+def reminders_plan(*, plans: Iterable[ReminderPlan]) -> None:
+    """Plan (or re-plan) several reminders, each as ``reminder_plan`` does, in a few queries:
+    the rows already there read and locked at once, the new ones inserted at once."""
+    wanted: dict[tuple[str, int, int, str], ReminderPlan] = {}
+    for plan in plans:
+        email = _reminder_email(plan.kind, plan.recipient, plan.recipient_email)
+        target_type = ContentType.objects.get_for_model(plan.target)
+        wanted[(plan.kind, target_type.pk, plan.target.pk, email)] = plan
+    if not wanted:
+        return
+    condition = Q(pk__in=[])
+    for kind, target_type_id, target_id, email in wanted:
+        condition |= Q(
+            kind=kind, target_type_id=target_type_id, target_id=target_id, recipient_email=email
+        )
+    existing = {
+        (row.kind, row.target_type_id, row.target_id, row.recipient_email): row
+        for row in PlannedReminder.objects.select_for_update().filter(condition)
+    }
+    for key, row in existing.items():
+        _replan(row, due_at=wanted[key].due_at, recipient=wanted[key].recipient)
+    missing = {key: plan for key, plan in wanted.items() if key not in existing}
+    try:
+        with transaction.atomic():
+            PlannedReminder.objects.bulk_create(
+                PlannedReminder(
+                    kind=kind,
+                    target_type_id=target_type_id,
+                    target_id=target_id,
+                    recipient_email=email,
+                    recipient=plan.recipient,
+                    due_at=plan.due_at,
+                )
+                for (kind, target_type_id, target_id, email), plan in missing.items()
+            )
+    except IntegrityError:
+        # Another transaction planned one of them meanwhile: one by one, as it settles that.
+        for plan in missing.values():
+            reminder_plan(
+                kind=plan.kind,
+                target=plan.target,
+                due_at=plan.due_at,
+                recipient=plan.recipient,
+                recipient_email=plan.recipient_email,
+            )
 
 
 @transaction.atomic

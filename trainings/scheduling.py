@@ -82,28 +82,37 @@ DAY_BEFORE = timedelta(hours=24)
 _RELEASE_SALT = "trainings.release"
 
 
-def _plan_session(session: Session, enrolment: Enrolment, now: datetime) -> None:
+def _session_plans(
+    session: Session, enrolment: Enrolment, now: datetime
+) -> list[portal_services.ReminderPlan]:
+    """The session's reminders for ``enrolment``, to plan; those it no longer gets, cancelled."""
     participant = enrolment.participant
     if session.is_cancelled or enrolment.status != EnrolmentStatus.ENROLLED:
         for kind in SESSION_KINDS:
             portal_services.reminder_cancel(target=session, kind=kind, recipient=participant)
-        return
+        return []
+    plans = []
     if session.starts_at > now:
         # Enrolled less than a day ahead: the reminder goes now, still before the session.
-        portal_services.reminder_plan(
-            kind=SESSION_DAY_BEFORE,
-            target=session,
-            recipient=participant,
-            due_at=max(session.starts_at - DAY_BEFORE, now),
+        plans.append(
+            portal_services.ReminderPlan(
+                kind=SESSION_DAY_BEFORE,
+                target=session,
+                recipient=participant,
+                due_at=max(session.starts_at - DAY_BEFORE, now),
+            )
         )
     else:
         # Moved into the past (a correction): there is no "tomorrow" left to announce.
         portal_services.reminder_cancel(
             target=session, kind=SESSION_DAY_BEFORE, recipient=participant
         )
-    portal_services.reminder_plan(
-        kind=REFLECTION_INVITE, target=session, recipient=participant, due_at=session.ends_at
+    plans.append(
+        portal_services.ReminderPlan(
+            kind=REFLECTION_INVITE, target=session, recipient=participant, due_at=session.ends_at
+        )
     )
+    return plans
 
 
 def enrolment_reminders_plan(*, enrolment: Enrolment) -> None:
@@ -112,10 +121,12 @@ def enrolment_reminders_plan(*, enrolment: Enrolment) -> None:
     Sessions already over are left out: nobody is invited to reflect on one they missed.
     """
     now = timezone.now()
+    plans = []
     for session in Session.objects.filter(run_id=enrolment.run_id, ends_at__gt=now):
-        _plan_session(session, enrolment, now)
+        plans += _session_plans(session, enrolment, now)
     run = Run.objects.select_related("training").get(pk=enrolment.run_id)
-    _plan_run_end(run, enrolment.participant, followup_weeks(run.training.programme_id))
+    plans += _run_end_plans(run, enrolment.participant, followup_weeks(run.training.programme_id))
+    portal_services.reminders_plan(plans=plans)
 
 
 def enrolment_reminders_cancel(*, enrolment: Enrolment) -> None:
@@ -139,23 +150,26 @@ def followup_weeks(programme_id: int) -> int:
     return weeks or evaluation.DEFAULT_FOLLOWUP_WEEKS
 
 
-def _plan_run_end(run: Run, participant, weeks: int) -> None:
+def _run_end_plans(run: Run, participant, weeks: int) -> list[portal_services.ReminderPlan]:
     """The evaluation at the run's end, its reminder days later, the follow-up weeks later.
 
     Every participant holding a place gets them; whether they attended is checked when the
     mail is due (``selectors.evaluation_invitees``), as attendance is often recorded late.
+    For a run without an end or a cancelled one they are cancelled and none are returned.
     """
     if run.ends_at is None or run.status == RunStatus.CANCELLED:
         for kind in RUN_END_KINDS:
             portal_services.reminder_cancel(target=run, kind=kind, recipient=participant)
-        return
+        return []
     due = {
         EVALUATION: run.ends_at,
         EVALUATION_REMINDER: run.ends_at + timedelta(days=evaluation.REMINDER_AFTER_DAYS),
         FOLLOWUP: run.ends_at + timedelta(weeks=weeks),
     }
-    for kind, due_at in due.items():
-        portal_services.reminder_plan(kind=kind, target=run, recipient=participant, due_at=due_at)
+    return [
+        portal_services.ReminderPlan(kind=kind, target=run, recipient=participant, due_at=due_at)
+        for kind, due_at in due.items()
+    ]
 
 
 def run_end_reminders_replan(*, run: Run) -> None:
@@ -164,10 +178,12 @@ def run_end_reminders_replan(*, run: Run) -> None:
     Mails already sent stay sent (``reminder_plan`` leaves them alone).
     """
     weeks = followup_weeks(run.training.programme_id)
+    plans = []
     for enrolment in Enrolment.objects.filter(
         run_id=run.pk, status=EnrolmentStatus.ENROLLED
     ).select_related("participant"):
-        _plan_run_end(run, enrolment.participant, weeks)
+        plans += _run_end_plans(run, enrolment.participant, weeks)
+    portal_services.reminders_plan(plans=plans)
 
 
 def programme_followups_replan(*, programme_id: int) -> None:
@@ -195,10 +211,12 @@ def session_reminders_replan(*, session: Session) -> None:
             portal_services.reminder_cancel(target=session, kind=kind)
         return
     now = timezone.now()
+    plans = []
     for enrolment in Enrolment.objects.filter(
         run_id=session.run_id, status=EnrolmentStatus.ENROLLED
     ).select_related("participant"):
-        _plan_session(session, enrolment, now)
+        plans += _session_plans(session, enrolment, now)
+    portal_services.reminders_plan(plans=plans)
 
 
 def run_reminders_cancel(*, run: Run) -> None:

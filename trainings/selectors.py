@@ -201,6 +201,24 @@ def run_detail(*, user: User, run_id: int) -> Run | None:
     )
 
 
+def run_to_enrol(*, user: User, run_id: int) -> Run | None:
+    """One run the user may see, with its training: what pressing "Inschrijven" needs.
+
+    The same runs as ``run_detail``, without its counts and prefetched lists.
+    """
+    return runs_visible_to(user).select_related("training").filter(pk=run_id).first()
+
+
+def waitlist_position_of(*, user: User, run: Run) -> int | None:
+    """The user's place on the waiting list of ``run``: 1 for the first waiting; else None."""
+    return (
+        Enrolment.objects.filter(run=run, participant=user)
+        .annotate(waitlist_position=_waitlist_position())
+        .values_list("waitlist_position", flat=True)
+        .first()
+    )
+
+
 def enrolment_of(*, user: User, run: Run) -> Enrolment | None:
     """The user's enrolment in ``run``, ready for ``completion_of`` with the run's sessions."""
     return (

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import Count, Q, Value
 from django.db.models.functions import Lower
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -654,9 +654,12 @@ def enrolment_create(
 
 def _has_free_place(run: Run) -> bool:
     """Whether a newcomer gets a place in the locked run rather than a waiting-list one."""
-    enrolled = run.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+    counts = run.enrolments.aggregate(
+        enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
+        waiting=Count("pk", filter=Q(status=EnrolmentStatus.WAITLISTED)),
+    )
     # Strictly first come, first served: a free place goes to the waiting list first.
-    return enrolled < run.capacity and _waitlist_is_empty(run)
+    return counts["enrolled"] < run.capacity and not counts["waiting"]
 
 
 def _place(
@@ -687,7 +690,9 @@ def _requested(enrolment: Enrolment, status: str, now: datetime) -> None:
     enrolment.requested_at = now
     enrolment.enrolled_at = now if status == EnrolmentStatus.ENROLLED else None
     enrolment.cancelled_at = None
-    enrolment.full_clean(validate_unique=False)
+    # The run (locked) and the participant exist, and every caller has looked up the one
+    # row per run and participant first; the database's keys and constraint still hold.
+    enrolment.full_clean(exclude=["run", "participant"], validate_unique=False)
     enrolment.save()
 
 

@@ -31,6 +31,12 @@ except ValueError:
 if DEBUG:  # noqa: F405
     raise ImproperlyConfigured("DEBUG must be off in production.")
 
+# Persistent database connections: a gunicorn worker keeps its PostgreSQL connection for up
+# to a minute instead of opening one per request; one found broken is replaced before use.
+# CONN_MAX_AGE=0 opens one per request again (for example behind PgBouncer in session mode).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]

@@ -101,6 +101,55 @@ def test_replanning_a_sent_reminder_leaves_it_sent_and_sends_nothing_more():
     assert len(mail.outbox) == 1
 
 
+def test_planning_several_at_once_adds_new_ones_revives_cancelled_and_leaves_sent_alone(
+    django_assert_num_queries,
+):
+    person = UserFactory()
+    sent_target, cancelled_target = OrganisationFactory(), OrganisationFactory()
+    sent = plan(target=sent_target, recipient=person)
+    services.reminder_send(reminder_id=sent.pk)
+    cancelled = plan(target=cancelled_target, recipient=person, due_in=timedelta(days=1))
+    services.reminder_cancel(target=cancelled_target)
+    new_targets = [OrganisationFactory() for _ in range(5)]
+    due = timezone.now() + timedelta(days=2)
+    plans = [
+        services.ReminderPlan(kind=KIND, target=target, due_at=due, recipient=person)
+        for target in [sent_target, cancelled_target, *new_targets]
+    ]
+
+    # Savepoint; the existing rows locked; the cancelled one revived; savepoint, the five
+    # new ones inserted, release; release.
+    with django_assert_num_queries(7):
+        services.reminders_plan(plans=plans)
+
+    rows = {r.target_id: r for r in PlannedReminder.objects.filter(recipient=person)}
+    assert len(rows) == 7
+    assert rows[sent_target.pk].status == ReminderStatus.SENT
+    assert rows[cancelled_target.pk].pk == cancelled.pk
+    assert rows[cancelled_target.pk].status == ReminderStatus.PLANNED
+    assert rows[cancelled_target.pk].due_at == due
+    assert all(rows[t.pk].status == ReminderStatus.PLANNED for t in new_targets)
+    assert all(rows[t.pk].due_at == due for t in new_targets)
+
+
+def test_planning_several_at_once_refuses_an_unregistered_kind_and_plans_none():
+    person = UserFactory()
+    plans = [
+        services.ReminderPlan(
+            kind=KIND, target=OrganisationFactory(), due_at=timezone.now(), recipient=person
+        ),
+        services.ReminderPlan(
+            kind="tests.never_registered",
+            target=OrganisationFactory(),
+            due_at=timezone.now(),
+            recipient=person,
+        ),
+    ]
+    with pytest.raises(ValueError, match="Unknown reminder kind"):
+        services.reminders_plan(plans=plans)
+    assert not PlannedReminder.objects.filter(recipient=person).exists()
+
+
 def test_cancel_stops_unsent_reminders_of_that_target_only():
     target, other = OrganisationFactory(), OrganisationFactory()
     cancelled = plan(target=target)

@@ -6,12 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Organisation
+from portal.models import Organisation, PlannedReminder, ReminderStatus
 from tests.portal.factories import OrganisationFactory, UserFactory, coordinator, trainer
 from tests.trainings.factories import (
     EnrolmentFactory,
     ProgrammeFactory,
     RunFactory,
+    SessionFactory,
     TrainingFactory,
 )
 from trainings import services
@@ -165,6 +166,52 @@ def test_enrolling_in_a_full_run_shows_the_waiting_list_position(client, partici
 
     body = response.content.decode()
     assert "plaats 1 van de wachtlijst" in body
+    assert Enrolment.objects.get(run=run, participant=participant).status == "waitlisted"
+
+
+@pytest.mark.parametrize("sessions", [1, 6])
+def test_a_press_that_takes_a_place_plans_every_reminder_in_the_same_queries_however_many_sessions(
+    client, participant, django_assert_num_queries, sessions
+):
+    run = RunFactory(capacity=5, with_session=False)
+    for _ in range(sessions):
+        SessionFactory(run=run)
+    # Someone else first: the content types of the reminders' targets are then cached, as
+    # in a running server.
+    services.enrolment_create(run=run, participant=UserFactory())
+
+    # Session, user and roles; the run; the locked run, audience, own row, counts, the row,
+    # its episode, the confirmation planned; the sessions, run and follow-up weeks, and
+    # every reminder of the sessions and the run's end planned at once.
+    with django_assert_num_queries(28):
+        response = client.post(reverse("trainings:enrol", args=[run.pk]))
+
+    assert response.status_code == 302
+    assert Enrolment.objects.get(run=run, participant=participant).status == "enrolled"
+    planned = PlannedReminder.objects.filter(recipient=participant, status=ReminderStatus.PLANNED)
+    # Per session the day before and the reflection; the evaluation, its reminder and the
+    # follow-up; and the confirmation.
+    assert planned.count() == 2 * sessions + 3 + 1
+    assert planned.filter(kind="trainings.enrolment_confirmed").count() == 1
+
+
+@pytest.mark.parametrize("waiting", [1, 25])
+def test_a_press_that_lands_on_the_waiting_list_costs_the_same_queries_however_long_it_is(
+    client, participant, django_assert_num_queries, waiting
+):
+    run = RunFactory(capacity=1)
+    EnrolmentFactory(run=run)
+    for _ in range(waiting):
+        services.enrolment_create(run=run, participant=UserFactory())
+
+    # Session, user and roles; the run; the locked run, audience, own row, counts, the row,
+    # its episode and the waiting-list mail planned; the position for the message.
+    with django_assert_num_queries(20):
+        response = client.post(reverse("trainings:enrol", args=[run.pk]))
+
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert f"plaats {waiting + 1} van de wachtlijst" in page
     assert Enrolment.objects.get(run=run, participant=participant).status == "waitlisted"
 
 

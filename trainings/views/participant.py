@@ -99,7 +99,7 @@ def run_detail(request, run_id: int):
 @require_POST
 @login_required
 def enrol(request, run_id: int):
-    run = selectors.run_detail(user=request.user, run_id=run_id)
+    run = selectors.run_to_enrol(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
     manager = {}
@@ -128,7 +128,7 @@ def enrol(request, run_id: int):
                 request, _("Je bent ingeschreven. Je krijgt een bevestiging per e-mail.")
             )
         else:
-            position = selectors.enrolment_of(user=request.user, run=run).waitlist_position
+            position = selectors.waitlist_position_of(user=request.user, run=run)
             messages.info(
                 request,
                 _(
