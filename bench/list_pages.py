@@ -1,6 +1,6 @@
 """Benchmark: every list page at the benchmark volume and at ten times that volume.
 
-    .venv/bin/python -m bench.list_pages [--repeat 40] [--units 10]
+    .venv/bin/python -m bench.list_pages [--repeat 40] [--units 10] [--only "programme dashboard"]
 
 Two PostgreSQL databases of its own (``portal_list_bench_1x`` and ``portal_list_bench_10x``,
 the prefix from DATABASE_URL), created, migrated and filled on the first run: one unit of
@@ -322,7 +322,7 @@ def pages():
     ]
 
 
-def measure(url: str, units: int, repeat: int):
+def measure(url: str, units: int, repeat: int, only: str = ""):
     from django.core.management import call_command
 
     from bench.timing import print_table, time_pages
@@ -334,6 +334,7 @@ def measure(url: str, units: int, repeat: int):
     call_command("migrate", verbosity=0)
     fill(units)
     baseline, measured = pages()
+    measured = [page for page in measured if only in page.name]
     volume = (
         f"{User.objects.count():,} people, {Run.objects.count():,} runs, "
         f"{Enrolment.objects.count():,} enrolments, {Resource.objects.count():,} resources"
@@ -349,6 +350,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--units", type=int, default=10)
+    parser.add_argument(
+        "--only", default="", help="time only the pages whose name contains this text"
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -356,8 +360,8 @@ def main(argv=None) -> int:
     django.setup()
 
     results = [
-        (1, *measure(database_url("1x"), 1, args.repeat)),
-        (args.units, *measure(database_url(f"{args.units}x"), args.units, args.repeat)),
+        (1, *measure(database_url("1x"), 1, args.repeat, args.only)),
+        (args.units, *measure(database_url(f"{args.units}x"), args.units, args.repeat, args.only)),
     ]
     header = "".join(
         f"{f'{units}x p50':>10}{'p95':>7}{'ratio':>7}{'q':>4}" for units, _b, _r in results
