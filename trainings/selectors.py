@@ -1387,31 +1387,38 @@ def current_certificate(enrolment: Enrolment) -> Certificate | None:
     return enrolment.certificate_list[0] if enrolment.certificate_list else None
 
 
-def completion_counts(*, run_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+def completion_counts(
+    *, run_ids: Iterable[int], runs: Iterable[Run] | None = None
+) -> dict[int, tuple[int, int]]:
     """Per run: (participants who completed it, participants holding a place).
 
     For the programme dashboard. Three queries (runs, their sessions, places held), whatever
     the number of runs and participants. A run without places held is (0, 0); an unknown id
     is left out. The caller filters ``run_ids`` to what the user may see. Eligible means
-    holding a place (enrolled); withdrawn and waiting participants are not counted.
+    holding a place (enrolled); withdrawn and waiting participants are not counted. A caller
+    that has read these runs with their training passes them as ``runs``: one query fewer.
     """
     run_ids = list(run_ids)
     if not run_ids:
         return {}
-    runs = {run.pk: run for run in Run.objects.filter(pk__in=run_ids).select_related("training")}
+    wanted = set(run_ids)
+    read = (
+        runs if runs is not None else Run.objects.filter(pk__in=run_ids).select_related("training")
+    )
+    runs_by_id = {run.pk: run for run in read if run.pk in wanted}
     # The sessions in one plain query grouped here: a prefetch builds a queryset per run,
     # which costs more than the rule itself once a period holds hundreds of runs.
-    sessions: dict[int, list[Session]] = {run_id: [] for run_id in runs}
-    for session in Session.objects.filter(run_id__in=runs).only(
+    sessions: dict[int, list[Session]] = {run_id: [] for run_id in runs_by_id}
+    for session in Session.objects.filter(run_id__in=runs_by_id).only(
         "pk", "run_id", "is_cancelled", "ends_at"
     ):
         sessions[session.run_id].append(session)
-    counts = {run_id: [0, 0] for run_id in runs}
+    counts = {run_id: [0, 0] for run_id in runs_by_id}
     # The rule reads the run, the attendance and whether the end review is written, nothing
     # else of a participant: the database counts the participants per combination, and the
     # rule runs once per combination instead of once per participant.
     rows = (
-        Enrolment.objects.filter(run_id__in=runs, status=EnrolmentStatus.ENROLLED)
+        Enrolment.objects.filter(run_id__in=runs_by_id, status=EnrolmentStatus.ENROLLED)
         .annotate(
             attended_count=_attended_count(),
             # The same test as ``_end_review_written``: something other than white space.
@@ -1424,7 +1431,7 @@ def completion_counts(*, run_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         .annotate(people=Count("pk"))
     )
     for run_id, attended, written, people in rows:
-        run = runs[run_id]
+        run = runs_by_id[run_id]
         complete = completion.evaluate(
             _facts(
                 run=run,
@@ -1556,15 +1563,9 @@ def _held_sessions(prefix: str, *, period: stats.Period, now: datetime) -> Q:
     )
 
 
-def _attendance_count(status: str, *, period: stats.Period, now: datetime):
-    records = Attendance.objects.filter(
-        _held_sessions("session__", period=period, now=now), status=status
-    )
-    return _count_per_run(records, "session__run_id")
-
-
 def dashboard_runs(*, programme: Programme, period: stats.Period, now: datetime) -> QuerySet[Run]:
-    """The programme's runs with a session in the period, each with its counts. One query."""
+    """The programme's runs with a session in the period. One query; the counts per run are
+    read by ``_dashboard_run_counts``."""
     start, end = _day_bounds(period)
     in_period = Session.objects.filter(
         run=OuterRef("pk"), is_cancelled=False, starts_at__gte=start, starts_at__lt=end
@@ -1572,26 +1573,56 @@ def dashboard_runs(*, programme: Programme, period: stats.Period, now: datetime)
     return (
         Run.objects.filter(training__programme=programme, status__in=DASHBOARD_RUN_STATUSES)
         .filter(Exists(in_period))
-        .annotate(
-            enrolled_count=_enrolment_count(EnrolmentStatus.ENROLLED),
-            waiting_now=_enrolment_count(EnrolmentStatus.WAITLISTED),
-            ever_waited=_counted_enrolments(EVER_WAITED),
-            never_placed=_counted_enrolments(Q(enrolled_at__isnull=True)),
-            present=_attendance_count(AttendanceStatus.PRESENT, period=period, now=now),
-            absent=_attendance_count(AttendanceStatus.ABSENT, period=period, now=now),
-            excused=_attendance_count(AttendanceStatus.EXCUSED, period=period, now=now),
-        )
         .select_related("training", "training__provider")
         .order_by("starts_at", "pk")
     )
 
 
+def _dashboard_run_counts(
+    *, run_ids: list[int], period: stats.Period, now: datetime
+) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Per run id: its enrolment counts and its attendance counts in the period. Two grouped
+    queries, each reading the rows of these runs once (a count per run and per figure as a
+    correlated subquery read them seven times)."""
+    enrolments = {
+        row["run_id"]: row
+        for row in Enrolment.objects.filter(run_id__in=run_ids)
+        .order_by()
+        .values("run_id")
+        .annotate(
+            enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
+            waiting_now=Count("pk", filter=Q(status=EnrolmentStatus.WAITLISTED)),
+            ever_waited=Count("pk", filter=EVER_WAITED),
+            never_placed=Count("pk", filter=Q(enrolled_at__isnull=True)),
+        )
+    }
+    attendance = {
+        row["session__run_id"]: row
+        for row in Attendance.objects.filter(
+            _held_sessions("session__", period=period, now=now), session__run_id__in=run_ids
+        )
+        .order_by()
+        .values("session__run_id")
+        .annotate(
+            present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+            absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
+            excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
+        )
+    }
+    return enrolments, attendance
+
+
 def programme_dashboard(
     *, programme: Programme, period: stats.Period, now: datetime
 ) -> DashboardFigures:
-    """Everything the dashboard shows, in fourteen queries whatever the number of runs: four
-    for runs, waiting list, people trained and matrix, three for completion, two for the
-    evaluations, five for the samenwerkingsmeter (fewer when there is nothing to ask)."""
+    """Everything the dashboard shows, in fifteen queries whatever the number of runs: six
+    for runs, their enrolments and attendance, waiting list, people trained and matrix, two
+    for completion, two for the evaluations, five for the samenwerkingsmeter (fewer when there
+    is nothing to ask)."""
+    shown = list(dashboard_runs(programme=programme, period=period, now=now))
+    enrolments, attendance = _dashboard_run_counts(
+        run_ids=[run.pk for run in shown], period=period, now=now
+    )
     runs = [
         stats.RunFigures(
             run_id=run.pk,
@@ -1599,17 +1630,17 @@ def programme_dashboard(
             provider=run.training.provider.name,
             starts_on=timezone.localdate(run.starts_at) if run.starts_at else None,
             capacity=run.capacity,
-            enrolled=run.enrolled_count,
-            waiting_now=run.waiting_now,
-            ever_waited=run.ever_waited,
-            never_placed=run.never_placed,
-            present=run.present,
-            absent=run.absent,
-            excused=run.excused,
+            enrolled=enrolments.get(run.pk, {}).get("enrolled", 0),
+            waiting_now=enrolments.get(run.pk, {}).get("waiting_now", 0),
+            ever_waited=enrolments.get(run.pk, {}).get("ever_waited", 0),
+            never_placed=enrolments.get(run.pk, {}).get("never_placed", 0),
+            present=attendance.get(run.pk, {}).get("present", 0),
+            absent=attendance.get(run.pk, {}).get("absent", 0),
+            excused=attendance.get(run.pk, {}).get("excused", 0),
             finished=run.status == RunStatus.COMPLETED
             or (run.ends_at is not None and run.ends_at <= now),
         )
-        for run in dashboard_runs(programme=programme, period=period, now=now)
+        for run in shown
     ]
     run_ids = [run.run_id for run in runs]
     waiting = Enrolment.objects.filter(run_id__in=run_ids).aggregate(
@@ -1657,7 +1688,7 @@ def programme_dashboard(
             trained_elsewhere=trained["elsewhere"],
         ),
         matrix=matrix,
-        completion=completion_counts(run_ids=run_ids),
+        completion=completion_counts(run_ids=run_ids, runs=shown),
         evaluations=evaluation_groups,
         evaluations_combined=evaluation.combine(evaluation_groups.values()),
         followups=followup_summary(run_ids=run_ids),

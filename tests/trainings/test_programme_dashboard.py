@@ -521,13 +521,14 @@ def test_the_page_and_the_downloads_take_the_same_queries_at_3_and_at_30_runs(
         assert _export(client, programme, formaat="csv", onderdeel="leermatrix").status_code == 200
 
 
-# The login session and roles, the programme, then four queries for the figures (runs, waiting
-# list, people trained, matrix), three for completion (runs, sessions, places), two for the
+# The login session and roles, the programme, then six queries for the figures (runs, their
+# enrolment counts and attendance counts grouped per run, waiting list, people trained, matrix),
+# two for completion (sessions, places; the runs are those already read), two for the
 # evaluations (answers, scores) and four for the samenwerkingsmeter (runs, answered, contacted,
 # organisations; who was asked is a fifth once a follow-up is due), whatever the number of runs;
 # the page adds what its menu reads.
-PAGE_QUERIES = 22
-EXPORT_QUERIES = 18
+PAGE_QUERIES = 23
+EXPORT_QUERIES = 19
 
 
 # --- downloads -------------------------------------------------------------------------------
