@@ -376,14 +376,21 @@ def _organisation_save(
     cleaned = _clean_domains(domains, organisation=organisation)
     organisation.full_clean()
     organisation.save()
-    organisation.email_domains.exclude(domain__in=cleaned).delete()
-    existing = set(organisation.email_domains.values_list("domain", flat=True))
-    OrganisationEmailDomain.objects.bulk_create(
-        OrganisationEmailDomain(organisation=organisation, domain=domain)
-        for domain in cleaned
-        if domain not in existing
+    domain_rows_replace(
+        rows=organisation.email_domains,
+        domains=cleaned,
+        make=lambda domain: OrganisationEmailDomain(organisation=organisation, domain=domain),
     )
     return organisation
+
+
+def domain_rows_replace(*, rows, domains: Sequence[str], make) -> None:
+    """Make a set of domain rows (a related manager) hold exactly ``domains``: rows no longer
+    listed are deleted, new ones are created with ``make(domain)``, kept ones stay as they are.
+    Organisations' sign-up domains and identity providers' domains are kept this way."""
+    rows.exclude(domain__in=domains).delete()
+    existing = set(rows.values_list("domain", flat=True))
+    rows.model.objects.bulk_create(make(domain) for domain in domains if domain not in existing)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import mfa_crypto, permissions
+from . import mfa_crypto, permissions, services
 from .models import IdentityProvider, IdentityProviderDomain, Organisation, User, domain_validator
 
 
@@ -84,12 +84,10 @@ def identity_provider_save(
     cleaned = _clean_provider_domains(domains, provider=provider)
     provider.full_clean()
     provider.save()
-    provider.domains.exclude(domain__in=cleaned).delete()
-    existing = set(provider.domains.values_list("domain", flat=True))
-    IdentityProviderDomain.objects.bulk_create(
-        IdentityProviderDomain(provider=provider, domain=domain)
-        for domain in cleaned
-        if domain not in existing
+    services.domain_rows_replace(
+        rows=provider.domains,
+        domains=cleaned,
+        make=lambda domain: IdentityProviderDomain(provider=provider, domain=domain),
     )
     return provider
 
