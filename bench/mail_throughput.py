@@ -7,9 +7,10 @@ created and migrated when missing) and Redis database 13 for the broker (REDIS_U
 real worker (``celery worker --pool=solo``) runs the dispatcher, which claims the due rows
 a chunk at a time and sends them over one SMTP connection to an aiosmtpd sink in this
 process. Prints mails per second, duplicates and lost mails; then the same with the worker
-killed (SIGKILL) mid-batch and a new worker started: the rows the dead worker had claimed
-are sent again after their lease (set short here), with the same Message-ID, so a
-duplicate is folded by the mail client.
+killed (SIGKILL) at a random moment mid-batch (``--kills`` rounds) and a new worker
+started: the rows the dead worker had claimed and not finished are sent again after their
+lease (set short here). A row is recorded sent just before its end-of-data mark
+(portal/smtp_transaction.py), so the mail the worker was sending when it died arrives once.
 
 There is no trivial view to compare with (a mail is not a page): the figures are absolute.
 """
@@ -19,6 +20,7 @@ import email
 import email.policy
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -149,6 +151,8 @@ def dispatch(queue: str, timeout: float = 600) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mails", type=int, default=2000)
+    parser.add_argument("--kills", type=int, default=5, help="kill -9 rounds, each mid-batch")
+    parser.add_argument("--seed", type=int, default=20)
     args = parser.parse_args(argv)
 
     from bench.signalen_queue import ensure_database
@@ -192,29 +196,38 @@ def main(argv=None) -> int:
             f"duplicates {duplicates}, lost {lost}"
         )
 
-        sink.clear()
-        ids = plan(args.mails)
+        from portal.models import PlannedReminder
         from portal.tasks import dispatch_due_reminders
 
-        dispatch_due_reminders.apply_async(queue=queue)
-        while sink.count() < args.mails // 3:
-            time.sleep(0.005)
-        kill(worker)
-        at_kill = sink.count()
-        worker = start_worker(queue, port)
-        started = time.perf_counter()
-        from portal.models import PlannedReminder
-
-        while PlannedReminder.objects.filter(pk__in=ids).exclude(status="sent").exists():
-            dispatch(queue)
-            time.sleep(0.5)
-        recovery = time.perf_counter() - started
-        duplicates, lost, expiries = outcome(ids, sink)
-        print(
-            f"  kill -9: worker killed after {at_kill} mails; a new worker sent the rest in "
-            f"{recovery:.1f} s (lease {LEASE_SECONDS} s); re-sent after an expired lease "
-            f"{expiries}, duplicates {duplicates} (same Message-ID, folded), lost {lost}"
-        )
+        rng = random.Random(args.seed)
+        totals = [0, 0]
+        for round_number in range(1, args.kills + 1):
+            sink.clear()
+            ids = plan(args.mails)
+            dispatch_due_reminders.apply_async(queue=queue)
+            # A moment somewhere in the batch, not a mail boundary.
+            threshold = rng.randint(args.mails // 10, args.mails * 9 // 10)
+            while sink.count() < threshold:
+                time.sleep(0.0005)
+            time.sleep(rng.uniform(0, 0.01))
+            kill(worker)
+            at_kill = sink.count()
+            worker = start_worker(queue, port)
+            started = time.perf_counter()
+            while PlannedReminder.objects.filter(pk__in=ids).exclude(status="sent").exists():
+                dispatch(queue)
+                time.sleep(0.5)
+            recovery = time.perf_counter() - started
+            duplicates, lost, expiries = outcome(ids, sink)
+            totals[0] += duplicates
+            totals[1] += lost
+            print(
+                f"  kill -9 #{round_number}: worker killed after {at_kill} mails; a new worker "
+                f"sent the rest in {recovery:.1f} s (lease {LEASE_SECONDS} s); re-sent after an "
+                f"expired lease {expiries}, duplicates {duplicates}, lost {lost}",
+                flush=True,
+            )
+        print(f"  over {args.kills} kills: duplicates {totals[0]}, lost {totals[1]}")
     finally:
         worker.terminate()
         worker.wait(timeout=30)

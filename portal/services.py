@@ -5,7 +5,7 @@ import logging
 import re
 import secrets
 import smtplib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -56,6 +58,7 @@ from .models import (
 from .reminders import ReminderMessage
 from .role_reminders import ROLE_CHANGED, ROLE_REVIEW_OPENED, ROLE_REVIEW_REMINDER
 from .selectors import beheerders
+from .smtp_transaction import sendmail_with_commit_point
 from .tokens import token_digest
 from .workdays import add_working_days
 
@@ -1131,7 +1134,13 @@ class _Mailer:
         self.broken: Exception | None = None
         self._fresh = False
 
-    def send(self, email) -> None:
+    def send(self, email, *, record_sent: Callable[[], None]) -> None:
+        """Send ``email``; ``record_sent`` commits the "sent" record at the commit point.
+
+        Over SMTP that point is just before the end-of-data mark (portal/smtp_transaction.py),
+        so a worker killed at any moment neither loses the mail nor sends it twice. Other
+        backends (console, memory) deliver in-process and record after delivery.
+        """
         if not self.opened:
             try:
                 self.connection.open()
@@ -1140,7 +1149,18 @@ class _Mailer:
                 raise
             self.opened, self._fresh = True, True
         try:
-            self.connection.send_messages([email])
+            if isinstance(self.connection, SMTPBackend) and self.connection.connection:
+                encoding = email.encoding or settings.DEFAULT_CHARSET
+                sendmail_with_commit_point(
+                    self.connection.connection,
+                    sanitize_address(email.from_email, encoding),
+                    [sanitize_address(address, encoding) for address in email.recipients()],
+                    email.message().as_bytes(linesep="\r\n"),
+                    before_end=record_sent,
+                )
+            else:
+                self.connection.send_messages([email])
+                record_sent()
         except _REFUSED_MAIL as error:
             if getattr(error, "smtp_code", None) == 421:
                 self.close()  # "closing the connection": the next mail opens a new one
@@ -1165,9 +1185,11 @@ def _send_batch(ids: list[int]) -> SendReport:
     """Claim due rows a chunk at a time and send each claimed row's mail.
 
     Not one transaction on purpose: a claim (status "sending", with a lease) is committed
-    before the mail goes out and each outcome right after it, so a second worker or a
-    retried task never sends a row twice, and a worker killed mid-batch leaves at most one
-    chunk claimed; those rows are sent again when their lease runs out.
+    before the mail goes out, so a second worker or a retried task never sends a row twice.
+    "Sent" is committed at the SMTP commit point, after the message and before its
+    end-of-data mark (``_Mailer.send``), so a worker killed mid-batch leaves at most one chunk
+    claimed, whose mails the server never finished taking; they are sent again when their
+    lease runs out.
     """
     report = SendReport()
     mailer = _Mailer()
@@ -1288,11 +1310,23 @@ def _deliver(reminder: PlannedReminder, mailer: _Mailer) -> str:
     if message is None or (isinstance(message, DigestMessage) and not message.included):
         _record_skipped(reminder, message)
         return ReminderStatus.SKIPPED
+    recorded = False
+
+    def record_sent() -> None:
+        nonlocal recorded
+        _record_sent(reminder, kind, message)
+        recorded = True
+
     try:
-        mailer.send(message.as_email(to=reminder.recipient_email, message_id=reminder.message_id))
+        mailer.send(
+            message.as_email(to=reminder.recipient_email, message_id=reminder.message_id),
+            record_sent=record_sent,
+        )
     except Exception as error:  # noqa: BLE001  (any failure is recorded and retried)
+        if recorded:
+            # Refused, or the connection broke, after the "sent" record was committed.
+            return _record_unsent(reminder, message, error)
         return _record_failure(reminder, error)
-    _record_sent(reminder, kind, message)
     return ReminderStatus.SENT
 
 
@@ -1368,6 +1402,25 @@ def _record_sent(
         )
         if is_digest:
             _record_digest_items(message, now)
+
+
+def _record_unsent(reminder: PlannedReminder, message: ReminderMessage, error: Exception) -> str:
+    """Undo a "sent" record whose mail the server refused (or may not have received).
+
+    The row becomes a failure to retry (same Message-ID); a digest's reminders that the
+    record marked sent in it wait for the digest's next attempt again.
+    """
+    now = timezone.now()
+    fields = _failure_fields(reminder, error, now)
+    with transaction.atomic():
+        PlannedReminder.objects.filter(pk=reminder.pk).update(sent_at=None, **fields)
+        if isinstance(message, DigestMessage):
+            PlannedReminder.objects.filter(
+                pk__in=[item.reminder.pk for item in message.included],
+                status=ReminderStatus.DIGESTED,
+            ).update(status=ReminderStatus.PLANNED, sent_at=None, updated_at=now)
+    logger.info("Reminder %s not sent after all: %s", reminder.pk, fields["last_error"])
+    return fields["status"]
 
 
 def _commit_without_waiting_for_disk() -> None:

@@ -53,9 +53,12 @@ def wait_until(condition, *, timeout: float, what: str):
 class SinkHandler:
     """Keeps every message accepted and counts the connections (EHLO/HELO) it served.
 
-    ``hold_after``: accept that many messages, then keep the next DATA waiting until
-    ``release`` is set and refuse it (a mail server that stalls mid-batch); after that,
-    accept everything again.
+    ``hold_after``: accept that many messages, then keep the next mail waiting until
+    ``release`` is set (a mail server that stalls mid-batch); after that, accept everything
+    again. ``hold_at`` says where it waits: at ``"data"``, after the whole message and its
+    end-of-data mark, then answering ``held_reply``; or at ``"rcpt"``, before the message was
+    transmitted, then refusing the recipient for now (451).
+    ``refuse_data_to``: recipients whose finished mail is refused (554) after the end mark.
     """
 
     messages: list[email.message.EmailMessage] = field(default_factory=list)
@@ -63,6 +66,9 @@ class SinkHandler:
     hold_after: int | None = None
     # Refuse the mail after this many on one connection with 421 (a provider's limit).
     mails_per_connection: int | None = None
+    hold_at: str = "data"
+    held_reply: str = "451 Try again later"
+    refuse_data_to: set[str] = field(default_factory=set)
     release: threading.Event = field(default_factory=threading.Event)
     held: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,21 +79,43 @@ class SinkHandler:
         session.host_name = hostname
         return responses
 
+    def _stalls_at(self, at: str) -> bool:
+        holding = self.hold_after is not None and not self.release.is_set()
+        return at == self.hold_at and holding and len(self.messages) >= self.hold_after
+
+    async def _wait_for_release(self) -> None:
+        self.held.set()
+        while not self.release.is_set():
+            await _sleep(POLL)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self._stalls_at("rcpt"):
+            await self._wait_for_release()
+            return "451 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         if self.mails_per_connection is not None:
             session.mails = getattr(session, "mails", 0) + 1
             if session.mails > self.mails_per_connection:
                 return "421 Too many mails on one connection, closing"
-        holding = self.hold_after is not None and not self.release.is_set()
-        if holding and len(self.messages) >= self.hold_after:
-            self.held.set()
-            while not self.release.is_set():
-                await _sleep(POLL)
-            return "451 Try again later"
+        if set(envelope.rcpt_tos) & self.refuse_data_to:
+            return "554 Message refused"
+        if self._stalls_at("data"):
+            if self.held_reply.startswith("250"):
+                # The server took the mail at its end mark (as a real one queues it); only
+                # its answer is late, and a client gone by then never hears it.
+                self._keep(envelope)
+            await self._wait_for_release()
+            return self.held_reply
+        self._keep(envelope)
+        return "250 Message accepted for delivery"
+
+    def _keep(self, envelope) -> None:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
-        return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:
         with self.lock:

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import reminders, services
-from portal.models import Organisation, PlannedReminder, ReminderStatus
+from portal.digest import DAILY_DIGEST
+from portal.models import MailDelivery, Organisation, PlannedReminder, ReminderStatus
 from portal.tasks import dispatch_due_reminders, send_reminders
 from tests.portal.factories import (
     OrganisationFactory,
@@ -33,6 +34,14 @@ SECRET = "Geheime inhoud 4711"
 def render_news(reminder):
     organisation = Organisation.objects.get(pk=reminder.target_id)
     return reminders.ReminderMessage(subject=f"Nieuws {organisation.pk}", body="Hallo")
+
+
+DIGESTIBLE = "tests.delivery_digestible"
+
+
+@reminders.register(DIGESTIBLE, label="Testoverzicht")
+def render_digestible(reminder):
+    return reminders.ReminderMessage(subject="In het overzicht", body="Hallo")
 
 
 class WorkerDied(BaseException):
@@ -298,6 +307,56 @@ def test_a_refused_recipient_fails_only_that_mail(sink, settings):
     bad.refresh_from_db()
     assert bad.status == ReminderStatus.RETRY
     assert len(sink.handler.messages) == 3
+
+
+def test_a_mail_refused_after_its_end_mark_is_retried_not_recorded_sent(settings):
+    refused_person = UserFactory()
+    server = SmtpSink(SinkHandler(refuse_data_to={refused_person.email})).start()
+    server.use_in(settings)
+    try:
+        plan_many(2)
+        refused = services.reminder_plan(
+            kind=NEWS,
+            target=OrganisationFactory(),
+            due_at=timezone.now() - timedelta(minutes=1),
+            recipient=refused_person,
+        )
+        dispatch_due_reminders()
+    finally:
+        server.stop()
+
+    refused.refresh_from_db()
+    assert refused.status == ReminderStatus.RETRY
+    assert refused.sent_at is None
+    assert "554" in refused.last_error
+    assert len(server.handler.messages) == 2
+
+
+def test_a_digest_refused_after_its_end_mark_gives_its_reminders_back(settings):
+    person = UserFactory()
+    services.mail_preferences_update(user=person, deliveries={DIGESTIBLE: MailDelivery.DIGEST})
+    server = SmtpSink(SinkHandler(refuse_data_to={person.email})).start()
+    server.use_in(settings)
+    try:
+        held = services.reminder_plan(
+            kind=DIGESTIBLE,
+            target=OrganisationFactory(),
+            due_at=timezone.now() - timedelta(minutes=1),
+            recipient=person,
+        )
+        services.reminders_plan_digests(now=timezone.now())
+        PlannedReminder.objects.filter(kind=DAILY_DIGEST).update(
+            due_at=timezone.now() - timedelta(seconds=1)
+        )
+        dispatch_due_reminders()
+    finally:
+        server.stop()
+
+    digest = PlannedReminder.objects.get(kind=DAILY_DIGEST, recipient=person)
+    held.refresh_from_db()
+    assert digest.status == ReminderStatus.RETRY
+    assert (held.status, held.digest_id, held.sent_at) == (ReminderStatus.PLANNED, digest.pk, None)
+    assert server.handler.messages == []
 
 
 # --- the mail status page ----------------------------------------------------------------------
