@@ -11,6 +11,7 @@ from portal.models import Organisation, Programme, User
 from portal.selectors import active_trainers
 
 from .models import ActionStatus, Group, PairingRule, Participation, SessionLength
+from .selectors import ListFilters
 
 # What separates addresses in pasted text: "a@b.nl", "Naam <a@b.nl>; c@d.nl", one a line.
 _ADDRESS_SEPARATORS = str.maketrans(dict.fromkeys("<>,;\"'()", " "))
@@ -26,6 +27,17 @@ def addresses_in_text(text: str) -> list[str]:
     """
     words = text.translate(_ADDRESS_SEPARATORS).split()
     return list(dict.fromkeys(word.lower() for word in words if "@" in word))
+
+
+class WerkplaatsListForm(forms.Form):
+    """The list's search, read from the query string."""
+
+    q = forms.CharField(label=_("Zoeken op thema of organisatie"), max_length=100, required=False)
+
+    def filters(self) -> ListFilters:
+        if not self.is_valid():
+            return ListFilters()
+        return ListFilters(query=self.cleaned_data["q"].replace("\x00", "").strip())
 
 
 class WerkplaatsForm(OneTimeSubmissionMixin, forms.Form):

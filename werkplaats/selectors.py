@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import answer_links, links
 from portal import permissions as portal_permissions
+from portal.cursor_pagination import CursorPage, Key, paginate
 from portal.models import User
+from portal.pagination import BoundedCount
 
 from . import grouping, permissions
 from .models import (
@@ -35,21 +38,86 @@ def _managed_condition(user: User) -> Q:
     return condition
 
 
-def werkplaatsen_visible_to(*, user: User) -> QuerySet[Werkplaats]:
-    """Those the user facilitates, coordinates (through the programme) or takes part in."""
-    visible = Werkplaats.objects.filter(
-        _managed_condition(user) | Q(participations__user=user)
-    ).values("pk")
-    now = timezone.now()
-    return (
-        Werkplaats.objects.filter(pk__in=visible)
-        .select_related("organisation")
-        .annotate(
-            participant_count=Count("participations", distinct=True),
-            next_session_at=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
+LIST_PAGE_SIZE = 25
+LIST_CURSOR_SALT = "werkplaats.list"
+# Newest first; the primary key makes the order total. Served by the index on
+# (created_at, id) or, for one programme, (programme, created_at, id).
+LIST_KEYS = (Key("created_at", descending=True), Key("pk", descending=True))
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    query: str = ""
+
+
+def _visible_condition(user: User) -> Q:
+    """Facilitated, taken part in, or in a programme the user coordinates; without joins,
+    so every part is an index lookup and no row is repeated."""
+    condition = Q(pk__in=Participation.objects.filter(user_id=user.pk).values("werkplaats_id")) | Q(
+        pk__in=Werkplaats.facilitators.through.objects.filter(user_id=user.pk).values(
+            "werkplaats_id"
         )
-        .order_by("-created_at")
     )
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    if programme_ids:
+        condition |= Q(programme_id__in=programme_ids)
+    return condition
+
+
+def _listed(*, user: User, filters: ListFilters) -> QuerySet[Werkplaats]:
+    werkplaatsen = Werkplaats.objects.filter(_visible_condition(user))
+    if filters.query:
+        werkplaatsen = werkplaatsen.filter(
+            Q(title__icontains=filters.query) | Q(organisation__name__icontains=filters.query)
+        )
+    return werkplaatsen
+
+
+def werkplaats_list_page(
+    *,
+    user: User,
+    filters: ListFilters,
+    size: int = LIST_PAGE_SIZE,
+    after: str | None = None,
+    before: str | None = None,
+) -> CursorPage:
+    """One page of the werkplaatsen the user may see, newest first; one query however many.
+
+    The participant count and the next session are correlated subqueries, which the
+    database works out only for the rows of the page (after the LIMIT), each from the
+    index on the werkplaats column. Raises ``CursorError`` for a cursor this list did not
+    make.
+    """
+    now = timezone.now()
+    participants = (
+        Participation.objects.filter(werkplaats=OuterRef("pk"))
+        .order_by()
+        .values("werkplaats")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    next_session = (
+        Session.objects.filter(werkplaats=OuterRef("pk"), starts_at__gt=now)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    werkplaatsen = (
+        _listed(user=user, filters=filters)
+        .select_related("organisation")
+        .only("pk", "created_at", "title", "organisation", "organisation__name")
+        .annotate(
+            participant_count=Coalesce(Subquery(participants), 0),
+            next_session_at=Subquery(next_session),
+        )
+    )
+    return paginate(
+        werkplaatsen, keys=LIST_KEYS, size=size, salt=LIST_CURSOR_SALT, after=after, before=before
+    )
+
+
+def werkplaats_list_count(*, user: User, filters: ListFilters) -> BoundedCount:
+    """How many werkplaatsen the list holds, exact up to ``COUNT_LIMIT``; one query."""
+    return BoundedCount.of(_listed(user=user, filters=filters))
 
 
 def werkplaatsen_managed_by(*, user: User) -> QuerySet[Werkplaats]:
