@@ -38,7 +38,8 @@ class BoundedCount:
     more: bool
 
     @classmethod
-    def of(cls, queryset: QuerySet, limit: int = COUNT_LIMIT) -> "BoundedCount":
+    def of(cls, queryset: QuerySet, limit: int | None = None) -> "BoundedCount":
         """Counts at most ``limit + 1`` rows, in one query (a COUNT over a LIMIT)."""
+        limit = COUNT_LIMIT if limit is None else limit
         counted = queryset.order_by()[: limit + 1].count()
         return cls(n=min(counted, limit), more=counted > limit)

@@ -155,10 +155,26 @@ class MoveForm(forms.Form):
         self.fields["participation"].queryset = Participation.objects.filter(
             werkplaats=werkplaats
         ).select_related("user", "group")
-        self.fields["participation"].label_from_instance = lambda p: (
-            f"{p.user} ({p.group})" if p.group_id else str(p.user)
-        )
+        self.fields["participation"].label_from_instance = _person_label
         self.fields["group"].queryset = Group.objects.filter(werkplaats=werkplaats)
+
+    def offer(self, *, people: list[Participation], groups: list[Group]) -> None:
+        """Options from the people and groups the page already read, without another
+        query; the querysets above still check what is posted."""
+        self.fields["participation"].choices = [
+            ("", self.fields["participation"].empty_label),
+            *((p.pk, _person_label(p)) for p in people),
+        ]
+        self.fields["group"].choices = [
+            ("", self.fields["group"].empty_label),
+            *((g.pk, str(g)) for g in groups),
+        ]
+
+
+def _person_label(participation: Participation) -> str:
+    if participation.group_id:
+        return f"{participation.user} ({participation.group})"
+    return str(participation.user)
 
 
 class SessionForm(OneTimeSubmissionMixin, forms.Form):

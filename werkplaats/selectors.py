@@ -10,7 +10,7 @@ from django.utils import timezone
 from portal import answer_links, links
 from portal import permissions as portal_permissions
 from portal.cursor_pagination import CursorPage, Key, paginate
-from portal.models import User
+from portal.models import Discipline, User
 from portal.pagination import BoundedCount
 
 from . import grouping, permissions
@@ -31,10 +31,20 @@ DISCIPLINE_WEIGHT = 1
 ORGANISATION_WEIGHT = 1
 
 
+def _facilitated_ids(user: User) -> QuerySet:
+    return Werkplaats.facilitators.through.objects.filter(user_id=user.pk).values("werkplaats_id")
+
+
+def _taken_part_ids(user: User) -> QuerySet:
+    return Participation.objects.filter(user_id=user.pk).values("werkplaats_id")
+
+
 def _managed_condition(user: User) -> Q:
-    condition = Q(facilitators=user)
-    if portal_permissions.is_coordinator(user):
-        condition |= Q(programme__coordinators=user)
+    """Facilitated or in a programme the user coordinates, as index lookups (no joins)."""
+    condition = Q(pk__in=_facilitated_ids(user))
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    if programme_ids:
+        condition |= Q(programme_id__in=programme_ids)
     return condition
 
 
@@ -51,17 +61,9 @@ class ListFilters:
 
 
 def _visible_condition(user: User) -> Q:
-    """Facilitated, taken part in, or in a programme the user coordinates; without joins,
+    """Taken part in, facilitated, or in a programme the user coordinates; without joins,
     so every part is an index lookup and no row is repeated."""
-    condition = Q(pk__in=Participation.objects.filter(user_id=user.pk).values("werkplaats_id")) | Q(
-        pk__in=Werkplaats.facilitators.through.objects.filter(user_id=user.pk).values(
-            "werkplaats_id"
-        )
-    )
-    programme_ids = portal_permissions.coordinated_programme_ids(user)
-    if programme_ids:
-        condition |= Q(programme_id__in=programme_ids)
-    return condition
+    return Q(pk__in=_taken_part_ids(user)) | _managed_condition(user)
 
 
 def _listed(*, user: User, filters: ListFilters) -> QuerySet[Werkplaats]:
@@ -121,9 +123,7 @@ def werkplaats_list_count(*, user: User, filters: ListFilters) -> BoundedCount:
 
 
 def werkplaatsen_managed_by(*, user: User) -> QuerySet[Werkplaats]:
-    return Werkplaats.objects.filter(
-        pk__in=Werkplaats.objects.filter(_managed_condition(user)).values("pk")
-    )
+    return Werkplaats.objects.filter(_managed_condition(user))
 
 
 def werkplaats_for(*, user: User, werkplaats_id: int) -> Werkplaats | None:
@@ -231,6 +231,8 @@ class GroupsOverview:
     score: float
     lower_bound: float
     hand_moves: int = 0
+    # Everyone, by name: the options of the form that moves a person.
+    people: tuple[Participation, ...] = ()
 
     @property
     def gap(self) -> float:
@@ -245,6 +247,11 @@ def _whole(pairs: float) -> float | int:
 def groups_overview(*, werkplaats: Werkplaats) -> GroupsOverview:
     """Groups with members and their mix: weighted same-discipline/organisation pairs."""
     people = list(participations(werkplaats=werkplaats))
+    # Each label translated once, not once a person (``get_discipline_display`` hashes
+    # every lazy label of the choices on each call).
+    labels = {value: str(label) for value, label in Discipline.choices}
+    for person in people:
+        person.discipline_label = labels.get(person.user.discipline, "")
     problem = grouping_problem(people)
     position = {p.pk: i for i, p in enumerate(people)}
     groups = list(Group.objects.filter(werkplaats=werkplaats).order_by("number"))
@@ -276,6 +283,7 @@ def groups_overview(*, werkplaats: Werkplaats) -> GroupsOverview:
         score=_whole(total),
         lower_bound=_whole(grouping.lower_bound(problem, len(groups))),
         hand_moves=sum(1 for person in people if person.placed_by_hand),
+        people=tuple(people),
     )
 
 
@@ -389,7 +397,7 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
     ).order_by("starts_at")
     written = PracticeLog.objects.filter(after_session=OuterRef("pk"), participation__user=user)
     logs_due = list(
-        Session.objects.filter(werkplaats__participations__user=user, starts_at__lte=now)
+        Session.objects.filter(werkplaats_id__in=_taken_part_ids(user), starts_at__lte=now)
         .annotate(next_starts_at=Subquery(following.values("starts_at")[:1]))
         .filter(next_starts_at__gt=now)
         .exclude(Exists(written))
@@ -397,9 +405,9 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
         .order_by("next_starts_at")[:limit]
     )
     open_requests = open_rugdekking_requests(user=user).count()
-    mine = Werkplaats.objects.filter(Q(participations__user=user) | Q(facilitators=user))
+    mine = Q(werkplaats_id__in=_taken_part_ids(user)) | Q(werkplaats_id__in=_facilitated_ids(user))
     next_sessions = list(
-        Session.objects.filter(werkplaats__in=mine.values("pk"), starts_at__gte=now)
+        Session.objects.filter(mine, starts_at__gte=now)
         .select_related("werkplaats")
         .order_by("starts_at", "pk")[:limit]
     )

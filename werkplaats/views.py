@@ -283,12 +283,14 @@ def groups(request, werkplaats_id: int):
                 _add_errors(move_form, error)
             else:
                 add_service_error_messages(request, error)
+    overview = selectors.groups_overview(werkplaats=werkplaats)
+    move_form.offer(people=overview.people, groups=[view.group for view in overview.groups])
     return render(
         request,
         "werkplaats/groups.html",
         {
             "werkplaats": werkplaats,
-            "overview": selectors.groups_overview(werkplaats=werkplaats),
+            "overview": overview,
             "rules": selectors.pairing_rules(werkplaats=werkplaats),
             "move_form": move_form,
         },
