@@ -32,11 +32,21 @@ ORGANISATION_WEIGHT = 1
 
 
 def _facilitated_ids(user: User) -> QuerySet:
-    return Werkplaats.facilitators.through.objects.filter(user_id=user.pk).values("werkplaats_id")
+    return (
+        Werkplaats.facilitators.through.objects.filter(user_id=user.pk)
+        .order_by()
+        .values("werkplaats_id")
+    )
 
 
 def _taken_part_ids(user: User) -> QuerySet:
-    return Participation.objects.filter(user_id=user.pk).values("werkplaats_id")
+    return Participation.objects.filter(user_id=user.pk).order_by().values("werkplaats_id")
+
+
+def _own_ids(user: User) -> QuerySet:
+    """Taken part in or facilitated: one set (a UNION), so an index on the werkplaats
+    column can be used for it, which an OR of two subqueries does not allow."""
+    return _taken_part_ids(user).union(_facilitated_ids(user))
 
 
 def _managed_condition(user: User) -> Q:
@@ -63,7 +73,11 @@ class ListFilters:
 def _visible_condition(user: User) -> Q:
     """Taken part in, facilitated, or in a programme the user coordinates; without joins,
     so every part is an index lookup and no row is repeated."""
-    return Q(pk__in=_taken_part_ids(user)) | _managed_condition(user)
+    condition = Q(pk__in=_own_ids(user))
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    if programme_ids:
+        condition |= Q(programme_id__in=programme_ids)
+    return condition
 
 
 def _listed(*, user: User, filters: ListFilters) -> QuerySet[Werkplaats]:
@@ -405,9 +419,8 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
         .order_by("next_starts_at")[:limit]
     )
     open_requests = open_rugdekking_requests(user=user).count()
-    mine = Q(werkplaats_id__in=_taken_part_ids(user)) | Q(werkplaats_id__in=_facilitated_ids(user))
     next_sessions = list(
-        Session.objects.filter(mine, starts_at__gte=now)
+        Session.objects.filter(werkplaats_id__in=_own_ids(user), starts_at__gte=now)
         .select_related("werkplaats")
         .order_by("starts_at", "pk")[:limit]
     )

@@ -26,9 +26,9 @@ from werkplaats import services as werkplaats_services
 pytestmark = pytest.mark.django_db
 
 # Per role, whatever the amount of data: each app's part is a fixed number of queries.
-PARTICIPANT_QUERIES = 16
-COORDINATOR_QUERIES = 23
-CONTACT_PERSON_QUERIES = 21
+PARTICIPANT_QUERIES = 13
+COORDINATOR_QUERIES = 20
+CONTACT_PERSON_QUERIES = 18
 
 
 def _page(client, user) -> str:
