@@ -5,6 +5,8 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal import pagination
@@ -96,3 +98,25 @@ def test_someone_without_a_verkenning_sees_an_empty_list(client, programme_verke
     response = client.get(LIST)
     assert _titles(response) == []
     assert "Je bent (nog) bij geen verkenning betrokken." in response.content.decode()
+
+
+def test_the_list_reads_as_many_queries_with_three_verkenningen_as_with_thirty(
+    client, django_assert_num_queries
+):
+    programme = ProgrammeFactory()
+    force_login_with_mfa(client, coordinator_of(programme))
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            InterviewFactory(verkenning=VerkenningFactory(programme=programme))
+
+    grow(3)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(LIST).status_code == 200
+
+    grow(27)
+    with django_assert_num_queries(len(small.captured_queries)):
+        first = client.get(LIST)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(_link(first, "next")).status_code == 200

@@ -4,12 +4,14 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal import pagination
 from tests.portal.factories import UserFactory, force_login_with_mfa
 from tests.trainings.factories import ProgrammeFactory, coordinator_of
-from tests.werkplaats.factories import ParticipationFactory, WerkplaatsFactory
+from tests.werkplaats.factories import ParticipationFactory, SessionFactory, WerkplaatsFactory
 from werkplaats.selectors import LIST_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +97,27 @@ def test_a_participant_sees_only_the_werkplaats_they_take_part_in(client, progra
     response = client.get(reverse("werkplaats:list"))
     assert _titles(response) == [programme_werkplaatsen[0].title]
     assert "1 werkplaats" in response.content.decode()
+
+
+def test_the_list_reads_as_many_queries_with_three_werkplaatsen_as_with_thirty(
+    client, django_assert_num_queries
+):
+    programme = ProgrammeFactory()
+    force_login_with_mfa(client, coordinator_of(programme))
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            werkplaats = WerkplaatsFactory(programme=programme)
+            ParticipationFactory(werkplaats=werkplaats)
+            SessionFactory(werkplaats=werkplaats)
+
+    grow(3)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(LIST).status_code == 200
+
+    grow(27)
+    with django_assert_num_queries(len(small.captured_queries)):
+        first = client.get(LIST)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(_link(first, "next")).status_code == 200
