@@ -191,3 +191,15 @@ def paginate(
         previous_cursor=make_cursor(rows[0], keys=keys, salt=salt) if after and rows else None,
         is_first=not after,
     )
+
+
+def page_or_start(page_of, query) -> tuple[CursorPage, bool]:
+    """The page a request's ``na``/``voor`` cursor asks for, and whether it was refused.
+
+    ``page_of(after=..., before=...)`` fetches a page; a damaged or foreign cursor gives
+    the start of the list instead (and ``True``), so an old link still opens the list.
+    """
+    try:
+        return page_of(after=query.get("na") or None, before=query.get("voor") or None), False
+    except CursorError:
+        return page_of(), True

@@ -1,4 +1,7 @@
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -20,3 +23,23 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._known_count
+
+
+# Lists count up to this many rows and then say "meer dan 1.000": counting every row a
+# person may see on each request is what made the long lists slow at volume.
+COUNT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class BoundedCount:
+    """A count that stopped at ``limit``: ``more`` says there were more than ``n``."""
+
+    n: int
+    more: bool
+
+    @classmethod
+    def of(cls, queryset: QuerySet, limit: int | None = None) -> "BoundedCount":
+        """Counts at most ``limit + 1`` rows, in one query (a COUNT over a LIMIT)."""
+        limit = COUNT_LIMIT if limit is None else limit
+        counted = queryset.order_by()[: limit + 1].count()
+        return cls(n=min(counted, limit), more=counted > limit)

@@ -163,14 +163,24 @@ def login_summary(*, user: User) -> LoginSummary:
     Failures since the previous session are what a person should notice: someone
     may have been guessing their password.
     """
-    successes = list(
-        LoginEvent.objects.filter(user=user, succeeded=True).order_by("-created_at")[:2]
-    )
-    previous = successes[1] if len(successes) > 1 else None
     failed = LoginEvent.objects.filter(user=user, succeeded=False)
-    if previous is not None:
-        failed = failed.filter(created_at__gt=previous.created_at)
-    return LoginSummary(previous_success=previous, failed_since_previous=failed.count())
+    # Worked out for the two rows read only, so one query in the usual case.
+    failed_after = (
+        failed.filter(created_at__gt=OuterRef("created_at"))
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    successes = list(
+        LoginEvent.objects.filter(user=user, succeeded=True)
+        .annotate(failed_after=Coalesce(Subquery(failed_after), 0))
+        .order_by("-created_at")[:2]
+    )
+    if len(successes) < 2:
+        return LoginSummary(previous_success=None, failed_since_previous=failed.count())
+    previous = successes[1]
+    return LoginSummary(previous_success=previous, failed_since_previous=previous.failed_after)
 
 
 def reminders_sent_to(*, user: User) -> QuerySet[PlannedReminder]:

@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -255,13 +256,8 @@ def _waitlist_position():
     )
 
 
-def _with_sessions_and_reflections(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    """Sessions and reflections as plain lists (``run.session_list``, ``reflection_list``).
-
-    A long-time participant has dozens of enrolments, and a related manager's ``.all()``
-    builds a new queryset on every call.
-    """
-    return enrolments.prefetch_related(
+def _sessions_and_reflections() -> tuple[Prefetch, Prefetch]:
+    return (
         Prefetch(
             "run__sessions",
             queryset=Session.objects.order_by("starts_at", "pk"),
@@ -273,6 +269,15 @@ def _with_sessions_and_reflections(enrolments: QuerySet[Enrolment]) -> QuerySet[
             to_attr="reflection_list",
         ),
     )
+
+
+def _with_sessions_and_reflections(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Sessions and reflections as plain lists (``run.session_list``, ``reflection_list``).
+
+    A long-time participant has dozens of enrolments, and a related manager's ``.all()``
+    builds a new queryset on every call.
+    """
+    return enrolments.prefetch_related(*_sessions_and_reflections())
 
 
 def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
@@ -522,18 +527,26 @@ def material_for(*, user: User, material_id: int) -> Material | None:
 @dataclass(frozen=True)
 class ParticipantOverview:
     next_sessions: list[Session]
+    # The first waiting-list places, soonest run first; ``waiting_count`` counts them all.
     waiting: list[Enrolment]
     reflections_due: list[tuple[Enrolment, Session]]
     # Runs over whose development plan still lacks its look back ("wat heb ik geleerd?").
     plan_reviews_due: list[Enrolment]
     # Places taken over from the waiting list, in runs still to come.
     moved_up: list[Enrolment]
+    waiting_count: int = 0
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
     """For the home page: my next sessions, where I wait or moved up, and what I still owe.
 
-    Five queries, whatever the number of enrolments.
+    Four queries, whatever the number of enrolments: the next sessions; one read of the
+    enrolments that matter now, each flagged in SQL for the list it belongs to; and the
+    sessions and reflections of the runs that were on within the reflection window.
     """
     now = timezone.now()
     next_sessions = list(
@@ -547,60 +560,64 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
         .select_related("run", "run__training")
         .order_by("starts_at")[:limit]
     )
-    waiting = list(
-        Enrolment.objects.filter(
-            participant=user, status=EnrolmentStatus.WAITLISTED, run__status=RunStatus.PUBLISHED
-        )
-        .annotate(waitlist_position=_waitlist_position())
-        .select_related("run", "run__training")
-        .order_by("run__starts_at")
-    )
     since = now - timedelta(days=REFLECTION_WINDOW_DAYS)
+    enrolled = Q(status=EnrolmentStatus.ENROLLED)
+    waiting = Q(status=EnrolmentStatus.WAITLISTED, run__status=RunStatus.PUBLISHED)
     # Only runs that were on within the window can hold a session begun within it.
-    recent = _with_sessions_and_reflections(
-        Enrolment.objects.filter(
-            participant=user,
-            status=EnrolmentStatus.ENROLLED,
-            run__starts_at__lte=now,
-            run__ends_at__gte=since,
-        ).select_related("run", "run__training")
-    )
-    due = [
-        (enrolment, session)
-        for enrolment in recent
-        for session in reflections_owed(enrolment=enrolment, now=now, since=since)
-    ]
-    due.sort(key=lambda pair: pair[1].starts_at, reverse=True)
-    plan_reviews_due = list(
-        Enrolment.objects.filter(
-            participant=user,
-            status=EnrolmentStatus.ENROLLED,
+    recent = enrolled & Q(run__starts_at__lte=now, run__ends_at__gte=since)
+    plan_review = (
+        enrolled
+        & Q(
             run__status__in=(RunStatus.PUBLISHED, RunStatus.COMPLETED),
             run__ends_at__lte=now,
             run__ends_at__gte=now - timedelta(days=PLAN_REVIEW_WINDOW_DAYS),
         )
-        .filter(Q(development_plan__isnull=True) | Q(development_plan__learned=""))
-        .select_related("run", "run__training")
-        .order_by("-run__ends_at", "-pk")[:limit]
+        & (Q(development_plan__isnull=True) | Q(development_plan__learned=""))
     )
-    moved_up = list(
-        Enrolment.objects.filter(
-            participant=user,
-            status=EnrolmentStatus.ENROLLED,
-            run__status=RunStatus.PUBLISHED,
-            run__starts_at__gt=now,
-            enrolled_at__gt=F("requested_at"),
-            enrolled_at__gte=now - MOVED_UP_WINDOW,
+    moved_up = enrolled & Q(
+        run__status=RunStatus.PUBLISHED,
+        run__starts_at__gt=now,
+        enrolled_at__gt=F("requested_at"),
+        enrolled_at__gte=now - MOVED_UP_WINDOW,
+    )
+    enrolments = list(
+        Enrolment.objects.filter(participant=user)
+        .filter(waiting | recent | plan_review | moved_up)
+        .annotate(
+            is_waiting=_flag(waiting),
+            is_recent=_flag(recent),
+            is_plan_review=_flag(plan_review),
+            is_moved_up=_flag(moved_up),
+            waitlist_position=_waitlist_position(),
         )
         .select_related("run", "run__training")
-        .order_by("run__starts_at", "pk")[:limit]
+    )
+    waiting_places = sorted(
+        (e for e in enrolments if e.is_waiting), key=lambda e: (e.run.starts_at, e.pk)
+    )
+    recent_enrolments = [e for e in enrolments if e.is_recent]
+    prefetch_related_objects(recent_enrolments, *_sessions_and_reflections())
+    due = [
+        (enrolment, session)
+        for enrolment in recent_enrolments
+        for session in reflections_owed(enrolment=enrolment, now=now, since=since)
+    ]
+    due.sort(key=lambda pair: pair[1].starts_at, reverse=True)
+    plan_reviews_due = sorted(
+        (e for e in enrolments if e.is_plan_review),
+        key=lambda e: (e.run.ends_at, e.pk),
+        reverse=True,
+    )
+    moved_up_places = sorted(
+        (e for e in enrolments if e.is_moved_up), key=lambda e: (e.run.starts_at, e.pk)
     )
     return ParticipantOverview(
         next_sessions=next_sessions,
-        waiting=waiting,
+        waiting=waiting_places[:limit],
+        waiting_count=len(waiting_places),
         reflections_due=due[:limit],
-        plan_reviews_due=plan_reviews_due,
-        moved_up=moved_up,
+        plan_reviews_due=plan_reviews_due[:limit],
+        moved_up=moved_up_places[:limit],
     )
 
 

@@ -22,6 +22,7 @@ from .models import (
     Verkenning,
     VerkenningStatus,
 )
+from .selectors import ListFilters
 from .services import InterviewInput, NewContactInput, ObservationInput
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -30,6 +31,25 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Blank rows for people named in an interview: enough for a conversation, no script needed.
 NEW_CONTACT_ROWS = 3
 OBSERVATION_ROWS = 3
+
+
+class VerkenningListForm(forms.Form):
+    """The list's search and status filter, read from the query string."""
+
+    q = forms.CharField(label=_("Zoeken op titel of organisatie"), max_length=100, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Elke status")), *VerkenningStatus.choices],
+        required=False,
+    )
+
+    def filters(self) -> ListFilters:
+        if not self.is_valid():
+            return ListFilters()
+        return ListFilters(
+            query=self.cleaned_data["q"].replace("\x00", "").strip(),
+            status=self.cleaned_data["status"],
+        )
 
 
 class VerkenningCreateForm(OneTimeSubmissionMixin, forms.Form):

@@ -93,6 +93,13 @@ class Verkenning(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        # The list pages newest first, in keyset pages: for everyone, and per programme.
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="verkenning_newest_idx"),
+            models.Index(
+                fields=["programme", "created_at", "id"], name="verkenning_prog_newest_idx"
+            ),
+        ]
         verbose_name = _("verkenning")
         verbose_name_plural = _("verkenningen")
 

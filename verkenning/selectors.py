@@ -8,10 +8,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from portal import permissions as portal_permissions
+from portal.cursor_pagination import CursorPage, Key, paginate
 from portal.models import User
+from portal.pagination import BoundedCount
 from portal.retention import TEXT_REMOVED
 from portal.translated import localized
 
@@ -43,16 +46,69 @@ def verkenningen_visible_to(user: User) -> QuerySet[Verkenning]:
     return Verkenning.objects.filter(condition)
 
 
-def verkenning_list(*, user: User) -> QuerySet[Verkenning]:
-    return (
-        verkenningen_visible_to(user)
-        .select_related("organisation", "programme")
-        .annotate(
-            contact_count=Count("contacts", distinct=True),
-            interview_count=Count("interviews", distinct=True),
+LIST_PAGE_SIZE = 25
+LIST_CURSOR_SALT = "verkenning.list"
+# Newest first; the primary key makes the order total. Served by the index on
+# (created_at, id) or, for one programme, (programme, created_at, id).
+LIST_KEYS = (Key("created_at", descending=True), Key("pk", descending=True))
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    query: str = ""
+    status: str = ""
+
+
+def _listed(*, user: User, filters: ListFilters) -> QuerySet[Verkenning]:
+    verkenningen = verkenningen_visible_to(user)
+    if filters.query:
+        verkenningen = verkenningen.filter(
+            Q(title__icontains=filters.query) | Q(organisation__name__icontains=filters.query)
         )
-        .order_by("-created_at", "-pk")
+    if filters.status:
+        verkenningen = verkenningen.filter(status=filters.status)
+    return verkenningen
+
+
+def verkenning_list_page(
+    *,
+    user: User,
+    filters: ListFilters,
+    size: int = LIST_PAGE_SIZE,
+    after: str | None = None,
+    before: str | None = None,
+) -> CursorPage:
+    """One page of the user's verkenningen, newest first; one query however many there are.
+
+    The contact and interview counts are correlated subqueries, worked out only for the
+    rows of the page, each from the index on the verkenning column. Raises
+    ``CursorError`` for a cursor this list did not make.
+    """
+
+    def count_of(model) -> Coalesce:
+        rows = (
+            model.objects.filter(verkenning=OuterRef("pk"))
+            .order_by()
+            .values("verkenning")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows), 0)
+
+    verkenningen = (
+        _listed(user=user, filters=filters)
+        .select_related("organisation")
+        .only("pk", "created_at", "title", "status", "organisation", "organisation__name")
+        .annotate(contact_count=count_of(Contact), interview_count=count_of(Interview))
     )
+    return paginate(
+        verkenningen, keys=LIST_KEYS, size=size, salt=LIST_CURSOR_SALT, after=after, before=before
+    )
+
+
+def verkenning_list_count(*, user: User, filters: ListFilters) -> BoundedCount:
+    """How many verkenningen the list holds, exact up to ``COUNT_LIMIT``; one query."""
+    return BoundedCount.of(_listed(user=user, filters=filters))
 
 
 def verkenning_for(*, user: User, verkenning_id: int) -> Verkenning | None:

@@ -2,6 +2,7 @@
 who is not its verkenner or a coordinator of its programme gets a 404, not a glimpse."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from portal import permissions as portal_permissions
 from portal.csv import csv_response
+from portal.cursor_pagination import page_or_start
 from portal.forms import add_service_error_messages, one_time_submission
+from portal.pagination import query_without
 from trainings.permissions import can_manage_training
 from werkplaats import permissions as werkplaats_permissions
 
@@ -44,11 +47,21 @@ def _verkenning(request, verkenning_id: int) -> Verkenning:
 
 @login_required
 def verkenning_list(request):
+    form = forms.VerkenningListForm(request.GET or None)
+    filters = form.filters()
+    page, cursor_refused = page_or_start(
+        partial(selectors.verkenning_list_page, user=request.user, filters=filters), request.GET
+    )
     return render(
         request,
         "verkenning/verkenning_list.html",
         {
-            "verkenningen": selectors.verkenning_list(user=request.user),
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "count": selectors.verkenning_list_count(user=request.user, filters=filters),
+            "query": query_without(request, "na", "voor"),
+            "cursor_refused": cursor_refused,
             "can_create": permissions.can_create_verkenning(request.user),
         },
     )

@@ -11,6 +11,7 @@ from portal.models import Organisation, Programme, User
 from portal.selectors import active_trainers
 
 from .models import ActionStatus, Group, PairingRule, Participation, SessionLength
+from .selectors import ListFilters
 
 # What separates addresses in pasted text: "a@b.nl", "Naam <a@b.nl>; c@d.nl", one a line.
 _ADDRESS_SEPARATORS = str.maketrans(dict.fromkeys("<>,;\"'()", " "))
@@ -26,6 +27,17 @@ def addresses_in_text(text: str) -> list[str]:
     """
     words = text.translate(_ADDRESS_SEPARATORS).split()
     return list(dict.fromkeys(word.lower() for word in words if "@" in word))
+
+
+class WerkplaatsListForm(forms.Form):
+    """The list's search, read from the query string."""
+
+    q = forms.CharField(label=_("Zoeken op thema of organisatie"), max_length=100, required=False)
+
+    def filters(self) -> ListFilters:
+        if not self.is_valid():
+            return ListFilters()
+        return ListFilters(query=self.cleaned_data["q"].replace("\x00", "").strip())
 
 
 class WerkplaatsForm(OneTimeSubmissionMixin, forms.Form):
@@ -143,10 +155,26 @@ class MoveForm(forms.Form):
         self.fields["participation"].queryset = Participation.objects.filter(
             werkplaats=werkplaats
         ).select_related("user", "group")
-        self.fields["participation"].label_from_instance = lambda p: (
-            f"{p.user} ({p.group})" if p.group_id else str(p.user)
-        )
+        self.fields["participation"].label_from_instance = _person_label
         self.fields["group"].queryset = Group.objects.filter(werkplaats=werkplaats)
+
+    def offer(self, *, people: list[Participation], groups: list[Group]) -> None:
+        """Options from the people and groups the page already read, without another
+        query; the querysets above still check what is posted."""
+        self.fields["participation"].choices = [
+            ("", self.fields["participation"].empty_label),
+            *((p.pk, _person_label(p)) for p in people),
+        ]
+        self.fields["group"].choices = [
+            ("", self.fields["group"].empty_label),
+            *((g.pk, str(g)) for g in groups),
+        ]
+
+
+def _person_label(participation: Participation) -> str:
+    if participation.group_id:
+        return f"{participation.user} ({participation.group})"
+    return str(participation.user)
 
 
 class SessionForm(OneTimeSubmissionMixin, forms.Form):

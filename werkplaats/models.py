@@ -44,6 +44,13 @@ class Werkplaats(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        # The list pages newest first, in keyset pages: for everyone, and per programme.
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="werkplaats_newest_idx"),
+            models.Index(
+                fields=["programme", "created_at", "id"], name="werkplaats_prog_newest_idx"
+            ),
+        ]
         verbose_name = _("werkplaats")
         verbose_name_plural = _("werkplaatsen")
 

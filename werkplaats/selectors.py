@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import answer_links, links
 from portal import permissions as portal_permissions
-from portal.models import User
+from portal.cursor_pagination import CursorPage, Key, paginate
+from portal.models import Discipline, User
+from portal.pagination import BoundedCount
 
 from . import grouping, permissions
 from .models import (
@@ -28,34 +31,113 @@ DISCIPLINE_WEIGHT = 1
 ORGANISATION_WEIGHT = 1
 
 
+def _facilitated_ids(user: User) -> QuerySet:
+    return (
+        Werkplaats.facilitators.through.objects.filter(user_id=user.pk)
+        .order_by()
+        .values("werkplaats_id")
+    )
+
+
+def _taken_part_ids(user: User) -> QuerySet:
+    return Participation.objects.filter(user_id=user.pk).order_by().values("werkplaats_id")
+
+
+def _own_ids(user: User) -> QuerySet:
+    """Taken part in or facilitated: one set (a UNION), so an index on the werkplaats
+    column can be used for it, which an OR of two subqueries does not allow."""
+    return _taken_part_ids(user).union(_facilitated_ids(user))
+
+
 def _managed_condition(user: User) -> Q:
-    condition = Q(facilitators=user)
-    if portal_permissions.is_coordinator(user):
-        condition |= Q(programme__coordinators=user)
+    """Facilitated or in a programme the user coordinates, as index lookups (no joins)."""
+    condition = Q(pk__in=_facilitated_ids(user))
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    if programme_ids:
+        condition |= Q(programme_id__in=programme_ids)
     return condition
 
 
-def werkplaatsen_visible_to(*, user: User) -> QuerySet[Werkplaats]:
-    """Those the user facilitates, coordinates (through the programme) or takes part in."""
-    visible = Werkplaats.objects.filter(
-        _managed_condition(user) | Q(participations__user=user)
-    ).values("pk")
-    now = timezone.now()
-    return (
-        Werkplaats.objects.filter(pk__in=visible)
-        .select_related("organisation")
-        .annotate(
-            participant_count=Count("participations", distinct=True),
-            next_session_at=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
+LIST_PAGE_SIZE = 25
+LIST_CURSOR_SALT = "werkplaats.list"
+# Newest first; the primary key makes the order total. Served by the index on
+# (created_at, id) or, for one programme, (programme, created_at, id).
+LIST_KEYS = (Key("created_at", descending=True), Key("pk", descending=True))
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    query: str = ""
+
+
+def _visible_condition(user: User) -> Q:
+    """Taken part in, facilitated, or in a programme the user coordinates; without joins,
+    so every part is an index lookup and no row is repeated."""
+    condition = Q(pk__in=_own_ids(user))
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    if programme_ids:
+        condition |= Q(programme_id__in=programme_ids)
+    return condition
+
+
+def _listed(*, user: User, filters: ListFilters) -> QuerySet[Werkplaats]:
+    werkplaatsen = Werkplaats.objects.filter(_visible_condition(user))
+    if filters.query:
+        werkplaatsen = werkplaatsen.filter(
+            Q(title__icontains=filters.query) | Q(organisation__name__icontains=filters.query)
         )
-        .order_by("-created_at")
+    return werkplaatsen
+
+
+def werkplaats_list_page(
+    *,
+    user: User,
+    filters: ListFilters,
+    size: int = LIST_PAGE_SIZE,
+    after: str | None = None,
+    before: str | None = None,
+) -> CursorPage:
+    """One page of the werkplaatsen the user may see, newest first; one query however many.
+
+    The participant count and the next session are correlated subqueries, which the
+    database works out only for the rows of the page (after the LIMIT), each from the
+    index on the werkplaats column. Raises ``CursorError`` for a cursor this list did not
+    make.
+    """
+    now = timezone.now()
+    participants = (
+        Participation.objects.filter(werkplaats=OuterRef("pk"))
+        .order_by()
+        .values("werkplaats")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    next_session = (
+        Session.objects.filter(werkplaats=OuterRef("pk"), starts_at__gt=now)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    werkplaatsen = (
+        _listed(user=user, filters=filters)
+        .select_related("organisation")
+        .only("pk", "created_at", "title", "organisation", "organisation__name")
+        .annotate(
+            participant_count=Coalesce(Subquery(participants), 0),
+            next_session_at=Subquery(next_session),
+        )
+    )
+    return paginate(
+        werkplaatsen, keys=LIST_KEYS, size=size, salt=LIST_CURSOR_SALT, after=after, before=before
+    )
+
+
+def werkplaats_list_count(*, user: User, filters: ListFilters) -> BoundedCount:
+    """How many werkplaatsen the list holds, exact up to ``COUNT_LIMIT``; one query."""
+    return BoundedCount.of(_listed(user=user, filters=filters))
 
 
 def werkplaatsen_managed_by(*, user: User) -> QuerySet[Werkplaats]:
-    return Werkplaats.objects.filter(
-        pk__in=Werkplaats.objects.filter(_managed_condition(user)).values("pk")
-    )
+    return Werkplaats.objects.filter(_managed_condition(user))
 
 
 def werkplaats_for(*, user: User, werkplaats_id: int) -> Werkplaats | None:
@@ -163,6 +245,8 @@ class GroupsOverview:
     score: float
     lower_bound: float
     hand_moves: int = 0
+    # Everyone, by name: the options of the form that moves a person.
+    people: tuple[Participation, ...] = ()
 
     @property
     def gap(self) -> float:
@@ -177,6 +261,11 @@ def _whole(pairs: float) -> float | int:
 def groups_overview(*, werkplaats: Werkplaats) -> GroupsOverview:
     """Groups with members and their mix: weighted same-discipline/organisation pairs."""
     people = list(participations(werkplaats=werkplaats))
+    # Each label translated once, not once a person (``get_discipline_display`` hashes
+    # every lazy label of the choices on each call).
+    labels = {value: str(label) for value, label in Discipline.choices}
+    for person in people:
+        person.discipline_label = labels.get(person.user.discipline, "")
     problem = grouping_problem(people)
     position = {p.pk: i for i, p in enumerate(people)}
     groups = list(Group.objects.filter(werkplaats=werkplaats).order_by("number"))
@@ -208,6 +297,7 @@ def groups_overview(*, werkplaats: Werkplaats) -> GroupsOverview:
         score=_whole(total),
         lower_bound=_whole(grouping.lower_bound(problem, len(groups))),
         hand_moves=sum(1 for person in people if person.placed_by_hand),
+        people=tuple(people),
     )
 
 
@@ -321,7 +411,7 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
     ).order_by("starts_at")
     written = PracticeLog.objects.filter(after_session=OuterRef("pk"), participation__user=user)
     logs_due = list(
-        Session.objects.filter(werkplaats__participations__user=user, starts_at__lte=now)
+        Session.objects.filter(werkplaats_id__in=_taken_part_ids(user), starts_at__lte=now)
         .annotate(next_starts_at=Subquery(following.values("starts_at")[:1]))
         .filter(next_starts_at__gt=now)
         .exclude(Exists(written))
@@ -329,9 +419,8 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
         .order_by("next_starts_at")[:limit]
     )
     open_requests = open_rugdekking_requests(user=user).count()
-    mine = Werkplaats.objects.filter(Q(participations__user=user) | Q(facilitators=user))
     next_sessions = list(
-        Session.objects.filter(werkplaats__in=mine.values("pk"), starts_at__gte=now)
+        Session.objects.filter(werkplaats_id__in=_own_ids(user), starts_at__gte=now)
         .select_related("werkplaats")
         .order_by("starts_at", "pk")[:limit]
     )

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 
 from portal import answer_links, links
 from portal import permissions as portal_permissions
+from portal.cursor_pagination import page_or_start
 from portal.forms import add_service_error_messages, one_time_submission
 from portal.forms import add_service_errors as _add_errors
+from portal.pagination import query_without
 
 from . import permissions, selectors, services
 from .forms import (
@@ -31,6 +33,7 @@ from .forms import (
     RugdekkingRequestForm,
     SessionForm,
     WerkplaatsForm,
+    WerkplaatsListForm,
 )
 from .models import OrganisationalAction, PairingRule, Participation, RugdekkingStatus, Werkplaats
 
@@ -56,11 +59,21 @@ def _managed(request, werkplaats_id: int) -> Werkplaats:
 
 @login_required
 def werkplaats_list(request):
+    form = WerkplaatsListForm(request.GET or None)
+    filters = form.filters()
+    page, cursor_refused = page_or_start(
+        partial(selectors.werkplaats_list_page, user=request.user, filters=filters), request.GET
+    )
     return render(
         request,
         "werkplaats/werkplaats_list.html",
         {
-            "werkplaatsen": selectors.werkplaatsen_visible_to(user=request.user)[:200],
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "count": selectors.werkplaats_list_count(user=request.user, filters=filters),
+            "query": query_without(request, "na", "voor"),
+            "cursor_refused": cursor_refused,
             "can_create": permissions.can_create_werkplaats(request.user),
         },
     )
@@ -270,12 +283,14 @@ def groups(request, werkplaats_id: int):
                 _add_errors(move_form, error)
             else:
                 add_service_error_messages(request, error)
+    overview = selectors.groups_overview(werkplaats=werkplaats)
+    move_form.offer(people=overview.people, groups=[view.group for view in overview.groups])
     return render(
         request,
         "werkplaats/groups.html",
         {
             "werkplaats": werkplaats,
-            "overview": selectors.groups_overview(werkplaats=werkplaats),
+            "overview": overview,
             "rules": selectors.pairing_rules(werkplaats=werkplaats),
             "move_form": move_form,
         },

@@ -34,6 +34,11 @@ def test_verkenner_grows_the_snowball_and_turns_the_design_into_a_draft_training
     page.get_by_role("link", name="Verkenningen", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verkenningen")
     assert serious_violations(page) == []
+    # The list's search, status filter and count reflow at 320 px: nothing scrolls sideways.
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size(size)
     page.get_by_role("link", name="Nieuwe verkenning").click()
     page.get_by_label("Programma").select_option(label="Werkend leren 2027")
     page.get_by_label("Organisatie").select_option(label="Gemeente Voorbeeldstad")

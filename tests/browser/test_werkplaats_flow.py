@@ -39,6 +39,11 @@ def test_set_up_groups_practise_and_get_rugdekking(live_server, page):
     page.get_by_role("link", name="Werkplaatsen", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Werkplaatsen")
     assert serious_violations(page) == []
+    # The list's search and count reflow at 320 px: nothing scrolls sideways.
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size(size)
     page.get_by_role("link", name="Nieuwe werkplaats").click()
     assert serious_violations(page) == []
     page.get_by_label("Thema").fill("Domeinoverstijgend samenwerken — Voorbeeldstad")

@@ -26,9 +26,9 @@ from werkplaats import services as werkplaats_services
 pytestmark = pytest.mark.django_db
 
 # Per role, whatever the amount of data: each app's part is a fixed number of queries.
-PARTICIPANT_QUERIES = 16
-COORDINATOR_QUERIES = 23
-CONTACT_PERSON_QUERIES = 21
+PARTICIPANT_QUERIES = 13
+COORDINATOR_QUERIES = 20
+CONTACT_PERSON_QUERIES = 18
 
 
 def _page(client, user) -> str:
@@ -239,3 +239,16 @@ def test_someone_with_nothing_waiting_is_told_so(client):
     person = UserFactory(job_title="Wijkagent")
     attention = _attention(_page(client, person))
     assert "Niets dat op je wacht." in attention
+
+
+def test_a_long_waiting_list_shows_the_first_places_and_a_link_to_all(client):
+    person = UserFactory(job_title="Wijkagent")
+    for n in range(7):
+        run = RunFactory(capacity=1, training=TrainingFactory(title=f"Volle training {n}"))
+        EnrolmentFactory(run=run)
+        training_services.enrolment_create(run=run, participant=person)
+
+    page = _page(client, person)
+    assert page.count("Wachtlijst „Volle training") == 5
+    assert "Je staat op 7 wachtlijsten." in page
+    assert reverse("trainings:my_trainings") in page
