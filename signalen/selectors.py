@@ -1,6 +1,6 @@
 """Reads for signals. Every list starts from ``signals_visible_to``, the one access rule."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -17,13 +17,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
 from portal.cursor_pagination import CursorPage, Key, SplitBy, paginate
+from portal.formats import moment_writer
 from portal.models import Organisation, Role, User
-from portal.translated import localized
+from portal.templatetags.portal_ui import status_badge
+from portal.translated import SOURCE_LANGUAGE, localized
 
 from . import permissions
 from .models import (
@@ -134,16 +137,16 @@ def _queue_condition(*, user, filters: QueueFilters, now: datetime) -> Q:
 
 
 def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
-    """The triage queue: visible signals, filtered and sorted, joined for one-query rendering.
+    """The triage queue: visible signals, filtered and sorted.
 
     The rows carry the sort keys of ``SORTS`` (``deadline_key``, ``category_position``,
-    ``category_name``) so that ``signal_queue_page`` can cut the list at a cursor.
+    ``category_name``) so that ``signal_queue_page`` can cut the list at a cursor; the
+    page reads only the columns it shows (``QUEUE_ROW_COLUMNS``).
     """
     now = now or timezone.now()
     queryset = (
         signals_visible_to(user)
         .filter(_queue_condition(user=user, filters=filters, now=now))
-        .select_related("category", "organisation", "assignee", "reported_to")
         .annotate(
             deadline_key=Coalesce("deadline_at", Value(NO_DEADLINE)),
             category_position=F("category__position"),
@@ -173,6 +176,106 @@ def queue_sort_keys(sort: str) -> list[Key]:
     return SORTS.get(sort, SORTS["newest"])
 
 
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One row of the queue as the page shows it: every value written out once, here, so
+    the template only places them (a template tag or filter per cell and row was most of
+    the page's time). Holds nothing of the signal's content or its reporter."""
+
+    pk: int
+    reference: str
+    url: str
+    status: str
+    status_badge: str  # HTML, from the status badge of the page kit
+    category: str  # in the active language
+    received: str
+    deadline: str  # "—" for a signal without one
+    is_overdue: bool
+    assignee: str  # "" for nobody; "Melder" for a reporter the viewer may not know
+    whereabouts: str  # "nu bij ..." / "van ..." when another organisation is involved
+    # The sort keys, for the cursors of the page links.
+    received_at: datetime
+    deadline_key: datetime
+    category_id: int
+    category_position: int
+    category_name: str
+
+
+# What the page query reads of each signal: the columns of ``QueueRow`` and the sort keys.
+QUEUE_ROW_COLUMNS = (
+    "pk",
+    "reference",
+    "status",
+    "received_at",
+    "deadline_at",
+    "deadline_key",
+    "is_overdue",
+    "organisation_id",
+    "organisation__name",
+    "reported_to_id",
+    "reported_to__name",
+    "category_id",
+    "category_position",
+    "category_name",
+    "category__name_en",
+    "assignee_id",
+    "assignee__full_name",
+    "assignee__email",
+    "assignee_is_hidden_reporter",
+)
+
+
+class _RowWriter:
+    """Writes the fetched columns of one page as ``QueueRow``; looks up once per page what
+    is the same for every row (labels, formats, the viewer's organisations)."""
+
+    def __init__(self, *, user):
+        self.own_organisation_ids = set(portal_permissions.contact_organisation_ids(user))
+        language = (translation.get_language() or SOURCE_LANGUAGE).split("-")[0]
+        self.english = language == "en"
+        self.received = moment_writer("DATETIME_FORMAT")
+        self.deadline = moment_writer("DAY_MONTH_TIME_FORMAT")
+        self.badges = {value: status_badge(value, label) for value, label in Status.choices}
+        self.reporter = _("Melder")
+        self.detail_url = reverse("signalen:detail", args=[0])[: -len("0/")]
+
+    def row(self, fetched) -> QueueRow:
+        if fetched.organisation_id not in self.own_organisation_ids:
+            whereabouts = _("nu bij %(org)s") % {"org": fetched.organisation__name}
+        elif fetched.reported_to_id != fetched.organisation_id:
+            whereabouts = _("van %(org)s") % {"org": fetched.reported_to__name}
+        else:
+            whereabouts = ""
+        if fetched.assignee_is_hidden_reporter:
+            assignee = self.reporter
+        elif fetched.assignee_id is not None:
+            assignee = fetched.assignee__full_name or fetched.assignee__email
+        else:
+            assignee = ""
+        category = fetched.category_name
+        if self.english and fetched.category__name_en:
+            category = fetched.category__name_en
+        return QueueRow(
+            pk=fetched.pk,
+            reference=fetched.reference,
+            url=f"{self.detail_url}{fetched.pk}/",
+            status=fetched.status,
+            status_badge=self.badges.get(fetched.status)
+            or status_badge(fetched.status, fetched.status),
+            category=category,
+            received=self.received(fetched.received_at),
+            deadline=self.deadline(fetched.deadline_at) if fetched.deadline_at else "—",
+            is_overdue=fetched.is_overdue,
+            assignee=assignee,
+            whereabouts=whereabouts,
+            received_at=fetched.received_at,
+            deadline_key=fetched.deadline_key,
+            category_id=fetched.category_id,
+            category_position=fetched.category_position,
+            category_name=fetched.category_name,
+        )
+
+
 def signal_queue_page(
     *,
     user,
@@ -182,22 +285,35 @@ def signal_queue_page(
     before: str | None = None,
     now: datetime | None = None,
 ) -> CursorPage:
-    """One page of the queue after or before a cursor, in one query however deep.
+    """One page of the queue after or before a cursor, as ``QueueRow``; one query however
+    deep (the category order reads the category list first).
 
     Raises ``portal.cursor_pagination.CursorError`` for a cursor the queue did not make
     for this sort order.
     """
+    now = now or timezone.now()
+    queue = signal_queue(user=user, filters=filters, now=now)
     split = None
     if filters.sort == "category":
-        # Per category, newest first, each part from the index on (category, received_at).
-        categories = [filters.category_id] if filters.category_id else Category.objects.all()
+        # Per category, newest first, each part from the index on (category, received_at),
+        # in the order of the sort's leading keys (position, name, id) as the database
+        # sorts them.
+        categories = Category.objects.order_by("position", "name", "pk")
+        if filters.category_id:
+            categories = categories.filter(pk=filters.category_id)
         split = SplitBy(
             field="category_id",
-            values=[getattr(c, "pk", c) for c in categories],
+            groups=[
+                (pk, (position, name, pk))
+                for pk, position, name in categories.values_list("pk", "position", "name")
+            ],
             leading=3,
+            keys_from=signals_visible_to(user).filter(
+                _queue_condition(user=user, filters=filters, now=now)
+            ),
         )
-    return paginate(
-        signal_queue(user=user, filters=filters, now=now),
+    page = paginate(
+        queue.values_list(*QUEUE_ROW_COLUMNS, named=True),
         keys=queue_sort_keys(filters.sort),
         size=size,
         salt=QUEUE_CURSOR_SALT,
@@ -205,6 +321,8 @@ def signal_queue_page(
         before=before,
         split=split,
     )
+    writer = _RowWriter(user=user)
+    return replace(page, object_list=[writer.row(fetched) for fetched in page.object_list])
 
 
 @dataclass(frozen=True)
@@ -228,19 +346,45 @@ class QueueCounts:
     overdue: BoundedCount  # all visible overdue signals, whatever the filters
 
 
-def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
-    """Both counts of the queue page, each exact up to ``COUNT_LIMIT``; two queries.
+def _tallied_count(*, user, filters: QueueFilters) -> int | None:
+    """The number of signals that pass ``filters`` from the kept counters, or None when
+    the counters cannot tell: they are kept per organisation, category and status, so they
+    answer for those filters only, and only for someone who serves one organisation (a
+    signal that two of a person's organisations can see is in the counters of both)."""
+    if filters.age or filters.assignee or filters.overdue_only or filters.organisation_id:
+        return None
+    organisation_ids = portal_permissions.contact_organisation_ids(user)
+    if len(organisation_ids) != 1:
+        return None
+    tallies = SignalTally.objects.filter(organisation_id=next(iter(organisation_ids)))
+    if filters.status == "open":
+        tallies = tallies.filter(status__in=OPEN)
+    elif filters.status in Status.values:
+        tallies = tallies.filter(status=filters.status)
+    if filters.category_id:
+        tallies = tallies.filter(category_id=filters.category_id)
+    return tallies.aggregate(n=Sum("signals"))["n"] or 0
 
-    A count stops reading at the limit, so its cost does not grow with the number of
-    signals a contact person can see.
+
+def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
+    """Both counts of the queue page; two queries.
+
+    The signals that pass the filters are counted by the kept counters when they can tell
+    (exact, however many), else up to ``COUNT_LIMIT``. The overdue signals change with the
+    clock, so they are counted up to ``COUNT_LIMIT``. A bounded count stops reading at the
+    limit, so its cost does not grow with the number of signals a contact person can see.
     """
     now = now or timezone.now()
     visible = signals_visible_to(user)
-    return QueueCounts(
-        matching=BoundedCount.of(
+    tallied = _tallied_count(user=user, filters=filters)
+    if tallied is not None:
+        matching = BoundedCount(n=tallied, more=False)
+    else:
+        matching = BoundedCount.of(
             visible.filter(_queue_condition(user=user, filters=filters, now=now))
-        ),
-        overdue=BoundedCount.of(visible.filter(deadline_at__lt=now)),
+        )
+    return QueueCounts(
+        matching=matching, overdue=BoundedCount.of(visible.filter(deadline_at__lt=now))
     )
 
 
@@ -262,7 +406,11 @@ def attention_count(*, user, now: datetime | None = None) -> int:
     """
     if not portal_permissions.is_contact_person(user):
         return 0
-    waiting = signals_visible_to(user).filter(_needs_attention(user, now or timezone.now()))
+    # Only signals that one of the user's organisations handles, and the handling
+    # organisation always has access (given when the signal is made or forwarded to it,
+    # never taken away): so these are visible to the user without asking the access rows,
+    # which made this count, on every page of a contact person, cost a join per signal.
+    waiting = Signal.objects.filter(_needs_attention(user, now or timezone.now()))
     # Stops at the limit: the badge is on every page, and "1000+" says enough.
     return waiting.order_by()[: COUNT_LIMIT + 1].count()
 
