@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import F, Func, OuterRef, Q, QuerySet
 
 
 class CursorError(ValueError):
@@ -122,50 +123,65 @@ def beyond(keys: Sequence[Key], values: Sequence, *, forward: bool) -> Q:
 
 @dataclass(frozen=True)
 class SplitBy:
-    """Fetch a page per value of ``field`` and merge them, in one query (a UNION ALL).
+    """Fetch the first rows per value of ``field`` and merge them, in one query.
 
     For an order that starts with columns of a joined table (a category's position and
     name), which no index on the list's own table can follow: the first ``leading`` keys
     must be the same for all rows with one value of ``field`` and include that field,
-    and an index on ``field`` and the remaining keys lets each part stop at the page size.
-    The cost is then bounded by the number of values, not by the number of rows.
+    and an index on ``field`` and the remaining keys lets each value's scan stop at the
+    page size. The cost is then bounded by the number of values, not by the number of rows.
 
-    ``groups`` lists each value of ``field`` with the values of the leading keys of its
-    rows, in the order the database sorts them. Each part reads only primary keys, from
-    ``keys_from`` (the same rows as the paged queryset without its joins and annotations);
-    a part wholly on the far side of the cursor is left out, and only the cursor's own
-    group is cut at the cursor, on the remaining keys. The page's columns are read once,
-    for the merged rows.
+    ``groups`` lists each value of ``field`` (a primary key of ``group_model``) with the
+    values of the leading keys of its rows, in the order the database sorts them. The
+    values' first rows are read by one subquery run per value (planned once, whatever the
+    number of values) from ``keys_from``: the same rows as the paged queryset without its
+    joins. Values wholly on the far side of the cursor are left out and the cursor's own
+    value is read apart, cut at the cursor on the remaining keys. The page's columns are
+    read once, for the merged rows.
     """
 
     field: str
     groups: Sequence[tuple]  # (value of field, (values of the leading keys)), in order
     leading: int
     keys_from: QuerySet
+    group_model: type
 
 
 def _split_parts(split: SplitBy, keys: Sequence[Key], cursor, forward: bool, limit: int):
-    """The parts' querysets: the groups from the cursor's on, the cursor's cut at the
-    cursor. None when the cursor's group is gone or changed: then no group can be passed
-    over by its place in the list."""
+    """Subqueries of the primary keys that can be on the page: the first rows of each
+    value after the cursor's, and the cursor's own value cut at the cursor. None when the
+    cursor's value is gone or its leading keys changed: then no value can be passed over
+    by its place in the list."""
     inner = keys[split.leading :]
     ordering = [key.ordering(reverse=not forward) for key in inner]
-    groups = list(enumerate(split.groups))
     start = None
     if cursor is not None:
         leading = tuple(cursor[: split.leading])
-        start = next((i for i, (_v, values) in groups if tuple(values) == leading), None)
+        start = next(
+            (i for i, (_v, values) in enumerate(split.groups) if tuple(values) == leading), None
+        )
         if start is None:
             return None
     parts = []
-    for index, (value, _values) in groups:
-        part = split.keys_from.filter(**{split.field: value})
-        if start is not None:
-            if (index < start) if forward else (index > start):
-                continue
-            if index == start:
-                part = part.filter(beyond(inner, cursor[split.leading :], forward=forward))
-        parts.append(part.order_by(*ordering).values("pk")[:limit])
+    if start is not None:
+        own = split.keys_from.filter(**{split.field: split.groups[start][0]})
+        own = own.filter(beyond(inner, cursor[split.leading :], forward=forward))
+        parts.append(own.order_by(*ordering).values("pk")[:limit])
+        later = split.groups[start + 1 :] if forward else split.groups[:start]
+    else:
+        later = split.groups
+    if later:
+        first_rows = (
+            split.keys_from.filter(**{split.field: OuterRef("pk")})
+            .order_by(*ordering)
+            .values("pk")[:limit]
+        )
+        parts.append(
+            split.group_model._default_manager.filter(pk__in=[value for value, _v in later])
+            .annotate(first_rows=ArraySubquery(first_rows))
+            .annotate(row=Func(F("first_rows"), function="unnest"))
+            .values("row")
+        )
     return parts
 
 
@@ -182,8 +198,10 @@ def _fetch(queryset: QuerySet, keys: Sequence[Key], limit: int, *, forward: bool
         return list(queryset.order_by(*ordering)[:limit])
     if not parts:
         return []
-    merged = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return list(queryset.filter(pk__in=merged).order_by(*ordering)[:limit])
+    candidates = Q(pk__in=[])
+    for part in parts:
+        candidates |= Q(pk__in=part)
+    return list(queryset.filter(candidates).order_by(*ordering)[:limit])
 
 
 def paginate(

@@ -12,6 +12,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -136,6 +137,11 @@ def _queue_condition(*, user, filters: QueueFilters, now: datetime) -> Q:
     return condition
 
 
+def _column_of(model, key: str, column: str) -> Subquery:
+    """``column`` of the ``model`` row that the signal's ``key`` points to."""
+    return Subquery(model.objects.filter(pk=OuterRef(key)).values(column)[:1])
+
+
 def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
     """The triage queue: visible signals, filtered and sorted.
 
@@ -149,8 +155,10 @@ def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) ->
         .filter(_queue_condition(user=user, filters=filters, now=now))
         .annotate(
             deadline_key=Coalesce("deadline_at", Value(NO_DEADLINE)),
-            category_position=F("category__position"),
-            category_name=F("category__name"),
+            # A value from another table as a subquery rather than a join: the page query
+            # is planned on every request, and planning grows with every joined table.
+            category_position=_column_of(Category, "category_id", "position"),
+            category_name=_column_of(Category, "category_id", "name"),
             is_overdue=Case(
                 When(deadline_at__lt=now, then=Value(True)),
                 default=Value(False),
@@ -211,18 +219,29 @@ QUEUE_ROW_COLUMNS = (
     "deadline_key",
     "is_overdue",
     "organisation_id",
-    "organisation__name",
+    "organisation_name",
     "reported_to_id",
-    "reported_to__name",
+    "reported_to_name",
     "category_id",
     "category_position",
     "category_name",
-    "category__name_en",
+    "category_name_en",
     "assignee_id",
-    "assignee__full_name",
-    "assignee__email",
+    "assignee_name",
+    "assignee_email",
     "assignee_is_hidden_reporter",
 )
+
+
+def _with_row_columns(queue: QuerySet[Signal]) -> QuerySet:
+    """The queue with the columns of ``QueueRow``, names from other tables as subqueries."""
+    return queue.annotate(
+        organisation_name=_column_of(Organisation, "organisation_id", "name"),
+        reported_to_name=_column_of(Organisation, "reported_to_id", "name"),
+        category_name_en=_column_of(Category, "category_id", "name_en"),
+        assignee_name=_column_of(User, "assignee_id", "full_name"),
+        assignee_email=_column_of(User, "assignee_id", "email"),
+    ).values_list(*QUEUE_ROW_COLUMNS, named=True)
 
 
 class _RowWriter:
@@ -241,20 +260,20 @@ class _RowWriter:
 
     def row(self, fetched) -> QueueRow:
         if fetched.organisation_id not in self.own_organisation_ids:
-            whereabouts = _("nu bij %(org)s") % {"org": fetched.organisation__name}
+            whereabouts = _("nu bij %(org)s") % {"org": fetched.organisation_name}
         elif fetched.reported_to_id != fetched.organisation_id:
-            whereabouts = _("van %(org)s") % {"org": fetched.reported_to__name}
+            whereabouts = _("van %(org)s") % {"org": fetched.reported_to_name}
         else:
             whereabouts = ""
         if fetched.assignee_is_hidden_reporter:
             assignee = self.reporter
         elif fetched.assignee_id is not None:
-            assignee = fetched.assignee__full_name or fetched.assignee__email
+            assignee = fetched.assignee_name or fetched.assignee_email
         else:
             assignee = ""
         category = fetched.category_name
-        if self.english and fetched.category__name_en:
-            category = fetched.category__name_en
+        if self.english and fetched.category_name_en:
+            category = fetched.category_name_en
         return QueueRow(
             pk=fetched.pk,
             reference=fetched.reference,
@@ -311,9 +330,10 @@ def signal_queue_page(
             keys_from=signals_visible_to(user).filter(
                 _queue_condition(user=user, filters=filters, now=now)
             ),
+            group_model=Category,
         )
     page = paginate(
-        queue.values_list(*QUEUE_ROW_COLUMNS, named=True),
+        _with_row_columns(queue),
         keys=queue_sort_keys(filters.sort),
         size=size,
         salt=QUEUE_CURSOR_SALT,
