@@ -13,6 +13,7 @@ from portal.forms import DateField, OneTimeSubmissionMixin
 from portal.models import Organisation, User
 from portal.permissions import contact_organisation_ids
 from portal.selectors import contact_persons_of
+from portal.translated import localized
 
 from . import selectors
 from .attachments import ALLOWED_TYPES, prepare_attachments
@@ -254,12 +255,9 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=STATUS_CHOICES, required=False, widget=QuickSelect
     )
-    category = forms.ModelChoiceField(
-        label=_("Categorie"),
-        queryset=selectors.active_categories(),
-        required=False,
-        empty_label=_("Alle categorieën"),
-        widget=QuickSelect,
+    # The choices come from the categories the page reads once (``queue_categories``).
+    category = forms.TypedChoiceField(
+        label=_("Categorie"), coerce=int, empty_value=None, required=False, widget=QuickSelect
     )
     age = forms.ChoiceField(
         label=_("Leeftijd"), choices=AGE_CHOICES, required=False, widget=QuickSelect
@@ -278,8 +276,12 @@ class QueueFilterForm(forms.Form):
         widget=QuickSelect,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, categories: list[selectors.QueueCategory], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            ("", _("Alle categorieën")),
+            *((str(c.pk), localized(c, "name")) for c in categories if c.is_active),
+        ]
         colleagues = contact_persons_of(organisation_ids=contact_organisation_ids(user)).exclude(
             pk=user.pk
         )
@@ -296,10 +298,9 @@ class QueueFilterForm(forms.Form):
 
     def filters(self) -> selectors.QueueFilters:
         data = self.cleaned_data if self.is_valid() else {}
-        category = data.get("category")
         return selectors.QueueFilters(
             status=data.get("status") or "open",
-            category_id=category.pk if category else None,
+            category_id=data.get("category") or None,
             age=data.get("age") or "",
             assignee=data.get("assignee") or "",
             overdue_only=bool(data.get("overdue")),

@@ -145,9 +145,9 @@ def _column_of(model, key: str, column: str) -> Subquery:
 def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
     """The triage queue: visible signals, filtered and sorted.
 
-    The rows carry the sort keys of ``SORTS`` (``deadline_key``, ``category_position``,
-    ``category_name``) so that ``signal_queue_page`` can cut the list at a cursor; the
-    page reads only the columns it shows (``QUEUE_ROW_COLUMNS``).
+    The rows carry the sort keys of ``SORTS`` (``deadline_key``; ``category_position`` and
+    ``category_name`` in the category order) so that ``signal_queue_page`` can cut the
+    list at a cursor; the page reads only the columns it shows (``QUEUE_ROW_COLUMNS``).
     """
     now = now or timezone.now()
     queryset = (
@@ -155,10 +155,6 @@ def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) ->
         .filter(_queue_condition(user=user, filters=filters, now=now))
         .annotate(
             deadline_key=Coalesce("deadline_at", Value(NO_DEADLINE)),
-            # A value from another table as a subquery rather than a join: the page query
-            # is planned on every request, and planning grows with every joined table.
-            category_position=_column_of(Category, "category_id", "position"),
-            category_name=_column_of(Category, "category_id", "name"),
             is_overdue=Case(
                 When(deadline_at__lt=now, then=Value(True)),
                 default=Value(False),
@@ -177,6 +173,13 @@ def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) ->
             ),
         )
     )
+    if filters.sort == "category":
+        # Values from another table as subqueries rather than a join: the page query is
+        # planned on every request, and planning grows with every joined table.
+        queryset = queryset.annotate(
+            category_position=_column_of(Category, "category_id", "position"),
+            category_name=_column_of(Category, "category_id", "name"),
+        )
     return queryset.order_by(*(key.ordering() for key in queue_sort_keys(filters.sort)))
 
 
@@ -209,7 +212,30 @@ class QueueRow:
     category_name: str
 
 
-# What the page query reads of each signal: the columns of ``QueueRow`` and the sort keys.
+@dataclass(frozen=True)
+class QueueCategory:
+    """A category as the queue shows it and orders by it."""
+
+    pk: int
+    position: int
+    name: str
+    name_en: str
+    is_active: bool
+
+
+def queue_categories() -> list[QueueCategory]:
+    """Every category, inactive ones too (old signals keep theirs), in the queue's order:
+    read once per page for the filter, the rows' labels and the category order."""
+    return [
+        QueueCategory(*values)
+        for values in Category.objects.order_by("position", "name", "pk").values_list(
+            "pk", "position", "name", "name_en", "is_active"
+        )
+    ]
+
+
+# What the page query reads of each signal: the columns of ``QueueRow`` and the sort keys;
+# the names of organisations and people are read apart, for the page's rows only.
 QUEUE_ROW_COLUMNS = (
     "pk",
     "reference",
@@ -219,61 +245,71 @@ QUEUE_ROW_COLUMNS = (
     "deadline_key",
     "is_overdue",
     "organisation_id",
-    "organisation_name",
     "reported_to_id",
-    "reported_to_name",
     "category_id",
-    "category_position",
-    "category_name",
-    "category_name_en",
     "assignee_id",
-    "assignee_name",
-    "assignee_email",
     "assignee_is_hidden_reporter",
 )
 
 
-def _with_row_columns(queue: QuerySet[Signal]) -> QuerySet:
-    """The queue with the columns of ``QueueRow``, names from other tables as subqueries."""
-    return queue.annotate(
-        organisation_name=_column_of(Organisation, "organisation_id", "name"),
-        reported_to_name=_column_of(Organisation, "reported_to_id", "name"),
-        category_name_en=_column_of(Category, "category_id", "name_en"),
-        assignee_name=_column_of(User, "assignee_id", "full_name"),
-        assignee_email=_column_of(User, "assignee_id", "email"),
-    ).values_list(*QUEUE_ROW_COLUMNS, named=True)
-
-
 class _RowWriter:
     """Writes the fetched columns of one page as ``QueueRow``; looks up once per page what
-    is the same for every row (labels, formats, the viewer's organisations)."""
+    is the same for every row (labels, formats, names, the viewer's organisations).
 
-    def __init__(self, *, user):
+    The names of the page's organisations and assignees take one query each, whatever
+    the rows: the viewer's own organisations and the viewer are always asked too.
+    """
+
+    def __init__(self, *, user, rows, categories: list[QueueCategory]):
         self.own_organisation_ids = set(portal_permissions.contact_organisation_ids(user))
         language = (translation.get_language() or SOURCE_LANGUAGE).split("-")[0]
-        self.english = language == "en"
+        english = language == "en"
+        self.categories = {
+            category.pk: (category, (english and category.name_en) or category.name)
+            for category in categories
+        }
         self.received = moment_writer("DATETIME_FORMAT")
         self.deadline = moment_writer("DAY_MONTH_TIME_FORMAT")
         self.badges = {value: status_badge(value, label) for value, label in Status.choices}
         self.reporter = _("Melder")
         self.detail_url = reverse("signalen:detail", args=[0])[: -len("0/")]
+        organisation_ids = set(self.own_organisation_ids)
+        person_ids = {user.pk}
+        for fetched in rows:
+            organisation_ids.update((fetched.organisation_id, fetched.reported_to_id))
+            if fetched.assignee_id is not None:
+                person_ids.add(fetched.assignee_id)
+        self.organisations = dict(
+            Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")
+        )
+        self.people = {
+            pk: full_name or email
+            for pk, full_name, email in User.objects.filter(pk__in=person_ids).values_list(
+                "pk", "full_name", "email"
+            )
+        }
 
     def row(self, fetched) -> QueueRow:
         if fetched.organisation_id not in self.own_organisation_ids:
-            whereabouts = _("nu bij %(org)s") % {"org": fetched.organisation_name}
+            whereabouts = _("nu bij %(org)s") % {
+                "org": self.organisations.get(fetched.organisation_id, "")
+            }
         elif fetched.reported_to_id != fetched.organisation_id:
-            whereabouts = _("van %(org)s") % {"org": fetched.reported_to_name}
+            whereabouts = _("van %(org)s") % {
+                "org": self.organisations.get(fetched.reported_to_id, "")
+            }
         else:
             whereabouts = ""
         if fetched.assignee_is_hidden_reporter:
             assignee = self.reporter
         elif fetched.assignee_id is not None:
-            assignee = fetched.assignee_name or fetched.assignee_email
+            assignee = self.people.get(fetched.assignee_id, "")
         else:
             assignee = ""
-        category = fetched.category_name
-        if self.english and fetched.category_name_en:
-            category = fetched.category_name_en
+        # A category made after the list was read (rare): its name is read on the next page.
+        category, label = self.categories.get(
+            fetched.category_id, (QueueCategory(fetched.category_id, 0, "", "", True), "")
+        )
         return QueueRow(
             pk=fetched.pk,
             reference=fetched.reference,
@@ -281,7 +317,7 @@ class _RowWriter:
             status=fetched.status,
             status_badge=self.badges.get(fetched.status)
             or status_badge(fetched.status, fetched.status),
-            category=category,
+            category=label,
             received=self.received(fetched.received_at),
             deadline=self.deadline(fetched.deadline_at) if fetched.deadline_at else "—",
             is_overdue=fetched.is_overdue,
@@ -290,8 +326,8 @@ class _RowWriter:
             received_at=fetched.received_at,
             deadline_key=fetched.deadline_key,
             category_id=fetched.category_id,
-            category_position=fetched.category_position,
-            category_name=fetched.category_name,
+            category_position=category.position,
+            category_name=category.name,
         )
 
 
@@ -303,28 +339,31 @@ def signal_queue_page(
     after: str | None = None,
     before: str | None = None,
     now: datetime | None = None,
+    categories: list[QueueCategory] | None = None,
 ) -> CursorPage:
-    """One page of the queue after or before a cursor, as ``QueueRow``; one query however
-    deep (the category order reads the category list first).
+    """One page of the queue after or before a cursor, as ``QueueRow``, however deep: the
+    page in one query, the names on it in two (and the categories in one unless given).
 
     Raises ``portal.cursor_pagination.CursorError`` for a cursor the queue did not make
     for this sort order.
     """
     now = now or timezone.now()
+    if categories is None:
+        categories = queue_categories()
     queue = signal_queue(user=user, filters=filters, now=now)
+    columns = QUEUE_ROW_COLUMNS
     split = None
     if filters.sort == "category":
-        # Per category, newest first, each part from the index on (category, received_at),
-        # in the order of the sort's leading keys (position, name, id) as the database
-        # sorts them.
-        categories = Category.objects.order_by("position", "name", "pk")
-        if filters.category_id:
-            categories = categories.filter(pk=filters.category_id)
+        columns = (*columns, "category_position", "category_name")
+        # Per category, newest first, each from the index on (category, received_at), in
+        # the order of the sort's leading keys (position, name, id) as the database sorts
+        # them.
         split = SplitBy(
             field="category_id",
             groups=[
-                (pk, (position, name, pk))
-                for pk, position, name in categories.values_list("pk", "position", "name")
+                (category.pk, (category.position, category.name, category.pk))
+                for category in categories
+                if not filters.category_id or category.pk == filters.category_id
             ],
             leading=3,
             keys_from=signals_visible_to(user).filter(
@@ -333,7 +372,7 @@ def signal_queue_page(
             group_model=Category,
         )
     page = paginate(
-        _with_row_columns(queue),
+        queue.values_list(*columns, named=True),
         keys=queue_sort_keys(filters.sort),
         size=size,
         salt=QUEUE_CURSOR_SALT,
@@ -341,7 +380,7 @@ def signal_queue_page(
         before=before,
         split=split,
     )
-    writer = _RowWriter(user=user)
+    writer = _RowWriter(user=user, rows=page.object_list, categories=categories)
     return replace(page, object_list=[writer.row(fetched) for fetched in page.object_list])
 
 

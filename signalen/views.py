@@ -178,7 +178,8 @@ def signal_own_reply(request, pk: int):
 
 @portal_permissions.role_required(permissions.can_triage)
 def signal_queue(request):
-    form = QueueFilterForm(request.GET or None, user=request.user)
+    categories = selectors.queue_categories()
+    form = QueueFilterForm(request.GET or None, user=request.user, categories=categories)
     filters = form.filters()
     now = timezone.now()
     page_of = partial(
@@ -187,6 +188,7 @@ def signal_queue(request):
         filters=filters,
         size=form.page_size(default=QUEUE_PAGE_SIZE),
         now=now,
+        categories=categories,
     )
     cursor_refused = False
     try:
