@@ -360,3 +360,19 @@ def test_the_dashboard_takes_the_same_queries_at_two_volumes(client):
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small) == len(large)
+
+
+def test_the_rows_escape_every_value_they_write(client):
+    organisation, (contact,) = meldpunt()
+    elsewhere, _people = meldpunt(name='<b id="org">Elders</b>')
+    category = CategoryFactory(name='<script id="cat">x</script>', position=60)
+    signal = report(organisation=organisation, category=category)
+    services.signal_forward(actor=contact, signal=signal, organisation=elsewhere)
+    contact.full_name = '<i id="me">Ik</i>'
+    contact.save(update_fields=["full_name"])
+    client.force_login(contact)
+    html = client.get(reverse("signalen:queue"), {"status": "all"}).content.decode()
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "&lt;script id=&quot;cat&quot;&gt;" in body and "<script" not in body
+    assert "nu bij &lt;b id=&quot;org&quot;&gt;Elders&lt;/b&gt;" in body
+    assert 'data-label="Referentie"><a href="/signalen/' in body
