@@ -139,7 +139,7 @@ def _queue_condition(*, user, filters: QueueFilters, now: datetime) -> Q:
 
 def _column_of(model, key: str, column: str) -> Subquery:
     """``column`` of the ``model`` row that the signal's ``key`` points to."""
-    return Subquery(model.objects.filter(pk=OuterRef(key)).values(column)[:1])
+    return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values(column)[:1])
 
 
 def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
