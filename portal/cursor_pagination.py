@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import F, Func, OuterRef, Q, QuerySet
 
 
 class CursorError(ValueError):
@@ -122,32 +123,85 @@ def beyond(keys: Sequence[Key], values: Sequence, *, forward: bool) -> Q:
 
 @dataclass(frozen=True)
 class SplitBy:
-    """Fetch a page per value of ``field`` and merge them, in one query (a UNION ALL).
+    """Fetch the first rows per value of ``field`` and merge them, in one query.
 
     For an order that starts with columns of a joined table (a category's position and
     name), which no index on the list's own table can follow: the first ``leading`` keys
-    must be the same for all rows with one value of ``field``, and an index on ``field``
-    and the remaining keys lets each part stop at the page size. The cost is then bounded
-    by the number of values, not by the number of rows.
+    must be the same for all rows with one value of ``field`` and include that field,
+    and an index on ``field`` and the remaining keys lets each value's scan stop at the
+    page size. The cost is then bounded by the number of values, not by the number of rows.
+
+    ``groups`` lists each value of ``field`` (a primary key of ``group_model``) with the
+    values of the leading keys of its rows, in the order the database sorts them. The
+    values' first rows are read by one subquery run per value (planned once, whatever the
+    number of values) from ``keys_from``: the same rows as the paged queryset without its
+    joins. Values wholly on the far side of the cursor are left out and the cursor's own
+    value is read apart, cut at the cursor on the remaining keys. The page's columns are
+    read once, for the merged rows.
     """
 
     field: str
-    values: Sequence
+    groups: Sequence[tuple]  # (value of field, (values of the leading keys)), in order
     leading: int
+    keys_from: QuerySet
+    group_model: type
 
 
-def _fetch(queryset: QuerySet, keys: Sequence[Key], limit: int, reverse: bool, split):
-    ordering = [key.ordering(reverse=reverse) for key in keys]
-    if split is None or not split.values:
+def _split_parts(split: SplitBy, keys: Sequence[Key], cursor, forward: bool, limit: int):
+    """Subqueries of the primary keys that can be on the page: the first rows of each
+    value after the cursor's, and the cursor's own value cut at the cursor. None when the
+    cursor's value is gone or its leading keys changed: then no value can be passed over
+    by its place in the list."""
+    inner = keys[split.leading :]
+    ordering = [key.ordering(reverse=not forward) for key in inner]
+    start = None
+    if cursor is not None:
+        leading = tuple(cursor[: split.leading])
+        start = next(
+            (i for i, (_v, values) in enumerate(split.groups) if tuple(values) == leading), None
+        )
+        if start is None:
+            return None
+    parts = []
+    if start is not None:
+        own = split.keys_from.filter(**{split.field: split.groups[start][0]})
+        own = own.filter(beyond(inner, cursor[split.leading :], forward=forward))
+        parts.append(own.order_by(*ordering).values("pk")[:limit])
+        later = split.groups[start + 1 :] if forward else split.groups[:start]
+    else:
+        later = split.groups
+    if later:
+        first_rows = (
+            split.keys_from.filter(**{split.field: OuterRef("pk")})
+            .order_by(*ordering)
+            .values("pk")[:limit]
+        )
+        parts.append(
+            split.group_model._default_manager.filter(pk__in=[value for value, _v in later])
+            .annotate(first_rows=ArraySubquery(first_rows))
+            .annotate(row=Func(F("first_rows"), function="unnest"))
+            .values("row")
+        )
+    return parts
+
+
+def _fetch(queryset: QuerySet, keys: Sequence[Key], limit: int, *, forward: bool, cursor, split):
+    """The first ``limit`` rows of ``queryset`` beyond ``cursor`` (from the start if None),
+    in the keys' order or, going back, in the reverse order."""
+    ordering = [key.ordering(reverse=not forward) for key in keys]
+    if cursor is not None:
+        queryset = queryset.filter(beyond(keys, cursor, forward=forward))
+    parts = None
+    if split is not None and split.groups:
+        parts = _split_parts(split, keys, cursor, forward, limit)
+    if parts is None:
         return list(queryset.order_by(*ordering)[:limit])
-    inner = ordering[split.leading :]
-    parts = [
-        queryset.filter(**{split.field: value}).order_by(*inner)[:limit] for value in split.values
-    ]
-    # A combined query is ordered by the names of its columns: the primary key by its own.
-    pk = queryset.model._meta.pk.attname
-    outer = [term.replace("pk", pk) if term.lstrip("-") == "pk" else term for term in ordering]
-    return list(parts[0].union(*parts[1:], all=True).order_by(*outer)[:limit])
+    if not parts:
+        return []
+    candidates = Q(pk__in=[])
+    for part in parts:
+        candidates |= Q(pk__in=part)
+    return list(queryset.filter(candidates).order_by(*ordering)[:limit])
 
 
 def paginate(
@@ -168,9 +222,7 @@ def paginate(
     """
     if before:
         values = read_cursor(before, keys=keys, salt=salt)
-        rows = _fetch(
-            queryset.filter(beyond(keys, values, forward=False)), keys, size + 1, True, split
-        )
+        rows = _fetch(queryset, keys, size + 1, forward=False, cursor=values, split=split)
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         return CursorPage(
@@ -179,10 +231,8 @@ def paginate(
             previous_cursor=make_cursor(rows[0], keys=keys, salt=salt) if more_before else None,
             is_first=not more_before,
         )
-    if after:
-        values = read_cursor(after, keys=keys, salt=salt)
-        queryset = queryset.filter(beyond(keys, values, forward=True))
-    rows = _fetch(queryset, keys, size + 1, False, split)
+    values = read_cursor(after, keys=keys, salt=salt) if after else None
+    rows = _fetch(queryset, keys, size + 1, forward=True, cursor=values, split=split)
     more_after = len(rows) > size
     rows = rows[:size]
     return CursorPage(

@@ -3,14 +3,17 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DateField, OneTimeSubmissionMixin
 from portal.models import Organisation, User
 from portal.permissions import contact_organisation_ids
 from portal.selectors import contact_persons_of
+from portal.translated import localized
 
 from . import selectors
 from .attachments import ALLOWED_TYPES, prepare_attachments
@@ -206,6 +209,29 @@ class CloseForm(forms.Form):
         return cleaned
 
 
+class QuickSelect(forms.Select):
+    """A plain select (no option groups) written in Python instead of from Django's widget
+    templates: the queue's filter bar has six, with some forty options, on every request,
+    and a template per option was a measurable part of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
+
+
 class QueueFilterForm(forms.Form):
     STATUS_CHOICES = [
         ("open", _("Open (nieuw, in behandeling, doorgestuurd)")),
@@ -218,6 +244,7 @@ class QueueFilterForm(forms.Form):
         ("gt7", _("Ouder dan 7 dagen")),
         ("gt30", _("Ouder dan 30 dagen")),
     ]
+    PAGE_SIZES = (25, 50, 100)
     SORT_CHOICES = [
         ("newest", _("Nieuwste eerst")),
         ("oldest", _("Oudste eerst")),
@@ -225,20 +252,36 @@ class QueueFilterForm(forms.Form):
         ("category", _("Categorie")),
     ]
 
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    category = forms.ModelChoiceField(
-        label=_("Categorie"),
-        queryset=selectors.active_categories(),
-        required=False,
-        empty_label=_("Alle categorieën"),
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS_CHOICES, required=False, widget=QuickSelect
     )
-    age = forms.ChoiceField(label=_("Leeftijd"), choices=AGE_CHOICES, required=False)
-    assignee = forms.ChoiceField(label=_("Behandelaar"), required=False)
+    # The choices come from the categories the page reads once (``queue_categories``).
+    category = forms.TypedChoiceField(
+        label=_("Categorie"), coerce=int, empty_value=None, required=False, widget=QuickSelect
+    )
+    age = forms.ChoiceField(
+        label=_("Leeftijd"), choices=AGE_CHOICES, required=False, widget=QuickSelect
+    )
+    assignee = forms.ChoiceField(label=_("Behandelaar"), required=False, widget=QuickSelect)
     overdue = forms.BooleanField(label=_("Alleen over termijn"), required=False)
-    sort = forms.ChoiceField(label=_("Sorteren"), choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(
+        label=_("Sorteren"), choices=SORT_CHOICES, required=False, widget=QuickSelect
+    )
+    per_page = forms.TypedChoiceField(
+        label=_("Per pagina"),
+        choices=[(str(n), str(n)) for n in PAGE_SIZES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=QuickSelect,
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, categories: list[selectors.QueueCategory], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            ("", _("Alle categorieën")),
+            *((str(c.pk), localized(c, "name")) for c in categories if c.is_active),
+        ]
         colleagues = contact_persons_of(organisation_ids=contact_organisation_ids(user)).exclude(
             pk=user.pk
         )
@@ -255,12 +298,16 @@ class QueueFilterForm(forms.Form):
 
     def filters(self) -> selectors.QueueFilters:
         data = self.cleaned_data if self.is_valid() else {}
-        category = data.get("category")
         return selectors.QueueFilters(
             status=data.get("status") or "open",
-            category_id=category.pk if category else None,
+            category_id=data.get("category") or None,
             age=data.get("age") or "",
             assignee=data.get("assignee") or "",
             overdue_only=bool(data.get("overdue")),
             sort=data.get("sort") or "newest",
         )
+
+    def page_size(self, *, default: int) -> int:
+        """The rows per page the person chose, else ``default``."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("per_page") or default

@@ -1,6 +1,6 @@
 """Reads for signals. Every list starts from ``signals_visible_to``, the one access rule."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -12,18 +12,22 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
 from portal.cursor_pagination import CursorPage, Key, SplitBy, paginate
+from portal.formats import moment_writer
 from portal.models import Organisation, Role, User
-from portal.translated import localized
+from portal.templatetags.portal_ui import status_badge
+from portal.translated import SOURCE_LANGUAGE, localized
 
 from . import permissions
 from .models import (
@@ -133,21 +137,24 @@ def _queue_condition(*, user, filters: QueueFilters, now: datetime) -> Q:
     return condition
 
 
-def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
-    """The triage queue: visible signals, filtered and sorted, joined for one-query rendering.
+def _column_of(model, key: str, column: str) -> Subquery:
+    """``column`` of the ``model`` row that the signal's ``key`` points to."""
+    return Subquery(model.objects.filter(pk=OuterRef(key)).order_by().values(column)[:1])
 
-    The rows carry the sort keys of ``SORTS`` (``deadline_key``, ``category_position``,
-    ``category_name``) so that ``signal_queue_page`` can cut the list at a cursor.
+
+def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
+    """The triage queue: visible signals, filtered and sorted.
+
+    The rows carry the sort keys of ``SORTS`` (``deadline_key``; ``category_position`` and
+    ``category_name`` in the category order) so that ``signal_queue_page`` can cut the
+    list at a cursor; the page reads only the columns it shows (``QUEUE_ROW_COLUMNS``).
     """
     now = now or timezone.now()
     queryset = (
         signals_visible_to(user)
         .filter(_queue_condition(user=user, filters=filters, now=now))
-        .select_related("category", "organisation", "assignee", "reported_to")
         .annotate(
             deadline_key=Coalesce("deadline_at", Value(NO_DEADLINE)),
-            category_position=F("category__position"),
-            category_name=F("category__name"),
             is_overdue=Case(
                 When(deadline_at__lt=now, then=Value(True)),
                 default=Value(False),
@@ -166,11 +173,162 @@ def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) ->
             ),
         )
     )
+    if filters.sort == "category":
+        # Values from another table as subqueries rather than a join: the page query is
+        # planned on every request, and planning grows with every joined table.
+        queryset = queryset.annotate(
+            category_position=_column_of(Category, "category_id", "position"),
+            category_name=_column_of(Category, "category_id", "name"),
+        )
     return queryset.order_by(*(key.ordering() for key in queue_sort_keys(filters.sort)))
 
 
 def queue_sort_keys(sort: str) -> list[Key]:
     return SORTS.get(sort, SORTS["newest"])
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One row of the queue as the page shows it: every value written out once, here, so
+    the template only places them (a template tag or filter per cell and row was most of
+    the page's time). Holds nothing of the signal's content or its reporter."""
+
+    pk: int
+    reference: str
+    url: str
+    status: str
+    status_badge: str  # HTML, from the status badge of the page kit
+    category: str  # in the active language
+    received: str
+    deadline: str  # "—" for a signal without one
+    is_overdue: bool
+    assignee: str  # "" for nobody; "Melder" for a reporter the viewer may not know
+    whereabouts: str  # "nu bij ..." / "van ..." when another organisation is involved
+    # The sort keys, for the cursors of the page links.
+    received_at: datetime
+    deadline_key: datetime
+    category_id: int
+    category_position: int
+    category_name: str
+
+
+@dataclass(frozen=True)
+class QueueCategory:
+    """A category as the queue shows it and orders by it."""
+
+    pk: int
+    position: int
+    name: str
+    name_en: str
+    is_active: bool
+
+
+def queue_categories() -> list[QueueCategory]:
+    """Every category, inactive ones too (old signals keep theirs), in the queue's order:
+    read once per page for the filter, the rows' labels and the category order."""
+    return [
+        QueueCategory(*values)
+        for values in Category.objects.order_by("position", "name", "pk").values_list(
+            "pk", "position", "name", "name_en", "is_active"
+        )
+    ]
+
+
+# What the page query reads of each signal: the columns of ``QueueRow`` and the sort keys;
+# the names of organisations and people are read apart, for the page's rows only.
+QUEUE_ROW_COLUMNS = (
+    "pk",
+    "reference",
+    "status",
+    "received_at",
+    "deadline_at",
+    "deadline_key",
+    "is_overdue",
+    "organisation_id",
+    "reported_to_id",
+    "category_id",
+    "assignee_id",
+    "assignee_is_hidden_reporter",
+)
+
+
+class _RowWriter:
+    """Writes the fetched columns of one page as ``QueueRow``; looks up once per page what
+    is the same for every row (labels, formats, names, the viewer's organisations).
+
+    The names of the page's organisations and assignees take one query each, whatever
+    the rows: the viewer's own organisations and the viewer are always asked too.
+    """
+
+    def __init__(self, *, user, rows, categories: list[QueueCategory]):
+        self.own_organisation_ids = set(portal_permissions.contact_organisation_ids(user))
+        language = (translation.get_language() or SOURCE_LANGUAGE).split("-")[0]
+        english = language == "en"
+        self.categories = {
+            category.pk: (category, (english and category.name_en) or category.name)
+            for category in categories
+        }
+        self.received = moment_writer("DATETIME_FORMAT")
+        self.deadline = moment_writer("DAY_MONTH_TIME_FORMAT")
+        self.badges = {value: status_badge(value, label) for value, label in Status.choices}
+        self.reporter = _("Melder")
+        self.detail_url = reverse("signalen:detail", args=[0])[: -len("0/")]
+        organisation_ids = set(self.own_organisation_ids)
+        person_ids = {user.pk}
+        for fetched in rows:
+            organisation_ids.update((fetched.organisation_id, fetched.reported_to_id))
+            if fetched.assignee_id is not None:
+                person_ids.add(fetched.assignee_id)
+        self.organisations = dict(
+            Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")
+        )
+        self.people = {
+            pk: full_name or email
+            for pk, full_name, email in User.objects.filter(pk__in=person_ids).values_list(
+                "pk", "full_name", "email"
+            )
+        }
+
+    def row(self, fetched) -> QueueRow:
+        if fetched.organisation_id not in self.own_organisation_ids:
+            whereabouts = _("nu bij %(org)s") % {
+                "org": self.organisations.get(fetched.organisation_id, "")
+            }
+        elif fetched.reported_to_id != fetched.organisation_id:
+            whereabouts = _("van %(org)s") % {
+                "org": self.organisations.get(fetched.reported_to_id, "")
+            }
+        else:
+            whereabouts = ""
+        if fetched.assignee_is_hidden_reporter:
+            assignee = self.reporter
+        elif fetched.assignee_id is not None:
+            assignee = self.people.get(fetched.assignee_id, "")
+        else:
+            assignee = ""
+        # A category made after the list was read (rare): its name is read on the next page.
+        category, label = self.categories.get(
+            fetched.category_id, (QueueCategory(fetched.category_id, 0, "", "", True), "")
+        )
+        return QueueRow(
+            pk=fetched.pk,
+            reference=fetched.reference,
+            url=f"{self.detail_url}{fetched.pk}/",
+            status=fetched.status,
+            status_badge=self.badges.get(fetched.status)
+            or status_badge(fetched.status, fetched.status),
+            category=label,
+            received=self.received(fetched.received_at),
+            deadline=self.deadline(fetched.deadline_at) if fetched.deadline_at else "—",
+            is_overdue=fetched.is_overdue,
+            assignee=assignee,
+            whereabouts=whereabouts,
+            received_at=fetched.received_at,
+            deadline_key=fetched.deadline_key,
+            category_id=fetched.category_id,
+            category_position=category.position,
+            category_name=category.name,
+        )
 
 
 def signal_queue_page(
@@ -181,23 +339,40 @@ def signal_queue_page(
     after: str | None = None,
     before: str | None = None,
     now: datetime | None = None,
+    categories: list[QueueCategory] | None = None,
 ) -> CursorPage:
-    """One page of the queue after or before a cursor, in one query however deep.
+    """One page of the queue after or before a cursor, as ``QueueRow``, however deep: the
+    page in one query, the names on it in two (and the categories in one unless given).
 
     Raises ``portal.cursor_pagination.CursorError`` for a cursor the queue did not make
     for this sort order.
     """
+    now = now or timezone.now()
+    if categories is None:
+        categories = queue_categories()
+    queue = signal_queue(user=user, filters=filters, now=now)
+    columns = QUEUE_ROW_COLUMNS
     split = None
     if filters.sort == "category":
-        # Per category, newest first, each part from the index on (category, received_at).
-        categories = [filters.category_id] if filters.category_id else Category.objects.all()
+        columns = (*columns, "category_position", "category_name")
+        # Per category, newest first, each from the index on (category, received_at), in
+        # the order of the sort's leading keys (position, name, id) as the database sorts
+        # them.
         split = SplitBy(
             field="category_id",
-            values=[getattr(c, "pk", c) for c in categories],
+            groups=[
+                (category.pk, (category.position, category.name, category.pk))
+                for category in categories
+                if not filters.category_id or category.pk == filters.category_id
+            ],
             leading=3,
+            keys_from=signals_visible_to(user).filter(
+                _queue_condition(user=user, filters=filters, now=now)
+            ),
+            group_model=Category,
         )
-    return paginate(
-        signal_queue(user=user, filters=filters, now=now),
+    page = paginate(
+        queue.values_list(*columns, named=True),
         keys=queue_sort_keys(filters.sort),
         size=size,
         salt=QUEUE_CURSOR_SALT,
@@ -205,6 +380,8 @@ def signal_queue_page(
         before=before,
         split=split,
     )
+    writer = _RowWriter(user=user, rows=page.object_list, categories=categories)
+    return replace(page, object_list=[writer.row(fetched) for fetched in page.object_list])
 
 
 @dataclass(frozen=True)
@@ -228,19 +405,45 @@ class QueueCounts:
     overdue: BoundedCount  # all visible overdue signals, whatever the filters
 
 
-def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
-    """Both counts of the queue page, each exact up to ``COUNT_LIMIT``; two queries.
+def _tallied_count(*, user, filters: QueueFilters) -> int | None:
+    """The number of signals that pass ``filters`` from the kept counters, or None when
+    the counters cannot tell: they are kept per organisation, category and status, so they
+    answer for those filters only, and only for someone who serves one organisation (a
+    signal that two of a person's organisations can see is in the counters of both)."""
+    if filters.age or filters.assignee or filters.overdue_only or filters.organisation_id:
+        return None
+    organisation_ids = portal_permissions.contact_organisation_ids(user)
+    if len(organisation_ids) != 1:
+        return None
+    tallies = SignalTally.objects.filter(organisation_id=next(iter(organisation_ids)))
+    if filters.status == "open":
+        tallies = tallies.filter(status__in=OPEN)
+    elif filters.status in Status.values:
+        tallies = tallies.filter(status=filters.status)
+    if filters.category_id:
+        tallies = tallies.filter(category_id=filters.category_id)
+    return tallies.aggregate(n=Sum("signals"))["n"] or 0
 
-    A count stops reading at the limit, so its cost does not grow with the number of
-    signals a contact person can see.
+
+def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
+    """Both counts of the queue page; two queries.
+
+    The signals that pass the filters are counted by the kept counters when they can tell
+    (exact, however many), else up to ``COUNT_LIMIT``. The overdue signals change with the
+    clock, so they are counted up to ``COUNT_LIMIT``. A bounded count stops reading at the
+    limit, so its cost does not grow with the number of signals a contact person can see.
     """
     now = now or timezone.now()
     visible = signals_visible_to(user)
-    return QueueCounts(
-        matching=BoundedCount.of(
+    tallied = _tallied_count(user=user, filters=filters)
+    if tallied is not None:
+        matching = BoundedCount(n=tallied, more=False)
+    else:
+        matching = BoundedCount.of(
             visible.filter(_queue_condition(user=user, filters=filters, now=now))
-        ),
-        overdue=BoundedCount.of(visible.filter(deadline_at__lt=now)),
+        )
+    return QueueCounts(
+        matching=matching, overdue=BoundedCount.of(visible.filter(deadline_at__lt=now))
     )
 
 
@@ -262,7 +465,11 @@ def attention_count(*, user, now: datetime | None = None) -> int:
     """
     if not portal_permissions.is_contact_person(user):
         return 0
-    waiting = signals_visible_to(user).filter(_needs_attention(user, now or timezone.now()))
+    # Only signals that one of the user's organisations handles, and the handling
+    # organisation always has access (given when the signal is made or forwarded to it,
+    # never taken away): so these are visible to the user without asking the access rows,
+    # which made this count, on every page of a contact person, cost a join per signal.
+    waiting = Signal.objects.filter(_needs_attention(user, now or timezone.now()))
     # Stops at the limit: the badge is on every page, and "1000+" says enough.
     return waiting.order_by()[: COUNT_LIMIT + 1].count()
 

@@ -39,7 +39,8 @@ from .states import Action, allowed_actions
 
 logger = logging.getLogger(__name__)
 
-QUEUE_PAGE_SIZE = 50
+# Rows a queue page shows unless the person chooses another of QueueFilterForm.PAGE_SIZES.
+QUEUE_PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 100
 Act = AuditEntry.Act
 Result = AuditEntry.Result
@@ -177,16 +178,17 @@ def signal_own_reply(request, pk: int):
 
 @portal_permissions.role_required(permissions.can_triage)
 def signal_queue(request):
-    form = QueueFilterForm(request.GET or None, user=request.user)
+    categories = selectors.queue_categories()
+    form = QueueFilterForm(request.GET or None, user=request.user, categories=categories)
     filters = form.filters()
     now = timezone.now()
-    counts = selectors.queue_counts(user=request.user, filters=filters, now=now)
     page_of = partial(
         selectors.signal_queue_page,
         user=request.user,
         filters=filters,
-        size=QUEUE_PAGE_SIZE,
+        size=form.page_size(default=QUEUE_PAGE_SIZE),
         now=now,
+        categories=categories,
     )
     cursor_refused = False
     try:
@@ -195,6 +197,7 @@ def signal_queue(request):
         # A damaged link, or one from another sort order: the start of the list instead.
         cursor_refused = True
         page = page_of()
+    counts = selectors.queue_counts(user=request.user, filters=filters, now=now)
     return render(
         request,
         "signalen/signal_queue.html",
@@ -205,7 +208,6 @@ def signal_queue(request):
             "matching_count": counts.matching,
             "overdue_count": counts.overdue,
             "cursor_refused": cursor_refused,
-            "own_organisation_ids": portal_permissions.contact_organisation_ids(request.user),
         },
     )
 

@@ -8,15 +8,18 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from portal.formats import UnknownFormat, named_format
+from portal.formats import UnknownFormat, moment_writer, named_format
+from portal.formats.nl import formats as dutch
 from tests.portal.test_templates import TEMPLATE_FILES
 
 MOMENT = datetime(2026, 11, 29, 13, 30, tzinfo=ZoneInfo("UTC"))  # 14:30 in Amsterdam
 
 
-def _render(source: str, language: str) -> str:
+def _render(source: str, language: str, **context) -> str:
     with translation.override(language):
-        return Template(source).render(Context({"moment": MOMENT}))
+        return Template("{% load portal_formats %}" + source).render(
+            Context({"moment": MOMENT, **context})
+        )
 
 
 @pytest.mark.parametrize(
@@ -71,3 +74,37 @@ def _format_strings(line: str) -> list[str]:
         for match in re.finditer(r'\|(?:date|time|named_date):"([^"]*)"', line)
         if not match.group(1).endswith("_FORMAT")
     ]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DATETIME_FORMAT",
+        "DATE_FORMAT",
+        "DAY_MONTH_TIME_FORMAT",
+        "WEEKDAY_DATETIME_FORMAT",
+        "SHORT_DATETIME_FORMAT",
+        "DATETIME_SECONDS_FORMAT",
+        "YEAR_MONTH_FORMAT",
+    ],
+)
+def test_the_writer_for_long_lists_writes_as_the_template_filter_does(language, name):
+    moments = [
+        MOMENT,
+        datetime(2026, 3, 29, 0, 59, 7, tzinfo=ZoneInfo("UTC")),  # the clocks go forward
+        datetime(2025, 1, 1, 23, 5, tzinfo=ZoneInfo("UTC")),  # already next year here
+        datetime(2026, 10, 25, 9, 0, tzinfo=ZoneInfo("America/New_York")),
+    ]
+    with translation.override(language):
+        write = moment_writer(name)
+        for moment in moments:
+            assert write(moment) == _render(
+                f'{{{{ m|named_date:"{name}" }}}}', language, m=moment
+            ), moment
+
+
+def test_the_writer_leaves_a_format_character_it_does_not_know_to_django(monkeypatch):
+    monkeypatch.setattr(dutch, "ABBREVIATED_FORMAT", r"D j M \o\m H:i", raising=False)
+    with translation.override("nl"):
+        assert moment_writer("ABBREVIATED_FORMAT")(MOMENT) == "zo 29 Nov om 14:30"

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Organisation
-from signalen import selectors
+from signalen import selectors, services
+from signalen.models import Signal, SignalAccess
 from signalen.states import Status
 from tests.portal.factories import UserFactory
 from tests.signalen.factories import meldpunt, report, signal_in
@@ -75,3 +76,28 @@ def test_the_menu_shows_no_badge_when_nothing_waits(client):
     client.force_login(contact)
     page = client.get(reverse("signalen:my_list")).content.decode()
     assert "nieuw of te laat" not in page
+
+
+def test_the_badge_counts_only_signals_the_person_may_see():
+    """The badge counts the signals of the person's own meldpunt without asking the access
+    rows: the handling organisation always has access (given when a signal is made or
+    forwarded to it, never taken away). Through every step of a signal's life, the count
+    equals the count through the access rule."""
+    gemeente, (contact,) = meldpunt()
+    riec, (riec_contact,) = meldpunt(kind=Organisation.Kind.RIEC)
+    _queue(contact)
+    back = signal_in(Status.FORWARDED, actor=contact, forward_to=riec)
+    services.signal_forward(actor=riec_contact, signal=back, organisation=gemeente)
+    signal_in(Status.IN_PROGRESS, actor=riec_contact, signal=report(organisation=riec))
+    now = timezone.now()
+    for person in (contact, riec_contact):
+        through_access = (
+            selectors.signals_visible_to(person)
+            .filter(selectors._needs_attention(person, now))
+            .count()
+        )
+        assert selectors.attention_count(user=person, now=now) == through_access
+    for signal in Signal.objects.all():
+        assert SignalAccess.objects.filter(
+            signal=signal, organisation_id=signal.organisation_id
+        ).exists()

@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import services as portal_services
 from portal.cursor_pagination import CursorError, make_cursor
-from signalen import selectors, views
-from signalen.models import Signal
+from portal.models import Organisation, Role
+from signalen import selectors, services, views
+from signalen.models import Category, Signal
 from signalen.selectors import QueueFilters
 from tests.signalen.factories import CategoryFactory, meldpunt, report, signal_in
 
@@ -110,6 +112,9 @@ def test_a_cursor_of_another_sort_or_made_up_is_refused():
 
 
 def _links(html: str) -> dict[str, str]:
+    """The page links by their text; none when the list fits on one page."""
+    if 'aria-label="Bladeren door de signalen"' not in html:
+        return {}
     nav = html.split('aria-label="Bladeren door de signalen"')[1].split("</nav>")[0]
     return {
         label: unescape(href)
@@ -159,10 +164,101 @@ def test_the_counts_stop_at_the_limit_and_say_more(client, monkeypatch):
     assert f"{len(mine)} signalen" in response.content.decode()
 
     monkeypatch.setattr(selectors, "COUNT_LIMIT", 4)
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    # Status and category only: the kept counters know the number, exactly, past the limit.
     response = client.get(reverse("signalen:queue"), {"status": "all"})
+    assert response.context["matching_count"] == selectors.BoundedCount(n=len(mine), more=False)
+    assert f"{len(mine)} signalen" in response.content.decode()
+    # A filter the counters do not keep: counted up to the limit, and said so.
+    response = client.get(reverse("signalen:queue"), {"status": "all", "age": "lt7"})
     assert response.context["matching_count"] == selectors.BoundedCount(n=4, more=True)
     assert "Meer dan 4 signalen" in response.content.decode()
     assert selectors.attention_count(user=contact) == 5
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "all"},
+        {"status": "open"},
+        {"status": "closed"},
+        {"status": "new", "category": "drugs"},
+        {"status": "all", "assignee": "none"},
+        {"status": "all", "age": "gt7"},
+        {"overdue": "on"},
+    ],
+)
+def test_the_count_above_the_list_is_the_number_of_rows_it_walks_through(
+    client, monkeypatch, params
+):
+    """Whatever answers the count (the page, the counters or a bounded count), it equals
+    the rows the pages show, also for someone who serves two organisations, whose signals
+    forwarded from one to the other are in both organisations' counters."""
+    contact, mine, _hidden = _world()
+    second, (colleague,) = meldpunt()
+    portal_services.role_assign(user=contact, role=Role.CONTACT_PERSON, organisation=second)
+    services.signal_forward(actor=contact, signal=mine[4], organisation=second)
+    report(organisation=second)
+    drugs = Category.objects.get(name="Drugs")
+    params = {k: str(drugs.pk) if v == "drugs" else v for k, v in params.items()}
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    for person in (contact, colleague):
+        client.force_login(person)
+        url = reverse("signalen:queue")
+        response = client.get(url, params)
+        shown = len(response.context["page"].object_list)
+        links = _links(response.content.decode())
+        while "Volgende" in links:
+            response = client.get(url + links["Volgende"])
+            shown += len(response.context["page"].object_list)
+            links = _links(response.content.decode())
+        assert client.get(url, params).context["matching_count"] == selectors.BoundedCount(
+            n=shown, more=False
+        ), person
+
+
+def test_the_page_size_can_be_chosen_and_stays_on_the_page_links(client):
+    organisation, (contact,) = meldpunt()
+    for _ in range(26):
+        report(organisation=organisation)
+    client.force_login(contact)
+    url = reverse("signalen:queue")
+    assert len(client.get(url).context["page"].object_list) == views.QUEUE_PAGE_SIZE == 25
+    response = client.get(url, {"per_page": "50"})
+    assert len(response.context["page"].object_list) == 26
+    assert '<option value="50" selected>50</option>' in response.content.decode()
+    response = client.get(url, {"per_page": "25", "sort": "oldest"})
+    assert "per_page=25" in _links(response.content.decode())["Volgende"]
+    # A size that is not offered is not taken: the page shows the default, nothing breaks.
+    response = client.get(url, {"per_page": "100000"})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 25
+
+
+def test_a_category_page_link_still_works_after_its_category_was_renamed(client, monkeypatch):
+    """The category order skips whole categories by their place in the list; a cursor
+    from before a rename no longer says where its category stands, and is followed by
+    comparing every row instead: the same rows, none twice."""
+    contact, mine, _hidden = _world()
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    client.force_login(contact)
+    url = reverse("signalen:queue")
+    first = client.get(url, {"status": "all", "sort": "category"})
+    seen = [row.pk for row in first.context["page"].object_list]
+    Category.objects.filter(name="Drugs").update(name="Aaa drugs")
+    expected = [
+        s.pk
+        for s in selectors.signal_queue(
+            user=contact, filters=QueueFilters(status="all", sort="category")
+        )
+    ]
+    links = _links(first.content.decode())
+    while "Volgende" in links:
+        response = client.get(url + links["Volgende"])
+        seen += [row.pk for row in response.context["page"].object_list]
+        links = _links(response.content.decode())
+    assert len(seen) == len(set(seen)) == len(mine)
+    assert set(seen) == set(expected)
 
 
 def test_a_deep_page_takes_as_many_queries_as_the_first_at_two_volumes(
@@ -194,3 +290,89 @@ def test_a_deep_page_takes_as_many_queries_as_the_first_at_two_volumes(
     for _ in range(6):
         report(organisation=organisation)
     assert deepest_page_queries() == first
+
+
+QUEUE_VIEWS = [
+    {},
+    {"status": "all"},
+    {"status": "new"},
+    {"status": "all", "sort": "oldest"},
+    {"status": "all", "sort": "deadline"},
+    {"status": "all", "sort": "category"},
+    {"overdue": "on"},
+    {"status": "all", "assignee": "me"},
+    {"status": "all", "category": "drugs", "age": "gt30"},
+]
+
+
+@pytest.mark.parametrize("params", QUEUE_VIEWS)
+def test_each_view_of_the_queue_takes_the_same_queries_at_two_volumes(client, params):
+    organisation, (contact, colleague) = meldpunt(people=2)
+    riec, _people = meldpunt(kind=Organisation.Kind.RIEC)
+    drugs = CategoryFactory(name="Drugs", position=50)
+    params = {k: str(drugs.pk) if v == "drugs" else v for k, v in params.items()}
+    url = reverse("signalen:queue")
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            signal = report(organisation=organisation, category=drugs if i % 2 else None)
+            if i % 3 == 0:
+                services.signal_assign(actor=contact, signal=signal, assignee=contact)
+            if i % 4 == 1:
+                services.signal_forward(actor=contact, signal=signal, organisation=riec)
+            past = timezone.now() - timedelta(days=40 + i)
+            Signal.objects.filter(pk=signal.pk).update(
+                received_at=past, deadline_at=past + timedelta(days=2)
+            )
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as first:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        links = _links(response.content.decode())
+        assert "Volgende" in links, "the test needs more than one page"
+        with CaptureQueriesContext(connection) as deeper:
+            client.get(url + links["Volgende"])
+        return len(first), len(deeper)
+
+    grow(6)
+    client.force_login(contact)
+    client.get(url)  # session and MFA flag settle on the first request
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views, "QUEUE_PAGE_SIZE", 1)
+        small = queries()
+        grow(30)
+        assert queries() == small
+    assert small[0] <= 11
+
+
+def test_the_dashboard_takes_the_same_queries_at_two_volumes(client):
+    organisation, (contact,) = meldpunt()
+    client.force_login(contact)
+    url = reverse("signalen:dashboard")
+    for _ in range(3):
+        signal_in("in_progress", actor=contact, signal=report(organisation=organisation))
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for _ in range(20):
+        signal_in("closed", actor=contact, signal=report(organisation=organisation))
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(small) == len(large)
+
+
+def test_the_rows_escape_every_value_they_write(client):
+    organisation, (contact,) = meldpunt()
+    elsewhere, _people = meldpunt(name='<b id="org">Elders</b>')
+    category = CategoryFactory(name='<script id="cat">x</script>', position=60)
+    signal = report(organisation=organisation, category=category)
+    services.signal_forward(actor=contact, signal=signal, organisation=elsewhere)
+    contact.full_name = '<i id="me">Ik</i>'
+    contact.save(update_fields=["full_name"])
+    client.force_login(contact)
+    html = client.get(reverse("signalen:queue"), {"status": "all"}).content.decode()
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "&lt;script id=&quot;cat&quot;&gt;" in body and "<script" not in body
+    assert "nu bij &lt;b id=&quot;org&quot;&gt;Elders&lt;/b&gt;" in body
+    assert 'data-label="Referentie"><a href="/signalen/' in body
