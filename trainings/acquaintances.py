@@ -6,7 +6,7 @@ its trainers. Two queries whatever the number of runs.
 
 from itertools import chain
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.network import Meeting, place
@@ -53,18 +53,20 @@ def programmes_of(user_id: int) -> list[int]:
     )
 
 
-def participants_of(programme_ids: frozenset[int], among: list[int]) -> list[int]:
-    """Those ``among`` these people enrolled in or training a published or held run of
-    these programmes."""
+def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
+    """Rows that exist when the outer User (``OuterRef("pk")``) is enrolled in or trains a
+    published or held run of these programmes.
+
+    Correlated rows rather than a list of ids, so a search walks its people in order and
+    stops at a page instead of asking about every candidate first.
+    """
     in_programmes = {
         "run__training__programme_id__in": programme_ids,
         "run__status__in": TAKEN_PLACE,
     }
-    enrolled = Enrolment.objects.filter(
-        participant_id__in=among, status=EnrolmentStatus.ENROLLED, **in_programmes
-    ).values_list("participant_id", flat=True)
-    trainers = Run.trainers.through.objects.filter(user_id__in=among, **in_programmes).values_list(
-        "user_id", flat=True
-    )
-    # Without the models' default ordering: a compound statement takes none in its parts.
-    return list(enrolled.order_by().union(trainers.order_by()))
+    return [
+        Enrolment.objects.filter(
+            participant_id=OuterRef("pk"), status=EnrolmentStatus.ENROLLED, **in_programmes
+        ),
+        Run.trainers.through.objects.filter(user_id=OuterRef("pk"), **in_programmes),
+    ]

@@ -4,7 +4,7 @@ People meet in a werkplaats whose first session has begun: its participants and 
 facilitators. Two queries whatever the number of werkplaatsen.
 """
 
-from django.db.models import Min, Q
+from django.db.models import Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.network import Meeting, place
@@ -50,13 +50,14 @@ def programmes_of(user_id: int) -> list[int]:
     )
 
 
-def participants_of(programme_ids: frozenset[int], among: list[int]) -> list[int]:
-    """Those ``among`` these people taking part in or facilitating a werkplaats of these
-    programmes."""
-    participants = Participation.objects.filter(
-        user_id__in=among, werkplaats__programme_id__in=programme_ids
-    ).values_list("user_id", flat=True)
-    facilitators = Werkplaats.facilitators.through.objects.filter(
-        user_id__in=among, werkplaats__programme_id__in=programme_ids
-    ).values_list("user_id", flat=True)
-    return list(participants.order_by().union(facilitators.order_by()))
+def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
+    """Rows that exist when the outer User (``OuterRef("pk")``) takes part in or facilitates
+    a werkplaats of these programmes."""
+    return [
+        Participation.objects.filter(
+            user_id=OuterRef("pk"), werkplaats__programme_id__in=programme_ids
+        ),
+        Werkplaats.facilitators.through.objects.filter(
+            user_id=OuterRef("pk"), werkplaats__programme_id__in=programme_ids
+        ),
+    ]
