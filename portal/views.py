@@ -209,9 +209,11 @@ def _search_after(request) -> selectors.NetworkSearchAfter | None:
 @login_required
 def network_directory(request):
     """The people I met who are findable, and a search: who do I know at an organisation?"""
-    form = NetworkSearchForm(request.GET or None)
+    # A search only when one was asked for: paging the people met is not a search.
+    searched = any(name in request.GET for name in NetworkSearchForm.base_fields)
+    form = NetworkSearchForm(request.GET if searched else None)
     met = network.meetings(request.user.pk)
-    results, more, after = None, False, None
+    results, more, after = None, None, None
     if form.is_bound and form.is_valid():
         after = _search_after(request)
         results, more = selectors.network_search(

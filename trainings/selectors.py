@@ -756,7 +756,7 @@ def library_filter_options() -> tuple[list[Organisation], list[LibraryTheme]]:
 class LibraryPage:
     resources: list[Resource]
     number: int
-    # Exact, or ``cap`` when more resources match than a list without search words counts.
+    # Exact, or ``cap`` when more resources match than a page counts or ranks.
     count: int
     more_than_count: bool
 
