@@ -46,12 +46,18 @@ CONSENT_TEXT = _(
 
 @dataclass(frozen=True)
 class Meeting:
-    """The user met ``user_id`` at ``place`` (e.g. "Hoe werkt de gemeente?, voorjaar 2026")."""
+    """The user met ``user_id`` at ``title`` when it began (``when``), e.g. "Hoe werkt de
+    gemeente?" in the spring of 2026; ``place`` says it as people remember it."""
 
     user_id: int
-    place: str
+    title: str
     # When it began, to list the most recent meeting first; None sorts last.
     when: datetime | None = None
+
+    @property
+    def place(self) -> str:
+        """ "Hoe werkt de gemeente?, voorjaar 2026": worded only for the meetings shown."""
+        return place(self.title, self.when)
 
 
 MetProvider = Callable[[int], Iterable[Meeting]]

@@ -437,7 +437,8 @@ def submission_key_redirect(*, user: User, key: str) -> str | None:
 
 # --- netwerk ----------------------------------------------------------------------------
 
-NETWORK_SEARCH_LIMIT = 50
+# A page of search results; with the page of people met beside it, 40 people at most.
+NETWORK_SEARCH_LIMIT = 20
 
 
 @dataclass(frozen=True)

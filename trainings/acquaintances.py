@@ -7,7 +7,7 @@ its trainers. Two queries whatever the number of runs (one when the user has non
 from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from portal.network import Meeting, place
+from portal.network import Meeting
 
 from .models import Enrolment, EnrolmentStatus, Run, RunStatus
 
@@ -43,7 +43,7 @@ def people_met(user_id: int) -> list[Meeting]:
         "user_id", "run_id"
     )
     return [
-        Meeting(user_id=person, place=place(*runs[run]), when=runs[run][1])
+        Meeting(user_id=person, title=runs[run][0], when=runs[run][1])
         for person, run in participants.order_by().union(trainers.order_by(), all=True)
     ]
 

@@ -6,7 +6,7 @@ without an account, so they are not in the netwerk. One query.
 
 from django.db.models import OuterRef, QuerySet
 
-from portal.network import Meeting, place
+from portal.network import Meeting
 
 from .models import Verkenning
 
@@ -20,8 +20,7 @@ def people_met(user_id: int) -> list[Meeting]:
         "user_id", "verkenning__title", "verkenning__created_at"
     )
     return [
-        Meeting(user_id=person, place=place(title, created_at), when=created_at)
-        for person, title, created_at in rows
+        Meeting(user_id=person, title=title, when=created_at) for person, title, created_at in rows
     ]
 
 

@@ -7,7 +7,7 @@ facilitators. Two queries whatever the number of werkplaatsen.
 from django.db.models import Min, OuterRef, QuerySet
 from django.utils import timezone
 
-from portal.network import Meeting, place
+from portal.network import Meeting
 
 from .models import Participation, Werkplaats
 
@@ -40,7 +40,7 @@ def people_met(user_id: int) -> list[Meeting]:
         werkplaats_id__in=rows
     ).values_list("user_id", "werkplaats_id")
     return [
-        Meeting(user_id=person, place=place(*rows[werkplaats]), when=rows[werkplaats][1])
+        Meeting(user_id=person, title=rows[werkplaats][0], when=rows[werkplaats][1])
         # Without the models' default ordering: a compound statement takes none in its parts.
         for person, werkplaats in participants.order_by().union(facilitators.order_by())
     ]
