@@ -26,6 +26,7 @@ from .models import (
     DailyDigest,
     DeletionRequest,
     DestructionRecord,
+    Discipline,
     Invitation,
     LoginEvent,
     MailDelivery,
@@ -466,7 +467,7 @@ class NetworkPerson:
             pk=user.pk,
             name=str(user),
             organisation=str(user.organisation or ""),
-            discipline=(user.get_discipline_display() if profile.show_discipline else ""),
+            discipline=(_discipline_label(user.discipline) if profile.show_discipline else ""),
             job_title=user.job_title if profile.show_job_title else "",
             department=user.department if profile.show_department else "",
             email=user.email if profile.show_email else "",
@@ -474,6 +475,15 @@ class NetworkPerson:
             ask_me_about=profile.ask_me_about,
             meetings=tuple(meetings),
         )
+
+
+def _discipline_label(value: str) -> str:
+    # One label translated, where ``get_discipline_display`` translates every choice to
+    # look one up: a page of people would translate the whole list once per person.
+    try:
+        return str(Discipline(value).label)
+    except ValueError:
+        return value
 
 
 def _findable(ids) -> QuerySet[User]:

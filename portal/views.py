@@ -238,6 +238,9 @@ def network_directory(request):
         "met_page": Page(met_page.people, met_page.number, paginator),
         "met_query": query_without(request, "ontmoet"),
         "form": form,
+        # The choices for the fields written out in the template, and what was chosen.
+        "organisations": form.fields["organisatie"].queryset.values_list("pk", "name"),
+        "chosen": {name: request.GET.get(name, "") for name in NetworkSearchForm.base_fields},
         "results": results,
         "more": more,
         "searched_further": after is not None,
