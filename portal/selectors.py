@@ -492,10 +492,9 @@ def _findable(ids) -> QuerySet[User]:
     The one place the consent is read: every netwerk page and the signal form go through it,
     straight from the database, so a revocation counts from the next request on.
     """
-    ids = list(ids)
-    # Named on both sides of the join, so the database looks both up by their index instead
-    # of reading every consent to match a few people.
-    return _findable_people().filter(pk__in=ids, network_profile__user_id__in=ids)
+    # Named on the consent's side of the join, so the database looks the consents up by
+    # their index (then the people of those consenting) instead of reading every consent.
+    return _findable_people().filter(network_profile__user_id__in=list(ids))
 
 
 def _findable_people() -> QuerySet[User]:
