@@ -182,6 +182,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        indexes = [
+            # The netwerk search reads an organisation's people by name and stops at a page.
+            models.Index(
+                fields=["organisation", "full_name", "id"], name="user_organisation_name_idx"
+            ),
+        ]
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
 

@@ -9,18 +9,23 @@ registers providers here in its ``AppConfig.ready``:
 - ``register_met(provider)``: ``provider(user_id)`` returns the ``Meeting`` rows for
   everyone the user met through that app (the user themselves left out);
 - ``register_programmes(programmes_of, participants_of)``: the programmes a user takes part
-  in through the app, and who of some people takes part in any of some programmes.
+  in through the app, and the rows (querysets on the outer ``User``'s ``pk``) that exist
+  when someone takes part in any of some programmes; the kernel turns them into a condition
+  (``participation``) that its search combines with its own filters, so it reads people in
+  name order and stops at a page.
 
 Each provider does a bounded number of queries (one or two), whatever the number of runs or
 werkplaatsen, so a page asking the registry costs a constant number of queries. Providers
-return ids and labels only; whether a person is shown at all is decided once, by the
-kernel's selectors, on the consent in ``NetworkProfile``.
+return ids, labels and conditions only; whether a person is shown at all is decided once, by
+the kernel's selectors, on the consent in ``NetworkProfile``.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -41,19 +46,26 @@ CONSENT_TEXT = _(
 
 @dataclass(frozen=True)
 class Meeting:
-    """The user met ``user_id`` at ``place`` (e.g. "Hoe werkt de gemeente?, voorjaar 2026")."""
+    """The user met ``user_id`` at ``title`` when it began (``when``), e.g. "Hoe werkt de
+    gemeente?" in the spring of 2026; ``place`` says it as people remember it."""
 
     user_id: int
-    place: str
+    title: str
     # When it began, to list the most recent meeting first; None sorts last.
     when: datetime | None = None
+
+    @property
+    def place(self) -> str:
+        """ "Hoe werkt de gemeente?, voorjaar 2026": worded only for the meetings shown."""
+        return place(self.title, self.when)
 
 
 MetProvider = Callable[[int], Iterable[Meeting]]
 ProgrammesOf = Callable[[int], Iterable[int]]
-# Asked about some people only (those a page already narrowed down): a programme may have
-# tens of thousands of participants, and reading all their ids costs as much.
-ParticipantsOf = Callable[[frozenset[int], list[int]], Iterable[int]]
+# Querysets correlated to the outer User (``OuterRef("pk")``), never a list of ids: a
+# programme may have tens of thousands of participants, and reading all their ids (or asking
+# about every candidate first) costs as much.
+ParticipantsOf = Callable[[frozenset[int]], Iterable[QuerySet]]
 
 _met: dict[str, MetProvider] = {}
 _programmes: dict[str, tuple[ProgrammesOf, ParticipantsOf]] = {}
@@ -71,8 +83,8 @@ def register_met(provider: MetProvider) -> MetProvider:
 
 def register_programmes(programmes_of: ProgrammesOf, participants_of: ParticipantsOf) -> None:
     """Ask ``programmes_of(user_id)`` the programme ids the user takes part in, and
-    ``participants_of(programme_ids, among)`` those of the user ids ``among`` taking part in
-    any of them."""
+    ``participants_of(programme_ids)`` the rows, correlated to the outer User, that exist
+    when someone takes part in any of them."""
     _programmes[_qualified(programmes_of)] = (programmes_of, participants_of)
 
 
@@ -98,16 +110,26 @@ def programmes_of(user_id: int) -> frozenset[int]:
     )
 
 
-def participants_of(programme_ids: frozenset[int], among: Iterable[int]) -> frozenset[int]:
-    """Those ``among`` these people taking part in any of these programmes, through any app."""
-    among = list(among)
-    if not programme_ids or not among:
-        return frozenset()
-    return frozenset(
-        user_id
-        for _programmes_of, participants in list(_programmes.values())
-        for user_id in participants(programme_ids, among)
-    )
+def participation(programme_ids: frozenset[int]) -> Q:
+    """On a User query: taking part in any of these programmes, through any app.
+
+    Each check is "the first such row is not null", a scalar subquery the database looks up
+    per person through the user's index. Written as EXISTS it may instead read every
+    participation of the programmes into a hash first, which costs as much as the programme
+    is large; a search reads its people in order and stops at a page, so per person is cheap.
+    """
+    condition = Q(pk__in=[])
+    if programme_ids:
+        for _programmes_of, participants in list(_programmes.values()):
+            for rows in participants(programme_ids):
+                condition |= has_a_row(rows)
+    return condition
+
+
+def has_a_row(rows: QuerySet) -> Q:
+    """On the outer query: ``rows`` (correlated to it) has a row, looked up per outer row
+    (see ``participation``)."""
+    return Q(IsNull(Subquery(rows.order_by().values("pk")[:1]), False))
 
 
 def season(moment: datetime | None) -> str:

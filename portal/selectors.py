@@ -1,6 +1,5 @@
 """Reads for people, organisations, invitations and login records."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -27,6 +26,7 @@ from .models import (
     DailyDigest,
     DeletionRequest,
     DestructionRecord,
+    Discipline,
     Invitation,
     LoginEvent,
     MailDelivery,
@@ -448,7 +448,8 @@ def submission_key_redirect(*, user: User, key: str) -> str | None:
 
 # --- netwerk ----------------------------------------------------------------------------
 
-NETWORK_SEARCH_LIMIT = 50
+# A page of search results; with the page of people met beside it, 40 people at most.
+NETWORK_SEARCH_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -476,7 +477,7 @@ class NetworkPerson:
             pk=user.pk,
             name=str(user),
             organisation=str(user.organisation or ""),
-            discipline=(user.get_discipline_display() if profile.show_discipline else ""),
+            discipline=(_discipline_label(user.discipline) if profile.show_discipline else ""),
             job_title=user.job_title if profile.show_job_title else "",
             department=user.department if profile.show_department else "",
             email=user.email if profile.show_email else "",
@@ -486,13 +487,24 @@ class NetworkPerson:
         )
 
 
+def _discipline_label(value: str) -> str:
+    # One label translated, where ``get_discipline_display`` translates every choice to
+    # look one up: a page of people would translate the whole list once per person.
+    try:
+        return str(Discipline(value).label)
+    except ValueError:
+        return value
+
+
 def _findable(ids) -> QuerySet[User]:
     """Active people among ``ids`` who consented to be findable, and have not revoked it.
 
     The one place the consent is read: every netwerk page and the signal form go through it,
     straight from the database, so a revocation counts from the next request on.
     """
-    return _findable_people().filter(pk__in=list(ids))
+    # Named on the consent's side of the join, so the database looks the consents up by
+    # their index (then the people of those consenting) instead of reading every consent.
+    return _findable_people().filter(network_profile__user_id__in=list(ids))
 
 
 def _findable_people() -> QuerySet[User]:
@@ -502,18 +514,18 @@ def _findable_people() -> QuerySet[User]:
     )
 
 
-def _programme_peer_ids(user: User, among: Iterable[int]) -> frozenset[int]:
-    """Those ``among`` some people taking part in a programme the user takes part in
-    (coordinators included). Asked about some people only: a programme may have tens of
-    thousands of participants, and reading all their ids would cost as much."""
-    among = list(among)
+def _known_to(user: User, met: dict) -> Q:
+    """On a User query: someone the user met, or who takes part in a programme the user takes
+    part in (coordinators included); never the user themselves. A condition, so a search
+    reads its people in name order and stops at a page instead of asking about all of them."""
+    known = Q(pk__in=sorted(met))
     programme_ids = network.programmes_of(user.pk) | permissions.coordinated_programme_ids(user)
-    if not programme_ids:
-        return frozenset()
-    coordinators = Programme.coordinators.through.objects.filter(
-        programme_id__in=programme_ids, user_id__in=among
-    ).values_list("user_id", flat=True)
-    return (network.participants_of(programme_ids, among) | frozenset(coordinators)) - {user.pk}
+    if programme_ids:
+        coordinators = Programme.coordinators.through.objects.filter(
+            programme_id__in=programme_ids, user_id=OuterRef("pk")
+        )
+        known |= network.participation(programme_ids) | network.has_a_row(coordinators)
+    return known & ~Q(pk=user.pk)
 
 
 def network_profile_of(*, user: User) -> NetworkProfile:
@@ -527,6 +539,20 @@ def network_consent_history(*, user: User) -> QuerySet[NetworkConsentEvent]:
     return NetworkConsentEvent.objects.filter(user=user)
 
 
+def _met_in_order(met: dict) -> list[int]:
+    """The findable people among those met, the most recent meeting first, then by name."""
+    floor = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    people = sorted(_findable(met).values_list("pk", "full_name"), key=lambda row: row[1])
+    people.sort(key=lambda row: met[row[0]][0].when or floor, reverse=True)
+    return [pk for pk, _name in people]
+
+
+def _people(ids: list[int], met: dict) -> list[NetworkPerson]:
+    """These findable people as others see them, in the order of ``ids``."""
+    by_pk = {person.pk: person for person in _findable(ids)}
+    return [NetworkPerson.of(by_pk[pk], met.get(pk, ())) for pk in ids if pk in by_pk]
+
+
 def network_met(*, user: User, met: dict | None = None) -> list[NetworkPerson]:
     """The findable people the user met, with where, the most recent meeting first.
 
@@ -535,11 +561,33 @@ def network_met(*, user: User, met: dict | None = None) -> list[NetworkPerson]:
     met = network.meetings(user.pk) if met is None else met
     if not met:
         return []
-    people = [NetworkPerson.of(person, met[person.pk]) for person in _findable(met)]
-    people.sort(key=lambda p: p.name)
-    floor = datetime.min.replace(tzinfo=timezone.get_current_timezone())
-    people.sort(key=lambda p: p.meetings[0].when or floor, reverse=True)
-    return people
+    return _people(_met_in_order(met), met)
+
+
+@dataclass(frozen=True)
+class NetworkMetPage:
+    people: list[NetworkPerson]
+    number: int
+    # All findable people met: bounded by the user's own runs, werkplaatsen and verkenningen.
+    count: int
+
+
+def network_met_page(*, user: User, met: dict, number: int, per_page: int) -> NetworkMetPage:
+    """One page of ``network_met``: everyone met is ordered by id and meeting (one narrow
+    query), and only the page's people are read and shown. A page past the end is the last."""
+    order = _met_in_order(met) if met else []
+    pages = max(1, -(-len(order) // per_page))
+    number = min(max(number, 1), pages)
+    shown = order[(number - 1) * per_page : number * per_page]
+    return NetworkMetPage(_people(shown, met) if shown else [], number, len(order))
+
+
+@dataclass(frozen=True)
+class NetworkSearchAfter:
+    """Where the next page of a search starts: after this person (shown on the page before)."""
+
+    name: str
+    pk: int
 
 
 def network_search(
@@ -549,23 +597,26 @@ def network_search(
     discipline: str = "",
     text: str = "",
     met: dict | None = None,
-) -> tuple[list[NetworkPerson], bool]:
+    after: NetworkSearchAfter | None = None,
+) -> tuple[list[NetworkPerson], NetworkSearchAfter | None]:
     """Findable people the user met or shares a programme with, by organisation (and the
-    organisations under it), discipline and a word from their role; at most
-    ``NETWORK_SEARCH_LIMIT``, and whether there were more.
+    organisations under it), discipline and a word from their role, by name: at most
+    ``NETWORK_SEARCH_LIMIT`` from ``after`` on, and where the next page starts (None when
+    this is the last).
 
+    The people are read in name order with whether the user knows them as a condition, and
+    the reading stops after one page: the cost does not grow with the organisation.
     A field the person keeps hidden is never searched: finding someone by it would reveal it.
     """
     met = network.meetings(user.pk) if met is None else met
-    people = _findable_people()
+    people = _findable_people().filter(_known_to(user, met))
     if organisation is not None:
-        # A list of organisations rather than an OR across the join, so the database starts
-        # from the organisation's people (an index) instead of from every findable person.
-        people = people.filter(
-            organisation__in=Organisation.objects.filter(
-                Q(pk=organisation.pk) | Q(parent=organisation)
-            ).values("pk")
-        )
+        # The organisations as a list of ids: for one organisation (the usual case) the
+        # database walks its people by name through an index and stops after a page.
+        organisation_ids = Organisation.objects.filter(
+            Q(pk=organisation.pk) | Q(parent=organisation)
+        ).values_list("pk", flat=True)
+        people = people.filter(organisation_id__in=list(organisation_ids))
     if discipline:
         people = people.filter(discipline=discipline, network_profile__show_discipline=True)
     if text:
@@ -574,14 +625,15 @@ def network_search(
             | Q(department__icontains=text, network_profile__show_department=True)
             | Q(network_profile__ask_me_about__icontains=text)
         )
-    # Whom the search finds first, then which of them the user knows: that reads the
-    # programmes' participation of these people only.
-    candidates = set(people.values_list("pk", flat=True))
-    known = _programme_peer_ids(user, candidates) | (candidates & met.keys())
-    people = people.filter(pk__in=sorted(known))
+    if after is not None:
+        people = people.filter(
+            Q(full_name__gt=after.name) | Q(full_name=after.name, pk__gt=after.pk)
+        )
     found = list(people.order_by("full_name", "pk")[: NETWORK_SEARCH_LIMIT + 1])
+    shown = found[:NETWORK_SEARCH_LIMIT]
     more = len(found) > NETWORK_SEARCH_LIMIT
-    return [NetworkPerson.of(p, met.get(p.pk, ())) for p in found[:NETWORK_SEARCH_LIMIT]], more
+    following = NetworkSearchAfter(name=shown[-1].full_name, pk=shown[-1].pk) if more else None
+    return [NetworkPerson.of(p, met.get(p.pk, ())) for p in shown], following
 
 
 def network_person(*, user: User, pk: int) -> NetworkPerson | None:
@@ -594,9 +646,7 @@ def network_person(*, user: User, pk: int) -> NetworkPerson | None:
         own.network_profile = network_profile_of(user=own)
         return NetworkPerson.of(own, ())
     met = network.meetings(user.pk)
-    if pk not in met and pk not in _programme_peer_ids(user, [pk]):
-        return None
-    person = _findable([pk]).first()
+    person = _findable([pk]).filter(_known_to(user, met)).first()
     return NetworkPerson.of(person, met.get(pk, ())) if person else None
 
 

@@ -1,9 +1,11 @@
+from urllib.parse import urlencode
+
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +34,7 @@ from .forms import (
     one_time_submission,
 )
 from .models import RoleReviewLine
+from .pagination import CountedPaginator, query_without
 
 
 @login_required
@@ -192,25 +195,59 @@ def organisation_list(request):
 # --- netwerk ---------------------------------------------------------------------------------
 
 
+NETWORK_MET_PAGE_SIZE = 20
+
+
+def _search_after(request) -> selectors.NetworkSearchAfter | None:
+    """The next page's start from the link (the last person of the page before), if sound."""
+    pk, name = request.GET.get("na", ""), request.GET.get("naam")
+    if pk.isdigit() and len(pk) < 12 and name is not None and len(name) <= 200:
+        return selectors.NetworkSearchAfter(name=name, pk=int(pk))
+    return None
+
+
 @login_required
 def network_directory(request):
     """The people I met who are findable, and a search: who do I know at an organisation?"""
-    form = NetworkSearchForm(request.GET or None)
+    # A search only when one was asked for: paging the people met is not a search.
+    searched = any(name in request.GET for name in NetworkSearchForm.base_fields)
+    form = NetworkSearchForm(request.GET if searched else None)
     met = network.meetings(request.user.pk)
-    results, more = None, False
+    results, more, after = None, None, None
     if form.is_bound and form.is_valid():
+        after = _search_after(request)
         results, more = selectors.network_search(
             user=request.user,
             organisation=form.cleaned_data["organisatie"],
             discipline=form.cleaned_data["discipline"],
             text=form.cleaned_data["rol"],
             met=met,
+            after=after,
         )
+    number = request.GET.get("ontmoet", "")
+    met_page = selectors.network_met_page(
+        user=request.user,
+        met=met,
+        number=int(number) if number.isdigit() and len(number) < 7 else 1,
+        per_page=NETWORK_MET_PAGE_SIZE,
+    )
+    paginator = CountedPaginator([], NETWORK_MET_PAGE_SIZE, count=met_page.count)
+    search_query = query_without(request, "na", "naam", "ontmoet")
     context = {
-        "met": selectors.network_met(user=request.user, met=met),
+        "met": met_page.people,
+        "met_page": Page(met_page.people, met_page.number, paginator),
+        "met_query": query_without(request, "ontmoet"),
         "form": form,
+        # The choices for the fields written out in the template, and what was chosen.
+        "organisations": form.fields["organisatie"].queryset.values_list("pk", "name"),
+        "chosen": {name: request.GET.get(name, "") for name in NetworkSearchForm.base_fields},
         "results": results,
         "more": more,
+        "searched_further": after is not None,
+        "first_results_query": search_query,
+        "next_results_query": (
+            f"{search_query}&{urlencode({'na': more.pk, 'naam': more.name})}" if more else ""
+        ),
         "own_profile": selectors.network_profile_of(user=request.user),
     }
     return render(request, "portal/network_directory.html", context)

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -24,7 +24,6 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
@@ -774,34 +773,79 @@ def library_filter_options() -> tuple[list[Organisation], list[LibraryTheme]]:
 class LibraryPage:
     resources: list[Resource]
     number: int
-    # Exact, or ``cap`` when more resources match than a list without search words counts.
+    # Exact, or ``cap`` when more resources match than a page counts or ranks.
     count: int
     more_than_count: bool
+
+
+def _ranked_page_postgres(
+    resources: QuerySet[Resource], text: str, *, offset: int, limit: int, cap: int
+) -> list[tuple[int, int]]:
+    """(pk, matches) of one page of a search: at most ``cap + 1`` matches taken from the index,
+    ranked, and the page cut from those.
+
+    Ranking reads each match's vector, so ranking every match of a common word costs as
+    much as the library is large. The candidates are taken first, unordered, with a limit
+    (the scan stops there), and only they are ranked: a search matching ``cap`` or fewer
+    ranks all its matches, a broader one ranks the first ``cap`` the index gives. ``matches``
+    is how many candidates there were, ``cap + 1`` meaning more than ``cap``.
+    """
+    query = SearchQuery(text, config="dutch", search_type="websearch")
+    # The extra candidate only tells that there are more: it is never shown.
+    limit = max(0, min(limit, cap - offset))
+    candidates = (
+        resources.filter(search_vector=query)
+        .order_by()
+        .values(
+            hit_pk=F("pk"), hit_title=F("title"), hit_rank=SearchRank(F("search_vector"), query)
+        )[: cap + 1]
+    )
+    sql, params = candidates.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT hit_pk, COUNT(*) OVER () FROM ({sql}) hits "  # noqa: S608 (ORM-built)
+            "ORDER BY hit_rank DESC, hit_title, hit_pk LIMIT %s OFFSET %s",
+            (*params, limit, offset),
+        )
+        return list(cursor.fetchall())
 
 
 def library_page(
     *, user: User, filters: LibraryFilters, number: int, per_page: int, cap: int
 ) -> LibraryPage:
-    """One page of ``library_search`` and how many resources match, in few queries.
+    """One page of ``library_search`` and how many resources match (up to ``cap``), in few
+    queries whatever the size of the library.
 
-    With search words, every match is read to rank it anyway, so the page query counts them
-    in the same scan (``COUNT(*) OVER ()``). Without, the list comes in title order from the
-    index and is counted up to ``cap`` only: a longer list is narrowed, not paged through.
+    With search words on PostgreSQL, at most ``cap + 1`` matches are ranked and counted, in
+    the page query itself (see ``_ranked_page_postgres``); the page's rows are read after.
+    Without, the list comes in title order from the index and is counted up to ``cap``
+    only. Either way a longer list is narrowed (more words, a filter), not paged through.
     A page past the end gives the last page.
     """
-    resources = library_search(user=user, filters=filters)
     number = max(number, 1)
-    if filters.query.strip():
-        # Ranked and counted on narrow rows (id, rank, title); the page's rows read after.
-        ranked = resources.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")
-        hits = list(ranked[(number - 1) * per_page : number * per_page])
+    text = filters.query.strip()
+    if text and connection.vendor == "postgresql":
+        # The filters without the words: the words are matched and ranked on the candidates.
+        base = library_search(user=user, filters=replace(filters, query=""))
+        number = min(number, -(-cap // per_page))
+        hits = _ranked_page_postgres(
+            base, text, offset=(number - 1) * per_page, limit=per_page, cap=cap
+        )
         if hits or number == 1:
-            by_pk = {r.pk: r for r in resources.order_by().filter(pk__in=[pk for pk, _ in hits])}
-            rows = [by_pk[pk] for pk, _ in hits]
-            return LibraryPage(rows, number, hits[0][1] if hits else 0, False)
-        count = resources.order_by().count()
-    else:
-        count = resources.order_by()[: cap + 1].count()
+            matches = hits[0][1] if hits else 0
+        else:
+            # Past the last page: count the candidates and show the last page instead.
+            first = _ranked_page_postgres(base, text, offset=0, limit=1, cap=cap)
+            matches = first[0][1] if first else 0
+            number = max(1, -(-min(matches, cap) // per_page))
+            hits = _ranked_page_postgres(
+                base, text, offset=(number - 1) * per_page, limit=per_page, cap=cap
+            )
+        by_pk = {r.pk: r for r in base.order_by().filter(pk__in=[pk for pk, _ in hits])}
+        rows = [by_pk[pk] for pk, _ in hits if pk in by_pk]
+        return LibraryPage(rows, number, min(matches, cap), matches > cap)
+    resources = library_search(user=user, filters=filters)
+    count = resources.order_by()[: cap + 1].count()
     more = count > cap
     count = min(count, cap)
     number = min(number, max(1, -(-count // per_page)))

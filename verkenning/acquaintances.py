@@ -4,7 +4,9 @@ The verkenners of one verkenning work together; the people they interview are co
 without an account, so they are not in the netwerk. One query.
 """
 
-from portal.network import Meeting, place
+from django.db.models import OuterRef, QuerySet
+
+from portal.network import Meeting
 
 from .models import Verkenning
 
@@ -18,8 +20,7 @@ def people_met(user_id: int) -> list[Meeting]:
         "user_id", "verkenning__title", "verkenning__created_at"
     )
     return [
-        Meeting(user_id=person, place=place(title, created_at), when=created_at)
-        for person, title, created_at in rows
+        Meeting(user_id=person, title=title, when=created_at) for person, title, created_at in rows
     ]
 
 
@@ -32,10 +33,8 @@ def programmes_of(user_id: int) -> list[int]:
     )
 
 
-def participants_of(programme_ids: frozenset[int], among: list[int]) -> list[int]:
-    """Those ``among`` these people who are verkenners of these programmes' verkenningen."""
-    return list(
-        Verkenners.objects.filter(user_id__in=among, verkenning__programme_id__in=programme_ids)
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
+def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
+    """Rows that exist when the outer User (``OuterRef("pk")``) is a verkenner of a
+    verkenning of these programmes."""
+    in_programmes = {"verkenning__programme_id__in": programme_ids}
+    return [Verkenners.objects.filter(user_id=OuterRef("pk"), **in_programmes)]

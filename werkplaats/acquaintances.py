@@ -4,16 +4,23 @@ People meet in a werkplaats whose first session has begun: its participants and 
 facilitators. Two queries whatever the number of werkplaatsen.
 """
 
-from django.db.models import Min, Q
+from django.db.models import Min, OuterRef, QuerySet
 from django.utils import timezone
 
-from portal.network import Meeting, place
+from portal.network import Meeting
 
 from .models import Participation, Werkplaats
 
 
 def _werkplaatsen_of(user_id: int):
-    return Werkplaats.objects.filter(Q(participations__user_id=user_id) | Q(facilitators=user_id))
+    # One small list, read through the user's participation and facilitator indexes: an OR
+    # across the two joins makes the database read every participation.
+    participating = Participation.objects.filter(user_id=user_id).values("werkplaats_id")
+    facilitating = Werkplaats.facilitators.through.objects.filter(user_id=user_id).values(
+        "werkplaats_id"
+    )
+    # Without the models' default ordering: a compound statement takes none in its parts.
+    return Werkplaats.objects.filter(pk__in=participating.order_by().union(facilitating.order_by()))
 
 
 def people_met(user_id: int) -> list[Meeting]:
@@ -33,7 +40,7 @@ def people_met(user_id: int) -> list[Meeting]:
         werkplaats_id__in=rows
     ).values_list("user_id", "werkplaats_id")
     return [
-        Meeting(user_id=person, place=place(*rows[werkplaats]), when=rows[werkplaats][1])
+        Meeting(user_id=person, title=rows[werkplaats][0], when=rows[werkplaats][1])
         # Without the models' default ordering: a compound statement takes none in its parts.
         for person, werkplaats in participants.order_by().union(facilitators.order_by())
     ]
@@ -50,13 +57,14 @@ def programmes_of(user_id: int) -> list[int]:
     )
 
 
-def participants_of(programme_ids: frozenset[int], among: list[int]) -> list[int]:
-    """Those ``among`` these people taking part in or facilitating a werkplaats of these
-    programmes."""
-    participants = Participation.objects.filter(
-        user_id__in=among, werkplaats__programme_id__in=programme_ids
-    ).values_list("user_id", flat=True)
-    facilitators = Werkplaats.facilitators.through.objects.filter(
-        user_id__in=among, werkplaats__programme_id__in=programme_ids
-    ).values_list("user_id", flat=True)
-    return list(participants.order_by().union(facilitators.order_by()))
+def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
+    """Rows that exist when the outer User (``OuterRef("pk")``) takes part in or facilitates
+    a werkplaats of these programmes."""
+    return [
+        Participation.objects.filter(
+            user_id=OuterRef("pk"), werkplaats__programme_id__in=programme_ids
+        ),
+        Werkplaats.facilitators.through.objects.filter(
+            user_id=OuterRef("pk"), werkplaats__programme_id__in=programme_ids
+        ),
+    ]

@@ -355,3 +355,91 @@ def test_query_count_is_the_same_for_one_and_many_runs():
             selectors.network_contact_persons_met(user=me, organisation_ids=[1])
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# --- paging: every person reachable, a page read whatever the volume --------------------------
+
+
+def test_the_search_pages_by_name_and_names_only_people_shown(
+    world, client, belastingdienst, monkeypatch
+):
+    monkeypatch.setattr(selectors, "NETWORK_SEARCH_LIMIT", 1)
+    eva = UserFactory(full_name="Eva Eland", organisation=belastingdienst)
+    enrol(past_run(world["run"].training.programme, title="Nog een"), eva)
+    findable(eva)
+    client.force_login(world["me"])
+    url = reverse("network") + f"?organisatie={belastingdienst.pk}"
+
+    seen, pages = [], 0
+    while url and pages < 10:
+        response = client.get(url)
+        pages += 1
+        seen += [p.name for p in response.context["results"]]
+        body = response.content.decode()
+        # Dirk (findable, another programme) is never shown, nor named in a link.
+        assert "Dirk" not in body
+        following = response.context["next_results_query"]
+        url = reverse("network") + "?" + following if following else ""
+        if pages > 1:
+            assert "Terug naar de eerste personen" in body
+
+    assert seen == ["Anna Akkerman", "Cas Claassen", "Eva Eland"]
+    # A hand-made start is only a place in the alphabet: it shows nobody the user doesn't know.
+    response = client.get(
+        reverse("network") + f"?organisatie={belastingdienst.pk}&na=0&naam=B&rol="
+    )
+    assert [p.name for p in response.context["results"]] == ["Cas Claassen"]
+    assert client.get(reverse("network") + "?na=x&naam=" + "z" * 300).status_code == 200
+
+
+def test_people_met_are_paged_most_recent_first(client, monkeypatch):
+    from portal import views
+
+    monkeypatch.setattr(views, "NETWORK_MET_PAGE_SIZE", 2)
+    me = UserFactory()
+    programme = ProgrammeFactory()
+    for number in range(5):
+        other = UserFactory(full_name=f"Persoon {number}")
+        enrol(past_run(programme, title=f"Training {number}", days_ago=10 + number), me, other)
+        findable(other)
+    client.force_login(me)
+
+    names_by_page = [
+        [p.name for p in client.get(reverse("network") + f"?ontmoet={n}").context["met"]]
+        for n in (1, 2, 3, 99, "x")
+    ]
+
+    assert names_by_page == [
+        ["Persoon 0", "Persoon 1"],
+        ["Persoon 2", "Persoon 3"],
+        ["Persoon 4"],
+        ["Persoon 4"],
+        ["Persoon 0", "Persoon 1"],
+    ]
+    response = client.get(reverse("network") + "?ontmoet=2")
+    assert response.context["results"] is None  # paging the people met is not a search
+    page = client.get(reverse("network")).content.decode()
+    assert "ontmoet=2" in page and "5 personen, de laatst ontmoete eerst." in page
+
+
+def test_the_search_and_the_met_list_read_as_many_queries_at_two_volumes(
+    world, client, belastingdienst, django_assert_num_queries
+):
+    client.force_login(world["me"])
+    url = reverse("network") + f"?organisatie={belastingdienst.pk}&ontmoet=1"
+    client.get(url)
+    with django_assert_num_queries(17) as small:
+        client.get(url)
+    programme = world["run"].training.programme
+    for number in range(8):
+        # Known (same programme, met in a run) and unknown (another programme) people alike.
+        known = UserFactory(full_name=f"Bekende {number}", organisation=belastingdienst)
+        stranger = UserFactory(full_name=f"Vreemde {number}", organisation=belastingdienst)
+        enrol(past_run(programme, title=f"Run {number}"), world["me"], known)
+        enrol(past_run(ProgrammeFactory(), title=f"Elders {number}"), stranger)
+        findable(known)
+        findable(stranger)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    names_found = [p.name for p in response.context["results"]]
+    assert "Bekende 7" in names_found and not any(n.startswith("Vreemde") for n in names_found)

@@ -547,3 +547,60 @@ def test_the_plain_list_has_the_same_query_count_at_two_volumes(
         )
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
+def test_a_broad_search_ranks_a_capped_set_and_says_there_are_more(library):
+    reader = UserFactory()
+    search = LibraryFilters(query="ondermijnende")
+    everything = titles(reader, query="ondermijnende")
+
+    whole = selectors.library_page(user=reader, filters=search, number=1, per_page=10, cap=10)
+    first = selectors.library_page(user=reader, filters=search, number=1, per_page=2, cap=3)
+    deep = selectors.library_page(user=reader, filters=search, number=99, per_page=2, cap=3)
+
+    # Within the cap every match is ranked, as before.
+    assert [r.title for r in whole.resources] == everything
+    assert whole.count == len(everything) == 4 and not whole.more_than_count
+    # Past it, three of the four are ranked and paged, and the page says there are more.
+    assert first.count == 3 and first.more_than_count and len(first.resources) == 2
+    assert deep.number == 2 and len(deep.resources) == 1
+    shown = [r.title for r in first.resources + deep.resources]
+    assert len(set(shown)) == 3 and set(shown) <= set(everything)
+    assert shown == [t for t in everything if t in shown]  # in rank order
+    nothing = selectors.library_page(
+        user=reader, filters=LibraryFilters(query="xyzzy"), number=3, per_page=2, cap=3
+    )
+    assert nothing.number == 1 and nothing.count == 0 and nothing.resources == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
+def test_a_broad_search_has_the_same_query_count_below_and_above_the_cap(
+    client, library, django_assert_num_queries, monkeypatch
+):
+    from trainings.views import library as library_views
+
+    monkeypatch.setattr(library_views, "LIBRARY_COUNT_CAP", 10)
+    programme, curator, partners, themes, _ = library
+    client.force_login(UserFactory())
+    url = reverse("trainings:library") + "?q=signalen&pagina=2"
+    client.get(url)
+    with django_assert_num_queries(9) as small:
+        below = client.get(url)
+    for n in range(25):
+        services.resource_create(
+            actor=curator,
+            programme=programme,
+            kind=ResourceKind.LINK,
+            title=f"Signalen {n}",
+            description="Nog een middel over signalen.",
+            url="https://example.org/",
+            organisations=list(partners.values()),
+            themes=list(themes.values()),
+        )
+    with django_assert_num_queries(len(small.captured_queries)):
+        above = client.get(url)
+
+    assert not below.context["more_than_cap"]
+    assert above.context["more_than_cap"] and above.context["page"].paginator.count == 10
+    assert "Meer dan 10 middelen passen bij je zoekwoorden" in above.content.decode()
