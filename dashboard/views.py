@@ -85,7 +85,7 @@ def home(request):
         soon = timezone.now() + EXPIRING_SOON
         context["open_invitations"] = open_invitations
         context["expiring_invitations"] = [i for i in open_invitations if i.expires_at <= soon]
-        context["organisations"] = list(portal_selectors.organisation_overview(user=user))
+        context["partners"] = portal_selectors.partner_summary(user=user)
     if permissions.is_contact_person(user):
         context["fellow_contact_persons"] = list(
             portal_selectors.contact_persons_of(

@@ -123,6 +123,45 @@ def organisation_overview(*, user: User) -> QuerySet[Organisation]:
     return _organisations_with_counts()
 
 
+# Organisations without a contact person named on a coordinator's home; the rest are on the
+# partners page.
+WITHOUT_CONTACT_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class PartnerSummary:
+    """The partners in brief, for a coordinator's home: how many, and which lack a contact
+    person (the first ``WITHOUT_CONTACT_SHOWN`` by name, and how many in all)."""
+
+    organisations: int
+    without_contact: list[Organisation]
+    without_contact_count: int
+
+    @property
+    def more_without_contact(self) -> int:
+        return self.without_contact_count - len(self.without_contact)
+
+
+def partner_summary(*, user: User) -> PartnerSummary | None:
+    """Two queries that read the organisations and the contact-person roles, never the
+    members: the member counts are on the partners page. None for who may not see partners."""
+    if not permissions.can_view_partners(user):
+        return None
+    has_contact = Exists(
+        RoleAssignment.objects.filter(role=Role.CONTACT_PERSON, organisation=OuterRef("pk"))
+    )
+    counts = Organisation.objects.aggregate(
+        organisations=Count("pk"), without_contact=Count("pk", filter=~Q(has_contact))
+    )
+    return PartnerSummary(
+        organisations=counts["organisations"],
+        without_contact=list(
+            Organisation.objects.filter(~Q(has_contact)).order_by("name")[:WITHOUT_CONTACT_SHOWN]
+        ),
+        without_contact_count=counts["without_contact"],
+    )
+
+
 def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
     """Active ondermijning contact persons of any of these organisations, each once."""
     return (
