@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from allauth.mfa.models import Authenticator
 from django.contrib.contenttypes.models import ContentType
@@ -27,6 +27,7 @@ from .models import (
     DailyDigest,
     DeletionRequest,
     DestructionRecord,
+    FiguresSnapshot,
     Invitation,
     LoginEvent,
     MailDelivery,
@@ -689,3 +690,25 @@ def deletion_requests_for_beheer(*, user: User) -> QuerySet[DeletionRequest]:
         "deadline",
         "-pk",
     )
+
+
+# --- figures counted away from the request ----------------------------------------------------
+
+# How old counted figures may be before a page asks for a new count.
+FIGURES_FRESH_FOR = timedelta(minutes=10)
+
+
+def figures_snapshot(*, key: str) -> FiguresSnapshot | None:
+    """The figures last counted under ``key`` (one query), or None before the first count."""
+    return FiguresSnapshot.objects.filter(key=key).first()
+
+
+def figures_snapshot_due(snapshot: FiguresSnapshot | None, *, now: datetime) -> bool:
+    """Whether a page should ask for a new count: none yet, or older than
+    ``FIGURES_FRESH_FOR``, and no count asked for in that time."""
+    if snapshot is None:
+        return True
+    fresh_since = now - FIGURES_FRESH_FOR
+    if snapshot.computed_at is not None and snapshot.computed_at >= fresh_since:
+        return False
+    return snapshot.requested_at is None or snapshot.requested_at < fresh_since
