@@ -278,6 +278,7 @@ def pages():
 
     from bench.timing import Page
     from bench.trainings_pages import busiest_month, heavy_participant, measured_coordinator
+    from dashboard import services as dashboard_services
     from portal.models import Organisation, Programme
     from trainings import services as training_services
     from verkenning.models import Verkenning
@@ -288,12 +289,13 @@ def pages():
     run = fullest_run_topped_up()
     month = busiest_month()
     programme = Programme.objects.get(name="Werkend leren (benchmark)")
-    # The dashboard shows what a task counted (a worker does it in production): counted here
-    # first, for the year the page opens on.
+    # The programme dashboard and the funnel show what a task counted (a worker does it in
+    # production): counted here first, for the year the pages open on.
     year = timezone.localdate().year
     training_services.programme_overview_count(
         programme_id=programme.pk, first=date(year, 1, 1), last=date(year, 12, 31)
     )
+    dashboard_services.awareness_funnel_count(programme_id=programme.pk, year=year)
     werkplaats = Werkplaats.objects.filter(title__startswith="Domeinoverstijgend").order_by("pk")[0]
     verkenning = Verkenning.objects.filter(title__startswith="Verkenning ").order_by("pk")[0]
     organisation = Organisation.objects.filter(name__startswith="Bench organisatie ").first()
