@@ -419,6 +419,14 @@ def definitions() -> list[tuple[str, str]]:
             ),
         ),
         (
+            _("Per aanbieder"),
+            _(
+                "Elke rij telt de uitvoeringen van één aanbiedende partner bij elkaar op. De "
+                "cijfers per uitvoering staan achter de naam van de aanbieder en in de "
+                "downloads. De cijfers zijn geteld op het moment dat onder de periode staat."
+            ),
+        ),
+        (
             _("Bezettingsgraad"),
             _(
                 "Het aantal mensen dat nu ingeschreven is, gedeeld door het aantal plaatsen, "

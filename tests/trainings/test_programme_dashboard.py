@@ -809,6 +809,7 @@ def test_the_definitions_name_every_figure():
     terms = [term for term, _text in dashboard.definitions()]
     assert terms == [
         "Periode",
+        "Per aanbieder",
         "Bezettingsgraad",
         "Wachtlijst",
         "Aanwezigheid en no-show",
