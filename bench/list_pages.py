@@ -321,6 +321,11 @@ def pages():
             as_coordinator,
             f"/trainingen/programma/{programme.pk}/dashboard/",
         ),
+        Page(
+            "dashboard runs page",
+            as_coordinator,
+            f"/trainingen/programma/{programme.pk}/dashboard/uitvoeringen/",
+        ),
         Page("bewustwording funnel", as_coordinator, "/bewustwording/trechter/"),
         Page("home (participant)", as_participant, "/"),
         Page("home (coordinator)", as_coordinator, "/"),

@@ -127,6 +127,11 @@ PAGES = [
         "coordinator",
         lambda w: reverse("trainings:programme_dashboard", args=[w.programme.pk]),
     ),
+    (
+        "programme dashboard runs",
+        "coordinator",
+        lambda w: reverse("trainings:programme_dashboard_runs", args=[w.programme.pk]),
+    ),
     ("bewustwording funnel", "coordinator", lambda w: reverse("awareness_funnel")),
     ("home (participant)", "participant", lambda w: reverse("home")),
     ("home (coordinator)", "coordinator", lambda w: reverse("home")),
