@@ -329,9 +329,15 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
         .order_by("next_starts_at")[:limit]
     )
     open_requests = open_rugdekking_requests(user=user).count()
-    mine = Werkplaats.objects.filter(Q(participations__user=user) | Q(facilitators=user))
+    # Two id lists, each read through its user index: an OR across the two joins read every
+    # participation of every werkplaats.
+    mine = Q(werkplaats_id__in=Participation.objects.filter(user=user).values("werkplaats_id")) | Q(
+        werkplaats_id__in=Werkplaats.facilitators.through.objects.filter(user=user).values(
+            "werkplaats_id"
+        )
+    )
     next_sessions = list(
-        Session.objects.filter(werkplaats__in=mine.values("pk"), starts_at__gte=now)
+        Session.objects.filter(mine, starts_at__gte=now)
         .select_related("werkplaats")
         .order_by("starts_at", "pk")[:limit]
     )
