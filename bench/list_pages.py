@@ -22,7 +22,7 @@ import argparse
 import os
 import random
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlparse, urlunparse
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -274,10 +274,13 @@ def fullest_run_topped_up():
 def pages():
     """The pages to time, each with the client of the person who would open it."""
     from django.test import Client
+    from django.utils import timezone
 
     from bench.timing import Page
     from bench.trainings_pages import busiest_month, heavy_participant, measured_coordinator
+    from dashboard import services as dashboard_services
     from portal.models import Organisation, Programme
+    from trainings import services as training_services
     from verkenning.models import Verkenning
     from werkplaats.models import Werkplaats
 
@@ -286,6 +289,13 @@ def pages():
     run = fullest_run_topped_up()
     month = busiest_month()
     programme = Programme.objects.get(name="Werkend leren (benchmark)")
+    # The programme dashboard and the funnel show what a task counted (a worker does it in
+    # production): counted here first, for the year the pages open on.
+    year = timezone.localdate().year
+    training_services.programme_overview_count(
+        programme_id=programme.pk, first=date(year, 1, 1), last=date(year, 12, 31)
+    )
+    dashboard_services.awareness_funnel_count(programme_id=programme.pk, year=year)
     werkplaats = Werkplaats.objects.filter(title__startswith="Domeinoverstijgend").order_by("pk")[0]
     verkenning = Verkenning.objects.filter(title__startswith="Verkenning ").order_by("pk")[0]
     organisation = Organisation.objects.filter(name__startswith="Bench organisatie ").first()
@@ -310,6 +320,11 @@ def pages():
             "programme dashboard",
             as_coordinator,
             f"/trainingen/programma/{programme.pk}/dashboard/",
+        ),
+        Page(
+            "dashboard runs page",
+            as_coordinator,
+            f"/trainingen/programma/{programme.pk}/dashboard/uitvoeringen/",
         ),
         Page("bewustwording funnel", as_coordinator, "/bewustwording/trechter/"),
         Page("home (participant)", as_participant, "/"),

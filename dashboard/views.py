@@ -18,7 +18,7 @@ from signalen import selectors as signal_selectors
 from trainings import selectors as training_selectors
 from werkplaats import selectors as werkplaats_selectors
 
-from . import funnel
+from . import funnel, services
 from .forms import FunnelForm
 
 # Invitations that expire within this period are pointed out on a coordinator's home.
@@ -85,7 +85,7 @@ def home(request):
         soon = timezone.now() + EXPIRING_SOON
         context["open_invitations"] = open_invitations
         context["expiring_invitations"] = [i for i in open_invitations if i.expires_at <= soon]
-        context["organisations"] = list(portal_selectors.organisation_overview(user=user))
+        context["partners"] = portal_selectors.partner_summary(user=user)
     if permissions.is_contact_person(user):
         context["fellow_contact_persons"] = list(
             portal_selectors.contact_persons_of(
@@ -120,6 +120,15 @@ def awareness_funnel(request):
     this_year = timezone.localdate().year
     form = FunnelForm(request.GET or None, programmes=programmes, this_year=this_year)
     programme, year = form.choice()
+    counted = None
+    if programme:
+        # Counted by a task (it reads every participant and signal of the year); a count
+        # over ten minutes old is asked for again, and shown until the new one is there.
+        now = timezone.now()
+        counted = funnel.counted_funnel(programme_id=programme.pk, year=year, now=now)
+        if counted.due:
+            services.awareness_funnel_request(programme_id=programme.pk, year=year, now=now)
+            counted = funnel.counted_funnel(programme_id=programme.pk, year=year, now=now)
     return render(
         request,
         "dashboard/awareness_funnel.html",
@@ -127,9 +136,8 @@ def awareness_funnel(request):
             "form": form,
             "programme": programme,
             "year": year,
-            "quarters": funnel.awareness_funnel(programme_id=programme.pk, year=year)
-            if programme
-            else [],
+            "quarters": counted.quarters if counted else [],
+            "counted_at": counted.counted_at if counted else None,
             "min_group": funnel.MIN_GROUP,
             "follow_up_weeks": training_selectors.AWARENESS_FOLLOW_UP.days // 7,
         },

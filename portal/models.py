@@ -904,3 +904,24 @@ class DeletionRequest(TimeStampedModel):
 
     def is_overdue(self, now=None) -> bool:
         return self.status == self.Status.PENDING and self.deadline < (now or timezone.now())
+
+
+class FiguresSnapshot(TimeStampedModel):
+    """Figures a task counted away from the request, for a page that reads them in one query.
+
+    ``key`` names the figures and their scope (``<app>.<figures>:<ids>``); ``figures`` is
+    plain JSON the owning app writes and reads. ``requested_at`` keeps a page from queuing
+    the same count again while one is on its way.
+    """
+
+    key = models.CharField(_("sleutel"), max_length=200, unique=True)
+    figures = models.JSONField(_("cijfers"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("berekend op"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("aangevraagd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cijfermoment")
+        verbose_name_plural = _("cijfermomenten")
+
+    def __str__(self) -> str:
+        return self.key

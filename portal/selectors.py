@@ -1,7 +1,7 @@
 """Reads for people, organisations, invitations and login records."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from allauth.mfa.models import Authenticator
 from django.contrib.contenttypes.models import ContentType
@@ -27,6 +27,7 @@ from .models import (
     DeletionRequest,
     DestructionRecord,
     Discipline,
+    FiguresSnapshot,
     Invitation,
     LoginEvent,
     MailDelivery,
@@ -121,6 +122,45 @@ def organisation_overview(*, user: User) -> QuerySet[Organisation]:
     if not permissions.can_view_partners(user):
         return Organisation.objects.none()
     return _organisations_with_counts()
+
+
+# Organisations without a contact person named on a coordinator's home; the rest are on the
+# partners page.
+WITHOUT_CONTACT_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class PartnerSummary:
+    """The partners in brief, for a coordinator's home: how many, and which lack a contact
+    person (the first ``WITHOUT_CONTACT_SHOWN`` by name, and how many in all)."""
+
+    organisations: int
+    without_contact: list[Organisation]
+    without_contact_count: int
+
+    @property
+    def more_without_contact(self) -> int:
+        return self.without_contact_count - len(self.without_contact)
+
+
+def partner_summary(*, user: User) -> PartnerSummary | None:
+    """Two queries that read the organisations and the contact-person roles, never the
+    members: the member counts are on the partners page. None for who may not see partners."""
+    if not permissions.can_view_partners(user):
+        return None
+    has_contact = Exists(
+        RoleAssignment.objects.filter(role=Role.CONTACT_PERSON, organisation=OuterRef("pk"))
+    )
+    counts = Organisation.objects.aggregate(
+        organisations=Count("pk"), without_contact=Count("pk", filter=~Q(has_contact))
+    )
+    return PartnerSummary(
+        organisations=counts["organisations"],
+        without_contact=list(
+            Organisation.objects.filter(~Q(has_contact)).order_by("name")[:WITHOUT_CONTACT_SHOWN]
+        ),
+        without_contact_count=counts["without_contact"],
+    )
 
 
 def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
@@ -710,3 +750,25 @@ def deletion_requests_for_beheer(*, user: User) -> QuerySet[DeletionRequest]:
         "deadline",
         "-pk",
     )
+
+
+# --- figures counted away from the request ----------------------------------------------------
+
+# How old counted figures may be before a page asks for a new count.
+FIGURES_FRESH_FOR = timedelta(minutes=10)
+
+
+def figures_snapshot(*, key: str) -> FiguresSnapshot | None:
+    """The figures last counted under ``key`` (one query), or None before the first count."""
+    return FiguresSnapshot.objects.filter(key=key).first()
+
+
+def figures_snapshot_due(snapshot: FiguresSnapshot | None, *, now: datetime) -> bool:
+    """Whether a page should ask for a new count: none yet, or older than
+    ``FIGURES_FRESH_FOR``, and no count asked for in that time."""
+    if snapshot is None:
+        return True
+    fresh_since = now - FIGURES_FRESH_FOR
+    if snapshot.computed_at is not None and snapshot.computed_at >= fresh_since:
+        return False
+    return snapshot.requested_at is None or snapshot.requested_at < fresh_since

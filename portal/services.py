@@ -35,6 +35,7 @@ from .models import (
     REVIEWED_ROLES,
     DailyDigest,
     DestructionRecord,
+    FiguresSnapshot,
     Invitation,
     LoginEvent,
     MailDelivery,
@@ -1707,3 +1708,37 @@ def retention_run(
         ) from error
     now = now or timezone.now()
     return [retention_rule_run(rule=rule, now=now, dry_run=dry_run) for rule in rules]
+
+
+# --- figures counted away from the request ----------------------------------------------------
+
+
+def figures_snapshot_store(*, key: str, figures, computed_at: datetime) -> FiguresSnapshot:
+    """Keep the figures counted under ``key`` (the task that counted them calls this)."""
+    snapshot, _created = FiguresSnapshot.objects.update_or_create(
+        key=key, defaults={"figures": figures, "computed_at": computed_at}
+    )
+    return snapshot
+
+
+class _QueueCount:
+    """Queue one count after the commit; a broker that cannot be reached is only logged (the
+    next page view asks again once ``FIGURES_FRESH_FOR`` has passed)."""
+
+    def __init__(self, task: str, args: tuple) -> None:
+        self.task, self.args = task, args
+
+    def __call__(self) -> None:
+        try:
+            celery_app.signature(self.task, args=self.args, options={"ignore_result": True}).delay()
+        except Exception:  # noqa: BLE001  (broker down: asked again on a later view)
+            logger.warning("Count %s%s not queued", self.task, self.args, exc_info=True)
+
+
+@transaction.atomic
+def figures_snapshot_request(*, key: str, task: str, args: Sequence, now: datetime) -> None:
+    """Ask for a new count of the figures under ``key``: the task ``task`` (by name, with
+    ids and plain values as ``args``) is queued after the commit, and the request is noted
+    so the pages opened meanwhile do not queue it again."""
+    FiguresSnapshot.objects.update_or_create(key=key, defaults={"requested_at": now})
+    transaction.on_commit(_QueueCount(task, tuple(args)))

@@ -127,6 +127,11 @@ PAGES = [
         "coordinator",
         lambda w: reverse("trainings:programme_dashboard", args=[w.programme.pk]),
     ),
+    (
+        "programme dashboard runs",
+        "coordinator",
+        lambda w: reverse("trainings:programme_dashboard_runs", args=[w.programme.pk]),
+    ),
     ("bewustwording funnel", "coordinator", lambda w: reverse("awareness_funnel")),
     ("home (participant)", "participant", lambda w: reverse("home")),
     ("home (coordinator)", "coordinator", lambda w: reverse("home")),
@@ -142,11 +147,19 @@ PAGES = [
 
 @pytest.mark.parametrize("name,who,url", PAGES, ids=[name for name, _w, _u in PAGES])
 def test_the_page_reads_as_many_queries_after_more_rows(
-    world, name, who, url, django_assert_max_num_queries, django_assert_num_queries
+    world,
+    name,
+    who,
+    url,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     _as(world, who)
     address = url(world)
-    assert world.client.get(address).status_code == 200
+    # What a page queues after the commit runs here (the programme dashboard's count).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert world.client.get(address).status_code == 200
     with django_assert_max_num_queries(CEILING) as small:
         assert world.client.get(address).status_code == 200
     # Read now: the connection's query log is a ring that growing the world may turn over.

@@ -6,6 +6,7 @@ one selector call (in ``selectors.programme_dashboard``) and one builder added t
 """
 
 from collections import Counter
+from dataclasses import replace
 
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
@@ -418,6 +419,14 @@ def definitions() -> list[tuple[str, str]]:
             ),
         ),
         (
+            _("Per aanbieder"),
+            _(
+                "Elke rij telt de uitvoeringen van één aanbiedende partner bij elkaar op. De "
+                "cijfers per uitvoering staan achter de naam van de aanbieder en in de "
+                "downloads. De cijfers zijn geteld op het moment dat onder de periode staat."
+            ),
+        ),
+        (
             _("Bezettingsgraad"),
             _(
                 "Het aantal mensen dat nu ingeschreven is, gedeeld door het aantal plaatsen, "
@@ -483,3 +492,353 @@ def definitions() -> list[tuple[str, str]]:
             ),
         ),
     ]
+
+
+# --- the page: the overview per providing partner --------------------------------------------
+
+
+def overview_sections(overview: stats.Overview, *, runs_url) -> list[Section]:
+    """The page's sections: per providing partner, each name linking to its runs
+    (``runs_url(provider_id)``); the downloads keep a row per run (``sections``)."""
+    partners = overview.partners
+    links = tuple(runs_url(partner.provider_id) for partner in partners)
+    per_run = _("Download per uitvoering als CSV")
+    return [
+        _overview_key_figures(overview),
+        *(
+            replace(section, row_links=links, download_label=per_run)
+            for section in (
+                _partner_fill(partners),
+                _partner_waiting(partners),
+                _partner_attendance(partners),
+                _partner_completion(partners),
+                _partner_evaluation(partners),
+                _partner_followup(partners),
+            )
+        ),
+        _contacts(overview.contacts),
+        matrix_section(overview.matrix),
+    ]
+
+
+def run_sections(figures: DashboardFigures) -> list[Section]:
+    """The per-run sections for one page of runs: no footers (they would total one page;
+    the overview has the totals) and no charts (the tables are short)."""
+    return [
+        replace(
+            section, footer=None, chart=None, download_label=_("Download alle uitvoeringen als CSV")
+        )
+        for section in (
+            fill_section(figures.runs),
+            waiting_section(figures.runs),
+            attendance_section(figures.runs),
+            completion_section(figures),
+            evaluation_section(figures),
+            followup_section(figures),
+        )
+    ]
+
+
+def _partner_columns() -> tuple[Column, ...]:
+    return (Column(_("Aanbieder"), TEXT), Column(_("Uitvoeringen")))
+
+
+def _partner_total(partners: list[stats.PartnerFigures], label: str | None = None) -> tuple:
+    return (label or _("Totaal"), sum(p.runs for p in partners))
+
+
+def _partner_names(partners: list[stats.PartnerFigures]) -> tuple[str, ...]:
+    return tuple(partner.provider for partner in partners)
+
+
+def _overview_key_figures(overview: stats.Overview) -> Section:
+    partners, totals = overview.partners, overview.totals
+
+    def total(name: str) -> int:
+        return sum(getattr(partner, name) for partner in partners)
+
+    capacity, enrolled = total("capacity"), total("enrolled")
+    recorded = total("present") + total("excused") + total("absent")
+    rows = (
+        (_("Uitvoeringen"), total("runs"), None),
+        (_("Plaatsen"), capacity, None),
+        (_("Ingeschreven (bezettingsgraad)"), enrolled, stats.ratio(enrolled, capacity)),
+        (_("Personen ooit op een wachtlijst"), totals.waited, None),
+        (
+            _("Van hen nooit geplaatst"),
+            totals.never_placed,
+            stats.ratio(totals.never_placed, totals.waited),
+        ),
+        (_("Aanwezigheid geregistreerd"), recorded, None),
+        (_("Aanwezig"), total("present"), stats.ratio(total("present"), recorded)),
+        (
+            _("Afwezig zonder afmelding (no-show)"),
+            total("absent"),
+            stats.ratio(total("absent"), recorded),
+        ),
+        (_("Getrainde personen"), totals.trained, None),
+        (
+            _("Van hen bij een andere partner"),
+            totals.trained_elsewhere,
+            stats.ratio(totals.trained_elsewhere, totals.trained),
+        ),
+    )
+    return Section(
+        key="kerncijfers",
+        title=_("Kerncijfers"),
+        chart_label="",
+        columns=(Column(_("Cijfer"), TEXT), Column(_("Aantal")), Column(_("Percentage"), PERCENT)),
+        rows=rows,
+    )
+
+
+def _partner_fill(partners: list[stats.PartnerFigures]) -> Section:
+    capacity = sum(p.capacity for p in partners)
+    enrolled = sum(p.enrolled for p in partners)
+    rates = tuple(stats.ratio(p.enrolled, p.capacity) for p in partners)
+    return Section(
+        key="bezetting",
+        title=_("Bezetting"),
+        chart_label=_("Staafdiagram: bezettingsgraad per aanbieder; de cijfers staan in de tabel."),
+        columns=(
+            *_partner_columns(),
+            Column(_("Plaatsen")),
+            Column(_("Ingeschreven")),
+            Column(_("Bezettingsgraad"), PERCENT),
+        ),
+        rows=tuple(
+            (p.provider, p.runs, p.capacity, p.enrolled, rate)
+            for p, rate in zip(partners, rates, strict=True)
+        ),
+        footer=(*_partner_total(partners), capacity, enrolled, stats.ratio(enrolled, capacity)),
+        chart=Chart(
+            labels=_partner_names(partners),
+            datasets=(Dataset(_("Bezettingsgraad"), rates),),
+            percent=True,
+        ),
+    )
+
+
+def _partner_waiting(partners: list[stats.PartnerFigures]) -> Section:
+    return Section(
+        key="wachtlijst",
+        title=_("Vraag op de wachtlijst"),
+        chart_label=_(
+            "Staafdiagram: per aanbieder het aantal mensen dat op de wachtlijst stond en dat "
+            "nooit geplaatst werd; de cijfers staan in de tabel."
+        ),
+        columns=(
+            *_partner_columns(),
+            Column(_("Nu op de wachtlijst")),
+            Column(_("Ooit op de wachtlijst")),
+            Column(_("Nooit geplaatst")),
+        ),
+        rows=tuple(
+            (p.provider, p.runs, p.waiting_now, p.ever_waited, p.never_placed) for p in partners
+        ),
+        footer=(
+            *_partner_total(partners),
+            sum(p.waiting_now for p in partners),
+            sum(p.ever_waited for p in partners),
+            sum(p.never_placed for p in partners),
+        ),
+        chart=Chart(
+            labels=_partner_names(partners),
+            datasets=(
+                Dataset(_("Ooit op de wachtlijst"), tuple(p.ever_waited for p in partners)),
+                Dataset(_("Nooit geplaatst"), tuple(p.never_placed for p in partners)),
+            ),
+        ),
+    )
+
+
+def _partner_attendance(partners: list[stats.PartnerFigures]) -> Section:
+    present = sum(p.present for p in partners)
+    excused = sum(p.excused for p in partners)
+    absent = sum(p.absent for p in partners)
+    recorded = present + excused + absent
+    return Section(
+        key="aanwezigheid",
+        title=_("Aanwezigheid en no-show"),
+        chart_label=_(
+            "Gestapeld staafdiagram: per aanbieder de registraties aanwezig, afgemeld met "
+            "reden en afwezig; de cijfers staan in de tabel."
+        ),
+        columns=(
+            *_partner_columns(),
+            Column(_("Aanwezig")),
+            Column(_("Afgemeld met reden")),
+            Column(_("Afwezig (no-show)")),
+            Column(_("Aanwezigheid"), PERCENT),
+            Column(_("No-show"), PERCENT),
+        ),
+        rows=tuple(
+            (
+                p.provider,
+                p.runs,
+                p.present,
+                p.excused,
+                p.absent,
+                stats.ratio(p.present, p.recorded),
+                stats.ratio(p.absent, p.recorded),
+            )
+            for p in partners
+        ),
+        footer=(
+            *_partner_total(partners),
+            present,
+            excused,
+            absent,
+            stats.ratio(present, recorded),
+            stats.ratio(absent, recorded),
+        ),
+        chart=Chart(
+            labels=_partner_names(partners),
+            datasets=(
+                Dataset(_("Aanwezig"), tuple(p.present for p in partners)),
+                Dataset(_("Afgemeld met reden"), tuple(p.excused for p in partners)),
+                Dataset(_("Afwezig (no-show)"), tuple(p.absent for p in partners)),
+            ),
+            stacked=True,
+        ),
+    )
+
+
+def _partner_completion(partners: list[stats.PartnerFigures]) -> Section:
+    """Over the runs that are over only: until then nobody can have completed them."""
+    rates = tuple(stats.ratio(p.completed, p.eligible) for p in partners)
+    eligible = sum(p.eligible for p in partners)
+    done = sum(p.completed for p in partners)
+    return Section(
+        key="afronding",
+        title=_("Afronding"),
+        chart_label=_(
+            "Staafdiagram: per aanbieder het deel van de deelnemers met een plaats in een "
+            "afgelopen uitvoering dat de training afrondde; de cijfers staan in de tabel."
+        ),
+        columns=(
+            Column(_("Aanbieder"), TEXT),
+            Column(_("Afgelopen uitvoeringen")),
+            Column(_("Met een plaats")),
+            Column(_("Afgerond")),
+            Column(_("Afrondingspercentage"), PERCENT),
+        ),
+        rows=tuple(
+            (p.provider, p.finished_runs, p.eligible, p.completed, rate)
+            for p, rate in zip(partners, rates, strict=True)
+        ),
+        footer=(
+            _("Totaal afgelopen uitvoeringen"),
+            sum(p.finished_runs for p in partners),
+            eligible,
+            done,
+            stats.ratio(done, eligible),
+        ),
+        chart=_partner_chart(partners, _("Afrondingspercentage"), rates, percent=True),
+    )
+
+
+def _partner_chart(partners, label: str, values, *, percent: bool = False) -> Chart | None:
+    known = [(p, v) for p, v in zip(partners, values, strict=True) if v is not None]
+    if not known:
+        return None
+    return Chart(
+        labels=tuple(p.provider for p, _v in known),
+        datasets=(Dataset(label, tuple(v for _p, v in known)),),
+        percent=percent,
+    )
+
+
+def _partner_evaluation(partners: list[stats.PartnerFigures]) -> Section:
+    """All answers counted; the mean only over the runs with 5+ answers (as the total)."""
+    means = [partner.mean for partner in partners]
+    shown = [p for p in partners if p.shown_runs]
+    score_count = sum(p.score_count for p in shown)
+    mean_column = 4
+    return Section(
+        key="evaluatie",
+        title=_("Evaluatiescores"),
+        chart_label=_(
+            "Staafdiagram: de gemiddelde score (1 tot 5) per aanbieder over de uitvoeringen "
+            "met minstens %(n)s antwoorden; de cijfers staan in de tabel."
+        )
+        % {"n": evaluation.MIN_ANSWERS},
+        columns=(
+            *_partner_columns(),
+            Column(_("Antwoorden")),
+            Column(_("Uitvoeringen met minstens %(n)s antwoorden") % {"n": evaluation.MIN_ANSWERS}),
+            Column(_("Gemiddelde score (1–5)"), DECIMAL),
+        ),
+        rows=tuple(
+            (p.provider, p.runs, p.answers, p.shown_runs, mean)
+            for p, mean in zip(partners, means, strict=True)
+        ),
+        footer=(
+            *_partner_total(partners),
+            sum(p.answers for p in partners),
+            sum(p.shown_runs for p in partners),
+            sum(p.score_sum for p in shown) / score_count if score_count else None,
+        ),
+        chart=_partner_chart(
+            partners,
+            _("Gemiddelde score"),
+            [None if mean is None else stats.one_decimal(mean) for mean in means],
+        ),
+        marked=frozenset((r, mean_column) for r, mean in enumerate(means) if mean is None),
+        mark_note=_hidden_note(),
+        decimal_mark=get_format("DECIMAL_SEPARATOR"),
+    )
+
+
+def _partner_followup(partners: list[stats.PartnerFigures]) -> Section:
+    """Asked and answered always; contact only over the runs with 5+ answers."""
+    rows = []
+    for p in partners:
+        contacted = p.contacted if p.followup_shown_runs else None
+        rate = (
+            stats.ratio(p.contacted, p.followup_shown_answered) if contacted is not None else None
+        )
+        rows.append((p.provider, p.runs, p.asked, p.answered, contacted, rate))
+    shown = [p for p in partners if p.followup_shown_runs]
+    contacted = sum(p.contacted for p in shown)
+    return Section(
+        key="samenwerking",
+        title=_("Samenwerkingsmeter"),
+        chart_label="",
+        columns=(
+            *_partner_columns(),
+            Column(_("Gevraagd")),
+            Column(_("Beantwoord")),
+            Column(_("Contact met een andere partner")),
+            Column(_("Deel van de antwoorden"), PERCENT),
+        ),
+        rows=tuple(rows),
+        footer=(
+            *_partner_total(partners),
+            sum(p.asked for p in partners),
+            sum(p.answered for p in partners),
+            contacted if shown else None,
+            stats.ratio(contacted, sum(p.followup_shown_answered for p in shown)),
+        ),
+        marked=frozenset((r, c) for r, row in enumerate(rows) if row[4] is None for c in (4, 5)),
+        mark_note=_hidden_note(),
+    )
+
+
+def _contacts(named: dict[str, int]) -> Section:
+    ordered = tuple(named.items())
+    return Section(
+        key="contacten",
+        title=_("Contact per organisatie"),
+        chart_label=_(
+            "Liggend staafdiagram: hoe vaak elke organisatie genoemd werd als partner met wie "
+            "contact was; de cijfers staan in de tabel."
+        ),
+        columns=(Column(_("Organisatie"), TEXT), Column(_("Keer genoemd"))),
+        rows=ordered,
+        chart=Chart(
+            labels=tuple(name for name, _n in ordered),
+            datasets=(Dataset(_("Keer genoemd"), tuple(n for _name, n in ordered)),),
+            horizontal=True,
+        ),
+    )

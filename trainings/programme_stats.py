@@ -7,7 +7,7 @@ Pure: plain values in, dataclasses out, no Django. The selectors count in SQL an
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 
 YEAR = "jaar"
@@ -90,10 +90,122 @@ class RunFigures:
     excused: int
     # Over: marked completed, or its last session has ended (completion is judged only then).
     finished: bool = True
+    provider_id: int = 0
 
     @property
     def recorded(self) -> int:
         return self.present + self.absent + self.excused
+
+
+@dataclass(frozen=True)
+class PartnerFigures:
+    """The runs of one providing partner in the period, added up.
+
+    Completion counts only the runs that are over; the evaluation mean and the contacts only
+    the runs at the threshold of answers (``shown_*``), as the totals over all runs do.
+    """
+
+    provider_id: int
+    provider: str
+    runs: int = 0
+    capacity: int = 0
+    enrolled: int = 0
+    waiting_now: int = 0
+    ever_waited: int = 0
+    never_placed: int = 0
+    present: int = 0
+    excused: int = 0
+    absent: int = 0
+    finished_runs: int = 0
+    eligible: int = 0
+    completed: int = 0
+    answers: int = 0
+    shown_runs: int = 0
+    score_sum: int = 0
+    score_count: int = 0
+    asked: int = 0
+    answered: int = 0
+    followup_shown_runs: int = 0
+    followup_shown_answered: int = 0
+    contacted: int = 0
+
+    @property
+    def recorded(self) -> int:
+        return self.present + self.absent + self.excused
+
+    @property
+    def mean(self) -> float | None:
+        """The mean score over the runs at the threshold, unrounded; None without such runs."""
+        if not self.shown_runs or not self.score_count:
+            return None
+        return self.score_sum / self.score_count
+
+
+@dataclass(frozen=True)
+class RunEvaluation:
+    """What one run adds to its partner's evaluation and samenwerkingsmeter figures."""
+
+    answers: int
+    score_sum: int
+    score_count: int
+    evaluation_shown: bool
+    asked: int
+    answered: int
+    contacted: int | None
+
+
+def partner_rows(
+    runs: Iterable[RunFigures],
+    completion: dict[int, tuple[int, int]],
+    evaluations: dict[int, RunEvaluation],
+) -> list[PartnerFigures]:
+    """The runs added up per providing partner, ordered by the partner's name."""
+    partners: dict[int, dict] = {}
+    for run in runs:
+        row = partners.setdefault(
+            run.provider_id,
+            {"provider_id": run.provider_id, "provider": run.provider}
+            | {
+                name: 0
+                for name in PartnerFigures.__dataclass_fields__
+                if name not in ("provider_id", "provider")
+            },
+        )
+        row["runs"] += 1
+        for name in (
+            "capacity",
+            "enrolled",
+            "waiting_now",
+            "ever_waited",
+            "never_placed",
+            "present",
+            "excused",
+            "absent",
+        ):
+            row[name] += getattr(run, name)
+        if run.finished:
+            done, eligible = completion.get(run.run_id, (0, 0))
+            row["finished_runs"] += 1
+            row["completed"] += done
+            row["eligible"] += eligible
+        figures = evaluations.get(run.run_id)
+        if figures is None:
+            continue
+        row["answers"] += figures.answers
+        if figures.evaluation_shown:
+            row["shown_runs"] += 1
+            row["score_sum"] += figures.score_sum
+            row["score_count"] += figures.score_count
+        row["asked"] += figures.asked
+        row["answered"] += figures.answered
+        if figures.contacted is not None:
+            row["followup_shown_runs"] += 1
+            row["followup_shown_answered"] += figures.answered
+            row["contacted"] += figures.contacted
+    return sorted(
+        (PartnerFigures(**row) for row in partners.values()),
+        key=lambda partner: (partner.provider.lower(), partner.provider_id),
+    )
 
 
 @dataclass(frozen=True)
@@ -197,6 +309,10 @@ class Section:
     decimal_mark: str = ","
     # Rows left off the page by ``on_page``; the downloads hold every row.
     rows_left_off: int = 0
+    # Per row, where its header links to (its runs), or empty.
+    row_links: tuple[str, ...] = ()
+    # The CSV link's text when it is not "Download als CSV" (the file holds a row per run).
+    download_label: str = ""
 
     def on_page(self, limit: int) -> "Section":
         """The section as the page shows it: at most ``limit`` rows, and as many bars.
@@ -221,6 +337,7 @@ class Section:
             chart=chart,
             marked=frozenset((r, c) for r, c in self.marked if r < limit),
             rows_left_off=len(self.rows) - limit,
+            row_links=self.row_links[:limit],
         )
 
     @property
@@ -246,7 +363,12 @@ class Section:
         """The body rows as the page's table cells."""
         return [
             [
-                Cell(text, (r, c) in self.marked, column.kind != TEXT)
+                Cell(
+                    text,
+                    (r, c) in self.marked,
+                    column.kind != TEXT,
+                    self.row_links[r] if c == 0 and r < len(self.row_links) else "",
+                )
                 for c, (text, column) in enumerate(zip(row, self.columns, strict=True))
             ]
             for r, row in enumerate(self.display_rows(self.rows))
@@ -266,6 +388,7 @@ class Cell:
     text: str
     marked: bool
     numeric: bool
+    link: str = ""
 
 
 def percent(share: float) -> int:
@@ -315,3 +438,35 @@ def chart_payload(sections: Iterable[Section]) -> list[dict]:
         for section in sections
         if section.chart is not None
     ]
+
+
+# --- the overview: what the page shows, counted by a task ------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The period's figures per partner, the distinct people, the matrix and the contacts
+    named: a size set by the number of partners, whatever the number of runs."""
+
+    partners: list[PartnerFigures]
+    totals: Totals
+    matrix: list[MatrixEntry]
+    # Organisation name -> times named as contacted, over the runs at the threshold; ordered.
+    contacts: dict[str, int]
+
+    def to_json(self) -> dict:
+        return {
+            "partners": [asdict(partner) for partner in self.partners],
+            "totals": asdict(self.totals),
+            "matrix": [asdict(entry) for entry in self.matrix],
+            "contacts": [[name, count] for name, count in self.contacts.items()],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Overview":
+        return cls(
+            partners=[PartnerFigures(**partner) for partner in data["partners"]],
+            totals=Totals(**data["totals"]),
+            matrix=[MatrixEntry(**entry) for entry in data["matrix"]],
+            contacts={name: count for name, count in data["contacts"]},
+        )

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from portal import answer_links
 from portal import permissions as portal_permissions
+from portal import selectors as portal_selectors
 from portal.models import Discipline, Organisation, Programme, User
 from portal.retention import TEXT_REMOVED
 
@@ -1673,22 +1674,19 @@ def _dashboard_run_counts(
     return enrolments, attendance
 
 
-def programme_dashboard(
-    *, programme: Programme, period: stats.Period, now: datetime
-) -> DashboardFigures:
-    """Everything the dashboard shows, in fifteen queries whatever the number of runs: six
-    for runs, their enrolments and attendance, waiting list, people trained and matrix, two
-    for completion, two for the evaluations, five for the samenwerkingsmeter (fewer when there
-    is nothing to ask)."""
-    shown = list(dashboard_runs(programme=programme, period=period, now=now))
+def _run_figures(
+    shown: list[Run], *, period: stats.Period, now: datetime
+) -> list[stats.RunFigures]:
+    """The figures of these runs (read with their training and provider): two queries."""
     enrolments, attendance = _dashboard_run_counts(
         run_ids=[run.pk for run in shown], period=period, now=now
     )
-    runs = [
+    return [
         stats.RunFigures(
             run_id=run.pk,
             training=run.training.title,
             provider=run.training.provider.name,
+            provider_id=run.training.provider_id,
             starts_on=timezone.localdate(run.starts_at) if run.starts_at else None,
             capacity=run.capacity,
             enrolled=enrolments.get(run.pk, {}).get("enrolled", 0),
@@ -1703,6 +1701,18 @@ def programme_dashboard(
         )
         for run in shown
     ]
+
+
+def programme_dashboard(
+    *, programme: Programme, period: stats.Period, now: datetime
+) -> DashboardFigures:
+    """Everything the dashboard counts, run by run, in fifteen queries whatever the number
+    of runs: six for runs, their enrolments and attendance, waiting list, people trained and
+    matrix, two for completion, two for the evaluations, five for the samenwerkingsmeter
+    (fewer when there is nothing to ask). It reads every enrolment of the period: the page
+    shows ``programme_overview`` counted by a task, the downloads call this."""
+    shown = list(dashboard_runs(programme=programme, period=period, now=now))
+    runs = _run_figures(shown, period=period, now=now)
     run_ids = [run.run_id for run in runs]
     waiting = Enrolment.objects.filter(run_id__in=run_ids).aggregate(
         waited=Count("participant", distinct=True, filter=EVER_WAITED),
@@ -1753,6 +1763,144 @@ def programme_dashboard(
         evaluations=evaluation_groups,
         evaluations_combined=evaluation.combine(evaluation_groups.values()),
         followups=followup_summary(run_ids=run_ids),
+    )
+
+
+def programme_overview(
+    *, programme: Programme, period: stats.Period, now: datetime
+) -> stats.Overview:
+    """The period's figures per providing partner, for the page: counted by a task
+    (``services.programme_overview_count``), as it reads every enrolment of the period."""
+    figures = programme_dashboard(programme=programme, period=period, now=now)
+    none = evaluation.GroupTotals(answers=0, score_sum=0, score_count=0)
+    per_run = {}
+    contacts: dict[str, int] = defaultdict(int)
+    for run_id in figures.run_ids:
+        group = figures.evaluations.get(run_id, none)
+        followup = figures.followups.get(run_id)
+        per_run[run_id] = stats.RunEvaluation(
+            answers=group.answers,
+            score_sum=group.score_sum,
+            score_count=group.score_count,
+            evaluation_shown=evaluation.shown(group.answers),
+            asked=followup.asked if followup else 0,
+            answered=followup.answered if followup else 0,
+            contacted=followup.contacted if followup else None,
+        )
+        if followup and followup.shown:
+            for name, count in (followup.per_organisation or {}).items():
+                contacts[name] += count
+    return stats.Overview(
+        partners=stats.partner_rows(figures.runs, figures.completion, per_run),
+        totals=figures.totals,
+        matrix=figures.matrix,
+        contacts=dict(sorted(contacts.items(), key=lambda item: (-item[1], item[0].lower()))),
+    )
+
+
+# The task that counts the overview, queued by name (``trainings.tasks`` imports services).
+OVERVIEW_TASK = "trainings.tasks.count_programme_overview"
+
+
+def overview_key(*, programme_id: int, period: stats.Period) -> str:
+    return f"trainings.programme_overview:{programme_id}:{period.first}:{period.last}"
+
+
+@dataclass(frozen=True)
+class OverviewState:
+    """The overview last counted for a programme and period: None before the first count."""
+
+    overview: stats.Overview | None
+    computed_at: datetime | None
+    # No count yet, or an old one and none asked for since: the page asks for one.
+    due: bool
+
+
+def programme_overview_state(
+    *, programme: Programme, period: stats.Period, now: datetime
+) -> OverviewState:
+    """One query: the counted overview, however many runs and enrolments the period holds."""
+    snapshot = portal_selectors.figures_snapshot(
+        key=overview_key(programme_id=programme.pk, period=period)
+    )
+    counted = snapshot is not None and snapshot.figures is not None
+    return OverviewState(
+        overview=stats.Overview.from_json(snapshot.figures) if counted else None,
+        computed_at=snapshot.computed_at if counted else None,
+        due=portal_selectors.figures_snapshot_due(snapshot, now=now),
+    )
+
+
+RUN_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """One page of the period's runs with their figures (no totals: those are the
+    overview's); ``previous_before`` and ``next_after`` are the run ids the links page from."""
+
+    figures: DashboardFigures
+    provider: Organisation | None
+    previous_before: int | None
+    next_after: int | None
+
+
+def dashboard_providers(*, programme: Programme) -> QuerySet[Organisation]:
+    """The organisations providing trainings of the programme, by name."""
+    return Organisation.objects.filter(
+        pk__in=Training.objects.filter(programme=programme).values("provider_id")
+    ).order_by("name")
+
+
+def dashboard_run_page(
+    *,
+    programme: Programme,
+    period: stats.Period,
+    now: datetime,
+    provider_id: int | None = None,
+    after: int | None = None,
+    before: int | None = None,
+) -> RunPage:
+    """``RUN_PAGE_SIZE`` runs of the period (of one provider, if given) after or before the
+    run with that id, in start order, with their figures. At most fifteen queries, reading
+    only these runs' rows: paged by the last run's start and id, not by an offset."""
+    runs = dashboard_runs(programme=programme, period=period, now=now)
+    provider = None
+    if provider_id is not None:
+        provider = dashboard_providers(programme=programme).filter(pk=provider_id).first()
+        runs = runs.filter(training__provider=provider) if provider else runs
+    anchor_id = after if after is not None else before
+    anchor = (
+        Run.objects.filter(pk=anchor_id).values_list("starts_at", flat=True).first()
+        if anchor_id is not None
+        else None
+    )
+    if anchor is not None and before is not None:
+        earlier = Q(starts_at__lt=anchor) | Q(starts_at=anchor, pk__lt=before)
+        shown = list(runs.filter(earlier).order_by("-starts_at", "-pk")[: RUN_PAGE_SIZE + 1])
+        has_previous, has_next = len(shown) > RUN_PAGE_SIZE, True
+        shown = shown[:RUN_PAGE_SIZE][::-1]
+    else:
+        if anchor is not None:
+            runs = runs.filter(Q(starts_at__gt=anchor) | Q(starts_at=anchor, pk__gt=after))
+        shown = list(runs[: RUN_PAGE_SIZE + 1])
+        has_previous, has_next = anchor is not None, len(shown) > RUN_PAGE_SIZE
+        shown = shown[:RUN_PAGE_SIZE]
+    run_ids = [run.pk for run in shown]
+    evaluation_groups = _evaluation_totals(run_ids)
+    return RunPage(
+        figures=DashboardFigures(
+            runs=_run_figures(shown, period=period, now=now),
+            totals=stats.Totals(waited=0, never_placed=0, trained=0, trained_elsewhere=0),
+            matrix=[],
+            completion=completion_counts(run_ids=run_ids, runs=shown),
+            evaluations=evaluation_groups,
+            evaluations_combined=evaluation.combine(evaluation_groups.values()),
+            followups=followup_summary(run_ids=run_ids),
+        ),
+        provider=provider,
+        previous_before=shown[0].pk if shown and has_previous else None,
+        next_after=shown[-1].pk if shown and has_next else None,
     )
 
 

@@ -12,7 +12,7 @@ building blocks that verkenning's design conversion composes, ``training_draft_c
 
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -26,10 +26,12 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import answer_links, workdays
+from portal import services as portal_services
 from portal.models import Organisation, Programme, User
 from portal.retention import TEXT_REMOVED
 
 from . import codes, evaluation, mailing, permissions, scheduling, selectors, team_addresses
+from . import programme_stats as stats
 from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 from .models import (
     AWARENESS_MAX_PLACES,
@@ -1965,3 +1967,35 @@ def development_plans_anonymise(*, plan_ids: list[int]) -> int:
 def followup_outcomes_anonymise(*, answer_ids: list) -> int:
     """Remove the outcome text of these samenwerkingsmeters; the answers and counts stay."""
     return FollowupAnswer.objects.filter(pk__in=answer_ids).update(outcome="")
+
+
+# --- the programme dashboard's overview, counted away from the page ---------------------------
+
+
+def programme_overview_count(*, programme_id: int, first: date, last: date) -> bool:
+    """Count a programme's overview for the days ``first`` to ``last`` and keep it (the
+    task calls this; safe to run twice). False when the programme no longer exists."""
+    programme = Programme.objects.filter(pk=programme_id).first()
+    if programme is None:
+        return False
+    period = stats.custom_period(first, last)
+    now = timezone.now()
+    overview = selectors.programme_overview(programme=programme, period=period, now=now)
+    portal_services.figures_snapshot_store(
+        key=selectors.overview_key(programme_id=programme_id, period=period),
+        figures=overview.to_json(),
+        computed_at=now,
+    )
+    return True
+
+
+def programme_overview_request(
+    *, programme: Programme, period: stats.Period, now: datetime
+) -> None:
+    """Ask for a new count of the programme's overview for ``period`` (queued after commit)."""
+    portal_services.figures_snapshot_request(
+        key=selectors.overview_key(programme_id=programme.pk, period=period),
+        task=selectors.OVERVIEW_TASK,
+        args=[programme.pk, period.first.isoformat(), period.last.isoformat()],
+        now=now,
+    )

@@ -144,6 +144,11 @@ urlpatterns = [
         name="programme_dashboard",
     ),
     path(
+        "programma/<int:programme_id>/dashboard/uitvoeringen/",
+        dashboard.programme_dashboard_runs,
+        name="programme_dashboard_runs",
+    ),
+    path(
         "programma/<int:programme_id>/dashboard/export/",
         dashboard.programme_dashboard_export,
         name="programme_dashboard_export",

@@ -69,14 +69,13 @@ def test_a_coordinator_reads_the_dashboard_and_downloads_the_xlsx(live_server, p
         expect(canvas).to_be_visible()
         # Chart.js has drawn: it sets the canvas's pixel size from its box.
         assert canvas.evaluate("c => c.width > 0 && c.height > 0")
+    # A row per providing partner.
     fill = page.get_by_role("table", name="Bezetting")
-    expect(fill.get_by_role("row", name="Hoe werkt de Belastingdienst?")).to_contain_text("50%")
+    expect(fill.get_by_role("row", name="Belastingdienst")).to_contain_text("50%")
     completion = page.get_by_role("table", name="Afronding")
-    expect(completion.get_by_role("row", name="Hoe werkt de Belastingdienst?")).to_contain_text(
-        "0%"
-    )
+    expect(completion.get_by_role("row", name="Belastingdienst")).to_contain_text("0%")
     scores = page.get_by_role("table", name="Evaluatiescores")
-    expect(scores.get_by_role("row", name="Hoe werkt de Belastingdienst?")).to_contain_text(
+    expect(scores.get_by_role("row", name="Belastingdienst")).to_contain_text(
         "minder dan 5 antwoorden: niet getoond"
     )
     matrix = page.get_by_role("table", name="Leermatrix: wie leert van wie?")
@@ -94,6 +93,20 @@ def test_a_coordinator_reads_the_dashboard_and_downloads_the_xlsx(live_server, p
     book = load_workbook(saved)
     assert book["Aanwezigheid en no-show"]["D2"].value == 1
     assert book["Aanwezigheid en no-show"]["F2"].value == 1
+
+    # The partner's runs, a page at a time, each with its own figures.
+    fill.get_by_role("link", name="Belastingdienst").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uitvoeringen van Belastingdienst")
+    runs = page.get_by_role("table", name="Bezetting")
+    expect(runs.get_by_role("row", name="Hoe werkt de Belastingdienst?")).to_contain_text("50%")
+    expect(page.get_by_label("Toon de uitvoeringen van")).to_have_value(str(fiscus.pk))
+    assert serious_violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 800})
+    expect(page.get_by_role("table", name="Aanwezigheid en no-show")).to_be_attached()
+    page.wait_for_function("document.documentElement.scrollWidth <= 320", timeout=10_000)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_role("link", name="Terug naar het dashboard Werkend leren 2027").click()
+    expect(page.get_by_role("table", name="Bezetting")).to_be_visible()
 
     # At 320 px the tables are still there, scrolling in their own region.
     page.set_viewport_size({"width": 320, "height": 800})

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signalen.models import Signal
-from tests.portal.factories import UserFactory, add_totp, contact_person, trainer
+from tests.portal.factories import (
+    OrganisationFactory,
+    UserFactory,
+    add_totp,
+    contact_person,
+    trainer,
+)
 from tests.signalen.factories import report
 from tests.trainings.factories import (
     EnrolmentFactory,
@@ -191,6 +197,43 @@ def test_a_coordinator_sees_open_rugdekking_and_runs_closing_with_free_places(
     assert "Nog lang open" not in attention
     assert "Andermans programma" not in attention
     assert "Niets dat op je wacht" not in attention
+
+
+def _partners(page: str) -> str:
+    """The "Partners" card's HTML."""
+    return re.search(r'<h3 class="h5 card-title">Partners</h3>.*?</a>', page, re.S).group(0)
+
+
+def test_a_coordinators_home_names_the_partners_without_a_contact_person_not_their_members(
+    client, django_assert_max_num_queries, django_assert_num_queries
+):
+    coordinator = coordinator_of(ProgrammeFactory())
+    add_totp(coordinator)
+    covered = contact_person(with_totp=False).organisation
+    bare = [OrganisationFactory(name=f"Gemeente Zonder {n:02d}") for n in range(12)]
+    client.force_login(coordinator)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(COORDINATOR_QUERIES) as small:
+        page = client.get(reverse("home")).content.decode()
+    queries = len(small.captured_queries)
+    partners = _partners(page)
+    organisations = 2 + len(bare)  # the coordinator's, the contact person's and the bare ones
+    assert f"{organisations} aangesloten organisaties." in partners
+    # The coordinator's own organisation has no contact person either.
+    assert "Zonder ondermijningscontactpersoon (13):" in partners
+    assert "Gemeente Zonder 00" in partners
+    assert covered.name not in partners
+    assert "en nog 3 andere" in partners
+    assert reverse("organisation_list") in partners
+
+    # More members and more organisations: the card reads no more.
+    for _ in range(5):
+        UserFactory(organisation=covered)
+        UserFactory(organisation=bare[0])
+    OrganisationFactory(name="Gemeente Nieuw")
+    with django_assert_num_queries(queries):
+        page = client.get(reverse("home")).content.decode()
+    assert f"{organisations + 1} aangesloten organisaties." in _partners(page)
 
 
 def test_a_facilitator_without_a_role_sees_open_rugdekking_of_their_werkplaats(client):

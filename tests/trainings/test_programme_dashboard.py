@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from portal.models import Organisation
+from portal.models import FiguresSnapshot, Organisation
 from tests.portal.factories import UserFactory, beheerder, coordinator, trainer
 from tests.trainings.factories import (
     EnrolmentFactory,
@@ -180,6 +180,24 @@ def _sections(response) -> dict[str, stats.Section]:
     return {section.key: section for section in response.context["sections"]}
 
 
+def _runs_url(programme) -> str:
+    return reverse("trainings:programme_dashboard_runs", args=[programme.pk])
+
+
+@pytest.fixture
+def opened(django_capture_on_commit_callbacks):
+    """Opens the dashboard as it is once the task counted its figures: the first view asks
+    for the count (queued after the commit; the test settings run tasks at once), the second
+    shows it."""
+
+    def open_dashboard(client, programme, query):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get(_url(programme), query)
+        return client.get(_url(programme), query)
+
+    return open_dashboard
+
+
 # --- who may open it -------------------------------------------------------------------------
 
 
@@ -228,22 +246,35 @@ def test_the_dashboard_is_linked_from_the_menu_the_home_page_and_the_management_
 # --- the figures -----------------------------------------------------------------------------
 
 
-def test_fill_rate_waiting_list_and_attendance_on_a_hand_built_programme(client, boss, built):
-    response = client.get(_url(built["run1"].training.programme), _window())
-    sections = _sections(response)
+def test_fill_rate_waiting_list_and_attendance_on_a_hand_built_programme(
+    client, boss, built, opened
+):
+    programme = built["run1"].training.programme
+    runs = _sections(client.get(_runs_url(programme), _window()))
 
-    fill = sections["bezetting"]
+    fill = runs["bezetting"]
     assert [row[3:] for row in fill.rows] == [(4, 4, 1.0), (10, 3, 0.3)]
-    assert fill.footer[3:] == (14, 7, 0.5)
-
-    waiting = sections["wachtlijst"]
+    waiting = runs["wachtlijst"]
     # Now waiting, ever waited (g3, p2 and g4 who moved up), never placed (g3, p2).
     assert [row[3:] for row in waiting.rows] == [(1, 3, 2), (0, 0, 0)]
-
-    attendance = sections["aanwezigheid"]
+    attendance = runs["aanwezigheid"]
     assert [row[3:6] for row in attendance.rows] == [(2, 1, 1), (3, 0, 0)]
     assert attendance.rows[0][6:] == (0.5, 0.25)
-    assert attendance.footer[3:] == (5, 1, 1, 5 / 7, 1 / 7)
+    # A page of runs has no totals: they are the overview's.
+    assert all(section.footer is None for section in runs.values())
+
+    response = opened(client, programme, _window())
+    sections = _sections(response)
+    # The page adds the runs up per providing partner, each linking to its runs.
+    fill = sections["bezetting"]
+    assert fill.rows == (("Belastingdienst", 1, 4, 4, 1.0), ("Politie Eenheid Oost", 1, 10, 3, 0.3))
+    assert fill.footer == ("Totaal", 2, 14, 7, 0.5)
+    fiscus = built["run1"].training.provider
+    assert fill.row_links[0].endswith(f"&aanbieder={fiscus.pk}")
+    assert [row[2:] for row in sections["wachtlijst"].rows] == [(1, 3, 2), (0, 0, 0)]
+    attendance = sections["aanwezigheid"]
+    assert [row[2:] for row in attendance.rows] == [(2, 1, 1, 0.5, 0.25), (3, 0, 0, 1.0, 0.0)]
+    assert attendance.footer[2:] == (5, 1, 1, 5 / 7, 1 / 7)
 
     key = {row[0]: row[1:] for row in sections["kerncijfers"].rows}
     assert key["Uitvoeringen"] == (2, None)
@@ -254,10 +285,11 @@ def test_fill_rate_waiting_list_and_attendance_on_a_hand_built_programme(client,
 
     page = response.content.decode()
     assert "100%" in page and "30%" in page and "Hoe tellen we?" in page
+    assert f"{_runs_url(programme)}?" in page and "Geteld op" in page
 
 
-def test_the_learning_matrix_marks_the_diagonal(client, boss, built):
-    matrix = _sections(client.get(_url(built["run1"].training.programme), _window()))["leermatrix"]
+def test_the_learning_matrix_marks_the_diagonal(client, boss, built, opened):
+    matrix = _sections(opened(client, built["run1"].training.programme, _window()))["leermatrix"]
     assert [column.title for column in matrix.columns][1:] == [
         "Belastingdienst",
         "Politie Eenheid Oost",
@@ -272,7 +304,7 @@ def test_the_learning_matrix_marks_the_diagonal(client, boss, built):
     assert "(eigen organisatie)" in html
 
 
-def test_the_matrix_equals_a_count_made_with_plain_loops(client, programme):
+def test_the_matrix_equals_a_count_made_with_plain_loops(client, programme, opened):
     """Seeded at random: the expected cells are counted here from what was created."""
     rng = random.Random(20270101)
     organisations = [
@@ -309,7 +341,7 @@ def test_the_matrix_equals_a_count_made_with_plain_loops(client, programme):
     expected = _tally(counted)
 
     client.force_login(_coordinator_of(programme))
-    matrix = _sections(client.get(_url(programme), _window()))["leermatrix"]
+    matrix = _sections(opened(client, programme, _window()))["leermatrix"]
     shown = _cells(matrix)
     assert shown == expected
     assert sum(expected.values()) > 10
@@ -338,13 +370,13 @@ def _period_days() -> tuple[date, date]:
     return date.fromisoformat(window["van"]), date.fromisoformat(window["tot"])
 
 
-def test_the_matrix_on_the_demo_seed_equals_a_count_made_with_plain_loops(client):
+def test_the_matrix_on_the_demo_seed_equals_a_count_made_with_plain_loops(client, opened):
     call_command("seed_demo", "--allow-production", stdout=io.StringIO())
     programme = ProgrammeFactory(name="Werkend leren 2027")
     client.force_login(beheerder())
     today = timezone.localdate()
     query = {"van": (today - timedelta(days=365)).isoformat(), "tot": today.isoformat()}
-    matrix = _sections(client.get(_url(programme), query))["leermatrix"]
+    matrix = _sections(opened(client, programme, query))["leermatrix"]
     zone = timezone.get_current_timezone()
     start = datetime.combine(today - timedelta(days=365), time.min, tzinfo=zone)
     now = timezone.now()
@@ -376,19 +408,24 @@ def test_the_matrix_on_the_demo_seed_equals_a_count_made_with_plain_loops(client
 
 
 def test_completion_rate_per_run_with_a_completed_and_a_non_completed_participant(
-    client, boss, built
+    client, boss, built, opened
 ):
     # Run 2 is finished (its one session that counts has ended): g1 wrote the end review and
     # completed it; b1 and po1 were present but wrote none. Run 1 still has a session to come.
     g1 = Enrolment.objects.get(run=built["run2"], participant=built["people"]["g1"])
     DevelopmentPlan.objects.create(enrolment=g1, learned="Hoe de politie prioriteert.")
-    completion = _sections(client.get(_url(built["run1"].training.programme), _window()))[
-        "afronding"
-    ]
+    programme = built["run1"].training.programme
+    completion = _sections(client.get(_runs_url(programme), _window()))["afronding"]
     # Run 1 is still under way: no rate, marked, and left out of the total and the chart.
     assert [row[3:] for row in completion.rows] == [(4, 0, None), (3, 1, 1 / 3)]
     assert completion.marked == {(0, 5)}
-    assert completion.footer[3:] == (3, 1, 1 / 3)
+    # Per partner: only the runs that are over count (the Belastingdienst has none yet).
+    completion = _sections(opened(client, programme, _window()))["afronding"]
+    assert completion.rows == (
+        ("Belastingdienst", 0, 0, 0, None),
+        ("Politie Eenheid Oost", 1, 3, 1, 1 / 3),
+    )
+    assert completion.footer[1:] == (1, 3, 1, 1 / 3)
     assert completion.chart.datasets[0].values == (1 / 3,)
     rows = _csv(
         _export(client, built["run1"].training.programme, formaat="csv", onderdeel="afronding")
@@ -420,27 +457,32 @@ def _evaluated_run(training, scores: list[int]):
 
 
 def test_an_evaluation_mean_only_from_five_answers_and_the_total_weighted_by_answers(
-    client, boss, programme, partners
+    client, boss, programme, partners, opened
 ):
     training = TrainingFactory(programme=programme, provider=partners["politie"])
     _evaluated_run(training, [5, 4, 4, 3, 5])  # 21 / 5 = 4.2
     _evaluated_run(training, [3, 3, 3, 3, 3, 3])  # 3.0
     _evaluated_run(training, [1, 1, 1, 1])  # hidden: four answers
-    response = client.get(_url(programme), _window())
+    response = client.get(_runs_url(programme), _window())
     scores = _sections(response)["evaluatie"]
     assert sorted(row[3:] for row in scores.rows) == [(4, None), (5, 4.2), (6, 3.0)]
-    # Over the two runs at the threshold, weighted by answers: (21 + 18) / 11, not 3.6.
-    assert scores.footer[3:] == (11, 39 / 11)
     hidden = next(r for r, row in enumerate(scores.rows) if row[3] == 4)
     assert scores.display_rows(scores.rows)[hidden][4] == "—"
     assert (hidden, 4) in scores.marked
-
     page = response.content.decode()
-    assert "4,2" in page and "3,5" in page
-    assert "1,0" not in page
+    assert "4,2" in page and "1,0" not in page
     assert "minder dan 5 antwoorden: niet getoond" in page
+
+    response = opened(client, programme, _window())
+    scores = _sections(response)["evaluatie"]
+    # The partner: every answer counted, the mean over the two runs at the threshold,
+    # weighted by answers: (21 + 18) / 11, not 3.6; the total likewise.
+    assert scores.rows == (("Politie Eenheid Oost", 3, 15, 2, 39 / 11),)
+    assert scores.footer == ("Totaal", 3, 15, 2, 39 / 11)
+    page = response.content.decode()
+    assert "3,5" in page and "1,0" not in page
     chart = next(c for c in response.context["chart_data"] if c["id"] == "chart-evaluatie")
-    assert sorted(chart["datasets"][0]["values"]) == [3.0, 4.2]
+    assert chart["datasets"][0]["values"] == [3.5]
 
     rows = _csv(_export(client, programme, formaat="csv", onderdeel="evaluatie"))
     assert sorted(row[3:] for row in rows[1:-1]) == [["4", "—"], ["5", "4,2"], ["6", "3,0"]]
@@ -468,7 +510,7 @@ def _followed_up_run(training, organisation, answers: list[list]):
 
 
 def test_followup_counts_per_organisation_only_over_runs_with_five_answers(
-    client, boss, programme, partners
+    client, boss, programme, partners, opened
 ):
     gemeente, politie, fiscus = partners["gemeente"], partners["politie"], partners["fiscus"]
     training = TrainingFactory(programme=programme, provider=politie, title="Politie")
@@ -476,11 +518,15 @@ def test_followup_counts_per_organisation_only_over_runs_with_five_answers(
     _followed_up_run(training, gemeente, [[fiscus], [fiscus, politie], [politie], [fiscus], []])
     _followed_up_run(training, gemeente, [[politie], [politie], [politie], []])  # hidden
     window = {"van": (timezone.localdate() - timedelta(days=80)).isoformat()}
-    response = client.get(_url(programme), {**_window(), **window})
+    runs = _sections(client.get(_runs_url(programme), {**_window(), **window}))
+    followup = runs["samenwerking"]
+    assert sorted(row[3:] for row in followup.rows) == [(5, 4, None, None), (6, 5, 4, 0.8)]
+    response = opened(client, programme, {**_window(), **window})
     sections = _sections(response)
     followup = sections["samenwerking"]
-    assert sorted(row[3:] for row in followup.rows) == [(5, 4, None, None), (6, 5, 4, 0.8)]
-    assert followup.footer[3:] == (11, 9, 4, 0.8)
+    # Contact only over the run with five answers: 4 of its 5.
+    assert followup.rows == (("Politie Eenheid Oost", 2, 11, 9, 4, 0.8),)
+    assert followup.footer[2:] == (11, 9, 4, 0.8)
     assert sections["contacten"].rows == (("Belastingdienst", 3), ("Politie Eenheid Oost", 2))
     chart = next(c for c in response.context["chart_data"] if c["id"] == "chart-contacten")
     assert chart["labels"] == ["Belastingdienst", "Politie Eenheid Oost"]
@@ -508,27 +554,108 @@ def _volume(programme, runs: int) -> None:
 
 @pytest.mark.parametrize("runs", [3, 30])
 def test_the_page_and_the_downloads_take_the_same_queries_at_3_and_at_30_runs(
-    client, boss, programme, runs, django_assert_num_queries
+    client, boss, programme, runs, opened, django_assert_num_queries
 ):
     _volume(programme, runs)
-    url = _url(programme)
+    opened(client, programme, _window())
     with django_assert_num_queries(PAGE_QUERIES):
-        response = client.get(url, _window())
-    assert len(response.context["sections"][1].rows) == runs
+        response = client.get(_url(programme), _window())
+    assert sum(row[1] for row in response.context["sections"][1].rows) == runs
+    with django_assert_num_queries(RUNS_PAGE_QUERIES):
+        response = client.get(_runs_url(programme), _window())
+    assert len(response.context["sections"][0].rows) == min(runs, selectors.RUN_PAGE_SIZE)
     with django_assert_num_queries(EXPORT_QUERIES):
         assert _export(client, programme, formaat="xlsx").status_code == 200
     with django_assert_num_queries(EXPORT_QUERIES):
         assert _export(client, programme, formaat="csv", onderdeel="leermatrix").status_code == 200
 
 
-# The login session and roles, the programme, then six queries for the figures (runs, their
-# enrolment counts and attendance counts grouped per run, waiting list, people trained, matrix),
-# two for completion (sessions, places; the runs are those already read), two for the
-# evaluations (answers, scores) and four for the samenwerkingsmeter (runs, answered, contacted,
-# organisations; who was asked is a fifth once a follow-up is due), whatever the number of runs;
-# the page adds what its menu reads.
-PAGE_QUERIES = 23
+# The page: the login session and roles, the programme, the counted figures (one row), and
+# what its menu reads, whatever the number of runs. A page of runs: the same, then the runs,
+# their enrolment and attendance counts, completion (sessions, places), the evaluations
+# (answers, scores) and the samenwerkingsmeter (runs, answered, contacted, organisations; who
+# was asked is a fifth once a follow-up is due) of those runs only, and the providers for the
+# filter. The downloads count every run: six queries for the figures (runs, enrolment and
+# attendance counts grouped per run, waiting list, people trained, matrix), two for
+# completion, two for the evaluations and four or five for the samenwerkingsmeter.
+PAGE_QUERIES = 6
+RUNS_PAGE_QUERIES = 17
 EXPORT_QUERIES = 19
+
+
+def test_the_runs_page_pages_by_start_per_provider_and_reaches_every_run(client, boss, programme):
+    _volume(programme, 30)
+    url = _runs_url(programme)
+    first = client.get(url, _window())
+    names = [row[0] for row in _sections(first)["bezetting"].rows]
+    page = first.context["page"]
+    assert len(names) == selectors.RUN_PAGE_SIZE and page.previous_before is None
+    second = client.get(url, {**_window(), "na": page.next_after})
+    rest = [row[0] for row in _sections(second)["bezetting"].rows]
+    assert len(rest) == 30 - selectors.RUN_PAGE_SIZE
+    assert second.context["page"].next_after is None
+    assert f"voor={second.context['page'].previous_before}" in second.content.decode()
+    back = client.get(url, {**_window(), "voor": second.context["page"].previous_before})
+    assert [row[0] for row in _sections(back)["bezetting"].rows] == names
+    # Every run once, in start order.
+    shown = [
+        row[2] for row in _sections(first)["bezetting"].rows + _sections(second)["bezetting"].rows
+    ]
+    assert shown == sorted(shown)
+
+    provider = Organisation.objects.get(name="Volume 30-1")
+    own = client.get(url, {**_window(), "aanbieder": provider.pk})
+    assert {row[1] for row in _sections(own)["bezetting"].rows} == {provider.name}
+    assert len(_sections(own)["bezetting"].rows) == 10
+    assert own.context["page"].next_after is None
+
+    # Nonsense in the query string: the first page of all runs, and why.
+    odd = client.get(url, {**_window(), "aanbieder": "999999", "na": "x", "voor": ""})
+    assert odd.status_code == 200
+    assert len(_sections(odd)["bezetting"].rows) == selectors.RUN_PAGE_SIZE
+    assert "Deze aanbieder geeft geen trainingen in dit programma" in odd.content.decode()
+
+
+def test_the_page_asks_for_a_count_once_and_again_once_it_is_old(
+    client, boss, built, django_capture_on_commit_callbacks
+):
+    programme = built["run1"].training.programme
+    with django_capture_on_commit_callbacks() as queued:
+        waiting = client.get(_url(programme), _window())
+        client.get(_url(programme), _window())
+    assert len(queued) == 1  # the second view finds the count asked for
+    assert waiting.context["sections"] == []
+    assert "worden nu geteld" in waiting.content.decode()
+    assert f"{_runs_url(programme)}?" in waiting.content.decode()
+
+    queued[0]()  # the task counts
+    shown = _sections(client.get(_url(programme), _window()))
+    assert shown["bezetting"].footer == ("Totaal", 2, 14, 7, 0.5)
+
+    # Ten minutes on, the next view shows the figures it has and asks for a new count.
+    old = timezone.now() - timedelta(minutes=11)
+    FiguresSnapshot.objects.update(computed_at=old, requested_at=old)
+    with django_capture_on_commit_callbacks() as queued:
+        again = client.get(_url(programme), _window())
+    assert len(queued) == 1
+    assert _sections(again)["bezetting"].footer == ("Totaal", 2, 14, 7, 0.5)
+
+
+def test_the_counted_overview_equals_a_count_made_now(client, boss, built, opened):
+    """What the task keeps (through JSON) is what the selectors count from the rows."""
+    programme = built["run1"].training.programme
+    opened(client, programme, _window())
+    first, last = _period_days()
+    period = stats.custom_period(first, last)
+    kept = FiguresSnapshot.objects.get(
+        key=selectors.overview_key(programme_id=programme.pk, period=period)
+    )
+    fresh = selectors.programme_overview(programme=programme, period=period, now=timezone.now())
+    assert stats.Overview.from_json(kept.figures) == fresh
+    assert [partner.runs for partner in fresh.partners] == [1, 1]
+    # The task is safe to run twice, and does nothing for a programme that is gone.
+    assert services.programme_overview_count(programme_id=programme.pk, first=first, last=last)
+    assert not services.programme_overview_count(programme_id=999999, first=first, last=last)
 
 
 # --- downloads -------------------------------------------------------------------------------
@@ -620,10 +747,9 @@ def test_a_year_or_quarter_chooses_the_runs_with_a_session_in_it(client, boss, p
     for day in (date(2026, 3, 31), date(2026, 10, 1)):
         moment = datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone())
         Session.objects.create(run=run, starts_at=moment, ends_at=moment + timedelta(hours=2))
-    url = _url(programme)
 
     def count(**query) -> int:
-        return len(client.get(url, query).context["sections"][1].rows)
+        return len(client.get(_runs_url(programme), query).context["sections"][0].rows)
 
     assert count(jaar=2026) == 1
     assert count(jaar=2026, kwartaal=1) == 1
@@ -657,6 +783,9 @@ def test_a_bad_period_is_explained_and_nothing_is_counted(client, boss, programm
     )
     assert export.status_code == 302
     assert export["Location"].startswith(_url(programme))
+    runs = client.get(_runs_url(programme), query)
+    assert runs.status_code == 302
+    assert runs["Location"].startswith(_url(programme))
 
 
 def test_periods_and_rates_are_plain_arithmetic():
@@ -680,6 +809,7 @@ def test_the_definitions_name_every_figure():
     terms = [term for term, _text in dashboard.definitions()]
     assert terms == [
         "Periode",
+        "Per aanbieder",
         "Bezettingsgraad",
         "Wachtlijst",
         "Aanwezigheid en no-show",
