@@ -201,6 +201,20 @@ def run_detail(*, user: User, run_id: int) -> Run | None:
     )
 
 
+def run_for_register(*, user: User, run_id: int) -> Run | None:
+    """One run the user may see, with its counts, training and sessions: what the register
+    needs, without the trainers, materials and audience ``run_detail`` reads for its page."""
+    return (
+        _with_counts(runs_visible_to(user))
+        .select_related("training")
+        .prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "pk")),
+        )
+        .filter(pk=run_id)
+        .first()
+    )
+
+
 def run_to_enrol(*, user: User, run_id: int) -> Run | None:
     """One run the user may see, with its training: what pressing "Inschrijven" needs.
 
@@ -342,6 +356,67 @@ def run_register(*, run: Run) -> QuerySet[Enrolment]:
             Prefetch("reflections", queryset=Reflection.objects.order_by("session__starts_at")),
         )
         .order_by("status", "requested_at", "pk")
+    )
+
+
+def _named(enrolments: QuerySet[Enrolment], search: str) -> QuerySet[Enrolment]:
+    """Enrolments whose participant's name or e-mail address contains ``search``."""
+    search = search.strip()
+    if not search:
+        return enrolments
+    return enrolments.filter(
+        Q(participant__full_name__icontains=search) | Q(participant__email__icontains=search)
+    )
+
+
+def register_enrolled(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
+    """The people holding a place in ``run`` (optionally found by name), in order of sign-up,
+    with what one register row shows: attendance, completion data, certificates and the
+    number of reflections. Meant to be paged: the prefetches read only the page's rows."""
+    written = (
+        Reflection.objects.filter(enrolment_id=OuterRef("pk"))
+        .order_by()
+        .values("enrolment_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        _with_completion_data(
+            _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.ENROLLED), search)
+        )
+        .annotate(
+            reflection_count=Coalesce(Subquery(written, output_field=IntegerField()), Value(0))
+        )
+        .select_related("participant", "participant__organisation", "development_plan")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.only("pk", "session_id", "enrolment_id", "status"),
+                to_attr="attendance_list",
+            ),
+        )
+        .order_by("requested_at", "pk")
+    )
+
+
+def register_waiting(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
+    """The waiting list of ``run`` (optionally found by name) in its order, each with its
+    place on the whole list. Meant to be paged: the place is worked out for the page's rows."""
+    return (
+        _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.WAITLISTED), search)
+        .annotate(waitlist_position=_waitlist_position())
+        .select_related("participant", "participant__organisation")
+        .order_by("requested_at", "pk")
+    )
+
+
+def register_marking(*, run: Run, enrolment_ids: Iterable[int]) -> list[Enrolment]:
+    """Of ``enrolment_ids``, the enrolments holding a place in ``run``: whom a posted
+    attendance form may mark."""
+    return list(
+        Enrolment.objects.filter(
+            run=run, status=EnrolmentStatus.ENROLLED, pk__in=list(enrolment_ids)
+        ).only("pk", "run_id", "status")
     )
 
 
@@ -1388,7 +1463,10 @@ def current_certificate(enrolment: Enrolment) -> Certificate | None:
 
 
 def completion_counts(
-    *, run_ids: Iterable[int], runs: Iterable[Run] | None = None
+    *,
+    run_ids: Iterable[int],
+    runs: Iterable[Run] | None = None,
+    sessions: dict[int, list[Session]] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Per run: (participants who completed it, participants holding a place).
 
@@ -1396,7 +1474,8 @@ def completion_counts(
     the number of runs and participants. A run without places held is (0, 0); an unknown id
     is left out. The caller filters ``run_ids`` to what the user may see. Eligible means
     holding a place (enrolled); withdrawn and waiting participants are not counted. A caller
-    that has read these runs with their training passes them as ``runs``: one query fewer.
+    that has read these runs with their training passes them as ``runs``: one query fewer;
+    one that has read their sessions too passes them as ``sessions`` (run id to its list).
     """
     run_ids = list(run_ids)
     if not run_ids:
@@ -1408,11 +1487,12 @@ def completion_counts(
     runs_by_id = {run.pk: run for run in read if run.pk in wanted}
     # The sessions in one plain query grouped here: a prefetch builds a queryset per run,
     # which costs more than the rule itself once a period holds hundreds of runs.
-    sessions: dict[int, list[Session]] = {run_id: [] for run_id in runs_by_id}
-    for session in Session.objects.filter(run_id__in=runs_by_id).only(
-        "pk", "run_id", "is_cancelled", "ends_at"
-    ):
-        sessions[session.run_id].append(session)
+    if sessions is None:
+        sessions = {run_id: [] for run_id in runs_by_id}
+        for session in Session.objects.filter(run_id__in=runs_by_id).only(
+            "pk", "run_id", "is_cancelled", "ends_at"
+        ):
+            sessions[session.run_id].append(session)
     counts = {run_id: [0, 0] for run_id in runs_by_id}
     # The rule reads the run, the attendance and whether the end review is written, nothing
     # else of a participant: the database counts the participants per combination, and the

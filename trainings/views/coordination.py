@@ -1,11 +1,13 @@
 """Pages for coordinators and trainers: the programme's trainings, runs, sessions, register
 and calendar. Every object is fetched through a selector and checked against its programme."""
 
+import re
 from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,12 +27,11 @@ from portal.forms import (
     add_service_errors as _add_errors,
 )
 from portal.models import Organisation, Programme
-from portal.pagination import query_without
+from portal.pagination import CountedPaginator, query_without
 
 from .. import calendar as layout
 from .. import mailing, permissions, selectors, services
 from ..forms import (
-    AttendanceForm,
     MaterialForm,
     MaterialToLibraryForm,
     RunCancelForm,
@@ -40,7 +41,7 @@ from ..forms import (
     TeamEnrolmentForm,
     TrainingForm,
 )
-from ..models import RunMailing, RunStatus, Session, Training, TrainingFormat
+from ..models import AttendanceStatus, RunMailing, RunStatus, Session, Training, TrainingFormat
 from ..reminders import render_mailing
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
@@ -396,17 +397,60 @@ def session_cancel(request, session_id: int):
     return redirect("trainings:run_edit", run_id=session.run_id)
 
 
+# A run can hold hundreds of people with its waiting list: the register shows them in pages,
+# with a name search, so a page costs the same whatever the size of the run.
+REGISTER_PAGE_SIZE = 50
+
+MARK_FIELD = re.compile(r"^e(\d{1,12})$")
+
+
+def _posted_marks(post) -> dict[int, str] | None:
+    """The marks of a posted attendance form, ``e<enrolment id>`` to a status; an empty
+    choice is no mark. None when a value is not a status."""
+    marks = {}
+    for name, value in post.items():
+        found = MARK_FIELD.match(name)
+        if found is None or not value:
+            continue
+        if value not in AttendanceStatus.values:
+            return None
+        marks[int(found.group(1))] = value
+    return marks
+
+
+def _save_attendance(request, run, session) -> None:
+    """Save the posted marks of the people on one page of the register: every one, or none."""
+    marks = _posted_marks(request.POST)
+    if marks is None:
+        messages.error(request, _("Kies per persoon aanwezig, afwezig of afgemeld met reden."))
+        return
+    enrolments = {e.pk: e for e in selectors.register_marking(run=run, enrolment_ids=marks)}
+    if len(enrolments) != len(marks):
+        messages.error(request, _("Deze persoon staat niet ingeschreven voor deze uitvoering."))
+        return
+    try:
+        services.attendance_register_save(
+            session=session,
+            marks=[(enrolments[pk], status) for pk, status in marks.items()],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        add_service_error_messages(request, error)
+    else:
+        messages.success(request, _("De aanwezigheid is opgeslagen."))
+
+
 @login_required
 def register(request, run_id: int):
-    """Enrolled list, waiting list and attendance: the run's coordinators and trainers."""
-    run = selectors.run_detail(user=request.user, run_id=run_id)
+    """Enrolled list, waiting list and attendance: the run's coordinators and trainers.
+
+    Both lists come in pages of ``REGISTER_PAGE_SIZE`` with one name search; the attendance
+    form marks the people on the page shown, in one post."""
+    run = selectors.run_for_register(user=request.user, run_id=run_id)
     if run is None or not permissions.can_view_participants(request.user, run):
         raise Http404
-    enrolments = list(selectors.run_register(run=run))
-    enrolled = [e for e in enrolments if e.status == "enrolled"]
-    waiting = [e for e in enrolments if e.status == "waitlisted"]
-    sessions = [s for s in run.sessions.all() if not s.is_cancelled]
-    marks = {(a.enrolment_id, a.session_id): a.status for e in enrolled for a in e.attendance.all()}
+    all_sessions = list(run.sessions.all())
+    sessions = [s for s in all_sessions if not s.is_cancelled]
     today = timezone.localdate()
     markable = [s for s in sessions if timezone.localdate(s.starts_at) <= today]
     selected = next(
@@ -417,44 +461,66 @@ def register(request, run_id: int):
         ),
         markable[-1] if markable else None,
     )
-    form = None
-    if selected is not None:
-        current = {e.pk: marks.get((e.pk, selected.pk)) for e in enrolled}
-        form = AttendanceForm(request.POST or None, enrolments=enrolled, current=current)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.attendance_register_save(
-                    session=selected, marks=form.marks(), actor=request.user
-                )
-            except ValidationError as error:
-                add_service_error_messages(request, error)
-            else:
-                messages.success(request, _("De aanwezigheid is opgeslagen."))
-            return redirect(f"{request.path}?bijeenkomst={selected.pk}")
-    all_sessions = list(run.sessions.all())
-    rows = [
-        (
-            enrolment,
-            [marks.get((enrolment.pk, s.pk)) for s in sessions],
-            selectors.completion_of(enrolment=enrolment, sessions=all_sessions, run=run),
-            selectors.current_certificate(enrolment),
+    if request.method == "POST":
+        if selected is None:
+            messages.error(
+                request, _("Aanwezigheid noteer je op of na de dag van een bijeenkomst.")
+            )
+            return redirect(request.get_full_path())
+        _save_attendance(request, run, selected)
+        query = request.GET.copy()
+        query["bijeenkomst"] = str(selected.pk)
+        return redirect(f"{request.path}?{query.urlencode()}")
+    search = request.GET.get("q", "")[:100].strip()
+    enrolled, waiting = (
+        selectors.register_enrolled(run=run, search=search),
+        selectors.register_waiting(run=run, search=search),
+    )
+    if search:
+        enrolled_pages = Paginator(enrolled, REGISTER_PAGE_SIZE)
+        waiting_pages = Paginator(waiting, REGISTER_PAGE_SIZE)
+    else:
+        # The run's counts are read with it already.
+        enrolled_pages = CountedPaginator(enrolled, REGISTER_PAGE_SIZE, count=run.enrolled_count)
+        waiting_pages = CountedPaginator(waiting, REGISTER_PAGE_SIZE, count=run.waitlist_count)
+    enrolled_page = enrolled_pages.get_page(request.GET.get("pagina"))
+    waiting_page = waiting_pages.get_page(request.GET.get("wachtlijst"))
+    rows = []
+    for enrolment in enrolled_page.object_list:
+        marks = {a.session_id: a.status for a in enrolment.attendance_list}
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "name": enrolment.participant.full_name or enrolment.participant.email,
+                "statuses": [marks.get(s.pk) for s in sessions],
+                "completion": selectors.completion_of(
+                    enrolment=enrolment, sessions=all_sessions, run=run
+                ),
+                "certificate": selectors.current_certificate(enrolment),
+                "mark": marks.get(selected.pk) if selected else None,
+            }
         )
-        for enrolment in enrolled
-    ]
+    completed, _held = selectors.completion_counts(
+        run_ids=[run.pk], runs=[run], sessions={run.pk: all_sessions}
+    ).get(run.pk, (0, 0))
     return render(
         request,
         "trainings/register.html",
         {
             "run": run,
             "rows": rows,
-            "completed_count": sum(1 for row in rows if row[2].is_complete),
-            "waiting": waiting,
+            "enrolled_page": enrolled_page,
+            "enrolled_query": query_without(request, "pagina"),
+            "completed_count": completed,
+            "waiting": waiting_page,
+            "waiting_query": query_without(request, "wachtlijst"),
+            "search": search,
             "pending": list(selectors.pending_approvals(run=run)),
-            "mailings": selectors.run_mailings(run=run)[:10],
+            "mailings": list(selectors.run_mailings(run=run)[:10]),
             "sessions": sessions,
             "markable": markable,
             "selected": selected,
-            "form": form,
+            "attendance_choices": AttendanceStatus.choices,
             "can_manage": permissions.can_manage_run(request.user, run),
         },
     )
