@@ -26,7 +26,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,16 +99,25 @@ CLOSING_SOON = timedelta(days=7)
 # A move up from the waiting list is pointed out on the home page for this long.
 MOVED_UP_WINDOW = timedelta(days=14)
 
+# The calendar reads sessions by their start; see ``_calendar_queryset``.
+LONGEST_SESSION = timedelta(days=1)
+
 VISIBLE_TO_EVERYONE = (RunStatus.PUBLISHED, RunStatus.CANCELLED, RunStatus.COMPLETED)
+
+
+def _visible_runs_condition(user: User, prefix: str = "") -> Q:
+    """``runs_visible_to`` as a condition on the run at ``prefix`` (``"run__"`` from a session):
+    a join the planner can follow from the rows it starts with, not a set of every run."""
+    condition = Q(**{f"{prefix}status__in": VISIBLE_TO_EVERYONE})
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    if programme_ids:
+        condition |= Q(**{f"{prefix}training__programme_id__in": programme_ids})
+    return condition
 
 
 def runs_visible_to(user: User) -> QuerySet[Run]:
     """Published, cancelled and completed runs for everyone; drafts for their coordinators."""
-    condition = Q(status__in=VISIBLE_TO_EVERYONE)
-    programme_ids = portal_permissions.coordinated_programme_ids(user)
-    if programme_ids:
-        condition |= Q(training__programme_id__in=programme_ids)
-    return Run.objects.filter(condition)
+    return Run.objects.filter(_visible_runs_condition(user))
 
 
 def _count_per_run(rows: QuerySet, run_field: str):
@@ -476,7 +485,7 @@ class CalendarEntry:
         return self.is_cancelled or self.run_status == RunStatus.CANCELLED
 
 
-def calendar_sessions(
+def _calendar_queryset(
     *,
     user: User,
     start: datetime,
@@ -484,10 +493,14 @@ def calendar_sessions(
     organisation_id: int | None = None,
     format: str = "",
     status: str = "",
-) -> list[CalendarEntry]:
-    """Sessions between ``start`` and ``end`` of the runs the user may see, for the calendar."""
+) -> QuerySet[Session]:
     sessions = Session.objects.filter(
-        run__in=runs_visible_to(user), starts_at__lt=end, ends_at__gt=start
+        _visible_runs_condition(user, "run__"),
+        # A session is a day or a dagdeel: one that overlaps the period started at most a
+        # day before it, which bounds the index range read to the period.
+        starts_at__gte=start - LONGEST_SESSION,
+        starts_at__lt=end,
+        ends_at__gt=start,
     )
     if organisation_id:
         sessions = sessions.filter(run__training__provider_id=organisation_id)
@@ -495,18 +508,25 @@ def calendar_sessions(
         sessions = sessions.filter(run__training__format=format)
     if status:
         sessions = sessions.filter(run__status=status)
-    rows = sessions.order_by("starts_at", "pk").values_list(
-        "pk",
-        "run_id",
-        "starts_at",
-        "ends_at",
-        "run__training__title",
-        "run__training__provider__name",
-        "location",
-        "run__location",
-        "run__status",
-        "is_cancelled",
-    )
+    return sessions
+
+
+CALENDAR_COLUMNS = (
+    "pk",
+    "run_id",
+    "starts_at",
+    "ends_at",
+    "run__training__title",
+    "run__training__provider__name",
+    "location",
+    "run__location",
+    "run__status",
+    "is_cancelled",
+)
+
+
+def calendar_entries(rows: Iterable[tuple]) -> list[CalendarEntry]:
+    """``CalendarEntry`` values of rows read with ``CALENDAR_COLUMNS`` (first in each row)."""
     return [
         CalendarEntry(
             session_id=pk,
@@ -530,8 +550,97 @@ def calendar_sessions(
             run_location,
             run_status,
             is_cancelled,
+            *_rest,
         ) in rows
     ]
+
+
+def calendar_sessions(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    organisation_id: int | None = None,
+    format: str = "",
+    status: str = "",
+) -> list[CalendarEntry]:
+    """Sessions between ``start`` and ``end`` of the runs the user may see, for the calendar.
+
+    Every one of them: for a bounded period only (the week view, tests); the month and the
+    list read ``calendar_days`` and ``calendar_rows``."""
+    sessions = _calendar_queryset(
+        user=user,
+        start=start,
+        end=end,
+        organisation_id=organisation_id,
+        format=format,
+        status=status,
+    )
+    return calendar_entries(sessions.order_by("starts_at", "pk").values_list(*CALENDAR_COLUMNS))
+
+
+def calendar_rows(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    organisation_id: int | None = None,
+    format: str = "",
+    status: str = "",
+) -> QuerySet:
+    """The rows of ``calendar_sessions`` as a queryset to page: ``calendar_entries`` turns a
+    page of them into entries."""
+    sessions = _calendar_queryset(
+        user=user,
+        start=start,
+        end=end,
+        organisation_id=organisation_id,
+        format=format,
+        status=status,
+    )
+    return sessions.order_by("starts_at", "pk").values_list(*CALENDAR_COLUMNS)
+
+
+def calendar_days(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    organisation_id: int | None = None,
+    format: str = "",
+    status: str = "",
+    per_day: int,
+) -> tuple[list[CalendarEntry], dict[date, int]]:
+    """The first ``per_day`` sessions of each day of the period and every day's number of
+    sessions, in one query: however busy a month, the page shows ``per_day`` a day at most
+    and links to the day for the rest. The day is the local day a session starts on."""
+    day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
+    # First the narrow rows (which sessions, how many a day), then the columns of the few
+    # shown: the joins for titles and providers stay off the busy month's other sessions.
+    firsts = list(
+        _calendar_queryset(
+            user=user,
+            start=start,
+            end=end,
+            organisation_id=organisation_id,
+            format=format,
+            status=status,
+        )
+        .annotate(
+            place_in_day=Window(RowNumber(), partition_by=[day], order_by=["starts_at", "pk"]),
+            sessions_that_day=Window(Count("pk"), partition_by=[day]),
+        )
+        .filter(place_in_day__lte=per_day)
+        .values_list("pk", "sessions_that_day")
+    )
+    that_day = dict(firsts)
+    entries = calendar_entries(
+        Session.objects.filter(pk__in=that_day)
+        .order_by("starts_at", "pk")
+        .values_list(*CALENDAR_COLUMNS)
+    )
+    totals = {entry.day: that_day[entry.session_id] for entry in entries}
+    return entries, totals
 
 
 def managed_runs(*, user: User, status: str = "") -> QuerySet[Run]:

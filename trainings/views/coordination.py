@@ -629,9 +629,19 @@ def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+# However busy a period, a day shows this many sessions in the month grid (and its agenda)
+# and in the week, with a "nog N meer" link to the day's list; the list and a day come in pages.
+MONTH_SESSIONS_PER_DAY = 3
+
+WEEK_SESSIONS_PER_DAY = 5
+
+CALENDAR_PAGE_SIZE = 50
+
+
 @login_required
 def calendar(request):
-    """Month grid (default), week, or list of the sessions of the runs the user may see."""
+    """Month grid (default), week, list of a month or one day's list of the sessions of the
+    runs the user may see."""
     today = timezone.localdate()
     organisation_id = request.GET.get("organisatie")
     organisation_id = int(organisation_id) if (organisation_id or "").isdigit() else None
@@ -644,17 +654,35 @@ def calendar(request):
     period = layout.period(
         month=request.GET.get("maand"),
         week=request.GET.get("week"),
+        day=request.GET.get("dag"),
         as_list=request.GET.get("weergave") == "lijst",
         today=today,
     )
-    entries = selectors.calendar_sessions(
-        user=request.user,
-        start=_aware(period.first),
-        end=_aware(period.end),
-        organisation_id=organisation_id,
-        format=training_format,
-        status=status,
-    )
+    chosen = {
+        "user": request.user,
+        "start": _aware(period.first),
+        "end": _aware(period.end),
+        "organisation_id": organisation_id,
+        "format": training_format,
+        "status": status,
+    }
+    filters = query_without(request, "maand", "week", "dag", "weergave", "pagina")
+    page = None
+    more = {}
+    if period.view in (layout.LIST, layout.DAY):
+        page = Paginator(selectors.calendar_rows(**chosen), CALENDAR_PAGE_SIZE).get_page(
+            request.GET.get("pagina")
+        )
+        entries = selectors.calendar_entries(page.object_list)
+    else:
+        per_day = MONTH_SESSIONS_PER_DAY if period.view == layout.MONTH else WEEK_SESSIONS_PER_DAY
+        entries, totals = selectors.calendar_days(per_day=per_day, **chosen)
+        day_url = f"{reverse('trainings:calendar')}?{filters}{'&' if filters else ''}dag="
+        more = {
+            day: (total - per_day, f"{day_url}{day.isoformat()}")
+            for day, total in totals.items()
+            if total > per_day
+        }
     # One reverse() per run rather than per session: a busy month repeats runs many times.
     run_urls = {
         run_id: reverse("trainings:run_detail", args=[run_id])
@@ -673,7 +701,11 @@ def calendar(request):
             if period.view == layout.WEEK
             else [],
             "week_start": period.first,
+            "day": period.first,
             "entries": linked,
+            "page": page,
+            "page_query": query_without(request, "pagina"),
+            "more": more,
             "today": today,
             "draft_label": _("Concept"),
             "off_label": _("Vervalt"),
@@ -683,7 +715,10 @@ def calendar(request):
             "previous_week": period.previous_week,
             "next_week": period.next_week,
             "this_week": period.this_week,
-            "filters": query_without(request, "maand", "week", "weergave"),
+            "previous_day": period.previous_day,
+            "next_day": period.next_day,
+            "this_day": period.this_day,
+            "filters": filters,
             "organisations": Organisation.objects.filter(offered_trainings__isnull=False)
             .distinct()
             .order_by("name"),
