@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
@@ -311,6 +312,71 @@ def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
             .select_related("run", "run__training", "run__training__provider", "development_plan")
         ).order_by("-run__starts_at", "-pk")
     )
+
+
+def _my_enrolments_base(user: User) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(participant=user)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .annotate(
+            waitlist_position=_waitlist_position(),
+            attended_count=_attended_count(),
+        )
+        .select_related("run", "run__training", "run__training__provider", "development_plan")
+    )
+
+
+def _is_over(now: datetime) -> Q:
+    return Q(run__ends_at__lt=now)
+
+
+def my_upcoming_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
+    """The user's enrolments in runs not over at ``now``, soonest first. To page, then hand the
+    page to ``with_my_enrolment_lists``: its prefetches then read the page's rows only."""
+    return _my_enrolments_base(user).exclude(_is_over(now)).order_by("run__starts_at", "pk")
+
+
+def my_past_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
+    """The user's enrolments in runs over at ``now``, newest first; paged like the upcoming."""
+    return _my_enrolments_base(user).filter(_is_over(now)).order_by("-run__starts_at", "-pk")
+
+
+def my_enrolment_counts(*, user: User, now: datetime) -> tuple[int, int]:
+    """How many enrolments ``my_upcoming_enrolments`` and ``my_past_enrolments`` hold, in one
+    query."""
+    counts = (
+        Enrolment.objects.filter(participant=user)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .aggregate(
+            past=Count("pk", filter=_is_over(now)), upcoming=Count("pk", filter=~_is_over(now))
+        )
+    )
+    return counts["upcoming"], counts["past"]
+
+
+def with_my_enrolment_lists(enrolments: list[Enrolment]) -> list[Enrolment]:
+    """A page of ``my_upcoming_enrolments``/``my_past_enrolments`` with what its rows show:
+    the run's sessions (``run.session_list``), reflections (``reflection_list``) and
+    certificates (``certificate_list``). Three queries for any number of rows."""
+    prefetch_related_objects(
+        enrolments,
+        Prefetch(
+            "run__sessions",
+            queryset=Session.objects.order_by("starts_at", "pk"),
+            to_attr="session_list",
+        ),
+        Prefetch(
+            "reflections",
+            queryset=Reflection.objects.only("pk", "session_id", "enrolment_id"),
+            to_attr="reflection_list",
+        ),
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.order_by("-issued_at", "-pk"),
+            to_attr="certificate_list",
+        ),
+    )
+    return enrolments
 
 
 def reflected_session_ids(*, enrolment: Enrolment) -> set[int]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal import answer_links
 from portal.forms import add_service_error_messages
-from portal.pagination import query_without
+from portal.pagination import CountedPaginator, query_without
 
 from .. import permissions, selectors, services
 from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ManagerForm, ReflectionForm
@@ -25,9 +25,9 @@ from ..models import EnrolmentStatus, RunStatus, TrainingFormat
 CATALOGUE_PAGE_SIZE = 20
 
 # Long-time participants collect many trainings; both lists on "my trainings" come in pages.
-UPCOMING_PAGE_SIZE = 20
+UPCOMING_PAGE_SIZE = 10
 
-PAST_PAGE_SIZE = 20
+PAST_PAGE_SIZE = 10
 
 
 @login_required
@@ -215,29 +215,38 @@ def release(request, token: str):
 
 @login_required
 def my_trainings(request):
+    """What is ahead (soonest first) and what is over (newest first), each in pages: the
+    database pages both lists, and only the rows shown are read with their sessions."""
     now = timezone.now()
-    upcoming, past = [], []
-    for enrolment in selectors.my_enrolments(user=request.user):
-        is_over = enrolment.run.ends_at is not None and enrolment.run.ends_at < now
-        (past if is_over else upcoming).append(enrolment)
-    # The list comes newest first, which suits what is over; what is ahead reads soonest first.
-    upcoming.reverse()
-    upcoming_page = Paginator(upcoming, UPCOMING_PAGE_SIZE).get_page(request.GET.get("komend"))
-    past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
-    for enrolment in [*upcoming_page.object_list, *past_page.object_list]:
+    upcoming_count, past_count = selectors.my_enrolment_counts(user=request.user, now=now)
+    upcoming_page = CountedPaginator(
+        selectors.my_upcoming_enrolments(user=request.user, now=now),
+        UPCOMING_PAGE_SIZE,
+        count=upcoming_count,
+    ).get_page(request.GET.get("komend"))
+    past_page = CountedPaginator(
+        selectors.my_past_enrolments(user=request.user, now=now),
+        PAST_PAGE_SIZE,
+        count=past_count,
+    ).get_page(request.GET.get("pagina"))
+    upcoming, past = list(upcoming_page.object_list), list(past_page.object_list)
+    selectors.with_my_enrolment_lists([*upcoming, *past])
+    for enrolment in [*upcoming, *past]:
         enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
         if enrolment.status == EnrolmentStatus.ENROLLED:
             _attach_completion(enrolment, enrolment.run.session_list)
-    owed = selectors.questionnaires_owed(user=request.user, enrolments=past_page.object_list)
-    for enrolment in past_page.object_list:
+    owed = selectors.questionnaires_owed(user=request.user, enrolments=past)
+    for enrolment in past:
         enrolment.questionnaires = owed.get(enrolment.run_id, [])
     return render(
         request,
         "trainings/my_trainings.html",
         {
             "upcoming": upcoming_page,
+            "upcoming_rows": upcoming,
             "upcoming_query": query_without(request, "komend"),
             "past": past_page,
+            "past_rows": past,
             "past_query": query_without(request, "pagina"),
             "now": now,
         },
