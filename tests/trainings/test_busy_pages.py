@@ -18,6 +18,7 @@ from tests.trainings.factories import (
     TrainingFactory,
 )
 from trainings.models import Attendance, EnrolmentStatus, Session
+from trainings.views import participant as participant_views
 from trainings.views.coordination import (
     CALENDAR_PAGE_SIZE,
     MONTH_SESSIONS_PER_DAY,
@@ -177,3 +178,27 @@ def test_a_busy_day_shows_a_few_sessions_and_links_to_its_paged_list(client, bos
 )
 def test_a_period_at_the_end_of_time_falls_back_without_an_error(client, boss, query):
     assert client.get(reverse("trainings:calendar"), query).status_code == 200
+
+
+def test_a_catalogue_past_its_count_cap_says_more_than_and_pages_on_to_the_last_run(
+    client, monkeypatch
+):
+    monkeypatch.setattr(participant_views, "CATALOGUE_COUNT_CAP", 3)
+    monkeypatch.setattr(participant_views, "CATALOGUE_PAGE_SIZE", 2)
+    client.force_login(UserFactory())
+    start = timezone.now() + timedelta(days=20)
+    for n in range(5):
+        RunFactory(
+            training=TrainingFactory(title=f"Aanbod {n}"), starts_at=start + timedelta(days=n)
+        )
+
+    first = client.get(reverse("trainings:catalogue"))
+    body = first.content.decode()
+    assert "Meer dan 3 uitvoeringen" in body
+    assert "Pagina 1</span>" in body and 'href="?pagina=2"' in body
+
+    last = client.get(reverse("trainings:catalogue"), {"pagina": 3}).content.decode()
+    assert "Aanbod 4" in last and 'href="?pagina=4"' not in last
+    # A page past the last falls back to a page that exists.
+    assert client.get(reverse("trainings:catalogue"), {"pagina": 99}).status_code == 200
+    assert client.get(reverse("trainings:catalogue"), {"pagina": 10**30}).status_code == 200

@@ -26,7 +26,7 @@ from portal.forms import (
 from portal.forms import (
     add_service_errors as _add_errors,
 )
-from portal.models import Organisation, Programme
+from portal.models import Programme
 from portal.pagination import CountedPaginator, query_without
 
 from .. import calendar as layout
@@ -719,9 +719,7 @@ def calendar(request):
             "next_day": period.next_day,
             "this_day": period.this_day,
             "filters": filters,
-            "organisations": Organisation.objects.filter(offered_trainings__isnull=False)
-            .distinct()
-            .order_by("name"),
+            "organisations": selectors.training_providers(),
             "formats": TrainingFormat.choices,
             "statuses": RunStatus.choices
             if portal_permissions.is_coordinator(request.user)

@@ -6,23 +6,27 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import answer_links
 from portal.forms import add_service_error_messages
-from portal.pagination import CountedPaginator, query_without
+from portal.pagination import CappedPaginator, CountedPaginator, query_without
 
 from .. import permissions, selectors, services
 from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ManagerForm, ReflectionForm
 from ..models import EnrolmentStatus, RunStatus, TrainingFormat
 
 CATALOGUE_PAGE_SIZE = 20
+
+# The catalogue counts its runs up to this many ("meer dan 500"): a national programme has
+# thousands of upcoming runs, and counting them all would cost more than the page.
+CATALOGUE_COUNT_CAP = 500
 
 # Long-time participants collect many trainings; both lists on "my trainings" come in pages.
 UPCOMING_PAGE_SIZE = 10
@@ -35,13 +39,16 @@ def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
     runs = selectors.catalogue(user=request.user, filters=filters)
-    page = Paginator(runs, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(runs, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP).get_page(
+        request.GET.get("pagina")
+    )
     return render(
         request,
         "trainings/catalogue.html",
         {
             "form": form,
             "page": page,
+            "count_cap": number_format(CATALOGUE_COUNT_CAP, force_grouping=True),
             "query": query_without(request, "pagina"),
             "providers": form.fields["aanbieder"].queryset.order_by("name"),
             "selected_provider": filters.organisation_id,
