@@ -326,10 +326,7 @@ def _my_enrolments_base(user: User) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(participant=user)
         .exclude(status=EnrolmentStatus.CANCELLED)
-        .annotate(
-            waitlist_position=_waitlist_position(),
-            attended_count=_attended_count(),
-        )
+        .annotate(attended_count=_attended_count())
         .select_related("run", "run__training", "run__training__provider", "development_plan")
     )
 
@@ -341,11 +338,17 @@ def _is_over(now: datetime) -> Q:
 def my_upcoming_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
     """The user's enrolments in runs not over at ``now``, soonest first. To page, then hand the
     page to ``with_my_enrolment_lists``: its prefetches then read the page's rows only."""
-    return _my_enrolments_base(user).exclude(_is_over(now)).order_by("run__starts_at", "pk")
+    return (
+        _my_enrolments_base(user)
+        .exclude(_is_over(now))
+        .annotate(waitlist_position=_waitlist_position())
+        .order_by("run__starts_at", "pk")
+    )
 
 
 def my_past_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
-    """The user's enrolments in runs over at ``now``, newest first; paged like the upcoming."""
+    """The user's enrolments in runs over at ``now``, newest first; paged like the upcoming
+    (without the waiting-list place, which only the upcoming show)."""
     return _my_enrolments_base(user).filter(_is_over(now)).order_by("-run__starts_at", "-pk")
 
 

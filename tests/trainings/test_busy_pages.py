@@ -89,6 +89,10 @@ def test_the_register_pages_both_lists_and_finds_people_by_name(client, boss, pr
         last_waiting
     )
 
+    one = client.get(url, {"q": "deelnemer 003"}).content.decode()
+    assert "1 ingeschreven deelnemer gevonden met „deelnemer 003”." in one
+    assert "Niemand op de wachtlijst gevonden met deze zoekterm." in one
+
     found = client.get(url, {"q": "wachtende 052"})
     found_body = found.content.decode()
     assert found.context["rows"] == []
