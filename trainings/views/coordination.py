@@ -399,7 +399,7 @@ def session_cancel(request, session_id: int):
 
 # A run can hold hundreds of people with its waiting list: the register shows them in pages,
 # with a name search, so a page costs the same whatever the size of the run.
-REGISTER_PAGE_SIZE = 50
+REGISTER_PAGE_SIZE = 25
 
 MARK_FIELD = re.compile(r"^e(\d{1,12})$")
 
