@@ -50,7 +50,9 @@ def catalogue(request):
             "page": page,
             "count_cap": number_format(CATALOGUE_COUNT_CAP, force_grouping=True),
             "query": query_without(request, "pagina"),
-            "providers": form.fields["aanbieder"].queryset.order_by("name"),
+            "providers": form.fields["aanbieder"]
+            .queryset.order_by("name")
+            .values_list("pk", "name"),
             "selected_provider": filters.organisation_id,
             "now": timezone.now(),
         },
