@@ -97,7 +97,35 @@ PAGES = [
             + f"?maand={timezone.localdate(timezone.now() + timedelta(days=14)):%Y-%m}"
         ),
     ),
+    (
+        "calendar day",
+        "coordinator",
+        lambda w: (
+            reverse("trainings:calendar")
+            + f"?dag={timezone.localdate(timezone.now() + timedelta(days=14)).isoformat()}"
+        ),
+    ),
+    (
+        "calendar list",
+        "coordinator",
+        lambda w: (
+            reverse("trainings:calendar")
+            + f"?maand={timezone.localdate(timezone.now() + timedelta(days=14)):%Y-%m}"
+            + "&weergave=lijst"
+        ),
+    ),
+    ("catalogue page 2", "participant", lambda w: reverse("trainings:catalogue") + "?pagina=2"),
     ("my trainings", "participant", lambda w: reverse("trainings:my_trainings")),
+    (
+        "my trainings, past page 2",
+        "participant",
+        lambda w: reverse("trainings:my_trainings") + "?pagina=2",
+    ),
+    (
+        "run register search",
+        "coordinator",
+        lambda w: reverse("trainings:register", args=[w.run.pk]) + "?q=a",
+    ),
     ("run detail", "participant", lambda w: reverse("trainings:run_detail", args=[w.run.pk])),
     (
         "run detail (coordinator)",

@@ -1,7 +1,8 @@
 """The calendar's date arithmetic: which period a page shows, its neighbours, and its grid.
 
 Pure: plain dates in, dataclasses out, no Django. Periods are read from the query string's
-``maand`` (``2026-05``), ``week`` (ISO, ``2026-W19``) and ``weergave`` (``lijst``) values.
+``maand`` (``2026-05``), ``week`` (ISO, ``2026-W19``), ``dag`` (``2026-05-14``) and
+``weergave`` (``lijst``) values.
 """
 
 import calendar as pycalendar
@@ -13,13 +14,14 @@ from typing import TypeVar
 MONTH = "maand"
 WEEK = "week"
 LIST = "lijst"
+DAY = "dag"
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Period:
-    """The days a calendar page shows: a month (as grid or list) or an ISO week."""
+    """The days a calendar page shows: a month (as grid or list), an ISO week or one day."""
 
     view: str
     month: date  # first day of the month shown; for a week, of the month its Monday is in
@@ -55,6 +57,18 @@ class Period:
     def next_week(self) -> str:
         return _week_param(self.first + timedelta(days=7))
 
+    @property
+    def this_day(self) -> str:
+        return self.first.isoformat()
+
+    @property
+    def previous_day(self) -> str:
+        return (self.first - timedelta(days=1)).isoformat()
+
+    @property
+    def next_day(self) -> str:
+        return (self.first + timedelta(days=1)).isoformat()
+
 
 def _month_param(day: date) -> str:
     return day.strftime("%Y-%m")
@@ -68,21 +82,40 @@ def parse_month(value: str | None, today: date) -> date:
     """The first day of the month ``2026-05``; this month when the value is missing or wrong."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         return today.replace(day=1)
+    # Room for the neighbouring months: the first and last years have none.
+    return first if date.min.year < year < date.max.year else today.replace(day=1)
 
 
 def parse_week(value: str | None) -> date | None:
     """The Monday of the ISO week ``2026-W19``, or None when the value is missing or wrong."""
     try:
-        return datetime.strptime(f"{value}-1", "%G-W%V-%u").date()
+        monday = datetime.strptime(f"{value}-1", "%G-W%V-%u").date()
     except (TypeError, ValueError):
         return None
+    return monday if date.min.year < monday.year < date.max.year else None
 
 
-def period(*, month: str | None, week: str | None, as_list: bool, today: date) -> Period:
-    """The period asked for: a valid week wins, else the month, as a grid or as a list."""
+def parse_day(value: str | None) -> date | None:
+    """The day ``2026-05-14``, or None when the value is missing or wrong."""
+    try:
+        found = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    # Room for the neighbouring days and the period's exclusive end.
+    return found if date.min.year < found.year < date.max.year else None
+
+
+def period(
+    *, month: str | None, week: str | None, as_list: bool, today: date, day: str | None = None
+) -> Period:
+    """The period asked for: a valid day wins, then a valid week, else the month, as a grid
+    or as a list."""
+    one_day = parse_day(day)
+    if one_day is not None:
+        return Period(view=DAY, month=one_day.replace(day=1), first=one_day, last=one_day)
     week_start = parse_week(week)
     if week_start is not None:
         return Period(

@@ -17,7 +17,6 @@ from .completion import DEFAULT_MIN_ATTENDANCE_PERCENT
 from .models import (
     DEFINITION_MAX_LENGTH,
     EXAMPLE_MAX_LENGTH,
-    AttendanceStatus,
     AwarenessStep,
     DevelopmentPlan,
     Element,
@@ -31,7 +30,7 @@ from .models import (
     ResourceKind,
     TrainingFormat,
 )
-from .selectors import CatalogueFilters, LibraryFilters
+from .selectors import CatalogueFilters, LibraryFilters, training_providers
 
 
 class TrainingForm(OneTimeSubmissionMixin, forms.Form):
@@ -239,34 +238,12 @@ class TeamEnrolmentForm(OneTimeSubmissionMixin, forms.Form):
     )
 
 
-class AttendanceForm(forms.Form):
-    """One radio group per enrolled person for one session."""
-
-    def __init__(self, *args, enrolments, current: dict[int, str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.enrolments = list(enrolments)
-        for enrolment in self.enrolments:
-            self.fields[f"e{enrolment.pk}"] = forms.ChoiceField(
-                label=enrolment.participant.full_name or enrolment.participant.email,
-                choices=AttendanceStatus.choices,
-                widget=forms.RadioSelect,
-                required=False,
-                initial=current.get(enrolment.pk),
-            )
-
-    def marks(self):
-        for enrolment in self.enrolments:
-            status = self.cleaned_data.get(f"e{enrolment.pk}")
-            if status:
-                yield enrolment, status
-
-
 class CatalogueFilterForm(forms.Form):
     """The catalogue's filters, read from the query string."""
 
     aanbieder = forms.ModelChoiceField(
         label=_("Aanbiedende organisatie"),
-        queryset=Organisation.objects.filter(offered_trainings__isnull=False).distinct(),
+        queryset=training_providers(),
         required=False,
         empty_label=_("Alle organisaties"),
     )

@@ -24,9 +24,10 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,16 +101,25 @@ CLOSING_SOON = timedelta(days=7)
 # A move up from the waiting list is pointed out on the home page for this long.
 MOVED_UP_WINDOW = timedelta(days=14)
 
+# The calendar reads sessions by their start; see ``_calendar_queryset``.
+LONGEST_SESSION = timedelta(days=1)
+
 VISIBLE_TO_EVERYONE = (RunStatus.PUBLISHED, RunStatus.CANCELLED, RunStatus.COMPLETED)
+
+
+def _visible_runs_condition(user: User, prefix: str = "") -> Q:
+    """``runs_visible_to`` as a condition on the run at ``prefix`` (``"run__"`` from a session):
+    a join the planner can follow from the rows it starts with, not a set of every run."""
+    condition = Q(**{f"{prefix}status__in": VISIBLE_TO_EVERYONE})
+    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    if programme_ids:
+        condition |= Q(**{f"{prefix}training__programme_id__in": programme_ids})
+    return condition
 
 
 def runs_visible_to(user: User) -> QuerySet[Run]:
     """Published, cancelled and completed runs for everyone; drafts for their coordinators."""
-    condition = Q(status__in=VISIBLE_TO_EVERYONE)
-    programme_ids = portal_permissions.coordinated_programme_ids(user)
-    if programme_ids:
-        condition |= Q(training__programme_id__in=programme_ids)
-    return Run.objects.filter(condition)
+    return Run.objects.filter(_visible_runs_condition(user))
 
 
 def _count_per_run(rows: QuerySet, run_field: str):
@@ -157,6 +167,14 @@ def _audience_filter(user: User) -> Q:
     return open_to_others | named
 
 
+def training_providers() -> QuerySet[Organisation]:
+    """The organisations offering a training, by name: a probe of the provider index per
+    organisation instead of a pass over every training."""
+    return Organisation.objects.filter(
+        Exists(Training.objects.filter(provider_id=OuterRef("pk")))
+    ).order_by("name")
+
+
 @dataclass(frozen=True)
 class CatalogueFilters:
     organisation_id: int | None = None
@@ -196,6 +214,20 @@ def run_detail(*, user: User, run_id: int) -> Run | None:
             Prefetch("trainers", queryset=User.objects.select_related("organisation")),
             Prefetch("training__materials", queryset=Material.objects.order_by("title")),
             "training__audience_organisations",
+        )
+        .filter(pk=run_id)
+        .first()
+    )
+
+
+def run_for_register(*, user: User, run_id: int) -> Run | None:
+    """One run the user may see, with its counts, training and sessions: what the register
+    needs, without the trainers, materials and audience ``run_detail`` reads for its page."""
+    return (
+        _with_counts(runs_visible_to(user))
+        .select_related("training")
+        .prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "pk")),
         )
         .filter(pk=run_id)
         .first()
@@ -295,6 +327,74 @@ def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
     )
 
 
+def _my_enrolments_base(user: User) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(participant=user)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .annotate(attended_count=_attended_count())
+        .select_related("run", "run__training", "run__training__provider", "development_plan")
+    )
+
+
+def _is_over(now: datetime) -> Q:
+    return Q(run__ends_at__lt=now)
+
+
+def my_upcoming_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
+    """The user's enrolments in runs not over at ``now``, soonest first. To page, then hand the
+    page to ``with_my_enrolment_lists``: its prefetches then read the page's rows only."""
+    return (
+        _my_enrolments_base(user)
+        .exclude(_is_over(now))
+        .annotate(waitlist_position=_waitlist_position())
+        .order_by("run__starts_at", "pk")
+    )
+
+
+def my_past_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
+    """The user's enrolments in runs over at ``now``, newest first; paged like the upcoming
+    (without the waiting-list place, which only the upcoming show)."""
+    return _my_enrolments_base(user).filter(_is_over(now)).order_by("-run__starts_at", "-pk")
+
+
+def my_enrolment_counts(*, user: User, now: datetime) -> tuple[int, int]:
+    """How many enrolments ``my_upcoming_enrolments`` and ``my_past_enrolments`` hold, in one
+    query."""
+    counts = (
+        Enrolment.objects.filter(participant=user)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .aggregate(
+            past=Count("pk", filter=_is_over(now)), upcoming=Count("pk", filter=~_is_over(now))
+        )
+    )
+    return counts["upcoming"], counts["past"]
+
+
+def with_my_enrolment_lists(enrolments: list[Enrolment]) -> list[Enrolment]:
+    """A page of ``my_upcoming_enrolments``/``my_past_enrolments`` with what its rows show:
+    the run's sessions (``run.session_list``), reflections (``reflection_list``) and
+    certificates (``certificate_list``). Three queries for any number of rows."""
+    prefetch_related_objects(
+        enrolments,
+        Prefetch(
+            "run__sessions",
+            queryset=Session.objects.order_by("starts_at", "pk"),
+            to_attr="session_list",
+        ),
+        Prefetch(
+            "reflections",
+            queryset=Reflection.objects.only("pk", "session_id", "enrolment_id"),
+            to_attr="reflection_list",
+        ),
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.order_by("-issued_at", "-pk"),
+            to_attr="certificate_list",
+        ),
+    )
+    return enrolments
+
+
 def reflected_session_ids(*, enrolment: Enrolment) -> set[int]:
     """The sessions of ``enrolment`` its participant has already written a reflection on."""
     return set(enrolment.reflections.values_list("session_id", flat=True))
@@ -347,6 +447,77 @@ def run_register(*, run: Run) -> QuerySet[Enrolment]:
             Prefetch("reflections", queryset=Reflection.objects.order_by("session__starts_at")),
         )
         .order_by("status", "requested_at", "pk")
+    )
+
+
+def _named(enrolments: QuerySet[Enrolment], search: str) -> QuerySet[Enrolment]:
+    """Enrolments whose participant's name or e-mail address contains ``search``."""
+    search = search.strip()
+    if not search:
+        return enrolments
+    return enrolments.filter(
+        Q(participant__full_name__icontains=search) | Q(participant__email__icontains=search)
+    )
+
+
+def register_enrolled(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
+    """The people holding a place in ``run`` (optionally found by name), in order of sign-up,
+    with what one register row shows: attendance, completion data, certificates and the
+    number of reflections. Meant to be paged: the prefetches read only the page's rows."""
+    written = (
+        Reflection.objects.filter(enrolment_id=OuterRef("pk"))
+        .order_by()
+        .values("enrolment_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        _with_completion_data(
+            _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.ENROLLED), search)
+        )
+        .annotate(
+            reflection_count=Coalesce(Subquery(written, output_field=IntegerField()), Value(0))
+        )
+        .select_related("participant", "participant__organisation", "development_plan")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.only("pk", "session_id", "enrolment_id", "status"),
+                to_attr="attendance_list",
+            ),
+        )
+        .order_by("requested_at", "pk")
+    )
+
+
+def register_waiting(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
+    """The waiting list of ``run`` (optionally found by name) in its order, each with its
+    place on the whole list. Meant to be paged: the place is worked out for the page's rows."""
+    return (
+        _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.WAITLISTED), search)
+        .annotate(waitlist_position=_waitlist_position())
+        .select_related("participant", "participant__organisation")
+        # What a line of the list shows, no more: a page of people is built quicker.
+        .only(
+            "pk",
+            "run_id",
+            "status",
+            "requested_at",
+            "participant__full_name",
+            "participant__email",
+            "participant__organisation__name",
+        )
+        .order_by("requested_at", "pk")
+    )
+
+
+def register_marking(*, run: Run, enrolment_ids: Iterable[int]) -> list[Enrolment]:
+    """Of ``enrolment_ids``, the enrolments holding a place in ``run``: whom a posted
+    attendance form may mark."""
+    return list(
+        Enrolment.objects.filter(
+            run=run, status=EnrolmentStatus.ENROLLED, pk__in=list(enrolment_ids)
+        ).only("pk", "run_id", "status")
     )
 
 
@@ -406,7 +577,7 @@ class CalendarEntry:
         return self.is_cancelled or self.run_status == RunStatus.CANCELLED
 
 
-def calendar_sessions(
+def _calendar_queryset(
     *,
     user: User,
     start: datetime,
@@ -414,10 +585,14 @@ def calendar_sessions(
     organisation_id: int | None = None,
     format: str = "",
     status: str = "",
-) -> list[CalendarEntry]:
-    """Sessions between ``start`` and ``end`` of the runs the user may see, for the calendar."""
+) -> QuerySet[Session]:
     sessions = Session.objects.filter(
-        run__in=runs_visible_to(user), starts_at__lt=end, ends_at__gt=start
+        _visible_runs_condition(user, "run__"),
+        # A session is a day or a dagdeel: one that overlaps the period started at most a
+        # day before it, which bounds the index range read to the period.
+        starts_at__gte=start - LONGEST_SESSION,
+        starts_at__lt=end,
+        ends_at__gt=start,
     )
     if organisation_id:
         sessions = sessions.filter(run__training__provider_id=organisation_id)
@@ -425,18 +600,25 @@ def calendar_sessions(
         sessions = sessions.filter(run__training__format=format)
     if status:
         sessions = sessions.filter(run__status=status)
-    rows = sessions.order_by("starts_at", "pk").values_list(
-        "pk",
-        "run_id",
-        "starts_at",
-        "ends_at",
-        "run__training__title",
-        "run__training__provider__name",
-        "location",
-        "run__location",
-        "run__status",
-        "is_cancelled",
-    )
+    return sessions
+
+
+CALENDAR_COLUMNS = (
+    "pk",
+    "run_id",
+    "starts_at",
+    "ends_at",
+    "run__training__title",
+    "run__training__provider__name",
+    "location",
+    "run__location",
+    "run__status",
+    "is_cancelled",
+)
+
+
+def calendar_entries(rows: Iterable[tuple]) -> list[CalendarEntry]:
+    """``CalendarEntry`` values of rows read with ``CALENDAR_COLUMNS`` (first in each row)."""
     return [
         CalendarEntry(
             session_id=pk,
@@ -460,8 +642,97 @@ def calendar_sessions(
             run_location,
             run_status,
             is_cancelled,
+            *_rest,
         ) in rows
     ]
+
+
+def calendar_sessions(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    organisation_id: int | None = None,
+    format: str = "",
+    status: str = "",
+) -> list[CalendarEntry]:
+    """Sessions between ``start`` and ``end`` of the runs the user may see, for the calendar.
+
+    Every one of them: for a bounded period only (the week view, tests); the month and the
+    list read ``calendar_days`` and ``calendar_rows``."""
+    sessions = _calendar_queryset(
+        user=user,
+        start=start,
+        end=end,
+        organisation_id=organisation_id,
+        format=format,
+        status=status,
+    )
+    return calendar_entries(sessions.order_by("starts_at", "pk").values_list(*CALENDAR_COLUMNS))
+
+
+def calendar_rows(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    organisation_id: int | None = None,
+    format: str = "",
+    status: str = "",
+) -> QuerySet:
+    """The rows of ``calendar_sessions`` as a queryset to page: ``calendar_entries`` turns a
+    page of them into entries."""
+    sessions = _calendar_queryset(
+        user=user,
+        start=start,
+        end=end,
+        organisation_id=organisation_id,
+        format=format,
+        status=status,
+    )
+    return sessions.order_by("starts_at", "pk").values_list(*CALENDAR_COLUMNS)
+
+
+def calendar_days(
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    organisation_id: int | None = None,
+    format: str = "",
+    status: str = "",
+    per_day: int,
+) -> tuple[list[CalendarEntry], dict[date, int]]:
+    """The first ``per_day`` sessions of each day of the period and every day's number of
+    sessions, in one query: however busy a month, the page shows ``per_day`` a day at most
+    and links to the day for the rest. The day is the local day a session starts on."""
+    day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
+    # First the narrow rows (which sessions, how many a day), then the columns of the few
+    # shown: the joins for titles and providers stay off the busy month's other sessions.
+    firsts = list(
+        _calendar_queryset(
+            user=user,
+            start=start,
+            end=end,
+            organisation_id=organisation_id,
+            format=format,
+            status=status,
+        )
+        .annotate(
+            place_in_day=Window(RowNumber(), partition_by=[day], order_by=["starts_at", "pk"]),
+            sessions_that_day=Window(Count("pk"), partition_by=[day]),
+        )
+        .filter(place_in_day__lte=per_day)
+        .values_list("pk", "sessions_that_day")
+    )
+    that_day = dict(firsts)
+    entries = calendar_entries(
+        Session.objects.filter(pk__in=that_day)
+        .order_by("starts_at", "pk")
+        .values_list(*CALENDAR_COLUMNS)
+    )
+    totals = {entry.day: that_day[entry.session_id] for entry in entries}
+    return entries, totals
 
 
 def managed_runs(*, user: User, status: str = "") -> QuerySet[Run]:
@@ -1450,7 +1721,10 @@ def current_certificate(enrolment: Enrolment) -> Certificate | None:
 
 
 def completion_counts(
-    *, run_ids: Iterable[int], runs: Iterable[Run] | None = None
+    *,
+    run_ids: Iterable[int],
+    runs: Iterable[Run] | None = None,
+    sessions: dict[int, list[Session]] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Per run: (participants who completed it, participants holding a place).
 
@@ -1458,7 +1732,8 @@ def completion_counts(
     the number of runs and participants. A run without places held is (0, 0); an unknown id
     is left out. The caller filters ``run_ids`` to what the user may see. Eligible means
     holding a place (enrolled); withdrawn and waiting participants are not counted. A caller
-    that has read these runs with their training passes them as ``runs``: one query fewer.
+    that has read these runs with their training passes them as ``runs``: one query fewer;
+    one that has read their sessions too passes them as ``sessions`` (run id to its list).
     """
     run_ids = list(run_ids)
     if not run_ids:
@@ -1470,11 +1745,12 @@ def completion_counts(
     runs_by_id = {run.pk: run for run in read if run.pk in wanted}
     # The sessions in one plain query grouped here: a prefetch builds a queryset per run,
     # which costs more than the rule itself once a period holds hundreds of runs.
-    sessions: dict[int, list[Session]] = {run_id: [] for run_id in runs_by_id}
-    for session in Session.objects.filter(run_id__in=runs_by_id).only(
-        "pk", "run_id", "is_cancelled", "ends_at"
-    ):
-        sessions[session.run_id].append(session)
+    if sessions is None:
+        sessions = {run_id: [] for run_id in runs_by_id}
+        for session in Session.objects.filter(run_id__in=runs_by_id).only(
+            "pk", "run_id", "is_cancelled", "ends_at"
+        ):
+            sessions[session.run_id].append(session)
     counts = {run_id: [0, 0] for run_id in runs_by_id}
     # The rule reads the run, the attendance and whether the end review is written, nothing
     # else of a participant: the database counts the participants per combination, and the

@@ -1,5 +1,8 @@
 """Calendar entries rendered in Python: a busy month holds hundreds of them, and the
-template language resolves every variable of every entry one lookup at a time."""
+template language resolves every variable of every entry one lookup at a time.
+
+The month view renders each day's list once (``day_lists``) and shows it twice: in the
+table for wide screens and in the agenda for narrow ones."""
 
 from django import template
 from django.utils import formats
@@ -7,17 +10,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.formats import named_format
 
 register = template.Library()
 
 
-@register.simple_tag
-def calendar_items(day_sessions, draft_label: str, off_label: str) -> SafeString:
-    """``<li>`` items of (CalendarEntry, url) pairs: link, start time, draft/cancelled badge."""
-    draft = format_html(' <span class="badge text-bg-secondary">{}</span>', draft_label)
-    off = format_html(' <span class="badge text-bg-warning">{}</span>', off_label)
+def _badges(draft_label: str, off_label: str) -> tuple[SafeString, SafeString]:
+    return (
+        format_html(' <span class="badge text-bg-secondary">{}</span>', draft_label),
+        format_html(' <span class="badge text-bg-warning">{}</span>', off_label),
+    )
+
+
+def _items(day_sessions, draft: SafeString, off: SafeString) -> SafeString:
     return format_html_join(
         "",
         '<li><a href="{}">{}</a> {}{}</li>',
@@ -29,9 +36,106 @@ def calendar_items(day_sessions, draft_label: str, off_label: str) -> SafeString
 
 
 @register.simple_tag
-def month_agenda(weeks, today, draft_label: str, off_label: str) -> SafeString:
-    """The month grid as an agenda for narrow screens: only the days with sessions, in order."""
-    days = [(day, items) for week in weeks for day, in_month, items in week if in_month and items]
+def calendar_items(day_sessions, draft_label: str, off_label: str) -> SafeString:
+    """``<li>`` items of (CalendarEntry, url) pairs: link, start time, draft/cancelled badge."""
+    return _items(day_sessions, *_badges(draft_label, off_label))
+
+
+def _more_item(day, found, day_format: str) -> SafeString:
+    if not found:
+        return SafeString("")
+    hidden, url = found
+    return format_html(
+        '<li><a href="{}">{}<span class="visually-hidden"> {}</span></a></li>',
+        url,
+        ngettext("nog %(n)s meer", "nog %(n)s meer", hidden) % {"n": hidden},
+        _("op %(day)s") % {"day": formats.date_format(day, day_format)},
+    )
+
+
+@register.simple_tag
+def calendar_more(day, more) -> SafeString:
+    """A "nog N meer" ``<li>`` linking to the day's list, when ``more`` (day to (number not
+    shown, day list URL)) holds the day; else nothing."""
+    return _more_item(day, (more or {}).get(day), named_format("WEEKDAY_DAY_MONTH_FORMAT"))
+
+
+@register.simple_tag
+def day_lists(weeks, draft_label: str, off_label: str, more=None) -> dict:
+    """Per day of the month grid that has sessions: its ``<li>`` items and, on a busy day,
+    the "nog N meer" link (``more``, see ``calendar_more``)."""
+    draft, off = _badges(draft_label, off_label)
+    day_format = named_format("WEEKDAY_DAY_MONTH_FORMAT")
+    more = more or {}
+    return {
+        day: _items(items, draft, off) + _more_item(day, more.get(day), day_format)
+        for week in weeks
+        for day, _in_month, items in week
+        if items
+    }
+
+
+@register.simple_tag
+def month_grid_rows(weeks, today, lists) -> SafeString:
+    """The month table's rows: a cell per day with its number and its list (``day_lists``)."""
+    today_hidden = format_html(' <span class="visually-hidden">{}</span>', _("vandaag"))
+    empty = SafeString("")
+
+    def cell(day, in_month, _items):
+        classes = "" if in_month else "text-body-secondary bg-body-tertiary"
+        if day == today:
+            classes += " border-primary border-2"
+        return (classes, day.day, today_hidden if day == today else "", lists.get(day, empty))
+
+    return format_html_join(
+        "",
+        "<tr>{}</tr>",
+        (
+            (
+                format_html_join(
+                    "",
+                    '<td class="{}"><div class="fw-semibold">{}{}</div>'
+                    '<ul class="list-unstyled small mb-0">{}</ul></td>',
+                    (cell(*day) for day in week),
+                ),
+            )
+            for week in weeks
+        ),
+    )
+
+
+@register.simple_tag
+def calendar_table_rows(entries) -> SafeString:
+    """The list's table rows of (CalendarEntry, url) pairs: when, training, provider, place,
+    status."""
+    moment = named_format("WEEKDAY_DAY_MONTH_TIME_FORMAT")
+    time_format = formats.get_format("TIME_FORMAT")
+    draft, off = _("Concept"), _("Vervalt")
+    return format_html_join(
+        "",
+        '<tr><td>{}–{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                formats.date_format(entry.starts_at, moment),
+                formats.time_format(entry.ends_at, time_format),
+                url,
+                entry.title,
+                entry.provider,
+                entry.place,
+                draft if entry.is_draft else off if entry.is_off else "",
+            )
+            for entry, url in entries
+        ),
+    )
+
+
+@register.simple_tag
+def month_agenda(weeks, today, draft_label: str, off_label: str, lists=None) -> SafeString:
+    """The month grid as an agenda for narrow screens: only the days with sessions, in order,
+    each with its list (``day_lists``, made here when not given)."""
+    if lists is None:
+        lists = day_lists(weeks, draft_label, off_label)
+    days = [day for week in weeks for day, in_month, items in week if in_month and items]
     if not days:
         return format_html('<p class="text-body-secondary">{}</p>', _("Geen bijeenkomsten."))
     day_format = named_format("WEEKDAY_DAY_MONTH_FORMAT")
@@ -45,9 +149,23 @@ def month_agenda(weeks, today, draft_label: str, off_label: str) -> SafeString:
                 (
                     capfirst(formats.date_format(day, day_format)),
                     today_mark if day == today else "",
-                    calendar_items(items, draft_label, off_label),
+                    lists[day],
                 )
-                for day, items in days
+                for day in days
             ),
+        ),
+    )
+
+
+@register.simple_tag
+def organisation_options(organisations, selected) -> SafeString:
+    """``<option>`` per organisation (pk, name), the selected one marked: fifty of them cost
+    a template loop more than the rest of the filter form."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (pk, SafeString(" selected") if pk == selected else "", name)
+            for pk, name in organisations
         ),
     )

@@ -1,11 +1,13 @@
 """Pages for coordinators and trainers: the programme's trainings, runs, sessions, register
 and calendar. Every object is fetched through a selector and checked against its programme."""
 
+import re
 from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,13 +26,12 @@ from portal.forms import (
 from portal.forms import (
     add_service_errors as _add_errors,
 )
-from portal.models import Organisation, Programme
-from portal.pagination import query_without
+from portal.models import Programme
+from portal.pagination import CountedPaginator, query_without
 
 from .. import calendar as layout
 from .. import mailing, permissions, selectors, services
 from ..forms import (
-    AttendanceForm,
     MaterialForm,
     MaterialToLibraryForm,
     RunCancelForm,
@@ -40,7 +41,7 @@ from ..forms import (
     TeamEnrolmentForm,
     TrainingForm,
 )
-from ..models import RunMailing, RunStatus, Session, Training, TrainingFormat
+from ..models import AttendanceStatus, RunMailing, RunStatus, Session, Training, TrainingFormat
 from ..reminders import render_mailing
 
 coordinator_required = portal_permissions.role_required(portal_permissions.is_coordinator)
@@ -396,17 +397,60 @@ def session_cancel(request, session_id: int):
     return redirect("trainings:run_edit", run_id=session.run_id)
 
 
+# A run can hold hundreds of people with its waiting list: the register shows them in pages,
+# with a name search, so a page costs the same whatever the size of the run.
+REGISTER_PAGE_SIZE = 25
+
+MARK_FIELD = re.compile(r"^e(\d{1,12})$")
+
+
+def _posted_marks(post) -> dict[int, str] | None:
+    """The marks of a posted attendance form, ``e<enrolment id>`` to a status; an empty
+    choice is no mark. None when a value is not a status."""
+    marks = {}
+    for name, value in post.items():
+        found = MARK_FIELD.match(name)
+        if found is None or not value:
+            continue
+        if value not in AttendanceStatus.values:
+            return None
+        marks[int(found.group(1))] = value
+    return marks
+
+
+def _save_attendance(request, run, session) -> None:
+    """Save the posted marks of the people on one page of the register: every one, or none."""
+    marks = _posted_marks(request.POST)
+    if marks is None:
+        messages.error(request, _("Kies per persoon aanwezig, afwezig of afgemeld met reden."))
+        return
+    enrolments = {e.pk: e for e in selectors.register_marking(run=run, enrolment_ids=marks)}
+    if len(enrolments) != len(marks):
+        messages.error(request, _("Deze persoon staat niet ingeschreven voor deze uitvoering."))
+        return
+    try:
+        services.attendance_register_save(
+            session=session,
+            marks=[(enrolments[pk], status) for pk, status in marks.items()],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        add_service_error_messages(request, error)
+    else:
+        messages.success(request, _("De aanwezigheid is opgeslagen."))
+
+
 @login_required
 def register(request, run_id: int):
-    """Enrolled list, waiting list and attendance: the run's coordinators and trainers."""
-    run = selectors.run_detail(user=request.user, run_id=run_id)
+    """Enrolled list, waiting list and attendance: the run's coordinators and trainers.
+
+    Both lists come in pages of ``REGISTER_PAGE_SIZE`` with one name search; the attendance
+    form marks the people on the page shown, in one post."""
+    run = selectors.run_for_register(user=request.user, run_id=run_id)
     if run is None or not permissions.can_view_participants(request.user, run):
         raise Http404
-    enrolments = list(selectors.run_register(run=run))
-    enrolled = [e for e in enrolments if e.status == "enrolled"]
-    waiting = [e for e in enrolments if e.status == "waitlisted"]
-    sessions = [s for s in run.sessions.all() if not s.is_cancelled]
-    marks = {(a.enrolment_id, a.session_id): a.status for e in enrolled for a in e.attendance.all()}
+    all_sessions = list(run.sessions.all())
+    sessions = [s for s in all_sessions if not s.is_cancelled]
     today = timezone.localdate()
     markable = [s for s in sessions if timezone.localdate(s.starts_at) <= today]
     selected = next(
@@ -417,44 +461,66 @@ def register(request, run_id: int):
         ),
         markable[-1] if markable else None,
     )
-    form = None
-    if selected is not None:
-        current = {e.pk: marks.get((e.pk, selected.pk)) for e in enrolled}
-        form = AttendanceForm(request.POST or None, enrolments=enrolled, current=current)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.attendance_register_save(
-                    session=selected, marks=form.marks(), actor=request.user
-                )
-            except ValidationError as error:
-                add_service_error_messages(request, error)
-            else:
-                messages.success(request, _("De aanwezigheid is opgeslagen."))
-            return redirect(f"{request.path}?bijeenkomst={selected.pk}")
-    all_sessions = list(run.sessions.all())
-    rows = [
-        (
-            enrolment,
-            [marks.get((enrolment.pk, s.pk)) for s in sessions],
-            selectors.completion_of(enrolment=enrolment, sessions=all_sessions, run=run),
-            selectors.current_certificate(enrolment),
+    if request.method == "POST":
+        if selected is None:
+            messages.error(
+                request, _("Aanwezigheid noteer je op of na de dag van een bijeenkomst.")
+            )
+            return redirect(request.get_full_path())
+        _save_attendance(request, run, selected)
+        query = request.GET.copy()
+        query["bijeenkomst"] = str(selected.pk)
+        return redirect(f"{request.path}?{query.urlencode()}")
+    search = request.GET.get("q", "")[:100].strip()
+    enrolled, waiting = (
+        selectors.register_enrolled(run=run, search=search),
+        selectors.register_waiting(run=run, search=search),
+    )
+    if search:
+        enrolled_pages = Paginator(enrolled, REGISTER_PAGE_SIZE)
+        waiting_pages = Paginator(waiting, REGISTER_PAGE_SIZE)
+    else:
+        # The run's counts are read with it already.
+        enrolled_pages = CountedPaginator(enrolled, REGISTER_PAGE_SIZE, count=run.enrolled_count)
+        waiting_pages = CountedPaginator(waiting, REGISTER_PAGE_SIZE, count=run.waitlist_count)
+    enrolled_page = enrolled_pages.get_page(request.GET.get("pagina"))
+    waiting_page = waiting_pages.get_page(request.GET.get("wachtlijst"))
+    rows = []
+    for enrolment in enrolled_page.object_list:
+        marks = {a.session_id: a.status for a in enrolment.attendance_list}
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "name": enrolment.participant.full_name or enrolment.participant.email,
+                "statuses": [marks.get(s.pk) for s in sessions],
+                "completion": selectors.completion_of(
+                    enrolment=enrolment, sessions=all_sessions, run=run
+                ),
+                "certificate": selectors.current_certificate(enrolment),
+                "mark": marks.get(selected.pk) if selected else None,
+            }
         )
-        for enrolment in enrolled
-    ]
+    completed, _held = selectors.completion_counts(
+        run_ids=[run.pk], runs=[run], sessions={run.pk: all_sessions}
+    ).get(run.pk, (0, 0))
     return render(
         request,
         "trainings/register.html",
         {
             "run": run,
             "rows": rows,
-            "completed_count": sum(1 for row in rows if row[2].is_complete),
-            "waiting": waiting,
+            "enrolled_page": enrolled_page,
+            "enrolled_query": query_without(request, "pagina"),
+            "completed_count": completed,
+            "waiting": waiting_page,
+            "waiting_query": query_without(request, "wachtlijst"),
+            "search": search,
             "pending": list(selectors.pending_approvals(run=run)),
-            "mailings": selectors.run_mailings(run=run)[:10],
+            "mailings": list(selectors.run_mailings(run=run)[:10]),
             "sessions": sessions,
             "markable": markable,
             "selected": selected,
-            "form": form,
+            "attendance_choices": AttendanceStatus.choices,
             "can_manage": permissions.can_manage_run(request.user, run),
         },
     )
@@ -563,9 +629,19 @@ def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+# However busy a period, a day shows this many sessions in the month grid (and its agenda)
+# and in the week, with a "nog N meer" link to the day's list; the list and a day come in pages.
+MONTH_SESSIONS_PER_DAY = 3
+
+WEEK_SESSIONS_PER_DAY = 5
+
+CALENDAR_PAGE_SIZE = 50
+
+
 @login_required
 def calendar(request):
-    """Month grid (default), week, or list of the sessions of the runs the user may see."""
+    """Month grid (default), week, list of a month or one day's list of the sessions of the
+    runs the user may see."""
     today = timezone.localdate()
     organisation_id = request.GET.get("organisatie")
     organisation_id = int(organisation_id) if (organisation_id or "").isdigit() else None
@@ -578,17 +654,35 @@ def calendar(request):
     period = layout.period(
         month=request.GET.get("maand"),
         week=request.GET.get("week"),
+        day=request.GET.get("dag"),
         as_list=request.GET.get("weergave") == "lijst",
         today=today,
     )
-    entries = selectors.calendar_sessions(
-        user=request.user,
-        start=_aware(period.first),
-        end=_aware(period.end),
-        organisation_id=organisation_id,
-        format=training_format,
-        status=status,
-    )
+    chosen = {
+        "user": request.user,
+        "start": _aware(period.first),
+        "end": _aware(period.end),
+        "organisation_id": organisation_id,
+        "format": training_format,
+        "status": status,
+    }
+    filters = query_without(request, "maand", "week", "dag", "weergave", "pagina")
+    page = None
+    more = {}
+    if period.view in (layout.LIST, layout.DAY):
+        page = Paginator(selectors.calendar_rows(**chosen), CALENDAR_PAGE_SIZE).get_page(
+            request.GET.get("pagina")
+        )
+        entries = selectors.calendar_entries(page.object_list)
+    else:
+        per_day = MONTH_SESSIONS_PER_DAY if period.view == layout.MONTH else WEEK_SESSIONS_PER_DAY
+        entries, totals = selectors.calendar_days(per_day=per_day, **chosen)
+        day_url = f"{reverse('trainings:calendar')}?{filters}{'&' if filters else ''}dag="
+        more = {
+            day: (total - per_day, f"{day_url}{day.isoformat()}")
+            for day, total in totals.items()
+            if total > per_day
+        }
     # One reverse() per run rather than per session: a busy month repeats runs many times.
     run_urls = {
         run_id: reverse("trainings:run_detail", args=[run_id])
@@ -607,7 +701,11 @@ def calendar(request):
             if period.view == layout.WEEK
             else [],
             "week_start": period.first,
+            "day": period.first,
             "entries": linked,
+            "page": page,
+            "page_query": query_without(request, "pagina"),
+            "more": more,
             "today": today,
             "draft_label": _("Concept"),
             "off_label": _("Vervalt"),
@@ -617,10 +715,11 @@ def calendar(request):
             "previous_week": period.previous_week,
             "next_week": period.next_week,
             "this_week": period.this_week,
-            "filters": query_without(request, "maand", "week", "weergave"),
-            "organisations": Organisation.objects.filter(offered_trainings__isnull=False)
-            .distinct()
-            .order_by("name"),
+            "previous_day": period.previous_day,
+            "next_day": period.next_day,
+            "this_day": period.this_day,
+            "filters": filters,
+            "organisations": selectors.training_providers().values_list("pk", "name"),
             "formats": TrainingFormat.choices,
             "statuses": RunStatus.choices
             if portal_permissions.is_coordinator(request.user)

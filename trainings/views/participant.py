@@ -6,17 +6,17 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import answer_links
 from portal.forms import add_service_error_messages
-from portal.pagination import query_without
+from portal.pagination import CappedPaginator, CountedPaginator, query_without
 
 from .. import permissions, selectors, services
 from ..forms import CatalogueFilterForm, DevelopmentPlanForm, ManagerForm, ReflectionForm
@@ -24,10 +24,14 @@ from ..models import EnrolmentStatus, RunStatus, TrainingFormat
 
 CATALOGUE_PAGE_SIZE = 20
 
-# Long-time participants collect many trainings; both lists on "my trainings" come in pages.
-UPCOMING_PAGE_SIZE = 20
+# The catalogue counts its runs up to this many ("meer dan 500"): a national programme has
+# thousands of upcoming runs, and counting them all would cost more than the page.
+CATALOGUE_COUNT_CAP = 500
 
-PAST_PAGE_SIZE = 20
+# Long-time participants collect many trainings; both lists on "my trainings" come in pages.
+UPCOMING_PAGE_SIZE = 10
+
+PAST_PAGE_SIZE = 10
 
 
 @login_required
@@ -35,15 +39,20 @@ def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
     runs = selectors.catalogue(user=request.user, filters=filters)
-    page = Paginator(runs, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(runs, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP).get_page(
+        request.GET.get("pagina")
+    )
     return render(
         request,
         "trainings/catalogue.html",
         {
             "form": form,
             "page": page,
+            "count_cap": number_format(CATALOGUE_COUNT_CAP, force_grouping=True),
             "query": query_without(request, "pagina"),
-            "providers": form.fields["aanbieder"].queryset.order_by("name"),
+            "providers": form.fields["aanbieder"]
+            .queryset.order_by("name")
+            .values_list("pk", "name"),
             "selected_provider": filters.organisation_id,
             "now": timezone.now(),
         },
@@ -215,29 +224,38 @@ def release(request, token: str):
 
 @login_required
 def my_trainings(request):
+    """What is ahead (soonest first) and what is over (newest first), each in pages: the
+    database pages both lists, and only the rows shown are read with their sessions."""
     now = timezone.now()
-    upcoming, past = [], []
-    for enrolment in selectors.my_enrolments(user=request.user):
-        is_over = enrolment.run.ends_at is not None and enrolment.run.ends_at < now
-        (past if is_over else upcoming).append(enrolment)
-    # The list comes newest first, which suits what is over; what is ahead reads soonest first.
-    upcoming.reverse()
-    upcoming_page = Paginator(upcoming, UPCOMING_PAGE_SIZE).get_page(request.GET.get("komend"))
-    past_page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("pagina"))
-    for enrolment in [*upcoming_page.object_list, *past_page.object_list]:
+    upcoming_count, past_count = selectors.my_enrolment_counts(user=request.user, now=now)
+    upcoming_page = CountedPaginator(
+        selectors.my_upcoming_enrolments(user=request.user, now=now),
+        UPCOMING_PAGE_SIZE,
+        count=upcoming_count,
+    ).get_page(request.GET.get("komend"))
+    past_page = CountedPaginator(
+        selectors.my_past_enrolments(user=request.user, now=now),
+        PAST_PAGE_SIZE,
+        count=past_count,
+    ).get_page(request.GET.get("pagina"))
+    upcoming, past = list(upcoming_page.object_list), list(past_page.object_list)
+    selectors.with_my_enrolment_lists([*upcoming, *past])
+    for enrolment in [*upcoming, *past]:
         enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
         if enrolment.status == EnrolmentStatus.ENROLLED:
             _attach_completion(enrolment, enrolment.run.session_list)
-    owed = selectors.questionnaires_owed(user=request.user, enrolments=past_page.object_list)
-    for enrolment in past_page.object_list:
+    owed = selectors.questionnaires_owed(user=request.user, enrolments=past)
+    for enrolment in past:
         enrolment.questionnaires = owed.get(enrolment.run_id, [])
     return render(
         request,
         "trainings/my_trainings.html",
         {
             "upcoming": upcoming_page,
+            "upcoming_rows": upcoming,
             "upcoming_query": query_without(request, "komend"),
             "past": past_page,
+            "past_rows": past,
             "past_query": query_without(request, "pagina"),
             "now": now,
         },

@@ -1,0 +1,229 @@
+"""A participant's completion and certificate block rendered in Python: "my trainings" shows
+it on every row of its lists, where an include per row costs more than the rest of the row.
+Also the session lines of a run on that page."""
+
+from django import template
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.formats import named_format
+
+from .. import completion as rule
+
+register = template.Library()
+
+
+def _reasons(enrolment, done) -> SafeString:
+    items = []
+    if rule.ATTENDANCE in done.reasons:
+        items.append(
+            ngettext(
+                "nog %(n)s bijeenkomst bijwonen",
+                "nog %(n)s bijeenkomsten bijwonen",
+                done.sessions_missing,
+            )
+            % {"n": done.sessions_missing}
+        )
+    if rule.ATTENDANCE_MISSED in done.reasons:
+        items.append(_("te weinig bijeenkomsten bijgewoond voor een certificaat"))
+    if rule.END_REVIEW in done.reasons:
+        items.append(
+            format_html(
+                '<a href="{}">{}</a> {}',
+                reverse("trainings:development_plan", args=[enrolment.pk]),
+                _("schrijf je eindreflectie"),
+                _("(„wat heb ik geleerd?” in je ontwikkelplan)"),
+            )
+        )
+    if rule.RUN_NOT_FINISHED in done.reasons:
+        items.append(_("het certificaat komt na de laatste bijeenkomst"))
+    return format_html_join("", "<li>{}</li>", ((item,) for item in items))
+
+
+@register.simple_tag
+def completion_block(enrolment) -> SafeString:
+    """What ``enrolment.completion`` and ``enrolment.certificate`` say: completed with the
+    certificate to download, revoked, or how far the participant is and what is missing."""
+    done = getattr(enrolment, "completion", None)
+    if not done:
+        return SafeString("")
+    certificate = getattr(enrolment, "certificate", None)
+    if done.is_complete:
+        if certificate and certificate.is_revoked:
+            inner = format_html(
+                '<p class="mb-1"><span class="badge text-bg-warning">{}</span> {}</p>',
+                _("Certificaat ingetrokken"),
+                _("Neem contact op met de coördinator van het programma."),
+            )
+        else:
+            inner = format_html(
+                '<p class="mb-1"><span class="badge text-bg-success">{}</span></p>'
+                '<a class="btn btn-primary btn-sm" href="{}">{}'
+                '<span class="visually-hidden"> {}</span></a>',
+                _("Voltooid"),
+                reverse("trainings:certificate_download", args=[enrolment.pk]),
+                _("Certificaat downloaden (PDF)"),
+                enrolment.run.training.title,
+            )
+    elif done.is_eligible and done.sessions:
+        inner = format_html(
+            '<p class="mb-1">{}</p><ul class="mb-1">{}</ul>',
+            _(
+                "Aanwezig bij %(attended)s van %(sessions)s bijeenkomsten; voor het "
+                "certificaat zijn er %(required)s nodig."
+            )
+            % {
+                "attended": done.attended,
+                "sessions": done.sessions,
+                "required": done.sessions_required,
+            },
+            _reasons(enrolment, done),
+        )
+    else:
+        inner = ""
+    return format_html('<div class="completion">{}</div>', inner)
+
+
+@register.simple_tag
+def session_lines(sessions) -> SafeString:
+    """``<li>`` per session: weekday, date and times, its own place, "Vervallen" when off."""
+    moment = named_format("WEEKDAY_DATETIME_FORMAT")
+    time_format = formats.get_format("TIME_FORMAT")
+    off = format_html(' <span class="badge text-bg-warning">{}</span>', _("Vervallen"))
+    return format_html_join(
+        "",
+        "<li>{}–{}{}{}</li>",
+        (
+            (
+                formats.date_format(timezone.localtime(session.starts_at), moment),
+                formats.time_format(timezone.localtime(session.ends_at), time_format),
+                f", {session.location}" if session.location else "",
+                off if session.is_cancelled else "",
+            )
+            for session in sessions
+        ),
+    )
+
+
+def _place_badge(enrolment) -> SafeString:
+    if enrolment.run.status == "cancelled":
+        return format_html('<span class="badge text-bg-warning">{}</span>', _("Geannuleerd"))
+    if enrolment.status == "waitlisted":
+        return format_html(
+            '<span class="badge text-bg-info">{}</span>',
+            _("Wachtlijst, plaats %(position)s") % {"position": enrolment.waitlist_position},
+        )
+    if enrolment.status == "pending_approval":
+        return format_html(
+            '<span class="badge text-bg-secondary">{}</span>', _("Wacht op akkoord leidinggevende")
+        )
+    return format_html('<span class="badge text-bg-success">{}</span>', _("Ingeschreven"))
+
+
+def _plan_line(enrolment) -> SafeString:
+    if enrolment.status != "enrolled":
+        return SafeString("")
+    todo = len(enrolment.reflection_todo)
+    return format_html(
+        '<p class="mb-0"><a href="{}">{}</a>{}</p>{}',
+        reverse("trainings:development_plan", args=[enrolment.pk]),
+        _("Ontwikkelplan en reflecties"),
+        format_html(
+            " · <span>{}</span>",
+            ngettext("%(n)s reflectie nog te schrijven", "%(n)s reflecties nog te schrijven", todo)
+            % {"n": todo},
+        )
+        if todo
+        else "",
+        completion_block(enrolment),
+    )
+
+
+@register.simple_tag
+def upcoming_cards(enrolments) -> SafeString:
+    """A card per enrolment ahead: training, provider and place, the place held, the
+    sessions, and for a place held the plan, reflections owed and completion."""
+    return format_html_join(
+        "",
+        '<li class="card mb-3"><div class="card-body">'
+        '<h3 class="h5 card-title"><a href="{}">{}</a></h3>'
+        '<p class="mb-1 text-body-secondary">{} · {}</p>'
+        '<p class="mb-1">{}</p><ul class="mb-2">{}</ul>{}</div></li>',
+        (
+            (
+                reverse("trainings:run_detail", args=[enrolment.run_id]),
+                enrolment.run.training.title,
+                enrolment.run.training.provider.name,
+                enrolment.run.location,
+                _place_badge(enrolment),
+                session_lines(enrolment.run.session_list),
+                _plan_line(enrolment),
+            )
+            for enrolment in enrolments
+        ),
+    )
+
+
+def _questionnaires(enrolment, hidden) -> SafeString:
+    links = [
+        format_html(
+            '<a class="d-block" href="{}">{}{}</a>',
+            reverse("trainings:evaluation", args=[enrolment.run_id])
+            if kind == "evaluation"
+            else reverse("trainings:followup", args=[enrolment.run_id]),
+            _("Evaluatie invullen") if kind == "evaluation" else _("Samenwerkingsmeter invullen"),
+            hidden,
+        )
+        for kind in enrolment.questionnaires
+    ]
+    return format_html_join("", "{}", ((link,) for link in links)) if links else "—"
+
+
+@register.simple_tag
+def past_rows(enrolments) -> SafeString:
+    """A table row per enrolment that is over: training, date, status, plan and reflections
+    open, questionnaires to fill in, completion and certificate."""
+
+    def cells(enrolment):
+        title = enrolment.run.training.title
+        hidden = format_html('<span class="visually-hidden"> {}</span>', title)
+        enrolled = enrolment.status == "enrolled"
+        todo = len(enrolment.reflection_todo)
+        plan = (
+            format_html(
+                '<a href="{}">{}{}</a>{}',
+                reverse("trainings:development_plan", args=[enrolment.pk]),
+                _("Bekijken"),
+                hidden,
+                format_html(
+                    " ({})",
+                    ngettext("%(n)s reflectie open", "%(n)s reflecties open", todo) % {"n": todo},
+                )
+                if todo
+                else "",
+            )
+            if enrolled
+            else ""
+        )
+        return (
+            reverse("trainings:run_detail", args=[enrolment.run_id]),
+            title,
+            formats.date_format(timezone.localtime(enrolment.run.starts_at), "DATE_FORMAT"),
+            _("Geannuleerd")
+            if enrolment.run.status == "cancelled"
+            else enrolment.get_status_display(),
+            plan,
+            _questionnaires(enrolment, hidden),
+            completion_block(enrolment) if enrolled else "",
+        )
+
+    return format_html_join(
+        "",
+        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+        "<td>{}</td></tr>",
+        (cells(enrolment) for enrolment in enrolments),
+    )

@@ -1,0 +1,168 @@
+"""The register rendered in Python: its table rows and the attendance form's radio group per
+person on the page, plain markup instead of template lookups and widget templates per row."""
+
+from django import template
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+register = template.Library()
+
+
+@register.simple_tag
+def attendance_fieldsets(rows, choices) -> SafeString:
+    """A ``<fieldset>`` per register row, named ``e<enrolment id>``, the current mark checked."""
+
+    def radios(row):
+        pk = row["enrolment"].pk
+        return format_html_join(
+            "",
+            '<div class="form-check form-check-inline"><input type="radio" '
+            'class="form-check-input" name="e{}" value="{}" id="id_e{}_{}"{}>'
+            '<label class="form-check-label" for="id_e{}_{}">{}</label></div>',
+            (
+                (pk, value, pk, n, " checked" if row["mark"] == value else "", pk, n, label)
+                for n, (value, label) in enumerate(choices)
+            ),
+        )
+
+    return format_html_join(
+        "",
+        '<fieldset class="mb-2"><legend class="fs-6 fw-semibold mb-1">{}</legend>{}</fieldset>',
+        ((row["name"], radios(row)) for row in rows),
+    )
+
+
+def _day(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+
+def _mark(status: str | None) -> str:
+    return MARK_LABELS.get(status, "—") if status else "—"
+
+
+MARK_LABELS = {
+    "present": gettext_lazy("Aanwezig"),
+    "absent": gettext_lazy("Afwezig"),
+    "excused": gettext_lazy("Afgemeld met reden"),
+}
+
+
+def _completion(completion) -> str:
+    if completion.is_complete:
+        return _("Ja")
+    text = _("Nee (%(attended)s van %(sessions)s)") % {
+        "attended": completion.attended,
+        "sessions": completion.sessions,
+    }
+    if completion.end_review_missing:
+        text += ", " + _("eindreflectie ontbreekt")
+    return text
+
+
+def _certificate(row, can_manage: bool, csrf_token: str, hidden_name) -> SafeString:
+    certificate, completion = row["certificate"], row["completion"]
+    parts = []
+    if certificate:
+        code = certificate.code
+        parts.append(format_html("<code>{}-{}-{}</code> ", code[:4], code[4:8], code[8:]))
+        if certificate.is_revoked:
+            parts.append(
+                format_html(
+                    '<span class="badge text-bg-warning">{}</span> {}',
+                    _("Ingetrokken"),
+                    _day(certificate.revoked_at),
+                )
+            )
+            if can_manage:
+                parts.append(format_html("<br><small>{}</small>", certificate.revocation_reason))
+        else:
+            parts.append(
+                format_html(
+                    '<span class="badge text-bg-success">{}</span> {}',
+                    _("Uitgegeven"),
+                    _day(certificate.issued_at),
+                )
+            )
+    if can_manage:
+        enrolment = row["enrolment"]
+        if certificate and not certificate.is_revoked:
+            parts.append(
+                format_html(
+                    ' <a class="btn btn-sm btn-outline-danger" href="{}">{}{}</a>',
+                    reverse("trainings:certificate_revoke", args=[certificate.pk]),
+                    _("Intrekken"),
+                    hidden_name,
+                )
+            )
+        elif certificate and completion.is_complete:
+            parts.append(
+                format_html(
+                    ' <form method="post" action="{}" class="d-inline">'
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                    '<button type="submit" class="btn btn-sm btn-outline-primary">{}{}</button>'
+                    "</form>",
+                    reverse("trainings:certificate_reissue", args=[enrolment.pk]),
+                    csrf_token,
+                    _("Opnieuw uitgeven"),
+                    hidden_name,
+                )
+            )
+        elif not certificate:
+            parts.append(_("nog niet gedownload") if completion.is_complete else "—")
+    elif not certificate:
+        parts.append("—")
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+@register.simple_tag(takes_context=True)
+def register_rows(context, rows, can_manage: bool) -> SafeString:
+    """The register's table rows: name, organisation, plan link, a mark per session,
+    completion and certificate; the same cells for every row, without template lookups."""
+    csrf_token = str(context.get("csrf_token", ""))
+    plan_label = _("Plan en reflecties")
+
+    def cells(row):
+        enrolment = row["enrolment"]
+        participant = enrolment.participant
+        hidden_name = format_html('<span class="visually-hidden"> {}</span>', participant.full_name)
+        return (
+            row["name"],
+            participant.organisation.name if participant.organisation_id else "",
+            reverse("trainings:development_plan", args=[enrolment.pk]),
+            plan_label,
+            hidden_name,
+            enrolment.reflection_count,
+            format_html_join("", "<td>{}</td>", ((_mark(s),) for s in row["statuses"])),
+            _completion(row["completion"]),
+            _certificate(row, can_manage, csrf_token, hidden_name),
+        )
+
+    return format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td>{}</td><td><a href="{}">{}{}</a> ({})</td>{}'
+        "<td>{}</td><td>{}</td></tr>",
+        (cells(row) for row in rows),
+    )
+
+
+@register.simple_tag
+def waiting_items(enrolments) -> SafeString:
+    """The waiting list's ``<li>`` items, each numbered with its place on the whole list."""
+
+    def item(enrolment):
+        participant = enrolment.participant
+        moment = formats.date_format(timezone.localtime(enrolment.requested_at), "DATETIME_FORMAT")
+        return (
+            enrolment.waitlist_position,
+            participant.full_name or participant.email,
+            participant.organisation.name if participant.organisation_id else "",
+            _("aangemeld %(moment)s") % {"moment": moment},
+        )
+
+    return format_html_join(
+        "", '<li value="{}">{} ({}) — {}</li>', (item(enrolment) for enrolment in enrolments)
+    )
