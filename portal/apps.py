@@ -34,6 +34,21 @@ class PortalConfig(AppConfig):
             )
         )
 
+        retention.register(
+            retention.RetentionRule(
+                kind="portal.figures_snapshots",
+                label=_("Opgeslagen tellingen voor dashboards (geen persoonsgegevens)"),
+                setting="FIGURES_SNAPSHOT_RETENTION_DAYS",
+                unit=retention.DAYS,
+                anchor=_("na de laatste keer dat een pagina ze vroeg"),
+                effect=_(
+                    "De tellingen worden verwijderd; een pagina die ze weer vraagt, laat ze "
+                    "opnieuw tellen."
+                ),
+                due=lambda cutoff: selectors.figures_snapshots_due_for_deletion(cutoff=cutoff),
+            )
+        )
+
         # Each app registers its reminder renderers in its own `reminders` module.
         autodiscover_modules("reminders")
         # Services queue tasks by name and never import them; importing every app's tasks

@@ -726,6 +726,12 @@ def login_events_due_for_deletion(*, cutoff: datetime) -> QuerySet[LoginEvent]:
     return LoginEvent.objects.filter(created_at__lt=cutoff)
 
 
+def figures_snapshots_due_for_deletion(*, cutoff: datetime) -> QuerySet[FiguresSnapshot]:
+    """Stored figures no page asked for since ``cutoff`` (rule ``portal.figures_snapshots``):
+    a page asks again once they are older than ``FIGURES_FRESH_FOR``, which saves the row."""
+    return FiguresSnapshot.objects.filter(updated_at__lt=cutoff)
+
+
 def destruction_records() -> QuerySet[DestructionRecord]:
     """The destruction register, newest first (beheerders only; holds no personal data)."""
     return DestructionRecord.objects.order_by("-run_at", "kind", "pk")

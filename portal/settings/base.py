@@ -263,6 +263,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Login records hold IP addresses (personal data): keep them only this long.
 LOGIN_EVENT_RETENTION_DAYS = env.int("LOGIN_EVENT_RETENTION_DAYS", default=180)
+# Figures counted for a dashboard period that no page asked for in this many days are removed.
+FIGURES_SNAPSHOT_RETENTION_DAYS = env.int("FIGURES_SNAPSHOT_RETENTION_DAYS", default=30)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # BIO 5.18: the beheerders review who holds the sensitive roles this often; an unanswered
 # review reminds them after this many working days.

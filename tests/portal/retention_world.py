@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from portal.models import LoginEvent
+from portal.models import FiguresSnapshot, LoginEvent
 from signalen.models import Signal, SignalEvent
 from tests.portal.factories import LoginEventFactory
 from tests.signalen.factories import meldpunt, report, signal_in
@@ -88,6 +88,11 @@ def _login_event(anchor, marker):
     LoginEventFactory(created_at=anchor, identifier=f"{marker}@example.org", succeeded=False)
 
 
+def _figures_snapshot(anchor, marker):
+    snapshot = FiguresSnapshot.objects.create(key=f"tests.figures:{marker}", figures={"m": marker})
+    FiguresSnapshot.objects.filter(pk=snapshot.pk).update(updated_at=anchor)
+
+
 def _signal(anchor, marker):
     _organisation, (contact,) = meldpunt()
     signal = report(organisation=contact.organisation, description=marker, involved=marker)
@@ -103,6 +108,7 @@ PLANTERS = {
     "werkplaats.practice_logs": _practice_log,
     "verkenning.interview_notes": _interview_notes,
     "portal.login_events": _login_event,
+    "portal.figures_snapshots": _figures_snapshot,
     "signalen.signals": _signal,
 }
 
@@ -123,6 +129,7 @@ def stored_text() -> str:
         Answer,
         Observation,
         LoginEvent,
+        FiguresSnapshot,
         Signal,
         SignalEvent,
     ]
