@@ -307,6 +307,8 @@ def pages():
         Page("catalogue", as_participant, "/trainingen/"),
         Page("catalogue page 5", as_participant, "/trainingen/?pagina=5"),
         Page("calendar month", as_coordinator, f"/trainingen/kalender/?maand={month}"),
+        # Where a day's "nog N meer" leads: that day's sessions, a page of 50.
+        Page("calendar day", as_coordinator, f"/trainingen/kalender/?dag={month}-15"),
         Page("my trainings", as_participant, "/trainingen/mijn/"),
         Page("run detail", as_participant, f"/trainingen/uitvoeringen/{run.pk}/"),
         Page("run detail (coord.)", as_coordinator, f"/trainingen/uitvoeringen/{run.pk}/"),
