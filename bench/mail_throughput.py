@@ -154,6 +154,9 @@ def main(argv=None) -> int:
     parser.add_argument("--kills", type=int, default=5, help="kill -9 rounds, each mid-batch")
     parser.add_argument("--seed", type=int, default=20)
     args = parser.parse_args(argv)
+    # Stopped from outside (timeout, Ctrl-C): the finally below still stops the worker, which
+    # would otherwise live on in its own session and take the next run's rows.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     from bench.signalen_queue import ensure_database
 
