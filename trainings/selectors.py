@@ -204,6 +204,22 @@ def catalogue(*, user: User, filters: CatalogueFilters) -> QuerySet[Run]:
     return runs.select_related("training", "training__provider").order_by("starts_at", "pk")
 
 
+def catalogue_keys(*, user: User, filters: CatalogueFilters) -> QuerySet:
+    """The ids of ``catalogue``'s runs in its order, for a page to be cut from: an offset
+    skips rows, and the counts per run would be worked out for every row skipped."""
+    return catalogue(user=user, filters=filters).values_list("pk", flat=True)
+
+
+def catalogue_page(*, user: User, run_ids: list[int]) -> list[Run]:
+    """These runs of the catalogue, in the order of ``run_ids``, with their counts and the
+    user's own status: one query, counting only the runs shown."""
+    runs = _with_my_status(_with_counts(Run.objects.filter(pk__in=run_ids)), user).select_related(
+        "training", "training__provider"
+    )
+    by_id = {run.pk: run for run in runs}
+    return [by_id[pk] for pk in run_ids if pk in by_id]
+
+
 def run_detail(*, user: User, run_id: int) -> Run | None:
     """One run the user may see, with its sessions, trainers, materials and counts."""
     return (
@@ -1527,25 +1543,31 @@ def programme_evaluation_over_time(*, programme_id: int) -> list[PeriodRow]:
     ]
 
 
-def followup_summary(*, run_ids) -> dict[int, evaluation.FollowupTotals]:
+def _followup_due(ends_at: datetime | None, followup_weeks: int | None, now: datetime) -> bool:
+    """Whether a run's follow-up moment has passed (the programme's weeks after its end)."""
+    weeks = followup_weeks or evaluation.DEFAULT_FOLLOWUP_WEEKS
+    return ends_at is not None and ends_at + timedelta(weeks=weeks) <= now
+
+
+def followup_summary(
+    *, run_ids, due: dict[int, bool] | None = None
+) -> dict[int, evaluation.FollowupTotals]:
     """Per run id: how many were asked (invited, and the follow-up moment passed), answered,
     said they contacted another partner, and the count per organisation contacted; the last
-    two None below 5 answers. Five queries whatever the number of runs. The caller passes only
-    runs its user may see figures of."""
+    two None below 5 answers. Five queries whatever the number of runs; four when the caller
+    passes ``due`` (run id to whether its follow-up moment passed, ``_followup_due``). The
+    caller passes only runs its user may see figures of."""
     run_ids = list(run_ids)
-    now = timezone.now()
-    due = {
-        row["pk"]: row["ends_at"] is not None
-        and row["ends_at"]
-        + timedelta(
-            weeks=row["training__programme__evaluation_settings__followup_weeks"]
-            or evaluation.DEFAULT_FOLLOWUP_WEEKS
-        )
-        <= now
-        for row in Run.objects.filter(pk__in=run_ids).values(
-            "pk", "ends_at", "training__programme__evaluation_settings__followup_weeks"
-        )
-    }
+    if due is None:
+        now = timezone.now()
+        due = {
+            row["pk"]: _followup_due(
+                row["ends_at"], row["training__programme__evaluation_settings__followup_weeks"], now
+            )
+            for row in Run.objects.filter(pk__in=run_ids).values(
+                "pk", "ends_at", "training__programme__evaluation_settings__followup_weeks"
+            )
+        }
     asked = dict(
         evaluation_invitees(run_ids=[pk for pk, is_due in due.items() if is_due])
         .values("run_id")
@@ -1848,7 +1870,9 @@ def dashboard_programme(*, user: User, programme_id: int) -> Programme | None:
     """The programme, or None when it does not exist or the user may not see its dashboard."""
     if not permissions.can_view_programme_dashboard(user, programme_id):
         return None
-    return Programme.objects.filter(pk=programme_id).first()
+    # With its evaluation settings (none: the defaults): the runs page reads the follow-up
+    # weeks from them.
+    return Programme.objects.select_related("evaluation_settings").filter(pk=programme_id).first()
 
 
 @dataclass(frozen=True)
@@ -2123,9 +2147,13 @@ class RunPage:
 
 def dashboard_providers(*, programme: Programme) -> QuerySet[Organisation]:
     """The organisations providing trainings of the programme, by name."""
-    return Organisation.objects.filter(
-        pk__in=Training.objects.filter(programme=programme).values("provider_id")
-    ).order_by("name")
+    return (
+        Organisation.objects.filter(
+            pk__in=Training.objects.filter(programme=programme).values("provider_id")
+        )
+        .only("pk", "name")
+        .order_by("name")
+    )
 
 
 def dashboard_run_page(
@@ -2164,6 +2192,9 @@ def dashboard_run_page(
         shown = shown[:RUN_PAGE_SIZE]
     run_ids = [run.pk for run in shown]
     evaluation_groups = _evaluation_totals(run_ids)
+    # Every run shown is of this programme: its follow-up weeks read with it.
+    settings = getattr(programme, "evaluation_settings", None)
+    weeks = settings.followup_weeks if settings is not None else None
     return RunPage(
         figures=DashboardFigures(
             runs=_run_figures(shown, period=period, now=now),
@@ -2172,7 +2203,10 @@ def dashboard_run_page(
             completion=completion_counts(run_ids=run_ids, runs=shown),
             evaluations=evaluation_groups,
             evaluations_combined=evaluation.combine(evaluation_groups.values()),
-            followups=followup_summary(run_ids=run_ids),
+            followups=followup_summary(
+                run_ids=run_ids,
+                due={run.pk: _followup_due(run.ends_at, weeks, now) for run in shown},
+            ),
         ),
         provider=provider,
         previous_before=shown[0].pk if shown and has_previous else None,

@@ -38,10 +38,12 @@ PAST_PAGE_SIZE = 10
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
-    runs = selectors.catalogue(user=request.user, filters=filters)
-    page = CappedPaginator(runs, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP).get_page(
+    keys = selectors.catalogue_keys(user=request.user, filters=filters)
+    page = CappedPaginator(keys, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP).get_page(
         request.GET.get("pagina")
     )
+    # The page's runs read by their ids: their counts worked out for these rows only.
+    page.object_list = selectors.catalogue_page(user=request.user, run_ids=list(page.object_list))
     return render(
         request,
         "trainings/catalogue.html",
