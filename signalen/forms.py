@@ -282,10 +282,13 @@ class QueueFilterForm(forms.Form):
             ("", _("Alle categorieën")),
             *((str(c.pk), localized(c, "name")) for c in categories if c.is_active),
         ]
-        colleagues = contact_persons_of(organisation_ids=contact_organisation_ids(user)).exclude(
-            pk=user.pk
+        # Only the names: whole people with their organisations were most of the form's time.
+        colleagues = (
+            contact_persons_of(organisation_ids=contact_organisation_ids(user))
+            .exclude(pk=user.pk)
+            .values_list("pk", "full_name", "email")
         )
-        choices = [(str(person.pk), person.full_name or person.email) for person in colleagues]
+        choices = [(str(pk), full_name or email) for pk, full_name, email in colleagues]
         for name, bound_field in self.fields.items():
             css = "form-check-input" if name == "overdue" else "form-select"
             bound_field.widget.attrs["class"] = css
