@@ -831,11 +831,46 @@ def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def _is_waiting(enrolment: Enrolment) -> bool:
+    """``waiting`` of ``participant_overview``, on a row read with its run."""
+    return (
+        enrolment.status == EnrolmentStatus.WAITLISTED
+        and enrolment.run.status == RunStatus.PUBLISHED
+    )
+
+
+def _is_recent(enrolment: Enrolment, *, now: datetime, since: datetime) -> bool:
+    """``recent`` of ``participant_overview``: a place in a run that was on since ``since``."""
+    run = enrolment.run
+    return (
+        enrolment.status == EnrolmentStatus.ENROLLED
+        and run.starts_at is not None
+        and run.ends_at is not None
+        and run.starts_at <= now
+        and run.ends_at >= since
+    )
+
+
+def _is_moved_up(enrolment: Enrolment, *, now: datetime) -> bool:
+    """``moved_up`` of ``participant_overview``: enrolled from the waiting list lately, in a
+    published run still to come."""
+    run = enrolment.run
+    return (
+        enrolment.status == EnrolmentStatus.ENROLLED
+        and run.status == RunStatus.PUBLISHED
+        and run.starts_at is not None
+        and run.starts_at > now
+        and enrolment.enrolled_at is not None
+        and enrolment.enrolled_at > enrolment.requested_at
+        and enrolment.enrolled_at >= now - MOVED_UP_WINDOW
+    )
+
+
 def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
     """For the home page: my next sessions, where I wait or moved up, and what I still owe.
 
     Four queries, whatever the number of enrolments: the next sessions; one read of the
-    enrolments that matter now, each flagged in SQL for the list it belongs to; and the
+    enrolments that matter now, each sorted into the list it belongs to; and the
     sessions and reflections of the runs that were on within the reflection window.
     """
     now = timezone.now()
@@ -873,19 +908,15 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
     enrolments = list(
         Enrolment.objects.filter(participant=user)
         .filter(waiting | recent | plan_review | moved_up)
-        .annotate(
-            is_waiting=_flag(waiting),
-            is_recent=_flag(recent),
-            is_plan_review=_flag(plan_review),
-            is_moved_up=_flag(moved_up),
-            waitlist_position=_waitlist_position(),
-        )
+        .annotate(is_plan_review=_flag(plan_review), waitlist_position=_waitlist_position())
         .select_related("run", "run__training")
     )
+    # The other lists are told apart here, on the row's own columns, by the same conditions
+    # as the filter above: the same expressions flagged in SQL cost more to build than to run.
     waiting_places = sorted(
-        (e for e in enrolments if e.is_waiting), key=lambda e: (e.run.starts_at, e.pk)
+        (e for e in enrolments if _is_waiting(e)), key=lambda e: (e.run.starts_at, e.pk)
     )
-    recent_enrolments = [e for e in enrolments if e.is_recent]
+    recent_enrolments = [e for e in enrolments if _is_recent(e, now=now, since=since)]
     if recent_enrolments:
         _attach_sessions_and_reflections(recent_enrolments)
     due = [
@@ -900,7 +931,7 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
         reverse=True,
     )
     moved_up_places = sorted(
-        (e for e in enrolments if e.is_moved_up), key=lambda e: (e.run.starts_at, e.pk)
+        (e for e in enrolments if _is_moved_up(e, now=now)), key=lambda e: (e.run.starts_at, e.pk)
     )
     return ParticipantOverview(
         next_sessions=next_sessions,
