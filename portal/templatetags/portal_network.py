@@ -48,9 +48,8 @@ def network_people(people) -> str:
 @register.simple_tag
 def organisation_options(organisations, chosen: str) -> str:
     """The ``<option>`` of each (pk, name), the chosen one selected."""
-    return mark_safe(  # noqa: S308 - every value is escaped
-        "".join(
-            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{escape(name)}</option>'
-            for pk, name in organisations
-        )
+    options = (
+        f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{escape(name)}</option>'
+        for pk, name in organisations
     )
+    return mark_safe("".join(options))  # noqa: S308 - every value is escaped
