@@ -542,9 +542,10 @@ def _findable(ids) -> QuerySet[User]:
     The one place the consent is read: every netwerk page and the signal form go through it,
     straight from the database, so a revocation counts from the next request on.
     """
-    # Named on the consent's side of the join, so the database looks the consents up by
-    # their index (then the people of those consenting) instead of reading every consent.
-    return _findable_people().filter(network_profile__user_id__in=list(ids))
+    # Named on both sides of the join, so the database looks the people up by their key and
+    # the consents by theirs, instead of reading every consent or every person to join them.
+    ids = list(ids)
+    return _findable_people().filter(pk__in=ids, network_profile__user_id__in=ids)
 
 
 def _findable_people() -> QuerySet[User]:
