@@ -233,7 +233,10 @@ def main(argv=None) -> int:
         print(f"  over {args.kills} kills: duplicates {totals[0]}, lost {totals[1]}")
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            kill(worker)
         controller.stop()
     return 0
 

@@ -2,6 +2,7 @@
 end-of-data mark, against a real SMTP server on loopback."""
 
 import smtplib
+import socket
 from email.message import EmailMessage
 
 import pytest
@@ -99,3 +100,13 @@ def test_a_refused_recipient_raises_before_the_record(sink):
             before_end=lambda: seen.append("recorded"),
         )
     assert seen == []
+
+
+def test_the_end_mark_is_not_held_back_for_an_acknowledgement(sink):
+    """The message and its end mark are two writes: with Nagle's algorithm on, the mark
+    waits for the server's delayed acknowledgement (40 ms a mail, seen as 22 mails/s)."""
+    with connect(sink) as smtp:
+        sendmail_with_commit_point(
+            smtp, "a@x.example", ["b@y.example"], message_bytes("zes", "z"), before_end=list
+        )
+        assert smtp.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
