@@ -26,6 +26,7 @@ from portal import permissions as portal_permissions
 from portal.cursor_pagination import CursorPage, Key, SplitBy, paginate
 from portal.formats import moment_writer
 from portal.models import Organisation, Role, User
+from portal.pagination import BoundedCount
 from portal.templatetags.portal_ui import status_badge
 from portal.translated import SOURCE_LANGUAGE, localized
 
@@ -385,21 +386,6 @@ def signal_queue_page(
 
 
 @dataclass(frozen=True)
-class BoundedCount:
-    """A count that stopped at ``limit``: ``more`` says there were more than ``n``."""
-
-    n: int
-    more: bool
-
-    @classmethod
-    def of(cls, queryset: QuerySet, limit: int | None = None) -> "BoundedCount":
-        """Counts at most ``limit + 1`` rows, in one query (a COUNT over a LIMIT)."""
-        limit = COUNT_LIMIT if limit is None else limit
-        counted = queryset.order_by()[: limit + 1].count()
-        return cls(n=min(counted, limit), more=counted > limit)
-
-
-@dataclass(frozen=True)
 class QueueCounts:
     matching: BoundedCount  # signals that pass the queue's filters
     overdue: BoundedCount  # all visible overdue signals, whatever the filters
@@ -440,10 +426,11 @@ def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) ->
         matching = BoundedCount(n=tallied, more=False)
     else:
         matching = BoundedCount.of(
-            visible.filter(_queue_condition(user=user, filters=filters, now=now))
+            visible.filter(_queue_condition(user=user, filters=filters, now=now)), COUNT_LIMIT
         )
     return QueueCounts(
-        matching=matching, overdue=BoundedCount.of(visible.filter(deadline_at__lt=now))
+        matching=matching,
+        overdue=BoundedCount.of(visible.filter(deadline_at__lt=now), COUNT_LIMIT),
     )
 
 
@@ -788,7 +775,7 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
         open_per_status=open_per_status,
         pickup_per_month=pickup_per_month,
         average_pickup_hours=_hours(totals["seconds"], totals["picked"]),
-        overdue=BoundedCount.of(overdue_signals),
+        overdue=BoundedCount.of(overdue_signals, COUNT_LIMIT),
         months=months,
     )
 
