@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import network, permissions, reminders
+from . import network, permissions, reminders, sql
 from .digest import DAILY_DIGEST
 from .models import (
     DailyDigest,
@@ -174,6 +174,27 @@ def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
         .select_related("organisation")
         .distinct()
         .order_by("full_name", "email")
+    )
+
+
+# ``contact_person_names``: one row per person, the full name or else the e-mail address.
+_CONTACT_PERSON_NAMES_SQL = (
+    "SELECT u.id, COALESCE(NULLIF(u.full_name, ''), u.email) FROM portal_user u "
+    "WHERE u.is_active AND u.id <> %s AND EXISTS (SELECT 1 FROM portal_roleassignment r "
+    "WHERE r.user_id = u.id AND r.role = %s AND r.organisation_id IN ({organisations})) "
+    "ORDER BY u.full_name, u.email"
+)
+
+
+def contact_person_names(*, organisation_ids, but: User) -> list[tuple[int, str]]:
+    """(id, name) of the people ``contact_persons_of`` gives, without ``but``, in the same
+    order: for the queue's filter, on every request of it, so written as SQL (see
+    ``portal.sql``)."""
+    if not organisation_ids:
+        return []
+    return sql.fetch_all(
+        sql.expand(_CONTACT_PERSON_NAMES_SQL, organisations=organisation_ids),
+        [but.pk, Role.CONTACT_PERSON, *organisation_ids],
     )
 
 

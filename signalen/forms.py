@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import DateField, OneTimeSubmissionMixin
 from portal.models import Organisation, User
 from portal.permissions import contact_organisation_ids
-from portal.selectors import contact_persons_of
+from portal.selectors import contact_person_names, contact_persons_of
 from portal.translated import localized
 
 from . import selectors
@@ -283,12 +283,8 @@ class QueueFilterForm(forms.Form):
             *((str(c.pk), localized(c, "name")) for c in categories if c.is_active),
         ]
         # Only the names: whole people with their organisations were most of the form's time.
-        colleagues = (
-            contact_persons_of(organisation_ids=contact_organisation_ids(user))
-            .exclude(pk=user.pk)
-            .values_list("pk", "full_name", "email")
-        )
-        choices = [(str(pk), full_name or email) for pk, full_name, email in colleagues]
+        colleagues = contact_person_names(organisation_ids=contact_organisation_ids(user), but=user)
+        choices = [(str(pk), name) for pk, name in colleagues]
         for name, bound_field in self.fields.items():
             css = "form-check-input" if name == "overdue" else "form-select"
             bound_field.widget.attrs["class"] = css

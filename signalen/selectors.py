@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import permissions as portal_permissions
+from portal import sql
 from portal.cursor_pagination import CursorPage, Key, SplitBy, paginate
 from portal.formats import moment_writer
 from portal.models import Organisation, Role, User
@@ -99,9 +100,12 @@ SORTS = {
     ],
 }
 QUEUE_CURSOR_SALT = "signalen.queue"
-# The queue counts up to this many signals and then says "more than"; counting every
-# visible signal on each request is what made the page slow at volume.
-COUNT_LIMIT = 1000
+# The queue, its overdue banner, the dashboard's overdue figure and the menu badge count up
+# to this many signals and then say "more than" ("100+" on the badge). Counting every
+# visible signal on each request is what made the page slow at volume; a count stops
+# reading where it reaches the limit, and each signal counted costs a check of its access
+# rows, so a hundred (enough to tell a person how much waits) costs a tenth of a thousand.
+COUNT_LIMIT = 100
 
 
 def _queue_condition(*, user, filters: QueueFilters, now: datetime) -> Q:
@@ -224,15 +228,16 @@ class QueueCategory:
     is_active: bool
 
 
+_CATEGORIES_SQL = (
+    "SELECT id, position, name, name_en, is_active FROM signalen_category "
+    "ORDER BY position, name, id"
+)
+
+
 def queue_categories() -> list[QueueCategory]:
     """Every category, inactive ones too (old signals keep theirs), in the queue's order:
     read once per page for the filter, the rows' labels and the category order."""
-    return [
-        QueueCategory(*values)
-        for values in Category.objects.order_by("position", "name", "pk").values_list(
-            "pk", "position", "name", "name_en", "is_active"
-        )
-    ]
+    return [QueueCategory(*values) for values in sql.fetch_all(_CATEGORIES_SQL, [])]
 
 
 # What the page query reads of each signal: the columns of ``QueueRow`` and the sort keys;
@@ -253,12 +258,21 @@ QUEUE_ROW_COLUMNS = (
 )
 
 
+# The names on a page of the queue, in one statement (``portal.sql``): organisations
+# ("o") and people ("p", the full name or else the e-mail address).
+_NAMES_SQL = (
+    "SELECT 'o', id, name FROM portal_organisation WHERE id IN ({organisations}) "
+    "UNION ALL SELECT 'p', id, COALESCE(NULLIF(full_name, ''), email) FROM portal_user "
+    "WHERE id IN ({people})"
+)
+
+
 class _RowWriter:
     """Writes the fetched columns of one page as ``QueueRow``; looks up once per page what
     is the same for every row (labels, formats, names, the viewer's organisations).
 
-    The names of the page's organisations and assignees take one query each, whatever
-    the rows: the viewer's own organisations and the viewer are always asked too.
+    The names of the page's organisations and assignees take one query, whatever the
+    rows: the viewer's own organisations and the viewer are always asked too.
     """
 
     def __init__(self, *, user, rows, categories: list[QueueCategory]):
@@ -280,15 +294,19 @@ class _RowWriter:
             organisation_ids.update((fetched.organisation_id, fetched.reported_to_id))
             if fetched.assignee_id is not None:
                 person_ids.add(fetched.assignee_id)
-        self.organisations = dict(
-            Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")
-        )
-        self.people = {
-            pk: full_name or email
-            for pk, full_name, email in User.objects.filter(pk__in=person_ids).values_list(
-                "pk", "full_name", "email"
+        self.organisations, self.people = {}, {}
+        names = {"o": self.organisations, "p": self.people}
+        # Someone who is no contact person has no rows and no organisations to name.
+        found = (
+            sql.fetch_all(
+                sql.expand(_NAMES_SQL, organisations=organisation_ids, people=person_ids),
+                [*organisation_ids, *person_ids],
             )
-        }
+            if organisation_ids
+            else []
+        )
+        for kind, pk, name in found:
+            names[kind][pk] = name
 
     def row(self, fetched) -> QueueRow:
         if fetched.organisation_id not in self.own_organisation_ids:
@@ -391,8 +409,30 @@ class QueueCounts:
     overdue: BoundedCount  # all visible overdue signals, whatever the filters
 
 
-def _tallied_count(*, user, filters: QueueFilters) -> int | None:
-    """The number of signals that pass ``filters`` from the kept counters, or None when
+# The statements of ``queue_counts`` and ``attention_count`` (see ``portal.sql``).
+_TALLY_SQL = (
+    "SELECT COALESCE(SUM(signals), 0) FROM signalen_signaltally "
+    "WHERE organisation_id = %s AND status IN ({statuses})"
+)
+_TALLY_CATEGORY_SQL = _TALLY_SQL + " AND category_id = %s"
+# ``signals_visible_to`` past the deadline, up to ``COUNT_LIMIT + 1``.
+_OVERDUE_SQL = (
+    "SELECT COUNT(*) FROM (SELECT 1 FROM signalen_signal "
+    "WHERE signalen_signal.deadline_at < %s AND EXISTS ("
+    "SELECT 1 FROM signalen_signalaccess "
+    "WHERE signalen_signalaccess.signal_id = signalen_signal.id "
+    "AND signalen_signalaccess.organisation_id IN ({organisations})) LIMIT %s) AS overdue"
+)
+# ``_needs_attention``, up to ``COUNT_LIMIT + 1``.
+_ATTENTION_SQL = (
+    "SELECT COUNT(*) FROM (SELECT 1 FROM signalen_signal "
+    "WHERE organisation_id IN ({organisations}) AND status IN ({open}) "
+    "AND (status IN ({waiting}) OR deadline_at < %s) LIMIT %s) AS waiting"
+)
+
+
+def _tally_statement(*, user, filters: QueueFilters) -> tuple[str, list] | None:
+    """SQL that sums the kept counters for the signals that pass ``filters``, or None when
     the counters cannot tell: they are kept per organisation, category and status, so they
     answer for those filters only, and only for someone who serves one organisation (a
     signal that two of a person's organisations can see is in the counters of both)."""
@@ -401,36 +441,59 @@ def _tallied_count(*, user, filters: QueueFilters) -> int | None:
     organisation_ids = portal_permissions.contact_organisation_ids(user)
     if len(organisation_ids) != 1:
         return None
-    tallies = SignalTally.objects.filter(organisation_id=next(iter(organisation_ids)))
     if filters.status == "open":
-        tallies = tallies.filter(status__in=OPEN)
+        statuses = sorted(OPEN)
     elif filters.status in Status.values:
-        tallies = tallies.filter(status=filters.status)
+        statuses = [filters.status]
+    else:
+        statuses = list(Status.values)
+    params = [next(iter(organisation_ids)), *statuses]
     if filters.category_id:
-        tallies = tallies.filter(category_id=filters.category_id)
-    return tallies.aggregate(n=Sum("signals"))["n"] or 0
+        return sql.expand(_TALLY_CATEGORY_SQL, statuses=statuses), [*params, filters.category_id]
+    return sql.expand(_TALLY_SQL, statuses=statuses), params
+
+
+def _overdue_statement(*, organisation_ids, now: datetime) -> tuple[str, list]:
+    return (
+        sql.expand(_OVERDUE_SQL, organisations=organisation_ids),
+        [sql.moment(now), *sorted(organisation_ids), COUNT_LIMIT + 1],
+    )
+
+
+def _bounded(counted: int) -> BoundedCount:
+    return BoundedCount(n=min(counted, COUNT_LIMIT), more=counted > COUNT_LIMIT)
 
 
 def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
-    """Both counts of the queue page; two queries.
+    """Both counts of the queue page: one query where the kept counters can tell how many
+    signals pass the filters, else two.
 
     The signals that pass the filters are counted by the kept counters when they can tell
     (exact, however many), else up to ``COUNT_LIMIT``. The overdue signals change with the
     clock, so they are counted up to ``COUNT_LIMIT``. A bounded count stops reading at the
     limit, so its cost does not grow with the number of signals a contact person can see.
+    Both are written as SQL (``portal.sql``): they run on every request of the queue.
     """
     now = now or timezone.now()
-    visible = signals_visible_to(user)
-    tallied = _tallied_count(user=user, filters=filters)
-    if tallied is not None:
-        matching = BoundedCount(n=tallied, more=False)
-    else:
-        matching = BoundedCount.of(
-            visible.filter(_queue_condition(user=user, filters=filters, now=now)), COUNT_LIMIT
+    organisation_ids = portal_permissions.contact_organisation_ids(user)
+    if not organisation_ids:
+        return QueueCounts(matching=BoundedCount(n=0, more=False), overdue=_bounded(0))
+    overdue, overdue_params = _overdue_statement(organisation_ids=organisation_ids, now=now)
+    tally = _tally_statement(user=user, filters=filters)
+    if tally is not None:
+        tally_sql, tally_params = tally
+        tallied, overdue_count = sql.fetch_one(
+            f"SELECT ({tally_sql}), ({overdue})", [*tally_params, *overdue_params]
         )
+        return QueueCounts(
+            matching=BoundedCount(n=tallied, more=False), overdue=_bounded(overdue_count)
+        )
+    matching = BoundedCount.of(
+        signals_visible_to(user).filter(_queue_condition(user=user, filters=filters, now=now)),
+        COUNT_LIMIT,
+    )
     return QueueCounts(
-        matching=matching,
-        overdue=BoundedCount.of(visible.filter(deadline_at__lt=now), COUNT_LIMIT),
+        matching=matching, overdue=_bounded(sql.fetch_one(overdue, overdue_params)[0])
     )
 
 
@@ -447,18 +510,31 @@ def _needs_attention(user, now: datetime) -> Q:
 def attention_count(*, user, now: datetime | None = None) -> int:
     """How many signals wait for the user's meldpunt (new or overdue): the menu's badge.
 
-    Exact up to ``COUNT_LIMIT``, ``COUNT_LIMIT + 1`` for anything above it. One query,
-    and none for anyone who is not a contact person.
+    ``_needs_attention`` counted, exact up to ``COUNT_LIMIT``, ``COUNT_LIMIT + 1`` for
+    anything above it. One query, and none for anyone who is not a contact person. Written
+    as SQL (``portal.sql``): it is on every page a contact person opens, and the ORM took
+    twice as long to build it as the database to answer it.
     """
-    if not portal_permissions.is_contact_person(user):
+    organisation_ids = portal_permissions.contact_organisation_ids(user)
+    if not organisation_ids:
         return 0
     # Only signals that one of the user's organisations handles, and the handling
     # organisation always has access (given when the signal is made or forwarded to it,
     # never taken away): so these are visible to the user without asking the access rows,
     # which made this count, on every page of a contact person, cost a join per signal.
-    waiting = Signal.objects.filter(_needs_attention(user, now or timezone.now()))
-    # Stops at the limit: the badge is on every page, and "1000+" says enough.
-    return waiting.order_by()[: COUNT_LIMIT + 1].count()
+    waiting = sorted(AWAITING_PICKUP)
+    statement = sql.expand(
+        _ATTENTION_SQL, organisations=organisation_ids, open=OPEN, waiting=waiting
+    )
+    params = [
+        *sorted(organisation_ids),
+        *sorted(OPEN),
+        *waiting,
+        sql.moment(now or timezone.now()),
+        # Stops at the limit: the badge is on every page, and "100+" says enough.
+        COUNT_LIMIT + 1,
+    ]
+    return sql.fetch_one(statement, params)[0]
 
 
 def attention_signals(*, user, limit: int = 5, now: datetime | None = None) -> list[Signal]:
@@ -722,13 +798,13 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
         months.append(cursor.strftime("%Y-%m"))
         cursor = (cursor + timedelta(days=32)).replace(day=1)
     tallies = SignalTally.objects.filter(organisation=organisation)
-    overdue_signals = Signal.objects.filter(
-        Exists(SignalAccess.objects.filter(signal=OuterRef("pk"), organisation_id=organisation.pk)),
-        deadline_at__lt=now,
-    )
-    if organisation.pk not in portal_permissions.contact_organisation_ids(user):
+    overdue = _bounded(0)
+    if organisation.pk in portal_permissions.contact_organisation_ids(user):
+        overdue = _bounded(
+            sql.fetch_one(*_overdue_statement(organisation_ids=[organisation.pk], now=now))[0]
+        )
+    else:
         tallies = tallies.none()
-        overdue_signals = overdue_signals.none()
     per_category = [
         (localized(Category(name=name, name_en=name_en), "name"), n)
         for name, name_en, n in tallies.values(
@@ -775,7 +851,7 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
         open_per_status=open_per_status,
         pickup_per_month=pickup_per_month,
         average_pickup_hours=_hours(totals["seconds"], totals["picked"]),
-        overdue=BoundedCount.of(overdue_signals, COUNT_LIMIT),
+        overdue=overdue,
         months=months,
     )
 

@@ -23,7 +23,7 @@ def signal_attention_count(context) -> int:
 
 @register.filter
 def at_most(count: int) -> str:
-    """A count from ``attention_count`` as shown: "1000+" once it passed the limit."""
+    """A count from ``attention_count`` as shown: "100+" once it passed the limit."""
     if count > selectors.COUNT_LIMIT:
         return f"{selectors.COUNT_LIMIT}+"
     return str(count)
