@@ -150,21 +150,16 @@ def _column_of(model, key: str, column: str) -> Subquery:
 def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Signal]:
     """The triage queue: visible signals, filtered and sorted.
 
-    The rows carry the sort keys of ``SORTS`` (``deadline_key``; ``category_position`` and
-    ``category_name`` in the category order) so that ``signal_queue_page`` can cut the
-    list at a cursor; the page reads only the columns it shows (``QUEUE_ROW_COLUMNS``).
+    The rows carry the sort keys of ``SORTS`` that are not columns (``deadline_key`` in
+    the deadline order; ``category_position`` and ``category_name`` in the category
+    order) so that ``signal_queue_page`` can cut the list at a cursor; the page reads only
+    the columns it shows (``QUEUE_ROW_COLUMNS``).
     """
     now = now or timezone.now()
     queryset = (
         signals_visible_to(user)
         .filter(_queue_condition(user=user, filters=filters, now=now))
         .annotate(
-            deadline_key=Coalesce("deadline_at", Value(NO_DEADLINE)),
-            is_overdue=Case(
-                When(deadline_at__lt=now, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
             # ``ActorNames`` for the assignee column, in SQL: an anonymous reporter who is
             # also the assignee is not named outside the organisation it was reported to.
             assignee_is_hidden_reporter=Case(
@@ -178,7 +173,10 @@ def signal_queue(*, user, filters: QueueFilters, now: datetime | None = None) ->
             ),
         )
     )
-    if filters.sort == "category":
+    if filters.sort == "deadline":
+        # Only for this order: the page writes the same value from ``deadline_at``.
+        queryset = queryset.annotate(deadline_key=Coalesce("deadline_at", Value(NO_DEADLINE)))
+    elif filters.sort == "category":
         # Values from another table as subqueries rather than a join: the page query is
         # planned on every request, and planning grows with every joined table.
         queryset = queryset.annotate(
@@ -248,8 +246,6 @@ QUEUE_ROW_COLUMNS = (
     "status",
     "received_at",
     "deadline_at",
-    "deadline_key",
-    "is_overdue",
     "organisation_id",
     "reported_to_id",
     "category_id",
@@ -275,7 +271,8 @@ class _RowWriter:
     rows: the viewer's own organisations and the viewer are always asked too.
     """
 
-    def __init__(self, *, user, rows, categories: list[QueueCategory]):
+    def __init__(self, *, user, rows, categories: list[QueueCategory], now: datetime):
+        self.now = now
         self.own_organisation_ids = set(portal_permissions.contact_organisation_ids(user))
         language = (translation.get_language() or SOURCE_LANGUAGE).split("-")[0]
         english = language == "en"
@@ -339,11 +336,11 @@ class _RowWriter:
             category=label,
             received=self.received(fetched.received_at),
             deadline=self.deadline(fetched.deadline_at) if fetched.deadline_at else "—",
-            is_overdue=fetched.is_overdue,
+            is_overdue=fetched.deadline_at is not None and fetched.deadline_at < self.now,
             assignee=assignee,
             whereabouts=whereabouts,
             received_at=fetched.received_at,
-            deadline_key=fetched.deadline_key,
+            deadline_key=fetched.deadline_at or NO_DEADLINE,
             category_id=fetched.category_id,
             category_position=category.position,
             category_name=category.name,
@@ -372,6 +369,8 @@ def signal_queue_page(
     queue = signal_queue(user=user, filters=filters, now=now)
     columns = QUEUE_ROW_COLUMNS
     split = None
+    if filters.sort == "deadline":
+        columns = (*columns, "deadline_key")
     if filters.sort == "category":
         columns = (*columns, "category_position", "category_name")
         # Per category, newest first, each from the index on (category, received_at), in
@@ -399,7 +398,7 @@ def signal_queue_page(
         before=before,
         split=split,
     )
-    writer = _RowWriter(user=user, rows=page.object_list, categories=categories)
+    writer = _RowWriter(user=user, rows=page.object_list, categories=categories, now=now)
     return replace(page, object_list=[writer.row(fetched) for fetched in page.object_list])
 
 
