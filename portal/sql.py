@@ -24,9 +24,12 @@ def placeholders(values: Collection) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def expand(statement: str, **lists: Collection) -> str:
-    """``statement`` with each ``{name}`` replaced by the placeholders of ``lists[name]``."""
-    return statement.format(**{name: placeholders(values) for name, values in lists.items()})
+def expand(statement: str, *, parts: dict[str, str] | None = None, **lists: Collection) -> str:
+    """``statement`` with each ``{name}`` replaced by the placeholders of ``lists[name]``,
+    or by ``parts[name]``: another statement made by this function from a constant, as a
+    subquery (its parameters follow in the order the text puts them)."""
+    filled = {name: placeholders(values) for name, values in lists.items()}
+    return statement.format(**filled, **(parts or {}))
 
 
 def moment(value: datetime):

@@ -1,8 +1,9 @@
 """Reads for signals. Every list starts from ``signals_visible_to``, the one access rule."""
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -13,7 +14,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -40,7 +40,6 @@ from .models import (
     SignalAccess,
     SignalAttachment,
     SignalEvent,
-    SignalTally,
 )
 from .states import AWAITING_PICKUP, OPEN, Status
 
@@ -422,6 +421,8 @@ _OVERDUE_SQL = (
     "WHERE signalen_signalaccess.signal_id = signalen_signal.id "
     "AND signalen_signalaccess.organisation_id IN ({organisations})) LIMIT %s) AS overdue"
 )
+# Both counts of the queue where the kept counters can tell.
+_QUEUE_COUNTS_SQL = "SELECT ({tally}), ({overdue})"
 # ``_needs_attention``, up to ``COUNT_LIMIT + 1``.
 _ATTENTION_SQL = (
     "SELECT COUNT(*) FROM (SELECT 1 FROM signalen_signal "
@@ -482,7 +483,8 @@ def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) ->
     if tally is not None:
         tally_sql, tally_params = tally
         tallied, overdue_count = sql.fetch_one(
-            f"SELECT ({tally_sql}), ({overdue})", [*tally_params, *overdue_params]
+            sql.expand(_QUEUE_COUNTS_SQL, parts={"tally": tally_sql, "overdue": overdue}),
+            [*tally_params, *overdue_params],
         )
         return QueueCounts(
             matching=BoundedCount(n=tallied, more=False), overdue=_bounded(overdue_count)
@@ -777,6 +779,68 @@ def _hours(seconds: float | None, picked_up: int | None) -> float | None:
     return round(seconds / picked_up / 3600, 1)
 
 
+# Every figure of the dashboard in one statement (``portal.sql``): per category ("c"),
+# per month from the first shown ("m"), the open ones per status ("s"), the totals ("t"),
+# all from the kept counters, and the overdue signals counted up to the limit ("o").
+# Columns: kind, category position, name, English name, month, status, signals, picked up,
+# pickup seconds.
+_DASHBOARD_SQL = (
+    "SELECT 'c', c.position, c.name, c.name_en, NULL, NULL, SUM(t.signals), NULL, NULL "
+    "FROM signalen_signaltally t JOIN signalen_category c ON c.id = t.category_id "
+    "WHERE t.organisation_id = %s GROUP BY c.id, c.position, c.name, c.name_en "
+    "HAVING SUM(t.signals) > 0 "
+    "UNION ALL SELECT 'm', NULL, NULL, NULL, month, NULL, SUM(signals), SUM(picked_up), "
+    "SUM(pickup_seconds) FROM signalen_signaltally WHERE organisation_id = %s "
+    "AND month >= %s GROUP BY month "
+    "UNION ALL SELECT 's', NULL, NULL, NULL, NULL, status, SUM(signals), NULL, NULL "
+    "FROM signalen_signaltally WHERE organisation_id = %s AND status IN ({open}) "
+    "GROUP BY status "
+    "UNION ALL SELECT 't', NULL, NULL, NULL, NULL, NULL, SUM(signals), SUM(picked_up), "
+    "SUM(pickup_seconds) FROM signalen_signaltally WHERE organisation_id = %s "
+    "UNION ALL SELECT 'o', NULL, NULL, NULL, NULL, NULL, ({overdue}), NULL, NULL"
+)
+
+
+@dataclass
+class _DashboardFigures:
+    categories: list[tuple[int, str, str, int]] = field(default_factory=list)
+    months: dict[date, tuple[int, int, float]] = field(default_factory=dict)
+    open_statuses: dict[str, int] = field(default_factory=dict)
+    totals: tuple[int | None, int | None, float | None] = (0, 0, 0.0)
+    overdue: int = 0
+
+
+def _dashboard_figures(*, organisation_id: int, first_month: date, now: datetime):
+    overdue, overdue_params = _overdue_statement(organisation_ids=[organisation_id], now=now)
+    statement = sql.expand(_DASHBOARD_SQL, parts={"overdue": overdue}, open=OPEN)
+    params = [
+        organisation_id,
+        organisation_id,
+        connection.ops.adapt_datefield_value(first_month),
+        organisation_id,
+        *sorted(OPEN),
+        organisation_id,
+        *overdue_params,
+    ]
+    figures = _DashboardFigures()
+    for kind, position, name, name_en, month, status, n, picked, seconds in sql.fetch_all(
+        statement, params
+    ):
+        if kind == "c":
+            figures.categories.append((position, name, name_en, n))
+        elif kind == "m":
+            # SQLite (the demo) gives the month as text.
+            month = month if isinstance(month, date) else date.fromisoformat(month)
+            figures.months[month] = (n, picked, seconds)
+        elif kind == "s":
+            figures.open_statuses[status] = n
+        elif kind == "t":
+            figures.totals = (n, picked, seconds)
+        else:
+            figures.overdue = n
+    return figures
+
+
 def signal_statistics(*, user, organisation: Organisation, now: datetime | None = None):
     """The figures of one organisation's dashboard, for a contact person of it.
 
@@ -796,61 +860,36 @@ def signal_statistics(*, user, organisation: Organisation, now: datetime | None 
     for _month in range(12):
         months.append(cursor.strftime("%Y-%m"))
         cursor = (cursor + timedelta(days=32)).replace(day=1)
-    tallies = SignalTally.objects.filter(organisation=organisation)
-    overdue = _bounded(0)
-    if organisation.pk in portal_permissions.contact_organisation_ids(user):
-        overdue = _bounded(
-            sql.fetch_one(*_overdue_statement(organisation_ids=[organisation.pk], now=now))[0]
-        )
-    else:
-        tallies = tallies.none()
+    figures = (
+        _dashboard_figures(organisation_id=organisation.pk, first_month=first_month.date(), now=now)
+        if organisation.pk in portal_permissions.contact_organisation_ids(user)
+        else _DashboardFigures()
+    )
     per_category = [
         (localized(Category(name=name, name_en=name_en), "name"), n)
-        for name, name_en, n in tallies.values(
-            "category__name", "category__name_en", "category__position"
-        )
-        .annotate(n=Sum("signals"))
-        .filter(n__gt=0)
-        .order_by("category__position", "category__name")
-        .values_list("category__name", "category__name_en", "n")
+        for _position, name, name_en, n in sorted(figures.categories)
     ]
-    monthly = {
-        row["month"].strftime("%Y-%m"): row
-        for row in tallies.filter(month__gte=first_month.date())
-        .values("month")
-        .annotate(n=Sum("signals"), picked=Sum("picked_up"), seconds=Sum("pickup_seconds"))
-        .order_by("month")
-    }
-    per_month = [(month, monthly[month]["n"] if month in monthly else 0) for month in months]
+    monthly = {month.strftime("%Y-%m"): row for month, row in figures.months.items()}
+    per_month = [(month, monthly[month][0] if month in monthly else 0) for month in months]
     pickup_per_month = [
-        (month, _hours(monthly[month]["seconds"], monthly[month]["picked"]))
-        if month in monthly
-        else (month, None)
+        (month, _hours(monthly[month][2], monthly[month][1])) if month in monthly else (month, None)
         for month in months
     ]
-    status_counts = dict(
-        tallies.filter(status__in=OPEN)
-        .values("status")
-        .annotate(n=Sum("signals"))
-        .values_list("status", "n")
-    )
     open_per_status = [
-        (str(label), status_counts.get(value, 0))
+        (str(label), figures.open_statuses.get(value, 0))
         for value, label in Status.choices
         if value in OPEN
     ]
-    totals = tallies.aggregate(
-        total=Sum("signals"), picked=Sum("picked_up"), seconds=Sum("pickup_seconds")
-    )
+    total, picked, seconds = figures.totals
     return Statistics(
         organisation=organisation,
-        total=totals["total"] or 0,
+        total=total or 0,
         per_category=per_category,
         per_month=per_month,
         open_per_status=open_per_status,
         pickup_per_month=pickup_per_month,
-        average_pickup_hours=_hours(totals["seconds"], totals["picked"]),
-        overdue=overdue,
+        average_pickup_hours=_hours(seconds, picked),
+        overdue=_bounded(figures.overdue),
         months=months,
     )
 
