@@ -1,8 +1,11 @@
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+from . import sql
 
 
 def query_without(request, *names: str) -> str:
@@ -30,6 +33,9 @@ class CountedPaginator(Paginator):
 COUNT_LIMIT = 1000
 
 
+_BOUNDED_COUNT_SQL = "SELECT COUNT(*) FROM ({rows}) AS bounded"
+
+
 @dataclass(frozen=True)
 class BoundedCount:
     """A count that stopped at ``limit``: ``more`` says there were more than ``n``."""
@@ -41,7 +47,14 @@ class BoundedCount:
     def of(cls, queryset: QuerySet, limit: int | None = None) -> "BoundedCount":
         """Counts at most ``limit + 1`` rows, in one query (a COUNT over a LIMIT)."""
         limit = COUNT_LIMIT if limit is None else limit
-        counted = queryset.order_by()[: limit + 1].count()
+        # The rows' keys, cut at the limit, counted around them in SQL: ``count()`` on a
+        # sliced queryset builds a second query around the first and took twice as long
+        # to build as this (about 0.5 against 0.25 ms of CPU, on every request of a list).
+        rows = queryset.order_by().values_list("pk")[: limit + 1]
+        inner, params = rows.query.get_compiler(using=queryset.db).as_sql()
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql.expand(_BOUNDED_COUNT_SQL, parts={"rows": inner}), params)
+            counted = cursor.fetchone()[0]
         return cls(n=min(counted, limit), more=counted > limit)
 
 

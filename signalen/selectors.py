@@ -383,9 +383,8 @@ def signal_queue_page(
                 if not filters.category_id or category.pk == filters.category_id
             ],
             leading=3,
-            keys_from=signals_visible_to(user).filter(
-                _queue_condition(user=user, filters=filters, now=now)
-            ),
+            # The queue itself: its sort annotations are not selected by the subqueries.
+            keys_from=queue,
             group_model=Category,
         )
     page = paginate(
