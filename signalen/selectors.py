@@ -420,8 +420,9 @@ _OVERDUE_SQL = (
     "WHERE signalen_signalaccess.signal_id = signalen_signal.id "
     "AND signalen_signalaccess.organisation_id IN ({organisations})) LIMIT %s) AS overdue"
 )
-# Both counts of the queue where the kept counters can tell.
-_QUEUE_COUNTS_SQL = "SELECT ({tally}), ({overdue})"
+# Both counts of the queue in one statement: the matching signals (from the kept counters
+# where they can tell, else counted up to the limit) and the overdue ones.
+_QUEUE_COUNTS_SQL = "SELECT ({matching}), ({overdue})"
 # ``_needs_attention``, up to ``COUNT_LIMIT + 1``.
 _ATTENTION_SQL = (
     "SELECT COUNT(*) FROM (SELECT 1 FROM signalen_signal "
@@ -464,8 +465,7 @@ def _bounded(counted: int) -> BoundedCount:
 
 
 def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
-    """Both counts of the queue page: one query where the kept counters can tell how many
-    signals pass the filters, else two.
+    """Both counts of the queue page, in one query.
 
     The signals that pass the filters are counted by the kept counters when they can tell
     (exact, however many), else up to ``COUNT_LIMIT``. The overdue signals change with the
@@ -482,19 +482,21 @@ def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) ->
     if tally is not None:
         tally_sql, tally_params = tally
         tallied, overdue_count = sql.fetch_one(
-            sql.expand(_QUEUE_COUNTS_SQL, parts={"tally": tally_sql, "overdue": overdue}),
+            sql.expand(_QUEUE_COUNTS_SQL, parts={"matching": tally_sql, "overdue": overdue}),
             [*tally_params, *overdue_params],
         )
         return QueueCounts(
             matching=BoundedCount(n=tallied, more=False), overdue=_bounded(overdue_count)
         )
-    matching = BoundedCount.of(
+    matching, matching_params = BoundedCount.statement(
         signals_visible_to(user).filter(_queue_condition(user=user, filters=filters, now=now)),
         COUNT_LIMIT,
     )
-    return QueueCounts(
-        matching=matching, overdue=_bounded(sql.fetch_one(overdue, overdue_params)[0])
+    matching_count, overdue_count = sql.fetch_one(
+        sql.expand(_QUEUE_COUNTS_SQL, parts={"matching": matching, "overdue": overdue}),
+        [*matching_params, *overdue_params],
     )
+    return QueueCounts(matching=_bounded(matching_count), overdue=_bounded(overdue_count))
 
 
 def _needs_attention(user, now: datetime) -> Q:
