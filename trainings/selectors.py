@@ -882,12 +882,47 @@ def _is_moved_up(enrolment: Enrolment, *, now: datetime) -> bool:
     )
 
 
+def _reflections_due(
+    user: User, enrolments: list[Enrolment], *, now: datetime, since: datetime
+) -> list[tuple[Enrolment, Session]]:
+    """(enrolment, session) for each session of these enrolments (the user's own, with their
+    run) on which a reflection is owed, as ``reflections_owed``. One query: the runs'
+    sessions, each with whether the user wrote on it (a run holds one enrolment per person,
+    so a reflection of the user on a session is this enrolment's)."""
+    if not enrolments:
+        return []
+    by_run = {enrolment.run_id: enrolment for enrolment in enrolments}
+    sessions: dict[int, list[Session]] = {run_id: [] for run_id in by_run}
+    written: set[int] = set()
+    reflected = Reflection.objects.filter(session_id=OuterRef("pk"), enrolment__participant=user)
+    for session in (
+        Session.objects.filter(run_id__in=by_run)
+        .annotate(reflected=Exists(reflected))
+        .order_by("starts_at", "pk")
+    ):
+        Session.run.field.set_cached_value(session, by_run[session.run_id].run)
+        sessions[session.run_id].append(session)
+        if session.reflected:
+            written.add(session.pk)
+    return [
+        (enrolment, session)
+        for enrolment in enrolments
+        for session in reflections.owed_sessions(
+            holds_place=enrolment.status == EnrolmentStatus.ENROLLED,
+            sessions=sessions[enrolment.run_id],
+            written_session_ids=written,
+            now=now,
+            since=since,
+        )
+    ]
+
+
 def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
     """For the home page: my next sessions, where I wait or moved up, and what I still owe.
 
-    Four queries, whatever the number of enrolments: the next sessions; one read of the
-    enrolments that matter now, each sorted into the list it belongs to; and the
-    sessions and reflections of the runs that were on within the reflection window.
+    Three queries, whatever the number of enrolments: the next sessions; one read of the
+    enrolments that matter now, each sorted into the list it belongs to; and the sessions
+    of the runs that were on within the reflection window, with whether the user reflected.
     """
     now = timezone.now()
     next_sessions = list(
@@ -933,13 +968,7 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
         (e for e in enrolments if _is_waiting(e)), key=lambda e: (e.run.starts_at, e.pk)
     )
     recent_enrolments = [e for e in enrolments if _is_recent(e, now=now, since=since)]
-    if recent_enrolments:
-        _attach_sessions_and_reflections(recent_enrolments)
-    due = [
-        (enrolment, session)
-        for enrolment in recent_enrolments
-        for session in reflections_owed(enrolment=enrolment, now=now, since=since)
-    ]
+    due = _reflections_due(user, recent_enrolments, now=now, since=since)
     due.sort(key=lambda pair: pair[1].starts_at, reverse=True)
     plan_reviews_due = sorted(
         (e for e in enrolments if e.is_plan_review),
