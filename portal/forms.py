@@ -214,13 +214,22 @@ class NetworkProfileForm(forms.ModelForm):
 
 
 class NetworkSearchForm(forms.Form):
-    """Who do I know at an organisation, or in a discipline or role?"""
+    """Who do I know at an organisation, or in a discipline or role?
 
-    organisatie = forms.ModelChoiceField(
+    The organisations are the ``(pk, name, ...)`` rows the page reads once for its select
+    (``selectors.network_organisations``): the choice is checked against them, and
+    ``organisatie`` cleans to the chosen pk (None for all), without reading it again.
+    """
+
+    organisatie = forms.TypedChoiceField(
         label=_("Organisatie"),
-        queryset=Organisation.objects.order_by("name"),
+        coerce=int,
+        empty_value=None,
         required=False,
-        empty_label=_("— alle organisaties —"),
+        # The wording of a model choice, as before.
+        error_messages={
+            "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+        },
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     discipline = forms.ChoiceField(
@@ -235,6 +244,13 @@ class NetworkSearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "class": "form-control"}),
     )
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisatie"].choices = [
+            ("", _("— alle organisaties —")),
+            *((str(row[0]), row[1]) for row in organisations),
+        ]
 
     def clean_rol(self):
         return self.cleaned_data["rol"].strip()

@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     Min,
     OuterRef,
     Prefetch,
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from . import network, permissions, reminders, sql
 from .digest import DAILY_DIGEST
+from .lookups import AnyOf
 from .models import (
     DailyDigest,
     DeletionRequest,
@@ -565,8 +567,9 @@ def _findable(ids) -> QuerySet[User]:
     """
     # Named on both sides of the join, so the database looks the people up by their key and
     # the consents by theirs, instead of reading every consent or every person to join them.
+    # Each list as one array parameter: a person meets hundreds of people.
     ids = list(ids)
-    return _findable_people().filter(pk__in=ids, network_profile__user_id__in=ids)
+    return _findable_people().filter(AnyOf(F("pk"), ids), AnyOf(F("network_profile__user_id"), ids))
 
 
 def _findable_people() -> QuerySet[User]:
@@ -580,7 +583,7 @@ def _known_to(user: User, met: dict) -> Q:
     """On a User query: someone the user met, or who takes part in a programme the user takes
     part in (coordinators included); never the user themselves. A condition, so a search
     reads its people in name order and stops at a page instead of asking about all of them."""
-    known = Q(pk__in=sorted(met))
+    known = Q(AnyOf(F("pk"), sorted(met)))
     programme_ids = network.programmes_of(user.pk) | permissions.coordinated_programme_ids(user)
     if programme_ids:
         coordinators = Programme.coordinators.through.objects.filter(
@@ -644,6 +647,17 @@ def network_met_page(*, user: User, met: dict, number: int, per_page: int) -> Ne
     return NetworkMetPage(_people(shown, met) if shown else [], number, len(order))
 
 
+def network_organisations() -> list[tuple[int, str, int | None]]:
+    """Every organisation as (pk, name, parent pk), by name: the choices of the search, and
+    what ``organisation_and_under`` reads the organisations under one from."""
+    return list(Organisation.objects.order_by("name").values_list("pk", "name", "parent_id"))
+
+
+def organisation_and_under(rows, pk: int) -> list[int]:
+    """``pk`` and the organisations directly under it, from ``network_organisations`` rows."""
+    return [row[0] for row in rows if row[0] == pk or row[2] == pk]
+
+
 @dataclass(frozen=True)
 class NetworkSearchAfter:
     """Where the next page of a search starts: after this person (shown on the page before)."""
@@ -656,6 +670,7 @@ def network_search(
     *,
     user: User,
     organisation: Organisation | None = None,
+    organisation_ids: list[int] | None = None,
     discipline: str = "",
     text: str = "",
     met: dict | None = None,
@@ -664,7 +679,8 @@ def network_search(
     """Findable people the user met or shares a programme with, by organisation (and the
     organisations under it), discipline and a word from their role, by name: at most
     ``NETWORK_SEARCH_LIMIT`` from ``after`` on, and where the next page starts (None when
-    this is the last).
+    this is the last). A caller that knows the organisation's pk and those under it (from
+    ``network_organisations``) passes them as ``organisation_ids`` instead: one query fewer.
 
     The people are read in name order with whether the user knows them as a condition, and
     the reading stops after one page: the cost does not grow with the organisation.
@@ -672,13 +688,16 @@ def network_search(
     """
     met = network.meetings(user.pk) if met is None else met
     people = _findable_people().filter(_known_to(user, met))
-    if organisation is not None:
+    if organisation is not None and organisation_ids is None:
+        organisation_ids = list(
+            Organisation.objects.filter(Q(pk=organisation.pk) | Q(parent=organisation)).values_list(
+                "pk", flat=True
+            )
+        )
+    if organisation_ids is not None:
         # The organisations as a list of ids: for one organisation (the usual case) the
         # database walks its people by name through an index and stops after a page.
-        organisation_ids = Organisation.objects.filter(
-            Q(pk=organisation.pk) | Q(parent=organisation)
-        ).values_list("pk", flat=True)
-        people = people.filter(organisation_id__in=list(organisation_ids))
+        people = people.filter(organisation_id__in=organisation_ids)
     if discipline:
         people = people.filter(discipline=discipline, network_profile__show_discipline=True)
     if text:

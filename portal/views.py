@@ -211,14 +211,18 @@ def network_directory(request):
     """The people I met who are findable, and a search: who do I know at an organisation?"""
     # A search only when one was asked for: paging the people met is not a search.
     searched = any(name in request.GET for name in NetworkSearchForm.base_fields)
-    form = NetworkSearchForm(request.GET if searched else None)
+    organisations = selectors.network_organisations()
+    form = NetworkSearchForm(request.GET if searched else None, organisations=organisations)
     met = network.meetings(request.user.pk)
     results, more, after = None, None, None
     if form.is_bound and form.is_valid():
         after = _search_after(request)
+        chosen = form.cleaned_data["organisatie"]
         results, more = selectors.network_search(
             user=request.user,
-            organisation=form.cleaned_data["organisatie"],
+            organisation_ids=(
+                None if chosen is None else selectors.organisation_and_under(organisations, chosen)
+            ),
             discipline=form.cleaned_data["discipline"],
             text=form.cleaned_data["rol"],
             met=met,
@@ -239,7 +243,7 @@ def network_directory(request):
         "met_query": query_without(request, "ontmoet"),
         "form": form,
         # The choices for the fields written out in the template, and what was chosen.
-        "organisations": form.fields["organisatie"].queryset.values_list("pk", "name"),
+        "organisations": organisations,
         "chosen": {name: request.GET.get(name, "") for name in NetworkSearchForm.base_fields},
         "results": results,
         "more": more,

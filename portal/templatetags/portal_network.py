@@ -47,9 +47,9 @@ def network_people(people) -> str:
 
 @register.simple_tag
 def organisation_options(organisations, chosen: str) -> str:
-    """The ``<option>`` of each (pk, name), the chosen one selected."""
+    """The ``<option>`` of each (pk, name, ...), the chosen one selected."""
     options = (
         f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{escape(name)}</option>'
-        for pk, name in organisations
+        for pk, name, *_rest in organisations
     )
     return mark_safe("".join(options))  # noqa: S308 - every value is escaped

@@ -428,7 +428,7 @@ def test_the_search_and_the_met_list_read_as_many_queries_at_two_volumes(
     client.force_login(world["me"])
     url = reverse("network") + f"?organisatie={belastingdienst.pk}&ontmoet=1"
     client.get(url)
-    with django_assert_num_queries(17) as small:
+    with django_assert_num_queries(15) as small:
         client.get(url)
     programme = world["run"].training.programme
     for number in range(8):

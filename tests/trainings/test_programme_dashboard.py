@@ -573,14 +573,14 @@ def test_the_page_and_the_downloads_take_the_same_queries_at_3_and_at_30_runs(
 # The page: the login session and roles, the programme, the counted figures (one row), and
 # what its menu reads, whatever the number of runs. A page of runs: the same (the programme
 # with its follow-up weeks), then the runs, their enrolment and attendance counts, completion
-# (sessions, places), the evaluations (answers, scores) and the samenwerkingsmeter (answered,
-# contacted, organisations; who was asked is a fourth once a follow-up is due) of those runs
-# only, and the providers for the filter. The downloads count every run: six queries for the
+# (sessions, places), the evaluations and the samenwerkingsmeter (every count of a run in one
+# query, the organisations contacted in another) of those runs only, and the providers for
+# the filter. The downloads count every run: six queries for the
 # figures (runs, enrolment and attendance counts grouped per run, waiting list, people
 # trained, matrix), two for completion, two for the evaluations and four or five for the
 # samenwerkingsmeter.
 PAGE_QUERIES = 6
-RUNS_PAGE_QUERIES = 16
+RUNS_PAGE_QUERIES = 13
 EXPORT_QUERIES = 19
 
 
