@@ -934,6 +934,15 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
             starts_at__gte=now,
         )
         .select_related("run", "run__training")
+        # What "Binnenkort" shows: the rows of the other columns cost more to read than
+        # the query took (a training's texts are long).
+        .only(
+            "run_id",
+            "starts_at",
+            "location",
+            "run__location",
+            "run__training__title",
+        )
         .order_by("starts_at")[:limit]
     )
     since = now - timedelta(days=REFLECTION_WINDOW_DAYS)
@@ -961,6 +970,18 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
         .filter(waiting | recent | plan_review | moved_up)
         .annotate(is_plan_review=_flag(plan_review), waitlist_position=_waitlist_position())
         .select_related("run", "run__training")
+        # What the lists below tell apart and the home page shows.
+        .only(
+            "run_id",
+            "participant_id",
+            "status",
+            "requested_at",
+            "enrolled_at",
+            "run__status",
+            "run__starts_at",
+            "run__ends_at",
+            "run__training__title",
+        )
     )
     # The other lists are told apart here, on the row's own columns, by the same conditions
     # as the filter above: the same expressions flagged in SQL cost more to build than to run.
