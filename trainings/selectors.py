@@ -236,17 +236,17 @@ def run_detail(*, user: User, run_id: int) -> Run | None:
 
 
 def run_for_register(*, user: User, run_id: int) -> Run | None:
-    """One run the user may see, with its counts, training and sessions: what the register
-    needs, without the trainers, materials and audience ``run_detail`` reads for its page."""
-    return (
-        _with_counts(runs_visible_to(user))
-        .select_related("training")
-        .prefetch_related(
-            Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "pk")),
-        )
-        .filter(pk=run_id)
-        .first()
+    """One run the user may see, with its counts and training: what the register needs,
+    without the trainers, materials and audience ``run_detail`` reads for its page."""
+    found = list(
+        _with_counts(runs_visible_to(user).filter(pk=run_id)).select_related("training")[:1]
     )
+    return found[0] if found else None
+
+
+def run_sessions(*, run: Run) -> list[Session]:
+    """The run's sessions in their order, each knowing its run without a query."""
+    return list(run.sessions.order_by("starts_at", "pk"))
 
 
 def run_to_enrol(*, user: User, run_id: int) -> Run | None:
@@ -495,10 +495,9 @@ def _named(enrolments: QuerySet[Enrolment], search: str) -> QuerySet[Enrolment]:
     )
 
 
-def register_enrolled(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
+def register_enrolled(*, run: Run, search: str = "") -> QuerySet:
     """The people holding a place in ``run`` (optionally found by name), in order of sign-up,
-    with what one register row shows: attendance, completion data, certificates and the
-    number of reflections. Meant to be paged: the prefetches read only the page's rows."""
+    as ``REGISTER_COLUMNS`` rows for ``register_rows``. Meant to be paged."""
     written = (
         Reflection.objects.filter(enrolment_id=OuterRef("pk"))
         .order_by()
@@ -507,43 +506,146 @@ def register_enrolled(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
         .values("n")
     )
     return (
-        _with_completion_data(
-            _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.ENROLLED), search)
-        )
+        _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.ENROLLED), search)
         .annotate(
-            reflection_count=Coalesce(Subquery(written, output_field=IntegerField()), Value(0))
-        )
-        .select_related("participant", "participant__organisation", "development_plan")
-        .prefetch_related(
-            Prefetch(
-                "attendance",
-                queryset=Attendance.objects.only("pk", "session_id", "enrolment_id", "status"),
-                to_attr="attendance_list",
-            ),
+            attended_count=_attended_count(),
+            reflection_count=Coalesce(Subquery(written, output_field=IntegerField()), Value(0)),
         )
         .order_by("requested_at", "pk")
+        .values_list(*REGISTER_COLUMNS)
     )
 
 
-def register_waiting(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
-    """The waiting list of ``run`` (optionally found by name) in its order, each with its
-    place on the whole list. Meant to be paged: the place is worked out for the page's rows."""
-    return (
-        _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.WAITLISTED), search)
-        .annotate(waitlist_position=_waitlist_position())
-        .select_related("participant", "participant__organisation")
-        # What a line of the list shows, no more: a page of people is built quicker.
-        .only(
-            "pk",
-            "run_id",
-            "status",
-            "requested_at",
-            "participant__full_name",
-            "participant__email",
-            "participant__organisation__name",
+# What the register's page query reads of each person holding a place.
+REGISTER_COLUMNS = (
+    "pk",
+    "participant__full_name",
+    "participant__email",
+    "participant__organisation__name",
+    "development_plan__learned",
+    "attended_count",
+    "reflection_count",
+)
+
+
+@dataclass(frozen=True)
+class RegisterCertificate:
+    """The newest certificate of a person in the register, as its column shows it."""
+
+    pk: int
+    code: str
+    issued_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: str
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One person holding a place, as a line of the register and of the attendance form."""
+
+    enrolment_id: int
+    name: str  # the full name, or the e-mail address without one
+    full_name: str
+    organisation: str
+    reflection_count: int
+    statuses: list  # the mark per session shown (None for no mark)
+    mark: str | None  # the mark at the session chosen for the attendance form
+    completion: completion.Completion
+    certificate: RegisterCertificate | None
+
+
+def register_rows(
+    *, run: Run, sessions: list[Session], selected: Session | None, fetched: Iterable[tuple]
+) -> list[RegisterRow]:
+    """The register's rows for one page of ``register_enrolled``: their marks and newest
+    certificates in one plain query each, the completion rule applied here."""
+    fetched = list(fetched)
+    if not fetched:
+        return []
+    ids = [values[0] for values in fetched]
+    marks: dict[int, dict[int, str]] = {pk: {} for pk in ids}
+    for enrolment_id, session_id, status in Attendance.objects.filter(
+        enrolment_id__in=ids
+    ).values_list("enrolment_id", "session_id", "status"):
+        marks[enrolment_id][session_id] = status
+    certificates: dict[int, RegisterCertificate] = {}
+    for enrolment_id, *columns in (
+        Certificate.objects.filter(enrolment_id__in=ids)
+        .order_by("-issued_at", "-pk")
+        .values_list("enrolment_id", "pk", "code", "issued_at", "revoked_at", "revocation_reason")
+    ):
+        certificates.setdefault(enrolment_id, RegisterCertificate(*columns))
+    shown = [session for session in sessions if not session.is_cancelled]
+    selected_id = selected.pk if selected else None
+    rows = []
+    for pk, full_name, email, organisation, learned, attended, reflection_count in fetched:
+        own = marks[pk]
+        rows.append(
+            RegisterRow(
+                enrolment_id=pk,
+                name=full_name or email,
+                full_name=full_name,
+                organisation=organisation or "",
+                reflection_count=reflection_count,
+                statuses=[own.get(session.pk) for session in shown],
+                mark=own.get(selected_id),
+                completion=completion.evaluate(
+                    _facts(
+                        run=run,
+                        sessions=sessions,
+                        enrolment_status=EnrolmentStatus.ENROLLED,
+                        attended=attended,
+                        end_review_written=_end_review_written(learned),
+                    )
+                ),
+                certificate=certificates.get(pk),
+            )
         )
-        .order_by("requested_at", "pk")
+    return rows
+
+
+@dataclass(frozen=True)
+class WaitingLine:
+    """One person on the waiting list, with their place on the whole list."""
+
+    position: int
+    name: str
+    organisation: str
+    requested_at: datetime
+
+
+def register_waiting(*, run: Run, search: str = "") -> QuerySet:
+    """The waiting list of ``run`` (optionally found by name) in its order, as rows for
+    ``waiting_lines``. Meant to be paged. Unsearched, a row's place follows from where the
+    page starts; a person found by name has theirs worked out for the page's rows."""
+    waiting = _named(
+        Enrolment.objects.filter(run=run, status=EnrolmentStatus.WAITLISTED), search
+    ).annotate(position=_waitlist_position() if search.strip() else Value(None, IntegerField()))
+    return waiting.order_by("requested_at", "pk").values_list(
+        "position",
+        "participant__full_name",
+        "participant__email",
+        "participant__organisation__name",
+        "requested_at",
     )
+
+
+def waiting_lines(fetched: Iterable[tuple], *, first_position: int) -> list[WaitingLine]:
+    """A page of ``register_waiting`` as lines; ``first_position`` is the place of the page's
+    first row on the unsearched list (its start index)."""
+    return [
+        WaitingLine(
+            position=position if position is not None else first_position + n,
+            name=full_name or email,
+            organisation=organisation or "",
+            requested_at=requested_at,
+        )
+        for n, (position, full_name, email, organisation, requested_at) in enumerate(fetched)
+    ]
 
 
 def register_marking(*, run: Run, enrolment_ids: Iterable[int]) -> list[Enrolment]:
@@ -1249,20 +1351,42 @@ def latest_approval(*, enrolment: Enrolment | None) -> ManagerApproval | None:
     )
 
 
-def pending_approvals(*, run: Run) -> QuerySet[ManagerApproval]:
+@dataclass(frozen=True)
+class PendingApproval:
+    """An enrolment waiting for a manager, as the register lists it."""
+
+    name: str
+    organisation: str
+    manager_name: str
+    created_at: datetime
+    token_expires_at: datetime
+
+
+def pending_approvals(*, run: Run) -> list[PendingApproval]:
     """The run's enrolments waiting for a manager, oldest first, with whom they wait for.
 
     Only each enrolment's current request (its episode started when it was last requested).
     """
-    return (
+    rows = (
         ManagerApproval.objects.filter(
             episode__enrolment__run=run,
             episode__enrolment__status=EnrolmentStatus.PENDING,
             episode__started_at=F("episode__enrolment__requested_at"),
         )
-        .select_related("episode__enrolment__participant__organisation")
         .order_by("created_at", "pk")
+        .values_list(
+            "episode__enrolment__participant__full_name",
+            "episode__enrolment__participant__email",
+            "episode__enrolment__participant__organisation__name",
+            "manager_name",
+            "created_at",
+            "token_expires_at",
+        )
     )
+    return [
+        PendingApproval(full_name or email, organisation or "", manager, created, expires)
+        for full_name, email, organisation, manager, created, expires in rows
+    ]
 
 
 def mailing_recipients(*, run: Run, audience: str) -> QuerySet[User]:

@@ -449,7 +449,7 @@ def register(request, run_id: int):
     run = selectors.run_for_register(user=request.user, run_id=run_id)
     if run is None or not permissions.can_view_participants(request.user, run):
         raise Http404
-    all_sessions = list(run.sessions.all())
+    all_sessions = selectors.run_sessions(run=run)
     sessions = [s for s in all_sessions if not s.is_cancelled]
     today = timezone.localdate()
     markable = [s for s in sessions if timezone.localdate(s.starts_at) <= today]
@@ -485,24 +485,16 @@ def register(request, run_id: int):
         waiting_pages = CountedPaginator(waiting, REGISTER_PAGE_SIZE, count=run.waitlist_count)
     enrolled_page = enrolled_pages.get_page(request.GET.get("pagina"))
     waiting_page = waiting_pages.get_page(request.GET.get("wachtlijst"))
-    rows = []
-    for enrolment in enrolled_page.object_list:
-        marks = {a.session_id: a.status for a in enrolment.attendance_list}
-        rows.append(
-            {
-                "enrolment": enrolment,
-                "name": enrolment.participant.full_name or enrolment.participant.email,
-                "statuses": [marks.get(s.pk) for s in sessions],
-                "completion": selectors.completion_of(
-                    enrolment=enrolment, sessions=all_sessions, run=run
-                ),
-                "certificate": selectors.current_certificate(enrolment),
-                "mark": marks.get(selected.pk) if selected else None,
-            }
-        )
+    rows = selectors.register_rows(
+        run=run, sessions=all_sessions, selected=selected, fetched=enrolled_page.object_list
+    )
+    waiting_page.object_list = selectors.waiting_lines(
+        waiting_page.object_list, first_position=waiting_page.start_index()
+    )
     completed, _held = selectors.completion_counts(
         run_ids=[run.pk], runs=[run], sessions={run.pk: all_sessions}
     ).get(run.pk, (0, 0))
+    can_manage = permissions.can_manage_run(request.user, run)
     return render(
         request,
         "trainings/register.html",
@@ -515,13 +507,14 @@ def register(request, run_id: int):
             "waiting": waiting_page,
             "waiting_query": query_without(request, "wachtlijst"),
             "search": search,
-            "pending": list(selectors.pending_approvals(run=run)),
-            "mailings": list(selectors.run_mailings(run=run)[:10]),
+            "pending": selectors.pending_approvals(run=run),
+            # Shown to who manages the run only.
+            "mailings": list(selectors.run_mailings(run=run)[:10]) if can_manage else [],
             "sessions": sessions,
             "markable": markable,
             "selected": selected,
             "attendance_choices": AttendanceStatus.choices,
-            "can_manage": permissions.can_manage_run(request.user, run),
+            "can_manage": can_manage,
         },
     )
 
