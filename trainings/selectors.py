@@ -346,9 +346,34 @@ def _my_enrolments_base(user: User) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(participant=user)
         .exclude(status=EnrolmentStatus.CANCELLED)
-        .annotate(attended_count=_attended_count())
-        .select_related("run", "run__training", "run__training__provider", "development_plan")
+        .annotate(attended_count=_attended_count(), certificate_state=_newest_certificate_state())
+        .select_related("run", "run__training", "development_plan")
     )
+
+
+def _newest_certificate_state():
+    """Of the enrolment's newest certificate: null without one, else whether it is revoked;
+    all that a list's completion block reads of it."""
+    newest = (
+        Certificate.objects.filter(enrolment_id=OuterRef("pk"))
+        .order_by("-issued_at", "-pk")
+        .values(revoked=ExpressionWrapper(Q(revoked_at__isnull=False), BooleanField()))[:1]
+    )
+    return Subquery(newest, output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class CertificateState:
+    """A certificate as the lists of "my trainings" show it: held, or held and revoked."""
+
+    is_revoked: bool
+
+
+def listed_certificate(enrolment: Enrolment) -> CertificateState | None:
+    """The newest certificate of an enrolment read by ``my_upcoming_enrolments`` or
+    ``my_past_enrolments``; None without one."""
+    state = enrolment.certificate_state
+    return None if state is None else CertificateState(is_revoked=state)
 
 
 def _is_over(now: datetime) -> Q:
@@ -357,19 +382,44 @@ def _is_over(now: datetime) -> Q:
 
 def my_upcoming_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
     """The user's enrolments in runs not over at ``now``, soonest first. To page, then hand the
-    page to ``with_my_enrolment_lists``: its prefetches then read the page's rows only."""
+    page to ``with_my_enrolment_lists``: it then reads the page's rows only."""
     return (
         _my_enrolments_base(user)
         .exclude(_is_over(now))
         .annotate(waitlist_position=_waitlist_position())
+        .select_related("run__training__provider")
         .order_by("run__starts_at", "pk")
     )
 
 
 def my_past_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
     """The user's enrolments in runs over at ``now``, newest first; paged like the upcoming
-    (without the waiting-list place, which only the upcoming show)."""
-    return _my_enrolments_base(user).filter(_is_over(now)).order_by("-run__starts_at", "-pk")
+    (without the waiting-list place, which only the upcoming show), with what
+    ``questionnaires_owed`` reads."""
+    # Asked to evaluate and to answer the samenwerkingsmeter: as ``evaluation_invitees``,
+    # holding a place at the end and not recorded as never present, in a run not cancelled.
+    invited = (
+        Q(status=EnrolmentStatus.ENROLLED) & ~Q(run__status=RunStatus.CANCELLED) & ~_never_present()
+    )
+    return (
+        _my_enrolments_base(user)
+        .filter(_is_over(now))
+        .annotate(
+            invited=ExpressionWrapper(invited, output_field=BooleanField()),
+            evaluated=Exists(
+                EvaluationRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
+            ),
+            followed=Exists(
+                FollowupRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
+            ),
+            followup_weeks=Subquery(
+                EvaluationSettings.objects.filter(
+                    programme_id=OuterRef("run__training__programme_id")
+                ).values("followup_weeks")[:1]
+            ),
+        )
+        .order_by("-run__starts_at", "-pk")
+    )
 
 
 def my_enrolment_counts(*, user: User, now: datetime) -> tuple[int, int]:
@@ -422,11 +472,10 @@ def _attach_sessions_and_reflections(
 
 def with_my_enrolment_lists(enrolments: list[Enrolment]) -> list[Enrolment]:
     """A page of ``my_upcoming_enrolments``/``my_past_enrolments`` with what its rows show:
-    the run's sessions (``run.session_list``), reflections (``reflection_list``) and
-    certificates (``certificate_list``). Three queries for any number of rows, none without
-    rows."""
+    the run's sessions (``run.session_list``) and reflections (``reflection_list``). Two
+    queries for any number of rows, none without rows."""
     if enrolments:
-        _attach_sessions_and_reflections(enrolments, certificates=True)
+        _attach_sessions_and_reflections(enrolments)
     return enrolments
 
 
@@ -1779,61 +1828,28 @@ def followup_summary(
     }
 
 
-def questionnaires_owed(*, user: User, enrolments) -> dict[int, list[str]]:
-    """Per run id among ``enrolments``: "evaluation" and/or "followup" when the user may
-    answer it now. One query, whatever the number of enrolments (runs must carry
-    ``training``): where the user is invited, with whether they answered each and the
-    programme's follow-up weeks."""
+def questionnaires_owed(*, enrolments: Iterable[Enrolment]) -> dict[int, list[str]]:
+    """Per run id among ``enrolments`` (read by ``my_past_enrolments``): "evaluation" and/or
+    "followup" when the user may answer it now. No query of its own: the page query read
+    where the user is invited, whether they answered each and the programme's follow-up
+    weeks."""
     now = timezone.now()
-    runs = {e.run_id: e.run for e in enrolments if e.status == EnrolmentStatus.ENROLLED}
-    if not runs:
-        return {}
-    invited_rows = (
-        evaluation_invitees(run_ids=list(runs))
-        .filter(participant=user)
-        .exclude(run__status=RunStatus.CANCELLED)
-        .annotate(
-            evaluated=Exists(
-                EvaluationRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
-            ),
-            followed=Exists(
-                FollowupRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
-            ),
-            followup_weeks=Subquery(
-                EvaluationSettings.objects.filter(
-                    programme_id=OuterRef("run__training__programme_id")
-                ).values("followup_weeks")[:1]
-            ),
-        )
-        .values_list("run_id", "evaluated", "followed", "followup_weeks")
-    )
-    invited = set()
-    evaluated = set()
-    followed = set()
-    weeks = {}
-    for run_id, has_evaluated, has_followed, followup_weeks in invited_rows:
-        invited.add(run_id)
-        if has_evaluated:
-            evaluated.add(run_id)
-        if has_followed:
-            followed.add(run_id)
-        if followup_weeks is not None:
-            weeks[runs[run_id].training.programme_id] = followup_weeks
     owed: dict[int, list[str]] = {}
-    for run_id in invited:
-        run = runs[run_id]
-        if run.ends_at is None or run.ends_at > now:
+    for enrolment in enrolments:
+        run = enrolment.run
+        if not enrolment.invited or run.ends_at is None or run.ends_at > now:
             continue
         kinds = []
-        if run_id not in evaluated:
+        if not enrolment.evaluated:
             kinds.append("evaluation")
+        weeks = enrolment.followup_weeks
         followup_at = run.ends_at + timedelta(
-            weeks=weeks.get(run.training.programme_id, evaluation.DEFAULT_FOLLOWUP_WEEKS)
+            weeks=evaluation.DEFAULT_FOLLOWUP_WEEKS if weeks is None else weeks
         )
-        if run_id not in followed and followup_at <= now:
+        if not enrolment.followed and followup_at <= now:
             kinds.append("followup")
         if kinds:
-            owed[run_id] = kinds
+            owed[enrolment.run_id] = kinds
     return owed
 
 

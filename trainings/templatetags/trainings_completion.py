@@ -248,7 +248,9 @@ def past_rows(enrolments) -> SafeString:
             links.run.format(enrolment.run_id),
             title,
             day(enrolment.run.starts_at),
-            cancelled if enrolment.run.status == "cancelled" else statuses.get(enrolment.status, enrolment.status),
+            cancelled
+            if enrolment.run.status == "cancelled"
+            else statuses.get(enrolment.status, enrolment.status),
             plan,
             _questionnaires(enrolment, hidden, links),
             completion_block(enrolment, links) if enrolled else "",

@@ -24,9 +24,7 @@ def page_links(page, query: str = "", param: str = "pagina", label: str = "") ->
         else ""
     )
     following = (
-        format_html(link, prefix, page.next_page_number(), _("Volgende"))
-        if page.has_next()
-        else ""
+        format_html(link, prefix, page.next_page_number(), _("Volgende")) if page.has_next() else ""
     )
     if getattr(page.paginator, "is_capped", False):
         current = _("Pagina %(n)s") % {"n": page.number}

@@ -245,8 +245,11 @@ def my_trainings(request):
     for enrolment in [*upcoming, *past]:
         enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
         if enrolment.status == EnrolmentStatus.ENROLLED:
-            _attach_completion(enrolment, enrolment.run.session_list)
-    owed = selectors.questionnaires_owed(user=request.user, enrolments=past)
+            enrolment.completion = selectors.completion_of(
+                enrolment=enrolment, sessions=enrolment.run.session_list
+            )
+            enrolment.certificate = selectors.listed_certificate(enrolment)
+    owed = selectors.questionnaires_owed(enrolments=past)
     for enrolment in past:
         enrolment.questionnaires = owed.get(enrolment.run_id, [])
     return render(
