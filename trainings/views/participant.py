@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,12 +35,39 @@ UPCOMING_PAGE_SIZE = 10
 PAST_PAGE_SIZE = 10
 
 
+class _ReadAhead:
+    """Keys of which the first ones are read already: a slice within them costs no query, a
+    slice beyond them is read from ``keys``."""
+
+    def __init__(self, keys, head: list):
+        self.keys, self.head = keys, head
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and index.stop is not None and index.stop <= len(self.head):
+            return self.head[index]
+        return self.keys[index]
+
+
+class _ReadAheadPaginator(CappedPaginator):
+    """A ``CappedPaginator`` that reads the first ``cap + 1`` keys at once: they give the
+    count up to the cap and every page within them, in one query instead of two."""
+
+    def __init__(self, keys, per_page, *, cap: int):
+        head = list(keys[: cap + 1])
+        super().__init__(_ReadAhead(keys, head), per_page, cap=cap)
+        self._head_count = len(head)
+
+    @cached_property
+    def count(self) -> int:
+        return self._head_count
+
+
 @login_required
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
     keys = selectors.catalogue_keys(user=request.user, filters=filters)
-    page = CappedPaginator(keys, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP).get_page(
+    page = _ReadAheadPaginator(keys, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP).get_page(
         request.GET.get("pagina")
     )
     # The page's runs read by their ids: their counts worked out for these rows only.
