@@ -221,18 +221,16 @@ def catalogue_page(*, user: User, run_ids: list[int]) -> list[Run]:
 
 def run_detail(*, user: User, run_id: int) -> Run | None:
     """One run the user may see, with its sessions, trainers, materials and counts."""
-    return (
-        _with_my_status(_with_counts(runs_visible_to(user)), user)
+    found = list(
+        _with_my_status(_with_counts(runs_visible_to(user).filter(pk=run_id)), user)
         .select_related("training", "training__provider", "training__programme")
         .prefetch_related(
             Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "pk")),
             Prefetch("trainers", queryset=User.objects.select_related("organisation")),
             Prefetch("training__materials", queryset=Material.objects.order_by("title")),
-            "training__audience_organisations",
-        )
-        .filter(pk=run_id)
-        .first()
+        )[:1]
     )
+    return found[0] if found else None
 
 
 def run_for_register(*, user: User, run_id: int) -> Run | None:
@@ -268,13 +266,18 @@ def waitlist_position_of(*, user: User, run: Run) -> int | None:
 
 
 def enrolment_of(*, user: User, run: Run) -> Enrolment | None:
-    """The user's enrolment in ``run``, ready for ``completion_of`` with the run's sessions."""
-    return (
-        _with_completion_data(Enrolment.objects.filter(run=run, participant=user))
-        .annotate(waitlist_position=_waitlist_position())
-        .select_related("development_plan")
-        .first()
+    """The user's enrolment in ``run``, ready for ``completion_of`` with the run's sessions
+    and for ``listed_certificate``."""
+    found = list(
+        Enrolment.objects.filter(run=run, participant=user)
+        .annotate(
+            attended_count=_attended_count(),
+            certificate_state=_newest_certificate_state(),
+            waitlist_position=_waitlist_position(),
+        )
+        .select_related("development_plan")[:1]
     )
+    return found[0] if found else None
 
 
 def _waitlist_position():
@@ -370,8 +373,8 @@ class CertificateState:
 
 
 def listed_certificate(enrolment: Enrolment) -> CertificateState | None:
-    """The newest certificate of an enrolment read by ``my_upcoming_enrolments`` or
-    ``my_past_enrolments``; None without one."""
+    """The newest certificate of an enrolment read by ``enrolment_of``,
+    ``my_upcoming_enrolments`` or ``my_past_enrolments``; None without one."""
     state = enrolment.certificate_state
     return None if state is None else CertificateState(is_revoked=state)
 
@@ -1938,11 +1941,6 @@ def completion_of(
             end_review_written=_end_review_written(plan.learned if plan else None),
         )
     )
-
-
-def current_certificate(enrolment: Enrolment) -> Certificate | None:
-    """The newest certificate of an enrolment read with ``certificate_list``; revoked or not."""
-    return enrolment.certificate_list[0] if enrolment.certificate_list else None
 
 
 def completion_counts(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import answer_links
+from portal import permissions as portal_permissions
 from portal.forms import add_service_error_messages
 from portal.pagination import CappedPaginator, CountedPaginator, query_without
 
@@ -99,7 +100,10 @@ def run_detail(request, run_id: int):
     sees_participants = permissions.can_view_participants(request.user, run)
     now = timezone.now()
     if is_enrolled:
-        _attach_completion(enrolment, list(run.sessions.all()), run)
+        enrolment.completion = selectors.completion_of(
+            enrolment=enrolment, sessions=list(run.sessions.all()), run=run
+        )
+        enrolment.certificate = selectors.listed_certificate(enrolment)
     context = {
         "run": run,
         "reflected": selectors.reflected_session_ids(enrolment=enrolment) if is_enrolled else set(),
@@ -117,13 +121,7 @@ def run_detail(request, run_id: int):
         "window_open": run.status == RunStatus.PUBLISHED
         and run.enrolment_opens_at <= now < run.enrolment_closes_at,
         "now": now,
-        "sees_results": permissions.sees_evaluation_aggregates(
-            request.user,
-            run,
-            trainers_allowed=selectors.evaluation_settings_of(
-                run.training.programme_id
-            ).trainers_see_aggregates,
-        ),
+        "sees_results": _sees_results(request.user, run),
         "approval": selectors.latest_approval(enrolment=enrolment)
         if run.training.requires_manager_approval
         else None,
@@ -295,10 +293,16 @@ def my_trainings(request):
     )
 
 
-def _attach_completion(enrolment, sessions, run=None) -> None:
-    """``completion`` and ``certificate`` for includes/_completion.html; no query of its own."""
-    enrolment.completion = selectors.completion_of(enrolment=enrolment, sessions=sessions, run=run)
-    enrolment.certificate = selectors.current_certificate(enrolment)
+def _sees_results(user, run) -> bool:
+    """Whether the run's evaluation figures are linked: the programme's setting is read only
+    for who could need it, a trainer who does not manage the run."""
+    return permissions.sees_evaluation_aggregates(
+        user,
+        run,
+        trainers_allowed=portal_permissions.is_trainer(user)
+        and not permissions.can_manage_run(user, run)
+        and selectors.evaluation_settings_of(run.training.programme_id).trainers_see_aggregates,
+    )
 
 
 def _enrolment_or_404(request, enrolment_id: int):
