@@ -233,6 +233,51 @@ def run_detail(*, user: User, run_id: int) -> Run | None:
     return found[0] if found else None
 
 
+def run_page(*, user: User, run_id: int) -> Run | None:
+    """One run the user may see, with its training, counts and the user's own status: what
+    the run's page reads with it; its lists are read apart (``run_sessions``,
+    ``run_trainers``, ``run_materials``)."""
+    found = list(
+        _with_my_status(_with_counts(runs_visible_to(user).filter(pk=run_id)), user).select_related(
+            "training", "training__provider"
+        )[:1]
+    )
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class RunTrainer:
+    full_name: str
+    organisation: str  # "" without one
+
+
+def run_trainers(*, run: Run) -> list[RunTrainer]:
+    """The run's trainers as its page names them."""
+    return [
+        RunTrainer(full_name, organisation or "")
+        for full_name, organisation in run.trainers.order_by("full_name", "email").values_list(
+            "full_name", "organisation__name"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RunMaterial:
+    pk: int
+    title: str
+    url: str
+
+
+def run_materials(*, run: Run) -> list[RunMaterial]:
+    """The materials of the run's training, by title, as its page lists them."""
+    return [
+        RunMaterial(*values)
+        for values in Material.objects.filter(training_id=run.training_id)
+        .order_by("title")
+        .values_list("pk", "title", "url")
+    ]
+
+
 def run_for_register(*, user: User, run_id: int) -> Run | None:
     """One run the user may see, with its counts and training: what the register needs,
     without the trainers, materials and audience ``run_detail`` reads for its page."""

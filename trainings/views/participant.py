@@ -92,28 +92,32 @@ def catalogue(request):
 
 @login_required
 def run_detail(request, run_id: int):
-    run = selectors.run_detail(user=request.user, run_id=run_id)
+    run = selectors.run_page(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
+    sessions = selectors.run_sessions(run=run)
     enrolment = selectors.enrolment_of(user=request.user, run=run)
     is_enrolled = enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED
     sees_participants = permissions.can_view_participants(request.user, run)
+    shows_materials = is_enrolled or sees_participants
     now = timezone.now()
     if is_enrolled:
         enrolment.completion = selectors.completion_of(
-            enrolment=enrolment, sessions=list(run.sessions.all()), run=run
+            enrolment=enrolment, sessions=sessions, run=run
         )
         enrolment.certificate = selectors.listed_certificate(enrolment)
     context = {
         "run": run,
         "reflected": selectors.reflected_session_ids(enrolment=enrolment) if is_enrolled else set(),
-        "sessions": run.sessions.all(),
+        "sessions": sessions,
+        "trainers": selectors.run_trainers(run=run),
+        "materials": selectors.run_materials(run=run) if shows_materials else [],
         "enrolment": enrolment,
         "is_enrolled": is_enrolled,
         "places_left": max(run.capacity - run.enrolled_count, 0),
         "can_manage": permissions.can_manage_run(request.user, run),
         "sees_participants": sees_participants,
-        "shows_materials": is_enrolled or sees_participants,
+        "shows_materials": shows_materials,
         # A bewustwordingssessie's room: for whoever holds a place and the run's trainers.
         "opens_room": run.training.format == TrainingFormat.AWARENESS
         and run.status in (RunStatus.PUBLISHED, RunStatus.COMPLETED)
