@@ -401,6 +401,9 @@ def session_cancel(request, session_id: int):
 # with a name search, so a page costs the same whatever the size of the run.
 REGISTER_PAGE_SIZE = 25
 
+# An id no row has, reversed once into a URL pattern that rows fill with their own id.
+RUN_ID_PLACEHOLDER = 987654321
+
 MARK_FIELD = re.compile(r"^e(\d{1,12})$")
 
 
@@ -676,12 +679,11 @@ def calendar(request):
             for day, total in totals.items()
             if total > per_day
         }
-    # One reverse() per run rather than per session: a busy month repeats runs many times.
-    run_urls = {
-        run_id: reverse("trainings:run_detail", args=[run_id])
-        for run_id in {entry.run_id for entry in entries}
-    }
-    linked = [(entry, run_urls[entry.run_id]) for entry in entries]
+    # One reverse() for every run, its id put in after: a busy month lists many runs.
+    run_url = reverse("trainings:run_detail", args=[RUN_ID_PLACEHOLDER]).replace(
+        str(RUN_ID_PLACEHOLDER), "{}"
+    )
+    linked = [(entry, run_url.format(entry.run_id)) for entry in entries]
     by_day = layout.group_by_day((entry.day, (entry, url)) for entry, url in linked)
     return render(
         request,
