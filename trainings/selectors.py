@@ -279,12 +279,65 @@ def run_materials(*, run: Run) -> list[RunMaterial]:
 
 
 def run_for_register(*, user: User, run_id: int) -> Run | None:
-    """One run the user may see, with its counts and training: what the register needs,
-    without the trainers, materials and audience ``run_detail`` reads for its page."""
-    found = list(
-        _with_counts(runs_visible_to(user).filter(pk=run_id)).select_related("training")[:1]
-    )
+    """One run the user may see, with its training: what the register needs of it, its
+    counts read by ``register_counts``."""
+    found = list(runs_visible_to(user).filter(pk=run_id).select_related("training")[:1])
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class RegisterCounts:
+    """How many people a run has per state, and how many of those holding a place completed."""
+
+    enrolled: int
+    waiting: int
+    pending: int
+    completed: int
+
+
+def register_counts(*, run: Run, sessions: list[Session]) -> RegisterCounts:
+    """The register's counts in one query: the run's enrolments grouped by status and, for
+    places held, by what the completion rule reads (as ``completion_counts``), the rule
+    applied once per group. ``sessions`` are the run's sessions."""
+    held = Q(status=EnrolmentStatus.ENROLLED)
+    rows = (
+        Enrolment.objects.filter(run_id=run.pk)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .annotate(
+            attended=Case(When(held, then=_attended_count()), default=Value(0)),
+            # The same test as ``_end_review_written``: something other than white space.
+            review_written=Case(
+                When(held, then=Q(development_plan__learned__regex=r"\S")),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by()
+        .values_list("status", "attended", "review_written")
+        .annotate(people=Count("pk"))
+    )
+    people = defaultdict(int)
+    completed = 0
+    for status, attended, written, n in rows:
+        people[status] += n
+        if status == EnrolmentStatus.ENROLLED and (
+            completion.evaluate(
+                _facts(
+                    run=run,
+                    sessions=sessions,
+                    enrolment_status=status,
+                    attended=attended,
+                    end_review_written=bool(written),
+                )
+            ).is_complete
+        ):
+            completed += n
+    return RegisterCounts(
+        enrolled=people[EnrolmentStatus.ENROLLED],
+        waiting=people[EnrolmentStatus.WAITLISTED],
+        pending=people[EnrolmentStatus.PENDING],
+        completed=completed,
+    )
 
 
 def run_sessions(*, run: Run) -> list[Session]:

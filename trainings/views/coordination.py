@@ -474,6 +474,7 @@ def register(request, run_id: int):
         query = request.GET.copy()
         query["bijeenkomst"] = str(selected.pk)
         return redirect(f"{request.path}?{query.urlencode()}")
+    counts = selectors.register_counts(run=run, sessions=all_sessions)
     search = request.GET.get("q", "")[:100].strip()
     enrolled, waiting = (
         selectors.register_enrolled(run=run, search=search),
@@ -483,9 +484,9 @@ def register(request, run_id: int):
         enrolled_pages = Paginator(enrolled, REGISTER_PAGE_SIZE)
         waiting_pages = Paginator(waiting, REGISTER_PAGE_SIZE)
     else:
-        # The run's counts are read with it already.
-        enrolled_pages = CountedPaginator(enrolled, REGISTER_PAGE_SIZE, count=run.enrolled_count)
-        waiting_pages = CountedPaginator(waiting, REGISTER_PAGE_SIZE, count=run.waitlist_count)
+        # Counted already.
+        enrolled_pages = CountedPaginator(enrolled, REGISTER_PAGE_SIZE, count=counts.enrolled)
+        waiting_pages = CountedPaginator(waiting, REGISTER_PAGE_SIZE, count=counts.waiting)
     enrolled_page = enrolled_pages.get_page(request.GET.get("pagina"))
     waiting_page = waiting_pages.get_page(request.GET.get("wachtlijst"))
     rows = selectors.register_rows(
@@ -494,9 +495,6 @@ def register(request, run_id: int):
     waiting_page.object_list = selectors.waiting_lines(
         waiting_page.object_list, first_position=waiting_page.start_index()
     )
-    completed, _held = selectors.completion_counts(
-        run_ids=[run.pk], runs=[run], sessions={run.pk: all_sessions}
-    ).get(run.pk, (0, 0))
     can_manage = permissions.can_manage_run(request.user, run)
     return render(
         request,
@@ -506,11 +504,12 @@ def register(request, run_id: int):
             "rows": rows,
             "enrolled_page": enrolled_page,
             "enrolled_query": query_without(request, "pagina"),
-            "completed_count": completed,
+            "counts": counts,
             "waiting": waiting_page,
             "waiting_query": query_without(request, "wachtlijst"),
             "search": search,
-            "pending": selectors.pending_approvals(run=run),
+            # Read only when someone waits for a manager.
+            "pending": selectors.pending_approvals(run=run) if counts.pending else [],
             # Shown to who manages the run only.
             "mailings": list(selectors.run_mailings(run=run)[:10]) if can_manage else [],
             "sessions": sessions,
