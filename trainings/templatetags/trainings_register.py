@@ -199,3 +199,38 @@ def waiting_items(lines) -> SafeString:
             for line in lines
         ),
     )
+
+
+@register.simple_tag
+def mailings_section(mailings) -> SafeString:
+    """The section of messages sent to the run's people, newest first: when, subject, sender,
+    audience and number of recipients."""
+    heading = format_html('<h2 id="mailings-heading" class="h4">{}</h2>', _("Verstuurde berichten"))
+    if not mailings:
+        body = format_html("<p>{}</p>", _("Nog geen berichten verstuurd."))
+    else:
+        moment = moment_writer("DATETIME_FORMAT")
+        line = _("%(moment)s: „%(subject)s” door %(who)s aan %(group)s (%(count)s)")
+        body = format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                (
+                    (
+                        line
+                        % {
+                            "moment": moment(sent.created_at),
+                            "subject": sent.subject,
+                            "who": (sent.sent_by.full_name if sent.sent_by else "") or "—",
+                            "group": sent.get_audience_display(),
+                            "count": sent.recipient_count,
+                        },
+                    )
+                    for sent in mailings
+                ),
+            ),
+        )
+    return format_html(
+        '<section aria-labelledby="mailings-heading" class="mt-4">{}{}</section>', heading, body
+    )
