@@ -1569,9 +1569,29 @@ def mailing_recipients(*, run: Run, audience: str) -> QuerySet[User]:
     )
 
 
-def run_mailings(*, run: Run) -> QuerySet[RunMailing]:
-    """What the run's coordinators sent, newest first, with who sent it."""
-    return RunMailing.objects.filter(run=run).select_related("sent_by").order_by("-created_at")
+@dataclass(frozen=True)
+class SentMailing:
+    """A message sent to a run's people, as the run's pages list it."""
+
+    created_at: datetime
+    subject: str
+    sender: str  # the sender's full name; "" when unknown
+    audience: str  # the group in the active language
+    recipient_count: int
+
+
+def run_mailings(*, run: Run, limit: int) -> list[SentMailing]:
+    """The newest ``limit`` messages the run's coordinators sent, newest first, with who sent
+    them."""
+    audiences = dict(MailingAudience.choices)
+    return [
+        SentMailing(created, subject, sender or "", audiences.get(audience, audience), count)
+        for created, subject, sender, audience, count in RunMailing.objects.filter(run=run)
+        .order_by("-created_at")
+        .values_list("created_at", "subject", "sent_by__full_name", "audience", "recipient_count")[
+            :limit
+        ]
+    ]
 
 
 def evaluation_settings_of(programme_id: int) -> EvaluationSettings:

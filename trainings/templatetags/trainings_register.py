@@ -222,8 +222,8 @@ def mailings_section(mailings) -> SafeString:
                         % {
                             "moment": moment(sent.created_at),
                             "subject": sent.subject,
-                            "who": (sent.sent_by.full_name if sent.sent_by else "") or "—",
-                            "group": sent.get_audience_display(),
+                            "who": sent.sender or "—",
+                            "group": sent.audience,
                             "count": sent.recipient_count,
                         },
                     )

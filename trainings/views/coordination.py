@@ -511,7 +511,7 @@ def register(request, run_id: int):
             # Read only when someone waits for a manager.
             "pending": selectors.pending_approvals(run=run) if counts.pending else [],
             # Shown to who manages the run only.
-            "mailings": list(selectors.run_mailings(run=run)[:10]) if can_manage else [],
+            "mailings": selectors.run_mailings(run=run, limit=10) if can_manage else [],
             "sessions": sessions,
             "markable": markable,
             "selected": selected,
@@ -601,7 +601,7 @@ def run_mailing(request, run_id: int):
             "preview": preview,
             "templates": mailing.TEMPLATES,
             "placeholders": mailing.PLACEHOLDERS,
-            "mailings": selectors.run_mailings(run=run)[:50],
+            "mailings": selectors.run_mailings(run=run, limit=50),
         },
     )
 
