@@ -102,10 +102,7 @@ def run_detail(request, run_id: int):
     shows_materials = is_enrolled or sees_participants
     now = timezone.now()
     if is_enrolled:
-        enrolment.completion = selectors.completion_of(
-            enrolment=enrolment, sessions=sessions, run=run
-        )
-        enrolment.certificate = selectors.listed_certificate(enrolment)
+        _attach_completion(enrolment, sessions, run)
     context = {
         "run": run,
         "reflected": selectors.reflected_session_ids(enrolment=enrolment) if is_enrolled else set(),
@@ -275,10 +272,7 @@ def my_trainings(request):
     for enrolment in [*upcoming, *past]:
         enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
         if enrolment.status == EnrolmentStatus.ENROLLED:
-            enrolment.completion = selectors.completion_of(
-                enrolment=enrolment, sessions=enrolment.run.session_list
-            )
-            enrolment.certificate = selectors.listed_certificate(enrolment)
+            _attach_completion(enrolment, enrolment.run.session_list)
     owed = selectors.questionnaires_owed(enrolments=past)
     for enrolment in past:
         enrolment.questionnaires = owed.get(enrolment.run_id, [])
@@ -295,6 +289,12 @@ def my_trainings(request):
             "now": now,
         },
     )
+
+
+def _attach_completion(enrolment, sessions, run=None) -> None:
+    """``completion`` and ``certificate`` for the completion block; no query of its own."""
+    enrolment.completion = selectors.completion_of(enrolment=enrolment, sessions=sessions, run=run)
+    enrolment.certificate = selectors.listed_certificate(enrolment)
 
 
 def _sees_results(user, run) -> bool:
