@@ -536,12 +536,10 @@ def my_enrolment_counts(*, user: User, now: datetime) -> tuple[int, int]:
     return counts["upcoming"], counts["past"]
 
 
-def _attach_sessions_and_reflections(
-    enrolments: list[Enrolment], *, certificates: bool = False
-) -> None:
-    """``run.session_list`` (soonest first), ``reflection_list`` and, when asked,
-    ``certificate_list`` (newest first) on each enrolment: one plain query per list, grouped
-    here, which costs far less per request than the prefetch machinery for the same rows."""
+def _attach_sessions_and_reflections(enrolments: list[Enrolment]) -> None:
+    """``run.session_list`` (soonest first) and ``reflection_list`` on each enrolment: one
+    plain query per list, grouped here, which costs far less per request than the prefetch
+    machinery for the same rows."""
     runs = {enrolment.run_id: enrolment.run for enrolment in enrolments}
     by_id = {enrolment.pk: enrolment for enrolment in enrolments}
     sessions: dict[int, list[Session]] = {run_id: [] for run_id in runs}
@@ -558,17 +556,6 @@ def _attach_sessions_and_reflections(
         reflections[reflection.enrolment_id].append(reflection)
     for pk, enrolment in by_id.items():
         enrolment.reflection_list = reflections[pk]
-    if certificates:
-        issued: dict[int, list[Certificate]] = {pk: [] for pk in by_id}
-        for certificate in Certificate.objects.filter(enrolment_id__in=by_id).order_by(
-            "-issued_at", "-pk"
-        ):
-            Certificate.enrolment.field.set_cached_value(
-                certificate, by_id[certificate.enrolment_id]
-            )
-            issued[certificate.enrolment_id].append(certificate)
-        for pk, enrolment in by_id.items():
-            enrolment.certificate_list = issued[pk]
 
 
 def with_my_enrolment_lists(enrolments: list[Enrolment]) -> list[Enrolment]:
