@@ -221,32 +221,128 @@ def catalogue_page(*, user: User, run_ids: list[int]) -> list[Run]:
 
 def run_detail(*, user: User, run_id: int) -> Run | None:
     """One run the user may see, with its sessions, trainers, materials and counts."""
-    return (
-        _with_my_status(_with_counts(runs_visible_to(user)), user)
+    found = list(
+        _with_my_status(_with_counts(runs_visible_to(user).filter(pk=run_id)), user)
         .select_related("training", "training__provider", "training__programme")
         .prefetch_related(
             Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "pk")),
             Prefetch("trainers", queryset=User.objects.select_related("organisation")),
             Prefetch("training__materials", queryset=Material.objects.order_by("title")),
-            "training__audience_organisations",
-        )
-        .filter(pk=run_id)
-        .first()
+        )[:1]
     )
+    return found[0] if found else None
+
+
+def run_page(*, user: User, run_id: int) -> Run | None:
+    """One run the user may see, with its training, counts and the user's own status: what
+    the run's page reads with it; its lists are read apart (``run_sessions``,
+    ``run_trainers``, ``run_materials``)."""
+    found = list(
+        _with_my_status(_with_counts(runs_visible_to(user).filter(pk=run_id)), user).select_related(
+            "training", "training__provider"
+        )[:1]
+    )
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class RunTrainer:
+    full_name: str
+    organisation: str  # "" without one
+
+
+def run_trainers(*, run: Run) -> list[RunTrainer]:
+    """The run's trainers as its page names them."""
+    return [
+        RunTrainer(full_name, organisation or "")
+        for full_name, organisation in run.trainers.order_by("full_name", "email").values_list(
+            "full_name", "organisation__name"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RunMaterial:
+    pk: int
+    title: str
+    url: str
+
+
+def run_materials(*, run: Run) -> list[RunMaterial]:
+    """The materials of the run's training, by title, as its page lists them."""
+    return [
+        RunMaterial(*values)
+        for values in Material.objects.filter(training_id=run.training_id)
+        .order_by("title")
+        .values_list("pk", "title", "url")
+    ]
 
 
 def run_for_register(*, user: User, run_id: int) -> Run | None:
-    """One run the user may see, with its counts, training and sessions: what the register
-    needs, without the trainers, materials and audience ``run_detail`` reads for its page."""
-    return (
-        _with_counts(runs_visible_to(user))
-        .select_related("training")
-        .prefetch_related(
-            Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "pk")),
+    """One run the user may see, with its training: what the register needs of it, its
+    counts read by ``register_counts``."""
+    found = list(runs_visible_to(user).filter(pk=run_id).select_related("training")[:1])
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class RegisterCounts:
+    """How many people a run has per state, and how many of those holding a place completed."""
+
+    enrolled: int
+    waiting: int
+    pending: int
+    completed: int
+
+
+def register_counts(*, run: Run, sessions: list[Session]) -> RegisterCounts:
+    """The register's counts in one query: the run's enrolments grouped by status and, for
+    places held, by what the completion rule reads (as ``completion_counts``), the rule
+    applied once per group. ``sessions`` are the run's sessions."""
+    held = Q(status=EnrolmentStatus.ENROLLED)
+    rows = (
+        Enrolment.objects.filter(run_id=run.pk)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .annotate(
+            attended=Case(When(held, then=_attended_count()), default=Value(0)),
+            # The same test as ``_end_review_written``: something other than white space.
+            review_written=Case(
+                When(held, then=Q(development_plan__learned__regex=r"\S")),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
-        .filter(pk=run_id)
-        .first()
+        .order_by()
+        .values_list("status", "attended", "review_written")
+        .annotate(people=Count("pk"))
     )
+    people = defaultdict(int)
+    completed = 0
+    for status, attended, written, n in rows:
+        people[status] += n
+        if status == EnrolmentStatus.ENROLLED and (
+            completion.evaluate(
+                _facts(
+                    run=run,
+                    sessions=sessions,
+                    enrolment_status=status,
+                    attended=attended,
+                    end_review_written=bool(written),
+                )
+            ).is_complete
+        ):
+            completed += n
+    return RegisterCounts(
+        enrolled=people[EnrolmentStatus.ENROLLED],
+        waiting=people[EnrolmentStatus.WAITLISTED],
+        pending=people[EnrolmentStatus.PENDING],
+        completed=completed,
+    )
+
+
+def run_sessions(*, run: Run) -> list[Session]:
+    """The run's sessions in their order, each knowing its run without a query."""
+    return list(run.sessions.order_by("starts_at", "pk"))
 
 
 def run_to_enrol(*, user: User, run_id: int) -> Run | None:
@@ -268,13 +364,18 @@ def waitlist_position_of(*, user: User, run: Run) -> int | None:
 
 
 def enrolment_of(*, user: User, run: Run) -> Enrolment | None:
-    """The user's enrolment in ``run``, ready for ``completion_of`` with the run's sessions."""
-    return (
-        _with_completion_data(Enrolment.objects.filter(run=run, participant=user))
-        .annotate(waitlist_position=_waitlist_position())
-        .select_related("development_plan")
-        .first()
+    """The user's enrolment in ``run``, ready for ``completion_of`` with the run's sessions
+    and for ``listed_certificate``."""
+    found = list(
+        Enrolment.objects.filter(run=run, participant=user)
+        .annotate(
+            attended_count=_attended_count(),
+            certificate_state=_newest_certificate_state(),
+            waitlist_position=_waitlist_position(),
+        )
+        .select_related("development_plan")[:1]
     )
+    return found[0] if found else None
 
 
 def _waitlist_position():
@@ -346,9 +447,34 @@ def _my_enrolments_base(user: User) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(participant=user)
         .exclude(status=EnrolmentStatus.CANCELLED)
-        .annotate(attended_count=_attended_count())
-        .select_related("run", "run__training", "run__training__provider", "development_plan")
+        .annotate(attended_count=_attended_count(), certificate_state=_newest_certificate_state())
+        .select_related("run", "run__training", "development_plan")
     )
+
+
+def _newest_certificate_state():
+    """Of the enrolment's newest certificate: null without one, else whether it is revoked;
+    all that a list's completion block reads of it."""
+    newest = (
+        Certificate.objects.filter(enrolment_id=OuterRef("pk"))
+        .order_by("-issued_at", "-pk")
+        .values(revoked=ExpressionWrapper(Q(revoked_at__isnull=False), BooleanField()))[:1]
+    )
+    return Subquery(newest, output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class CertificateState:
+    """A certificate as the lists of "my trainings" show it: held, or held and revoked."""
+
+    is_revoked: bool
+
+
+def listed_certificate(enrolment: Enrolment) -> CertificateState | None:
+    """The newest certificate of an enrolment read by ``enrolment_of``,
+    ``my_upcoming_enrolments`` or ``my_past_enrolments``; None without one."""
+    state = enrolment.certificate_state
+    return None if state is None else CertificateState(is_revoked=state)
 
 
 def _is_over(now: datetime) -> Q:
@@ -357,19 +483,44 @@ def _is_over(now: datetime) -> Q:
 
 def my_upcoming_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
     """The user's enrolments in runs not over at ``now``, soonest first. To page, then hand the
-    page to ``with_my_enrolment_lists``: its prefetches then read the page's rows only."""
+    page to ``with_my_enrolment_lists``: it then reads the page's rows only."""
     return (
         _my_enrolments_base(user)
         .exclude(_is_over(now))
         .annotate(waitlist_position=_waitlist_position())
+        .select_related("run__training__provider")
         .order_by("run__starts_at", "pk")
     )
 
 
 def my_past_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
     """The user's enrolments in runs over at ``now``, newest first; paged like the upcoming
-    (without the waiting-list place, which only the upcoming show)."""
-    return _my_enrolments_base(user).filter(_is_over(now)).order_by("-run__starts_at", "-pk")
+    (without the waiting-list place, which only the upcoming show), with what
+    ``questionnaires_owed`` reads."""
+    # Asked to evaluate and to answer the samenwerkingsmeter: as ``evaluation_invitees``,
+    # holding a place at the end and not recorded as never present, in a run not cancelled.
+    invited = (
+        Q(status=EnrolmentStatus.ENROLLED) & ~Q(run__status=RunStatus.CANCELLED) & ~_never_present()
+    )
+    return (
+        _my_enrolments_base(user)
+        .filter(_is_over(now))
+        .annotate(
+            invited=ExpressionWrapper(invited, output_field=BooleanField()),
+            evaluated=Exists(
+                EvaluationRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
+            ),
+            followed=Exists(
+                FollowupRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
+            ),
+            followup_weeks=Subquery(
+                EvaluationSettings.objects.filter(
+                    programme_id=OuterRef("run__training__programme_id")
+                ).values("followup_weeks")[:1]
+            ),
+        )
+        .order_by("-run__starts_at", "-pk")
+    )
 
 
 def my_enrolment_counts(*, user: User, now: datetime) -> tuple[int, int]:
@@ -385,12 +536,10 @@ def my_enrolment_counts(*, user: User, now: datetime) -> tuple[int, int]:
     return counts["upcoming"], counts["past"]
 
 
-def _attach_sessions_and_reflections(
-    enrolments: list[Enrolment], *, certificates: bool = False
-) -> None:
-    """``run.session_list`` (soonest first), ``reflection_list`` and, when asked,
-    ``certificate_list`` (newest first) on each enrolment: one plain query per list, grouped
-    here, which costs far less per request than the prefetch machinery for the same rows."""
+def _attach_sessions_and_reflections(enrolments: list[Enrolment]) -> None:
+    """``run.session_list`` (soonest first) and ``reflection_list`` on each enrolment: one
+    plain query per list, grouped here, which costs far less per request than the prefetch
+    machinery for the same rows."""
     runs = {enrolment.run_id: enrolment.run for enrolment in enrolments}
     by_id = {enrolment.pk: enrolment for enrolment in enrolments}
     sessions: dict[int, list[Session]] = {run_id: [] for run_id in runs}
@@ -407,26 +556,14 @@ def _attach_sessions_and_reflections(
         reflections[reflection.enrolment_id].append(reflection)
     for pk, enrolment in by_id.items():
         enrolment.reflection_list = reflections[pk]
-    if certificates:
-        issued: dict[int, list[Certificate]] = {pk: [] for pk in by_id}
-        for certificate in Certificate.objects.filter(enrolment_id__in=by_id).order_by(
-            "-issued_at", "-pk"
-        ):
-            Certificate.enrolment.field.set_cached_value(
-                certificate, by_id[certificate.enrolment_id]
-            )
-            issued[certificate.enrolment_id].append(certificate)
-        for pk, enrolment in by_id.items():
-            enrolment.certificate_list = issued[pk]
 
 
 def with_my_enrolment_lists(enrolments: list[Enrolment]) -> list[Enrolment]:
     """A page of ``my_upcoming_enrolments``/``my_past_enrolments`` with what its rows show:
-    the run's sessions (``run.session_list``), reflections (``reflection_list``) and
-    certificates (``certificate_list``). Three queries for any number of rows, none without
-    rows."""
+    the run's sessions (``run.session_list``) and reflections (``reflection_list``). Two
+    queries for any number of rows, none without rows."""
     if enrolments:
-        _attach_sessions_and_reflections(enrolments, certificates=True)
+        _attach_sessions_and_reflections(enrolments)
     return enrolments
 
 
@@ -495,10 +632,9 @@ def _named(enrolments: QuerySet[Enrolment], search: str) -> QuerySet[Enrolment]:
     )
 
 
-def register_enrolled(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
+def register_enrolled(*, run: Run, search: str = "") -> QuerySet:
     """The people holding a place in ``run`` (optionally found by name), in order of sign-up,
-    with what one register row shows: attendance, completion data, certificates and the
-    number of reflections. Meant to be paged: the prefetches read only the page's rows."""
+    as ``REGISTER_COLUMNS`` rows for ``register_rows``. Meant to be paged."""
     written = (
         Reflection.objects.filter(enrolment_id=OuterRef("pk"))
         .order_by()
@@ -507,43 +643,146 @@ def register_enrolled(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
         .values("n")
     )
     return (
-        _with_completion_data(
-            _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.ENROLLED), search)
-        )
+        _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.ENROLLED), search)
         .annotate(
-            reflection_count=Coalesce(Subquery(written, output_field=IntegerField()), Value(0))
-        )
-        .select_related("participant", "participant__organisation", "development_plan")
-        .prefetch_related(
-            Prefetch(
-                "attendance",
-                queryset=Attendance.objects.only("pk", "session_id", "enrolment_id", "status"),
-                to_attr="attendance_list",
-            ),
+            attended_count=_attended_count(),
+            reflection_count=Coalesce(Subquery(written, output_field=IntegerField()), Value(0)),
         )
         .order_by("requested_at", "pk")
+        .values_list(*REGISTER_COLUMNS)
     )
 
 
-def register_waiting(*, run: Run, search: str = "") -> QuerySet[Enrolment]:
-    """The waiting list of ``run`` (optionally found by name) in its order, each with its
-    place on the whole list. Meant to be paged: the place is worked out for the page's rows."""
-    return (
-        _named(Enrolment.objects.filter(run=run, status=EnrolmentStatus.WAITLISTED), search)
-        .annotate(waitlist_position=_waitlist_position())
-        .select_related("participant", "participant__organisation")
-        # What a line of the list shows, no more: a page of people is built quicker.
-        .only(
-            "pk",
-            "run_id",
-            "status",
-            "requested_at",
-            "participant__full_name",
-            "participant__email",
-            "participant__organisation__name",
+# What the register's page query reads of each person holding a place.
+REGISTER_COLUMNS = (
+    "pk",
+    "participant__full_name",
+    "participant__email",
+    "participant__organisation__name",
+    "development_plan__learned",
+    "attended_count",
+    "reflection_count",
+)
+
+
+@dataclass(frozen=True)
+class RegisterCertificate:
+    """The newest certificate of a person in the register, as its column shows it."""
+
+    pk: int
+    code: str
+    issued_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: str
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One person holding a place, as a line of the register and of the attendance form."""
+
+    enrolment_id: int
+    name: str  # the full name, or the e-mail address without one
+    full_name: str
+    organisation: str
+    reflection_count: int
+    statuses: list  # the mark per session shown (None for no mark)
+    mark: str | None  # the mark at the session chosen for the attendance form
+    completion: completion.Completion
+    certificate: RegisterCertificate | None
+
+
+def register_rows(
+    *, run: Run, sessions: list[Session], selected: Session | None, fetched: Iterable[tuple]
+) -> list[RegisterRow]:
+    """The register's rows for one page of ``register_enrolled``: their marks and newest
+    certificates in one plain query each, the completion rule applied here."""
+    fetched = list(fetched)
+    if not fetched:
+        return []
+    ids = [values[0] for values in fetched]
+    marks: dict[int, dict[int, str]] = {pk: {} for pk in ids}
+    for enrolment_id, session_id, status in Attendance.objects.filter(
+        enrolment_id__in=ids
+    ).values_list("enrolment_id", "session_id", "status"):
+        marks[enrolment_id][session_id] = status
+    certificates: dict[int, RegisterCertificate] = {}
+    for enrolment_id, *columns in (
+        Certificate.objects.filter(enrolment_id__in=ids)
+        .order_by("-issued_at", "-pk")
+        .values_list("enrolment_id", "pk", "code", "issued_at", "revoked_at", "revocation_reason")
+    ):
+        certificates.setdefault(enrolment_id, RegisterCertificate(*columns))
+    shown = [session for session in sessions if not session.is_cancelled]
+    selected_id = selected.pk if selected else None
+    rows = []
+    for pk, full_name, email, organisation, learned, attended, reflection_count in fetched:
+        own = marks[pk]
+        rows.append(
+            RegisterRow(
+                enrolment_id=pk,
+                name=full_name or email,
+                full_name=full_name,
+                organisation=organisation or "",
+                reflection_count=reflection_count,
+                statuses=[own.get(session.pk) for session in shown],
+                mark=own.get(selected_id),
+                completion=completion.evaluate(
+                    _facts(
+                        run=run,
+                        sessions=sessions,
+                        enrolment_status=EnrolmentStatus.ENROLLED,
+                        attended=attended,
+                        end_review_written=_end_review_written(learned),
+                    )
+                ),
+                certificate=certificates.get(pk),
+            )
         )
-        .order_by("requested_at", "pk")
+    return rows
+
+
+@dataclass(frozen=True)
+class WaitingLine:
+    """One person on the waiting list, with their place on the whole list."""
+
+    position: int
+    name: str
+    organisation: str
+    requested_at: datetime
+
+
+def register_waiting(*, run: Run, search: str = "") -> QuerySet:
+    """The waiting list of ``run`` (optionally found by name) in its order, as rows for
+    ``waiting_lines``. Meant to be paged. Unsearched, a row's place follows from where the
+    page starts; a person found by name has theirs worked out for the page's rows."""
+    waiting = _named(
+        Enrolment.objects.filter(run=run, status=EnrolmentStatus.WAITLISTED), search
+    ).annotate(position=_waitlist_position() if search.strip() else Value(None, IntegerField()))
+    return waiting.order_by("requested_at", "pk").values_list(
+        "position",
+        "participant__full_name",
+        "participant__email",
+        "participant__organisation__name",
+        "requested_at",
     )
+
+
+def waiting_lines(fetched: Iterable[tuple], *, first_position: int) -> list[WaitingLine]:
+    """A page of ``register_waiting`` as lines; ``first_position`` is the place of the page's
+    first row on the unsearched list (its start index)."""
+    return [
+        WaitingLine(
+            position=position if position is not None else first_position + n,
+            name=full_name or email,
+            organisation=organisation or "",
+            requested_at=requested_at,
+        )
+        for n, (position, full_name, email, organisation, requested_at) in enumerate(fetched)
+    ]
 
 
 def register_marking(*, run: Run, enrolment_ids: Iterable[int]) -> list[Enrolment]:
@@ -1299,20 +1538,42 @@ def latest_approval(*, enrolment: Enrolment | None) -> ManagerApproval | None:
     )
 
 
-def pending_approvals(*, run: Run) -> QuerySet[ManagerApproval]:
+@dataclass(frozen=True)
+class PendingApproval:
+    """An enrolment waiting for a manager, as the register lists it."""
+
+    name: str
+    organisation: str
+    manager_name: str
+    created_at: datetime
+    token_expires_at: datetime
+
+
+def pending_approvals(*, run: Run) -> list[PendingApproval]:
     """The run's enrolments waiting for a manager, oldest first, with whom they wait for.
 
     Only each enrolment's current request (its episode started when it was last requested).
     """
-    return (
+    rows = (
         ManagerApproval.objects.filter(
             episode__enrolment__run=run,
             episode__enrolment__status=EnrolmentStatus.PENDING,
             episode__started_at=F("episode__enrolment__requested_at"),
         )
-        .select_related("episode__enrolment__participant__organisation")
         .order_by("created_at", "pk")
+        .values_list(
+            "episode__enrolment__participant__full_name",
+            "episode__enrolment__participant__email",
+            "episode__enrolment__participant__organisation__name",
+            "manager_name",
+            "created_at",
+            "token_expires_at",
+        )
     )
+    return [
+        PendingApproval(full_name or email, organisation or "", manager, created, expires)
+        for full_name, email, organisation, manager, created, expires in rows
+    ]
 
 
 def mailing_recipients(*, run: Run, audience: str) -> QuerySet[User]:
@@ -1345,9 +1606,29 @@ def mailing_recipients(*, run: Run, audience: str) -> QuerySet[User]:
     )
 
 
-def run_mailings(*, run: Run) -> QuerySet[RunMailing]:
-    """What the run's coordinators sent, newest first, with who sent it."""
-    return RunMailing.objects.filter(run=run).select_related("sent_by").order_by("-created_at")
+@dataclass(frozen=True)
+class SentMailing:
+    """A message sent to a run's people, as the run's pages list it."""
+
+    created_at: datetime
+    subject: str
+    sender: str  # the sender's full name; "" when unknown
+    audience: str  # the group in the active language
+    recipient_count: int
+
+
+def run_mailings(*, run: Run, limit: int) -> list[SentMailing]:
+    """The newest ``limit`` messages the run's coordinators sent, newest first, with who sent
+    them."""
+    audiences = dict(MailingAudience.choices)
+    return [
+        SentMailing(created, subject, sender or "", audiences.get(audience, audience), count)
+        for created, subject, sender, audience, count in RunMailing.objects.filter(run=run)
+        .order_by("-created_at")
+        .values_list("created_at", "subject", "sent_by__full_name", "audience", "recipient_count")[
+            :limit
+        ]
+    ]
 
 
 def evaluation_settings_of(programme_id: int) -> EvaluationSettings:
@@ -1769,61 +2050,28 @@ def _questionnaire_counts(
     return evaluations, followups
 
 
-def questionnaires_owed(*, user: User, enrolments) -> dict[int, list[str]]:
-    """Per run id among ``enrolments``: "evaluation" and/or "followup" when the user may
-    answer it now. One query, whatever the number of enrolments (runs must carry
-    ``training``): where the user is invited, with whether they answered each and the
-    programme's follow-up weeks."""
+def questionnaires_owed(*, enrolments: Iterable[Enrolment]) -> dict[int, list[str]]:
+    """Per run id among ``enrolments`` (read by ``my_past_enrolments``): "evaluation" and/or
+    "followup" when the user may answer it now. No query of its own: the page query read
+    where the user is invited, whether they answered each and the programme's follow-up
+    weeks."""
     now = timezone.now()
-    runs = {e.run_id: e.run for e in enrolments if e.status == EnrolmentStatus.ENROLLED}
-    if not runs:
-        return {}
-    invited_rows = (
-        evaluation_invitees(run_ids=list(runs))
-        .filter(participant=user)
-        .exclude(run__status=RunStatus.CANCELLED)
-        .annotate(
-            evaluated=Exists(
-                EvaluationRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
-            ),
-            followed=Exists(
-                FollowupRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
-            ),
-            followup_weeks=Subquery(
-                EvaluationSettings.objects.filter(
-                    programme_id=OuterRef("run__training__programme_id")
-                ).values("followup_weeks")[:1]
-            ),
-        )
-        .values_list("run_id", "evaluated", "followed", "followup_weeks")
-    )
-    invited = set()
-    evaluated = set()
-    followed = set()
-    weeks = {}
-    for run_id, has_evaluated, has_followed, followup_weeks in invited_rows:
-        invited.add(run_id)
-        if has_evaluated:
-            evaluated.add(run_id)
-        if has_followed:
-            followed.add(run_id)
-        if followup_weeks is not None:
-            weeks[runs[run_id].training.programme_id] = followup_weeks
     owed: dict[int, list[str]] = {}
-    for run_id in invited:
-        run = runs[run_id]
-        if run.ends_at is None or run.ends_at > now:
+    for enrolment in enrolments:
+        run = enrolment.run
+        if not enrolment.invited or run.ends_at is None or run.ends_at > now:
             continue
         kinds = []
-        if run_id not in evaluated:
+        if not enrolment.evaluated:
             kinds.append("evaluation")
+        weeks = enrolment.followup_weeks
         followup_at = run.ends_at + timedelta(
-            weeks=weeks.get(run.training.programme_id, evaluation.DEFAULT_FOLLOWUP_WEEKS)
+            weeks=evaluation.DEFAULT_FOLLOWUP_WEEKS if weeks is None else weeks
         )
-        if run_id not in followed and followup_at <= now:
+        if not enrolment.followed and followup_at <= now:
             kinds.append("followup")
         if kinds:
-            owed[run_id] = kinds
+            owed[enrolment.run_id] = kinds
     return owed
 
 
@@ -1912,11 +2160,6 @@ def completion_of(
             end_review_written=_end_review_written(plan.learned if plan else None),
         )
     )
-
-
-def current_certificate(enrolment: Enrolment) -> Certificate | None:
-    """The newest certificate of an enrolment read with ``certificate_list``; revoked or not."""
-    return enrolment.certificate_list[0] if enrolment.certificate_list else None
 
 
 def completion_counts(

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.portal.factories import add_totp, force_login_with_mfa
 from tests.trainings.certificate_helpers import finished_run, participant_in
-from tests.trainings.factories import EnrolmentFactory, RunFactory, SessionFactory
+from tests.trainings.factories import EnrolmentFactory, RunFactory, SessionFactory, coordinator_of
 from trainings import completion, selectors
 from trainings.completion import Facts, evaluate, sessions_required
 from trainings.models import Attendance, AttendanceStatus, EnrolmentStatus, RunStatus
@@ -198,3 +199,25 @@ def test_a_run_still_under_way_is_not_complete_and_the_page_says_what_is_missing
     assert "Certificaat downloaden" not in page
     mine = client.get("/trainingen/mijn/").content.decode()
     assert "nog 1 bijeenkomst bijwonen" in mine
+
+
+@pytestmark_db
+def test_the_register_counts_places_waiting_and_completed_as_the_dashboard_does(client):
+    run = finished_run(sessions=2)
+    participant_in(run, present=2)
+    participant_in(run, present=1)
+    participant_in(run, present=2, learned=" ")
+    withdrawn = participant_in(run, present=2)
+    withdrawn.status = EnrolmentStatus.CANCELLED
+    withdrawn.save()
+    EnrolmentFactory(run=run, status=EnrolmentStatus.WAITLISTED, enrolled_at=None)
+    boss = coordinator_of(run.training.programme)
+    add_totp(boss)
+    force_login_with_mfa(client, boss)
+
+    page = client.get(f"/trainingen/uitvoeringen/{run.pk}/deelnemers/").content.decode()
+
+    assert selectors.completion_counts(run_ids=[run.pk]) == {run.pk: (1, 3)}
+    assert f"Ingeschreven (3 van {run.capacity})" in page
+    assert "Voltooid: 1 van 3" in page
+    assert "Wachtlijst (1)" in page

@@ -4,6 +4,7 @@ template language resolves every variable of every entry one lookup at a time.
 The month view renders each day's list once (``day_lists``) and shows it twice: in the
 table for wide screens and in the agenda for narrow ones."""
 
+from datetime import datetime, time
 from html import escape
 
 from django import template
@@ -14,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.formats import named_format
+from portal.formats import moment_writer, named_format
 
 register = template.Library()
 
@@ -45,7 +46,13 @@ def calendar_items(day_sessions, draft_label: str, off_label: str) -> SafeString
     return _items(day_sessions, *_badges(draft_label, off_label))
 
 
-def _more_item(day, found, day_format: str) -> SafeString:
+def _day_writer(name: str):
+    """Writes a day (a ``date``) as the format called ``name``, names looked up once."""
+    write = moment_writer(name)
+    return lambda day: write(datetime.combine(day, time()))
+
+
+def _more_item(day, found, write_day) -> SafeString:
     if not found:
         return SafeString("")
     hidden, url = found
@@ -53,7 +60,7 @@ def _more_item(day, found, day_format: str) -> SafeString:
         '<li><a href="{}">{}<span class="visually-hidden"> {}</span></a></li>',
         url,
         ngettext("nog %(n)s meer", "nog %(n)s meer", hidden) % {"n": hidden},
-        _("op %(day)s") % {"day": formats.date_format(day, day_format)},
+        _("op %(day)s") % {"day": write_day(day)},
     )
 
 
@@ -61,7 +68,7 @@ def _more_item(day, found, day_format: str) -> SafeString:
 def calendar_more(day, more) -> SafeString:
     """A "nog N meer" ``<li>`` linking to the day's list, when ``more`` (day to (number not
     shown, day list URL)) holds the day; else nothing."""
-    return _more_item(day, (more or {}).get(day), named_format("WEEKDAY_DAY_MONTH_FORMAT"))
+    return _more_item(day, (more or {}).get(day), _day_writer("WEEKDAY_DAY_MONTH_FORMAT"))
 
 
 @register.simple_tag
@@ -69,10 +76,10 @@ def day_lists(weeks, draft_label: str, off_label: str, more=None) -> dict:
     """Per day of the month grid that has sessions: its ``<li>`` items and, on a busy day,
     the "nog N meer" link (``more``, see ``calendar_more``)."""
     draft, off = _badges(draft_label, off_label)
-    day_format = named_format("WEEKDAY_DAY_MONTH_FORMAT")
+    write_day = _day_writer("WEEKDAY_DAY_MONTH_FORMAT")
     more = more or {}
     return {
-        day: _items(items, draft, off) + _more_item(day, more.get(day), day_format)
+        day: _items(items, draft, off) + _more_item(day, more.get(day), write_day)
         for week in weeks
         for day, _in_month, items in week
         if items
@@ -140,7 +147,7 @@ def month_agenda(weeks, today, draft_label: str, off_label: str, lists=None) -> 
     days = [day for week in weeks for day, in_month, items in week if in_month and items]
     if not days:
         return format_html('<p class="text-body-secondary">{}</p>', _("Geen bijeenkomsten."))
-    day_format = named_format("WEEKDAY_DAY_MONTH_FORMAT")
+    write_day = _day_writer("WEEKDAY_DAY_MONTH_FORMAT")
     today_mark = format_html(' <span class="badge text-bg-primary">{}</span>', _("vandaag"))
     return format_html(
         '<ol class="calendar-agenda list-unstyled">{}</ol>',
@@ -149,7 +156,7 @@ def month_agenda(weeks, today, draft_label: str, off_label: str, lists=None) -> 
             '<li><h3 class="h6">{}{}</h3><ul>{}</ul></li>',
             (
                 (
-                    capfirst(formats.date_format(day, day_format)),
+                    capfirst(write_day(day)),
                     today_mark if day == today else "",
                     lists[day],
                 )

@@ -4,20 +4,38 @@ Also the session lines of a run on that page."""
 
 from django import template
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.formats import named_format
+from portal.formats import moment_writer
 
 from .. import completion as rule
+from ..models import EnrolmentStatus
 
 register = template.Library()
 
+_PLACEHOLDER = 987654321
 
-def _reasons(enrolment, done) -> SafeString:
+
+def _pattern(name: str) -> str:
+    """The URL called ``name`` with ``{}`` for its one id: reversed once for a list's rows."""
+    return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+
+
+class _Links:
+    """The rows' links of one list, each reversed once."""
+
+    def __init__(self):
+        self.plan = _pattern("trainings:development_plan")
+        self.certificate = _pattern("trainings:certificate_download")
+        self.run = _pattern("trainings:run_detail")
+        self.evaluation = _pattern("trainings:evaluation")
+        self.followup = _pattern("trainings:followup")
+
+
+def _reasons(enrolment, done, links) -> SafeString:
     items = []
     if rule.ATTENDANCE in done.reasons:
         items.append(
@@ -34,7 +52,7 @@ def _reasons(enrolment, done) -> SafeString:
         items.append(
             format_html(
                 '<a href="{}">{}</a> {}',
-                reverse("trainings:development_plan", args=[enrolment.pk]),
+                links.plan.format(enrolment.pk),
                 _("schrijf je eindreflectie"),
                 _("(„wat heb ik geleerd?” in je ontwikkelplan)"),
             )
@@ -45,9 +63,10 @@ def _reasons(enrolment, done) -> SafeString:
 
 
 @register.simple_tag
-def completion_block(enrolment) -> SafeString:
+def completion_block(enrolment, links=None) -> SafeString:
     """What ``enrolment.completion`` and ``enrolment.certificate`` say: completed with the
     certificate to download, revoked, or how far the participant is and what is missing."""
+    links = links or _Links()
     done = getattr(enrolment, "completion", None)
     if not done:
         return SafeString("")
@@ -65,7 +84,7 @@ def completion_block(enrolment) -> SafeString:
                 '<a class="btn btn-primary btn-sm" href="{}">{}'
                 '<span class="visually-hidden"> {}</span></a>',
                 _("Voltooid"),
-                reverse("trainings:certificate_download", args=[enrolment.pk]),
+                links.certificate.format(enrolment.pk),
                 _("Certificaat downloaden (PDF)"),
                 enrolment.run.training.title,
             )
@@ -81,7 +100,7 @@ def completion_block(enrolment) -> SafeString:
                 "sessions": done.sessions,
                 "required": done.sessions_required,
             },
-            _reasons(enrolment, done),
+            _reasons(enrolment, done, links),
         )
     else:
         inner = ""
@@ -89,24 +108,27 @@ def completion_block(enrolment) -> SafeString:
 
 
 @register.simple_tag
-def session_lines(sessions) -> SafeString:
+def session_lines(sessions, writers=None) -> SafeString:
     """``<li>`` per session: weekday, date and times, its own place, "Vervallen" when off."""
-    moment = named_format("WEEKDAY_DATETIME_FORMAT")
-    time_format = formats.get_format("TIME_FORMAT")
+    moment, time_of_day = writers or _session_writers()
     off = format_html(' <span class="badge text-bg-warning">{}</span>', _("Vervallen"))
     return format_html_join(
         "",
         "<li>{}–{}{}{}</li>",
         (
             (
-                formats.date_format(timezone.localtime(session.starts_at), moment),
-                formats.time_format(timezone.localtime(session.ends_at), time_format),
+                moment(session.starts_at),
+                time_of_day(session.ends_at),
                 f", {session.location}" if session.location else "",
                 off if session.is_cancelled else "",
             )
             for session in sessions
         ),
     )
+
+
+def _session_writers():
+    return moment_writer("WEEKDAY_DATETIME_FORMAT"), moment_writer("TIME_FORMAT")
 
 
 def _place_badge(enrolment) -> SafeString:
@@ -124,13 +146,13 @@ def _place_badge(enrolment) -> SafeString:
     return format_html('<span class="badge text-bg-success">{}</span>', _("Ingeschreven"))
 
 
-def _plan_line(enrolment) -> SafeString:
+def _plan_line(enrolment, links) -> SafeString:
     if enrolment.status != "enrolled":
         return SafeString("")
     todo = len(enrolment.reflection_todo)
     return format_html(
         '<p class="mb-0"><a href="{}">{}</a>{}</p>{}',
-        reverse("trainings:development_plan", args=[enrolment.pk]),
+        links.plan.format(enrolment.pk),
         _("Ontwikkelplan en reflecties"),
         format_html(
             " · <span>{}</span>",
@@ -139,7 +161,7 @@ def _plan_line(enrolment) -> SafeString:
         )
         if todo
         else "",
-        completion_block(enrolment),
+        completion_block(enrolment, links),
     )
 
 
@@ -147,6 +169,8 @@ def _plan_line(enrolment) -> SafeString:
 def upcoming_cards(enrolments) -> SafeString:
     """A card per enrolment ahead: training, provider and place, the place held, the
     sessions, and for a place held the plan, reflections owed and completion."""
+    links = _Links()
+    writers = _session_writers()
     return format_html_join(
         "",
         '<li class="card mb-3"><div class="card-body">'
@@ -155,38 +179,49 @@ def upcoming_cards(enrolments) -> SafeString:
         '<p class="mb-1">{}</p><ul class="mb-2">{}</ul>{}</div></li>',
         (
             (
-                reverse("trainings:run_detail", args=[enrolment.run_id]),
+                links.run.format(enrolment.run_id),
                 enrolment.run.training.title,
                 enrolment.run.training.provider.name,
                 enrolment.run.location,
                 _place_badge(enrolment),
-                session_lines(enrolment.run.session_list),
-                _plan_line(enrolment),
+                session_lines(enrolment.run.session_list, writers),
+                _plan_line(enrolment, links),
             )
             for enrolment in enrolments
         ),
     )
 
 
-def _questionnaires(enrolment, hidden) -> SafeString:
-    links = [
-        format_html(
-            '<a class="d-block" href="{}">{}{}</a>',
-            reverse("trainings:evaluation", args=[enrolment.run_id])
-            if kind == "evaluation"
-            else reverse("trainings:followup", args=[enrolment.run_id]),
-            _("Evaluatie invullen") if kind == "evaluation" else _("Samenwerkingsmeter invullen"),
-            hidden,
-        )
-        for kind in enrolment.questionnaires
-    ]
-    return format_html_join("", "{}", ((link,) for link in links)) if links else "—"
+def _questionnaires(enrolment, hidden, links) -> SafeString:
+    if not enrolment.questionnaires:
+        return "—"
+    return format_html_join(
+        "",
+        '<a class="d-block" href="{}">{}{}</a>',
+        (
+            (
+                (links.evaluation if kind == "evaluation" else links.followup).format(
+                    enrolment.run_id
+                ),
+                _("Evaluatie invullen")
+                if kind == "evaluation"
+                else _("Samenwerkingsmeter invullen"),
+                hidden,
+            )
+            for kind in enrolment.questionnaires
+        ),
+    )
 
 
 @register.simple_tag
 def past_rows(enrolments) -> SafeString:
     """A table row per enrolment that is over: training, date, status, plan and reflections
     open, questionnaires to fill in, completion and certificate."""
+    links = _Links()
+    day = moment_writer("DATE_FORMAT")
+    statuses = dict(EnrolmentStatus.choices)
+    cancelled = _("Geannuleerd")
+    see = _("Bekijken")
 
     def cells(enrolment):
         title = enrolment.run.training.title
@@ -196,8 +231,8 @@ def past_rows(enrolments) -> SafeString:
         plan = (
             format_html(
                 '<a href="{}">{}{}</a>{}',
-                reverse("trainings:development_plan", args=[enrolment.pk]),
-                _("Bekijken"),
+                links.plan.format(enrolment.pk),
+                see,
                 hidden,
                 format_html(
                     " ({})",
@@ -210,15 +245,15 @@ def past_rows(enrolments) -> SafeString:
             else ""
         )
         return (
-            reverse("trainings:run_detail", args=[enrolment.run_id]),
+            links.run.format(enrolment.run_id),
             title,
-            formats.date_format(timezone.localtime(enrolment.run.starts_at), "DATE_FORMAT"),
-            _("Geannuleerd")
+            day(enrolment.run.starts_at),
+            cancelled
             if enrolment.run.status == "cancelled"
-            else enrolment.get_status_display(),
+            else statuses.get(enrolment.status, enrolment.status),
             plan,
-            _questionnaires(enrolment, hidden),
-            completion_block(enrolment) if enrolled else "",
+            _questionnaires(enrolment, hidden, links),
+            completion_block(enrolment, links) if enrolled else "",
         )
 
     return format_html_join(

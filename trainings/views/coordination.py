@@ -401,6 +401,9 @@ def session_cancel(request, session_id: int):
 # with a name search, so a page costs the same whatever the size of the run.
 REGISTER_PAGE_SIZE = 25
 
+# An id no row has, reversed once into a URL pattern that rows fill with their own id.
+RUN_ID_PLACEHOLDER = 987654321
+
 MARK_FIELD = re.compile(r"^e(\d{1,12})$")
 
 
@@ -449,7 +452,7 @@ def register(request, run_id: int):
     run = selectors.run_for_register(user=request.user, run_id=run_id)
     if run is None or not permissions.can_view_participants(request.user, run):
         raise Http404
-    all_sessions = list(run.sessions.all())
+    all_sessions = selectors.run_sessions(run=run)
     sessions = [s for s in all_sessions if not s.is_cancelled]
     today = timezone.localdate()
     markable = [s for s in sessions if timezone.localdate(s.starts_at) <= today]
@@ -471,6 +474,7 @@ def register(request, run_id: int):
         query = request.GET.copy()
         query["bijeenkomst"] = str(selected.pk)
         return redirect(f"{request.path}?{query.urlencode()}")
+    counts = selectors.register_counts(run=run, sessions=all_sessions)
     search = request.GET.get("q", "")[:100].strip()
     enrolled, waiting = (
         selectors.register_enrolled(run=run, search=search),
@@ -480,29 +484,18 @@ def register(request, run_id: int):
         enrolled_pages = Paginator(enrolled, REGISTER_PAGE_SIZE)
         waiting_pages = Paginator(waiting, REGISTER_PAGE_SIZE)
     else:
-        # The run's counts are read with it already.
-        enrolled_pages = CountedPaginator(enrolled, REGISTER_PAGE_SIZE, count=run.enrolled_count)
-        waiting_pages = CountedPaginator(waiting, REGISTER_PAGE_SIZE, count=run.waitlist_count)
+        # Counted already.
+        enrolled_pages = CountedPaginator(enrolled, REGISTER_PAGE_SIZE, count=counts.enrolled)
+        waiting_pages = CountedPaginator(waiting, REGISTER_PAGE_SIZE, count=counts.waiting)
     enrolled_page = enrolled_pages.get_page(request.GET.get("pagina"))
     waiting_page = waiting_pages.get_page(request.GET.get("wachtlijst"))
-    rows = []
-    for enrolment in enrolled_page.object_list:
-        marks = {a.session_id: a.status for a in enrolment.attendance_list}
-        rows.append(
-            {
-                "enrolment": enrolment,
-                "name": enrolment.participant.full_name or enrolment.participant.email,
-                "statuses": [marks.get(s.pk) for s in sessions],
-                "completion": selectors.completion_of(
-                    enrolment=enrolment, sessions=all_sessions, run=run
-                ),
-                "certificate": selectors.current_certificate(enrolment),
-                "mark": marks.get(selected.pk) if selected else None,
-            }
-        )
-    completed, _held = selectors.completion_counts(
-        run_ids=[run.pk], runs=[run], sessions={run.pk: all_sessions}
-    ).get(run.pk, (0, 0))
+    rows = selectors.register_rows(
+        run=run, sessions=all_sessions, selected=selected, fetched=enrolled_page.object_list
+    )
+    waiting_page.object_list = selectors.waiting_lines(
+        waiting_page.object_list, first_position=waiting_page.start_index()
+    )
+    can_manage = permissions.can_manage_run(request.user, run)
     return render(
         request,
         "trainings/register.html",
@@ -511,17 +504,19 @@ def register(request, run_id: int):
             "rows": rows,
             "enrolled_page": enrolled_page,
             "enrolled_query": query_without(request, "pagina"),
-            "completed_count": completed,
+            "counts": counts,
             "waiting": waiting_page,
             "waiting_query": query_without(request, "wachtlijst"),
             "search": search,
-            "pending": list(selectors.pending_approvals(run=run)),
-            "mailings": list(selectors.run_mailings(run=run)[:10]),
+            # Read only when someone waits for a manager.
+            "pending": selectors.pending_approvals(run=run) if counts.pending else [],
+            # Shown to who manages the run only.
+            "mailings": selectors.run_mailings(run=run, limit=10) if can_manage else [],
             "sessions": sessions,
             "markable": markable,
             "selected": selected,
             "attendance_choices": AttendanceStatus.choices,
-            "can_manage": permissions.can_manage_run(request.user, run),
+            "can_manage": can_manage,
         },
     )
 
@@ -606,7 +601,7 @@ def run_mailing(request, run_id: int):
             "preview": preview,
             "templates": mailing.TEMPLATES,
             "placeholders": mailing.PLACEHOLDERS,
-            "mailings": selectors.run_mailings(run=run)[:50],
+            "mailings": selectors.run_mailings(run=run, limit=50),
         },
     )
 
@@ -683,12 +678,11 @@ def calendar(request):
             for day, total in totals.items()
             if total > per_day
         }
-    # One reverse() per run rather than per session: a busy month repeats runs many times.
-    run_urls = {
-        run_id: reverse("trainings:run_detail", args=[run_id])
-        for run_id in {entry.run_id for entry in entries}
-    }
-    linked = [(entry, run_urls[entry.run_id]) for entry in entries]
+    # One reverse() for every run, its id put in after: a busy month lists many runs.
+    run_url = reverse("trainings:run_detail", args=[RUN_ID_PLACEHOLDER]).replace(
+        str(RUN_ID_PLACEHOLDER), "{}"
+    )
+    linked = [(entry, run_url.format(entry.run_id)) for entry in entries]
     by_day = layout.group_by_day((entry.day, (entry, url)) for entry, url in linked)
     return render(
         request,

@@ -11,10 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import answer_links
+from portal import permissions as portal_permissions
 from portal.forms import add_service_error_messages
 from portal.pagination import CappedPaginator, CountedPaginator, query_without
 
@@ -34,12 +36,39 @@ UPCOMING_PAGE_SIZE = 10
 PAST_PAGE_SIZE = 10
 
 
+class _ReadAhead:
+    """Keys of which the first ones are read already: a slice within them costs no query, a
+    slice beyond them is read from ``keys``."""
+
+    def __init__(self, keys, head: list):
+        self.keys, self.head = keys, head
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and index.stop is not None and index.stop <= len(self.head):
+            return self.head[index]
+        return self.keys[index]
+
+
+class _ReadAheadPaginator(CappedPaginator):
+    """A ``CappedPaginator`` that reads the first ``cap + 1`` keys at once: they give the
+    count up to the cap and every page within them, in one query instead of two."""
+
+    def __init__(self, keys, per_page, *, cap: int):
+        head = list(keys[: cap + 1])
+        super().__init__(_ReadAhead(keys, head), per_page, cap=cap)
+        self._head_count = len(head)
+
+    @cached_property
+    def count(self) -> int:
+        return self._head_count
+
+
 @login_required
 def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters()
     keys = selectors.catalogue_keys(user=request.user, filters=filters)
-    page = CappedPaginator(keys, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP).get_page(
+    page = _ReadAheadPaginator(keys, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP).get_page(
         request.GET.get("pagina")
     )
     # The page's runs read by their ids: their counts worked out for these rows only.
@@ -63,25 +92,29 @@ def catalogue(request):
 
 @login_required
 def run_detail(request, run_id: int):
-    run = selectors.run_detail(user=request.user, run_id=run_id)
+    run = selectors.run_page(user=request.user, run_id=run_id)
     if run is None:
         raise Http404
+    sessions = selectors.run_sessions(run=run)
     enrolment = selectors.enrolment_of(user=request.user, run=run)
     is_enrolled = enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED
     sees_participants = permissions.can_view_participants(request.user, run)
+    shows_materials = is_enrolled or sees_participants
     now = timezone.now()
     if is_enrolled:
-        _attach_completion(enrolment, list(run.sessions.all()), run)
+        _attach_completion(enrolment, sessions, run)
     context = {
         "run": run,
         "reflected": selectors.reflected_session_ids(enrolment=enrolment) if is_enrolled else set(),
-        "sessions": run.sessions.all(),
+        "sessions": sessions,
+        "trainers": selectors.run_trainers(run=run),
+        "materials": selectors.run_materials(run=run) if shows_materials else [],
         "enrolment": enrolment,
         "is_enrolled": is_enrolled,
         "places_left": max(run.capacity - run.enrolled_count, 0),
         "can_manage": permissions.can_manage_run(request.user, run),
         "sees_participants": sees_participants,
-        "shows_materials": is_enrolled or sees_participants,
+        "shows_materials": shows_materials,
         # A bewustwordingssessie's room: for whoever holds a place and the run's trainers.
         "opens_room": run.training.format == TrainingFormat.AWARENESS
         and run.status in (RunStatus.PUBLISHED, RunStatus.COMPLETED)
@@ -89,13 +122,7 @@ def run_detail(request, run_id: int):
         "window_open": run.status == RunStatus.PUBLISHED
         and run.enrolment_opens_at <= now < run.enrolment_closes_at,
         "now": now,
-        "sees_results": permissions.sees_evaluation_aggregates(
-            request.user,
-            run,
-            trainers_allowed=selectors.evaluation_settings_of(
-                run.training.programme_id
-            ).trainers_see_aggregates,
-        ),
+        "sees_results": _sees_results(request.user, run),
         "approval": selectors.latest_approval(enrolment=enrolment)
         if run.training.requires_manager_approval
         else None,
@@ -246,7 +273,7 @@ def my_trainings(request):
         enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
         if enrolment.status == EnrolmentStatus.ENROLLED:
             _attach_completion(enrolment, enrolment.run.session_list)
-    owed = selectors.questionnaires_owed(user=request.user, enrolments=past)
+    owed = selectors.questionnaires_owed(enrolments=past)
     for enrolment in past:
         enrolment.questionnaires = owed.get(enrolment.run_id, [])
     return render(
@@ -265,9 +292,21 @@ def my_trainings(request):
 
 
 def _attach_completion(enrolment, sessions, run=None) -> None:
-    """``completion`` and ``certificate`` for includes/_completion.html; no query of its own."""
+    """``completion`` and ``certificate`` for the completion block; no query of its own."""
     enrolment.completion = selectors.completion_of(enrolment=enrolment, sessions=sessions, run=run)
-    enrolment.certificate = selectors.current_certificate(enrolment)
+    enrolment.certificate = selectors.listed_certificate(enrolment)
+
+
+def _sees_results(user, run) -> bool:
+    """Whether the run's evaluation figures are linked: the programme's setting is read only
+    for who could need it, a trainer who does not manage the run."""
+    return permissions.sees_evaluation_aggregates(
+        user,
+        run,
+        trainers_allowed=portal_permissions.is_trainer(user)
+        and not permissions.can_manage_run(user, run)
+        and selectors.evaluation_settings_of(run.training.programme_id).trainers_see_aggregates,
+    )
 
 
 def _enrolment_or_404(request, enrolment_id: int):
