@@ -32,6 +32,13 @@ def expand(statement: str, *, parts: dict[str, str] | None = None, **lists: Coll
     return statement.format(**filled, **(parts or {}))
 
 
+def subquery(queryset) -> tuple[str, list]:
+    """The SQL of an ORM queryset with its parameters, for a ``parts`` of ``expand``: so a
+    rule written with the ORM (who took part, who manages) keeps its one definition."""
+    statement, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return statement, list(params)
+
+
 def moment(value: datetime):
     """A timestamp as the database compares it (SQLite keeps naive UTC text)."""
     return connection.ops.adapt_datetimefield_value(value)
