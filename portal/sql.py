@@ -12,7 +12,7 @@ the tests of the page that uses it, so a renamed table or column fails there.
 """
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 
@@ -32,9 +32,26 @@ def expand(statement: str, *, parts: dict[str, str] | None = None, **lists: Coll
     return statement.format(**filled, **(parts or {}))
 
 
+def subquery(queryset) -> tuple[str, list]:
+    """The SQL of an ORM queryset with its parameters, for a ``parts`` of ``expand``: so a
+    rule written with the ORM (who took part, who manages) keeps its one definition."""
+    statement, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return statement, list(params)
+
+
 def moment(value: datetime):
     """A timestamp as the database compares it (SQLite keeps naive UTC text)."""
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def read_moment(value) -> datetime | None:
+    """A timestamp column as read by ``fetch_one``/``fetch_all``, aware: PostgreSQL gives it
+    so, SQLite gives naive UTC (or text, for a column without a declared type)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def fetch_one(statement: str, params: Sequence) -> tuple:

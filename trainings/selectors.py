@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import answer_links
+from portal import answer_links, sql
 from portal import permissions as portal_permissions
 from portal import selectors as portal_selectors
 from portal.models import Discipline, Organisation, Programme, User
@@ -1082,10 +1082,6 @@ class ParticipantOverview:
     waiting_count: int = 0
 
 
-def _flag(condition: Q) -> ExpressionWrapper:
-    return ExpressionWrapper(condition, output_field=BooleanField())
-
-
 def _is_waiting(enrolment: Enrolment) -> bool:
     """``waiting`` of ``participant_overview``, on a row read with its run."""
     return (
@@ -1106,6 +1102,19 @@ def _is_recent(enrolment: Enrolment, *, now: datetime, since: datetime) -> bool:
     )
 
 
+def _is_plan_review(enrolment: Enrolment, *, now: datetime, plan_open: bool) -> bool:
+    """``plan_review`` of ``participant_overview``: a place in a run that ended within
+    ``PLAN_REVIEW_WINDOW_DAYS``, whose development plan is missing or lacks ``learned``."""
+    run = enrolment.run
+    return (
+        enrolment.status == EnrolmentStatus.ENROLLED
+        and run.status in (RunStatus.PUBLISHED, RunStatus.COMPLETED)
+        and run.ends_at is not None
+        and now - timedelta(days=PLAN_REVIEW_WINDOW_DAYS) <= run.ends_at <= now
+        and plan_open
+    )
+
+
 def _is_moved_up(enrolment: Enrolment, *, now: datetime) -> bool:
     """``moved_up`` of ``participant_overview``: enrolled from the waiting list lately, in a
     published run still to come."""
@@ -1121,6 +1130,57 @@ def _is_moved_up(enrolment: Enrolment, *, now: datetime) -> bool:
     )
 
 
+# The reads of ``participant_overview``, on every home page, so written as SQL (see
+# ``portal.sql``); the tests of the home page and of this module run them.
+#
+# The user's next sessions: not called off, in published runs where the user holds a place
+# (a run holds one enrolment per person).
+_NEXT_SESSIONS_SQL = (
+    "SELECT s.id, s.run_id, s.starts_at, s.location, r.location, t.id, t.title "
+    "FROM trainings_session s JOIN trainings_run r ON r.id = s.run_id "
+    "JOIN trainings_training t ON t.id = r.training_id "
+    "WHERE r.status = %s AND s.is_cancelled = %s AND s.starts_at >= %s AND EXISTS ("
+    "SELECT 1 FROM trainings_enrolment e WHERE e.run_id = s.run_id "
+    "AND e.participant_id = %s AND e.status = %s) "
+    "ORDER BY s.starts_at, s.id LIMIT %s"
+)
+# The user's enrolments that matter now (see ``_is_waiting``, ``_is_recent``,
+# ``_is_plan_review``, ``_is_moved_up``: the same conditions, in the same order), each with
+# whether its development plan still lacks its look back and, when waiting, its place on
+# the waiting list as ``_waitlist_position`` counts it (1 for the first waiting).
+_ENROLMENTS_SQL = (
+    "SELECT e.id, e.run_id, e.status, e.requested_at, e.enrolled_at, "
+    "r.status, r.starts_at, r.ends_at, t.id, t.title, "
+    "CASE WHEN p.id IS NULL OR p.learned = '' THEN 1 ELSE 0 END, "
+    "CASE WHEN e.status = %s THEN (SELECT COUNT(*) FROM trainings_enrolment a "
+    "WHERE a.run_id = e.run_id AND a.status = %s AND (a.requested_at < e.requested_at "
+    "OR (a.requested_at = e.requested_at AND a.id < e.id))) + 1 END "
+    "FROM trainings_enrolment e JOIN trainings_run r ON r.id = e.run_id "
+    "JOIN trainings_training t ON t.id = r.training_id "
+    "LEFT JOIN trainings_developmentplan p ON p.enrolment_id = e.id "
+    "WHERE e.participant_id = %s AND ("
+    "(e.status = %s AND r.status = %s) "
+    "OR (e.status = %s AND r.starts_at <= %s AND r.ends_at >= %s) "
+    "OR (e.status = %s AND r.status IN (%s, %s) AND r.ends_at <= %s AND r.ends_at >= %s "
+    "AND (p.id IS NULL OR p.learned = '')) "
+    "OR (e.status = %s AND r.status = %s AND r.starts_at > %s "
+    "AND e.enrolled_at > e.requested_at AND e.enrolled_at >= %s))"
+)
+# The sessions of these runs, each with whether the user wrote a reflection on it.
+_RUN_SESSIONS_SQL = (
+    "SELECT s.id, s.run_id, s.starts_at, s.is_cancelled, EXISTS ("
+    "SELECT 1 FROM trainings_reflection f JOIN trainings_enrolment e ON e.id = f.enrolment_id "
+    "WHERE f.session_id = s.id AND e.participant_id = %s) "
+    "FROM trainings_session s WHERE s.run_id IN ({runs}) ORDER BY s.starts_at, s.id"
+)
+_SESSION_FIELDS = ("id", "run_id", "starts_at", "location")
+_REFLECTION_SESSION_FIELDS = ("id", "run_id", "starts_at", "is_cancelled")
+_ENROLMENT_FIELDS = ("id", "run_id", "participant_id", "status", "requested_at", "enrolled_at")
+_RUN_FIELDS = ("id", "training_id", "status", "starts_at", "ends_at")
+_RUN_PLACE_FIELDS = ("id", "training_id", "location")
+_TRAINING_FIELDS = ("id", "title")
+
+
 def _reflections_due(
     user: User, enrolments: list[Enrolment], *, now: datetime, since: datetime
 ) -> list[tuple[Enrolment, Session]]:
@@ -1133,16 +1193,19 @@ def _reflections_due(
     by_run = {enrolment.run_id: enrolment for enrolment in enrolments}
     sessions: dict[int, list[Session]] = {run_id: [] for run_id in by_run}
     written: set[int] = set()
-    reflected = Reflection.objects.filter(session_id=OuterRef("pk"), enrolment__participant=user)
-    for session in (
-        Session.objects.filter(run_id__in=by_run)
-        .annotate(reflected=Exists(reflected))
-        .order_by("starts_at", "pk")
+    run_ids = list(by_run)
+    for pk, run_id, starts_at, is_cancelled, reflected in sql.fetch_all(
+        sql.expand(_RUN_SESSIONS_SQL, runs=run_ids), [user.pk, *run_ids]
     ):
-        Session.run.field.set_cached_value(session, by_run[session.run_id].run)
-        sessions[session.run_id].append(session)
-        if session.reflected:
-            written.add(session.pk)
+        session = Session.from_db(
+            None,
+            _REFLECTION_SESSION_FIELDS,
+            (pk, run_id, sql.read_moment(starts_at), bool(is_cancelled)),
+        )
+        Session.run.field.set_cached_value(session, by_run[run_id].run)
+        sessions[run_id].append(session)
+        if reflected:
+            written.add(pk)
     return [
         (enrolment, session)
         for enrolment in enrolments
@@ -1156,6 +1219,32 @@ def _reflections_due(
     ]
 
 
+def _next_sessions(user: User, *, now: datetime, limit: int) -> list[Session]:
+    """What "Binnenkort" shows of the user's next sessions, each with its run and training."""
+    next_sessions = []
+    for pk, run_id, starts_at, location, run_location, training_id, title in sql.fetch_all(
+        _NEXT_SESSIONS_SQL,
+        [
+            RunStatus.PUBLISHED,
+            False,
+            sql.moment(now),
+            user.pk,
+            EnrolmentStatus.ENROLLED,
+            limit,
+        ],
+    ):
+        session = Session.from_db(
+            None, _SESSION_FIELDS, (pk, run_id, sql.read_moment(starts_at), location)
+        )
+        run = Run.from_db(None, _RUN_PLACE_FIELDS, (run_id, training_id, run_location))
+        Run.training.field.set_cached_value(
+            run, Training.from_db(None, _TRAINING_FIELDS, (training_id, title))
+        )
+        Session.run.field.set_cached_value(session, run)
+        next_sessions.append(session)
+    return next_sessions
+
+
 def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
     """For the home page: my next sessions, where I wait or moved up, and what I still owe.
 
@@ -1164,77 +1253,94 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
     of the runs that were on within the reflection window, with whether the user reflected.
     """
     now = timezone.now()
-    next_sessions = list(
-        Session.objects.filter(
-            run__enrolments__participant=user,
-            run__enrolments__status=EnrolmentStatus.ENROLLED,
-            run__status=RunStatus.PUBLISHED,
-            is_cancelled=False,
-            starts_at__gte=now,
-        )
-        .select_related("run", "run__training")
-        # What "Binnenkort" shows: the rows of the other columns cost more to read than
-        # the query took (a training's texts are long).
-        .only(
-            "run_id",
-            "starts_at",
-            "location",
-            "run__location",
-            "run__training__title",
-        )
-        .order_by("starts_at")[:limit]
-    )
+    next_sessions = _next_sessions(user, now=now, limit=limit)
     since = now - timedelta(days=REFLECTION_WINDOW_DAYS)
-    enrolled = Q(status=EnrolmentStatus.ENROLLED)
-    waiting = Q(status=EnrolmentStatus.WAITLISTED, run__status=RunStatus.PUBLISHED)
-    # Only runs that were on within the window can hold a session begun within it.
-    recent = enrolled & Q(run__starts_at__lte=now, run__ends_at__gte=since)
-    plan_review = (
-        enrolled
-        & Q(
-            run__status__in=(RunStatus.PUBLISHED, RunStatus.COMPLETED),
-            run__ends_at__lte=now,
-            run__ends_at__gte=now - timedelta(days=PLAN_REVIEW_WINDOW_DAYS),
+    at_now = sql.moment(now)
+    enrolled = EnrolmentStatus.ENROLLED
+    published = RunStatus.PUBLISHED
+    rows = sql.fetch_all(
+        _ENROLMENTS_SQL,
+        [
+            EnrolmentStatus.WAITLISTED,
+            EnrolmentStatus.WAITLISTED,
+            user.pk,
+            # waiting
+            EnrolmentStatus.WAITLISTED,
+            published,
+            # recent: only runs that were on within the window can hold a session begun in it
+            enrolled,
+            at_now,
+            sql.moment(since),
+            # plan review
+            enrolled,
+            published,
+            RunStatus.COMPLETED,
+            at_now,
+            sql.moment(now - timedelta(days=PLAN_REVIEW_WINDOW_DAYS)),
+            # moved up
+            enrolled,
+            published,
+            at_now,
+            sql.moment(now - MOVED_UP_WINDOW),
+        ],
+    )
+    enrolments = []
+    plan_reviews = []
+    runs: dict[int, Run] = {}
+    for (
+        pk,
+        run_id,
+        status,
+        requested_at,
+        enrolled_at,
+        run_status,
+        run_starts_at,
+        run_ends_at,
+        training_id,
+        title,
+        plan_open,
+        waitlist_position,
+    ) in rows:
+        enrolment = Enrolment.from_db(
+            None,
+            _ENROLMENT_FIELDS,
+            (
+                pk,
+                run_id,
+                user.pk,
+                status,
+                sql.read_moment(requested_at),
+                sql.read_moment(enrolled_at),
+            ),
         )
-        & (Q(development_plan__isnull=True) | Q(development_plan__learned=""))
-    )
-    moved_up = enrolled & Q(
-        run__status=RunStatus.PUBLISHED,
-        run__starts_at__gt=now,
-        enrolled_at__gt=F("requested_at"),
-        enrolled_at__gte=now - MOVED_UP_WINDOW,
-    )
-    enrolments = list(
-        Enrolment.objects.filter(participant=user)
-        .filter(waiting | recent | plan_review | moved_up)
-        .annotate(is_plan_review=_flag(plan_review), waitlist_position=_waitlist_position())
-        .select_related("run", "run__training")
-        # What the lists below tell apart and the home page shows.
-        .only(
-            "run_id",
-            "participant_id",
-            "status",
-            "requested_at",
-            "enrolled_at",
-            "run__status",
-            "run__starts_at",
-            "run__ends_at",
-            "run__training__title",
-        )
-    )
-    # The other lists are told apart here, on the row's own columns, by the same conditions
-    # as the filter above: the same expressions flagged in SQL cost more to build than to run.
+        enrolment.waitlist_position = waitlist_position
+        run = runs.get(run_id)
+        if run is None:
+            run = runs[run_id] = Run.from_db(
+                None,
+                _RUN_FIELDS,
+                (
+                    run_id,
+                    training_id,
+                    run_status,
+                    sql.read_moment(run_starts_at),
+                    sql.read_moment(run_ends_at),
+                ),
+            )
+            Run.training.field.set_cached_value(
+                run, Training.from_db(None, _TRAINING_FIELDS, (training_id, title))
+            )
+        Enrolment.run.field.set_cached_value(enrolment, run)
+        enrolments.append(enrolment)
+        if _is_plan_review(enrolment, now=now, plan_open=bool(plan_open)):
+            plan_reviews.append(enrolment)
     waiting_places = sorted(
         (e for e in enrolments if _is_waiting(e)), key=lambda e: (e.run.starts_at, e.pk)
     )
     recent_enrolments = [e for e in enrolments if _is_recent(e, now=now, since=since)]
     due = _reflections_due(user, recent_enrolments, now=now, since=since)
     due.sort(key=lambda pair: pair[1].starts_at, reverse=True)
-    plan_reviews_due = sorted(
-        (e for e in enrolments if e.is_plan_review),
-        key=lambda e: (e.run.ends_at, e.pk),
-        reverse=True,
-    )
+    plan_reviews_due = sorted(plan_reviews, key=lambda e: (e.run.ends_at, e.pk), reverse=True)
     moved_up_places = sorted(
         (e for e in enrolments if _is_moved_up(e, now=now)), key=lambda e: (e.run.starts_at, e.pk)
     )
@@ -1248,29 +1354,53 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
     )
 
 
+# ``runs_closing_soon``, on every coordinator's home page, so written as SQL (see
+# ``portal.sql``): published runs of these programmes whose enrolment is open and closes
+# soon, each with its places taken (enrolled) and left; those with places left, closing first.
+_RUNS_CLOSING_SQL = (
+    "SELECT id, training_id, capacity, enrolment_closes_at, title, enrolled_count FROM ("
+    "SELECT r.id, r.training_id, r.capacity, r.enrolment_closes_at, t.title, "
+    "(SELECT COUNT(*) FROM trainings_enrolment e WHERE e.run_id = r.id AND e.status = %s) "
+    "AS enrolled_count FROM trainings_run r JOIN trainings_training t ON t.id = r.training_id "
+    "WHERE t.programme_id IN ({programmes}) AND r.status = %s AND r.enrolment_opens_at <= %s "
+    "AND r.enrolment_closes_at > %s AND r.enrolment_closes_at <= %s) closing "
+    "WHERE capacity > enrolled_count ORDER BY enrolment_closes_at, id LIMIT %s"
+)
+_RUN_CLOSING_FIELDS = ("id", "training_id", "capacity", "enrolment_closes_at")
+
+
 def runs_closing_soon(*, user: User, limit: int = 5) -> list[Run]:
     """Published runs of the user's programmes whose enrolment closes within ``CLOSING_SOON``
-    and that still have places; each with ``enrolled_count`` and ``free_places``. One query.
+    and that still have places; each with ``enrolled_count`` and ``free_places``, and its
+    training's title. One query.
     """
-    programme_ids = portal_permissions.coordinated_programme_ids(user)
+    programme_ids = sorted(portal_permissions.coordinated_programme_ids(user))
     if not programme_ids:
         return []
     now = timezone.now()
-    return list(
-        _with_counts(
-            Run.objects.filter(
-                training__programme_id__in=programme_ids,
-                status=RunStatus.PUBLISHED,
-                enrolment_opens_at__lte=now,
-                enrolment_closes_at__gt=now,
-                enrolment_closes_at__lte=now + CLOSING_SOON,
-            )
+    runs = []
+    for pk, training_id, capacity, closes_at, title, enrolled_count in sql.fetch_all(
+        sql.expand(_RUNS_CLOSING_SQL, programmes=programme_ids),
+        [
+            EnrolmentStatus.ENROLLED,
+            *programme_ids,
+            RunStatus.PUBLISHED,
+            sql.moment(now),
+            sql.moment(now),
+            sql.moment(now + CLOSING_SOON),
+            limit,
+        ],
+    ):
+        run = Run.from_db(
+            None, _RUN_CLOSING_FIELDS, (pk, training_id, capacity, sql.read_moment(closes_at))
         )
-        .annotate(free_places=F("capacity") - F("enrolled_count"))
-        .filter(free_places__gt=0)
-        .select_related("training")
-        .order_by("enrolment_closes_at", "pk")[:limit]
-    )
+        Run.training.field.set_cached_value(
+            run, Training.from_db(None, _TRAINING_FIELDS, (training_id, title))
+        )
+        run.enrolled_count = enrolled_count
+        run.free_places = capacity - enrolled_count
+        runs.append(run)
+    return runs
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal import answer_links, links
+from portal import answer_links, links, sql
 from portal import permissions as portal_permissions
 from portal.cursor_pagination import CursorPage, Key, paginate
 from portal.models import Discipline, User
@@ -399,34 +399,66 @@ class HomeOverview:
     next_sessions: list[Session]
 
 
+# The reads of ``home_overview``, on every home page: written out once (see ``portal.sql``),
+# around the rules ``_taken_part_ids`` and ``_own_ids`` as the ORM writes them.
+#
+# Begun sessions of werkplaatsen the user takes part in whose next session is still to
+# come, without the user's practice log after them; soonest next session first.
+_LOGS_DUE_SQL = (
+    "SELECT id, starts_at, title, next_starts_at FROM ("
+    "SELECT s.id, s.starts_at, w.title, (SELECT MIN(f.starts_at) FROM werkplaats_session f "
+    "WHERE f.werkplaats_id = s.werkplaats_id AND f.starts_at > s.starts_at) AS next_starts_at "
+    "FROM werkplaats_session s JOIN werkplaats_werkplaats w ON w.id = s.werkplaats_id "
+    "WHERE s.werkplaats_id IN ({taken_part}) AND s.starts_at <= %s AND NOT EXISTS ("
+    "SELECT 1 FROM werkplaats_practicelog l "
+    "JOIN werkplaats_participation p ON p.id = l.participation_id "
+    "WHERE l.after_session_id = s.id AND p.user_id = %s)) due "
+    "WHERE next_starts_at > %s ORDER BY next_starts_at, id LIMIT %s"
+)
+# The next sessions of werkplaatsen the user takes part in or facilitates.
+_NEXT_SESSIONS_SQL = (
+    "SELECT s.id, s.werkplaats_id, s.starts_at, s.location, w.title "
+    "FROM werkplaats_session s JOIN werkplaats_werkplaats w ON w.id = s.werkplaats_id "
+    "WHERE s.werkplaats_id IN ({own}) AND s.starts_at >= %s "
+    "ORDER BY s.starts_at, s.id LIMIT %s"
+)
+_LOG_DUE_FIELDS = ("id", "starts_at")
+_SESSION_FIELDS = ("id", "werkplaats_id", "starts_at", "location")
+_TITLE_FIELDS = ("id", "title")
+
+
 def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
     """Practice logs to write, open rugdekking requests and next sessions; three queries.
 
     Open requests count for whoever runs the werkplaats: its facilitators and the
     coordinators of its programme (``werkplaatsen_managed_by``).
     """
-    now = timezone.now()
-    following = Session.objects.filter(
-        werkplaats_id=OuterRef("werkplaats_id"), starts_at__gt=OuterRef("starts_at")
-    ).order_by("starts_at")
-    written = PracticeLog.objects.filter(after_session=OuterRef("pk"), participation__user=user)
-    logs_due = list(
-        Session.objects.filter(werkplaats_id__in=_taken_part_ids(user), starts_at__lte=now)
-        .annotate(next_starts_at=Subquery(following.values("starts_at")[:1]))
-        .filter(next_starts_at__gt=now)
-        .exclude(Exists(written))
-        .select_related("werkplaats")
-        # What the home page shows: the other columns cost more to read than the query.
-        .only("starts_at", "werkplaats__title")
-        .order_by("next_starts_at")[:limit]
-    )
+    now = sql.moment(timezone.now())
+    taken_part, taken_part_params = sql.subquery(_taken_part_ids(user))
+    logs_due = []
+    for pk, starts_at, title, next_starts_at in sql.fetch_all(
+        sql.expand(_LOGS_DUE_SQL, parts={"taken_part": taken_part}),
+        [*taken_part_params, now, user.pk, now, limit],
+    ):
+        session = Session.from_db(None, _LOG_DUE_FIELDS, (pk, sql.read_moment(starts_at)))
+        session.next_starts_at = sql.read_moment(next_starts_at)
+        Session.werkplaats.field.set_cached_value(
+            session, Werkplaats.from_db(None, ("title",), (title,))
+        )
+        logs_due.append(session)
     open_requests = open_rugdekking_requests(user=user).count()
-    next_sessions = list(
-        Session.objects.filter(werkplaats_id__in=_own_ids(user), starts_at__gte=now)
-        .select_related("werkplaats")
-        .only("starts_at", "location", "werkplaats__title")
-        .order_by("starts_at", "pk")[:limit]
-    )
+    own, own_params = sql.subquery(_own_ids(user))
+    next_sessions = []
+    for pk, werkplaats_id, starts_at, location, title in sql.fetch_all(
+        sql.expand(_NEXT_SESSIONS_SQL, parts={"own": own}), [*own_params, now, limit]
+    ):
+        session = Session.from_db(
+            None, _SESSION_FIELDS, (pk, werkplaats_id, sql.read_moment(starts_at), location)
+        )
+        Session.werkplaats.field.set_cached_value(
+            session, Werkplaats.from_db(None, _TITLE_FIELDS, (werkplaats_id, title))
+        )
+        next_sessions.append(session)
     return HomeOverview(logs_due=logs_due, open_requests=open_requests, next_sessions=next_sessions)
 
 

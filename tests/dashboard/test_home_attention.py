@@ -24,9 +24,14 @@ from tests.trainings.factories import (
     TrainingFactory,
     coordinator_of,
 )
-from tests.werkplaats.factories import ParticipationFactory, WerkplaatsFactory
+from tests.werkplaats.factories import (
+    ParticipationFactory,
+    PracticeLogFactory,
+    WerkplaatsFactory,
+)
 from tests.werkplaats.factories import SessionFactory as WerkplaatsSessionFactory
 from trainings import services as training_services
+from werkplaats import selectors as werkplaats_selectors
 from werkplaats import services as werkplaats_services
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +300,40 @@ def test_a_long_waiting_list_shows_the_first_places_and_a_link_to_all(client):
     assert page.count("Wachtlijst „Volle training") == 5
     assert "Je staat op 7 wachtlijsten." in page
     assert reverse("trainings:my_trainings") in page
+
+
+def test_a_written_practice_log_and_a_finished_werkplaats_ask_for_no_log(client):
+    now = timezone.now()
+    person = UserFactory(job_title="Wijkagent")
+    written = WerkplaatsFactory(title="Werkplaats Oost")
+    participation = ParticipationFactory(werkplaats=written, user=person)
+    logged = WerkplaatsSessionFactory(werkplaats=written, starts_at=now - timedelta(days=1))
+    written_next = WerkplaatsSessionFactory(werkplaats=written, starts_at=now + timedelta(days=6))
+    PracticeLogFactory(participation=participation, after_session=logged)
+    owed = WerkplaatsFactory(title="Werkplaats West")
+    ParticipationFactory(werkplaats=owed, user=person)
+    unlogged = WerkplaatsSessionFactory(werkplaats=owed, starts_at=now - timedelta(days=2))
+    owed_next = WerkplaatsSessionFactory(werkplaats=owed, starts_at=now + timedelta(days=3))
+    ended = WerkplaatsFactory(title="Werkplaats Afgelopen")
+    ParticipationFactory(werkplaats=ended, user=person)
+    WerkplaatsSessionFactory(werkplaats=ended, starts_at=now - timedelta(days=2))
+    facilitated = WerkplaatsFactory(title="Werkplaats Begeleid", facilitators=[person])
+    facilitating = WerkplaatsSessionFactory(
+        werkplaats=facilitated, starts_at=now + timedelta(days=2)
+    )
+    WerkplaatsSessionFactory(starts_at=now + timedelta(days=1))  # not the person's
+
+    overview = werkplaats_selectors.home_overview(user=person)
+
+    assert overview.logs_due == [unlogged]
+    assert overview.logs_due[0].next_starts_at == owed_next.starts_at
+    assert overview.logs_due[0].werkplaats.title == "Werkplaats West"
+    assert overview.next_sessions == [facilitating, owed_next, written_next]
+    assert [s.werkplaats.title for s in overview.next_sessions] == [
+        "Werkplaats Begeleid",
+        "Werkplaats West",
+        "Werkplaats Oost",
+    ]
+    attention = _attention(_page(client, person))
+    assert reverse("werkplaats:practice_log", args=[unlogged.pk]) in attention
+    assert reverse("werkplaats:practice_log", args=[logged.pk]) not in attention
