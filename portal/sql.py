@@ -12,9 +12,12 @@ the tests of the page that uses it, so a renamed table or column fails there.
 """
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 def placeholders(values: Collection) -> str:
@@ -35,6 +38,18 @@ def expand(statement: str, *, parts: dict[str, str] | None = None, **lists: Coll
 def moment(value: datetime):
     """A timestamp as the database compares it (SQLite keeps naive UTC text)."""
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def timestamp(value) -> datetime | None:
+    """A timestamp column as read: a datetime from PostgreSQL; naive UTC from SQLite, as a
+    datetime (a column) or as text (an expression such as ``MIN``)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(value)
+    if settings.USE_TZ and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def fetch_one(statement: str, params: Sequence) -> tuple:

@@ -1,36 +1,35 @@
 """Whom a person met in verkenningen, for the netwerk (registered in ``apps.py``).
 
 The verkenners of one verkenning work together; the people they interview are contacts
-without an account, so they are not in the netwerk. One query.
+without an account, so they are not in the netwerk. The reads are SQL statements the kernel
+joins into one with the other apps' (see ``portal.network``).
 """
 
 from django.db.models import OuterRef, QuerySet
-
-from portal.network import Meeting
 
 from .models import Verkenning
 
 Verkenners = Verkenning.verkenners.through
 
+# (person, title, began): the fellow verkenners of the verkenningen the user explores.
+PEOPLE_MET_SQL = (
+    "SELECT fellow.user_id, verkenning.title, verkenning.created_at"
+    " FROM verkenning_verkenning_verkenners mine"
+    " JOIN verkenning_verkenning_verkenners fellow ON fellow.verkenning_id = mine.verkenning_id"
+    " JOIN verkenning_verkenning verkenning ON verkenning.id = mine.verkenning_id"
+    " WHERE mine.user_id = %s"
+)
 
-def people_met(user_id: int) -> list[Meeting]:
-    """The fellow verkenners of the verkenningen the user explores."""
-    mine = Verkenners.objects.filter(user_id=user_id).values("verkenning_id")
-    rows = Verkenners.objects.filter(verkenning_id__in=mine).values_list(
-        "user_id", "verkenning__title", "verkenning__created_at"
-    )
-    return [
-        Meeting(user_id=person, title=title, when=created_at) for person, title, created_at in rows
-    ]
+# (programme,): the programmes of the verkenningen the user explores.
+PROGRAMMES_SQL = (
+    "SELECT DISTINCT verkenning.programme_id FROM verkenning_verkenning_verkenners mine"
+    " JOIN verkenning_verkenning verkenning ON verkenning.id = mine.verkenning_id"
+    " WHERE mine.user_id = %s"
+)
 
 
-def programmes_of(user_id: int) -> list[int]:
-    """Programmes of the verkenningen the user explores."""
-    return list(
-        Verkenners.objects.filter(user_id=user_id)
-        .values_list("verkenning__programme_id", flat=True)
-        .distinct()
-    )
+def parameters(user_id: int, now) -> list:
+    return [user_id]
 
 
 def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
