@@ -10,11 +10,11 @@ all apps in one statement instead of one query or two per app:
 - ``register_met(statement, parameters)``: rows ``(person id, title, when it began)`` for
   everyone the user met through that app; ``parameters(user_id, now)`` gives the values of
   its placeholders, in order;
-- ``register_programmes(statement, parameters, participants_of)``: rows ``(programme id,)``
-  for the programmes a user takes part in through the app, and the rows (querysets on the
-  outer ``User``'s ``pk``) that exist when someone takes part in any of some programmes; the
-  kernel turns them into a condition (``participation``) that its search combines with its
-  own filters, so it reads people in name order and stops at a page.
+- ``register_programmes(statement, parameters, taking_part)``: rows ``(programme id,)``
+  for the programmes a user takes part in through the app, and the condition, on the outer
+  ``User``, that someone takes part in any of some programmes through the app; the kernel
+  joins them into one condition (``participation``) that its search combines with its own
+  filters, so it reads people in name order and stops at a page.
 
 ``meetings`` asks every app whom the user met in one statement; ``acquaintances`` asks that
 and the user's programmes together, in one statement too. The statements are plain SQL (see
@@ -24,11 +24,12 @@ return ids, labels and conditions only; whether a person is shown at all is deci
 the kernel's selectors, on the consent in ``NetworkProfile``.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import BooleanField, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -69,10 +70,22 @@ class Meeting:
 # The values of a statement's placeholders, in order, from the user's id and the moment
 # (``now``, as the database compares it: see ``sql.moment``).
 Parameters = Callable[[int, object], Sequence]
-# Querysets correlated to the outer User (``OuterRef("pk")``), never a list of ids: a
-# programme may have tens of thousands of participants, and reading all their ids (or asking
-# about every candidate first) costs as much.
-ParticipantsOf = Callable[[frozenset[int]], Iterable[QuerySet]]
+# Conditions on the outer User, never a list of ids: a programme may have tens of thousands
+# of participants, and reading all their ids (or asking about every candidate first) costs
+# as much.
+
+
+@dataclass(frozen=True)
+class TakingPart:
+    """The condition that the outer user (``{user}``, their id) takes part in any of the
+    programmes (``{programmes}``, an IN list) through an app, as SQL; ``parameters`` gives the
+    values of its other placeholders and the programme ids, in the order the text has them.
+
+    Written as "the first such row is not null", a scalar subquery the database looks up per
+    person through the user's index (see ``participation``)."""
+
+    sql: str
+    parameters: Callable[[list[int]], Sequence]
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,9 @@ class _Statement:
 
 
 _met: dict[str, _Statement] = {}
-_programmes: dict[str, tuple[_Statement, ParticipantsOf]] = {}
+_programmes: dict[str, tuple[_Statement, TakingPart]] = {}
+# The outer user of a ``TakingPart`` condition: the people a netwerk query reads.
+_OUTER_USER = '"portal_user"."id"'
 
 # A branch of the combined statement (see ``_read``), tagged with what its rows are: someone
 # met, or a programme of the user (without a title or a date). Each app's statement is a
@@ -102,13 +117,11 @@ def register_met(statement: str, parameters: Parameters) -> None:
     _met[_qualified(parameters)] = _Statement(statement, parameters)
 
 
-def register_programmes(
-    statement: str, parameters: Parameters, participants_of: ParticipantsOf
-) -> None:
+def register_programmes(statement: str, parameters: Parameters, taking_part: TakingPart) -> None:
     """``statement`` selects ``(programme id,)`` for the programmes the user takes part in
-    through an app, and ``participants_of(programme_ids)`` gives the rows, correlated to the
-    outer User, that exist when someone takes part in any of them."""
-    _programmes[_qualified(parameters)] = (_Statement(statement, parameters), participants_of)
+    through an app, and ``taking_part`` is the condition that the outer User takes part in
+    any of some programmes through it."""
+    _programmes[_qualified(parameters)] = (_Statement(statement, parameters), taking_part)
 
 
 def _qualified(function: Callable) -> str:
@@ -168,13 +181,21 @@ def participation(programme_ids: frozenset[int]) -> Q:
     per person through the user's index. Written as EXISTS it may instead read every
     participation of the programmes into a hash first, which costs as much as the programme
     is large; a search reads its people in order and stops at a page, so per person is cheap.
+    The checks are the apps' SQL, joined with OR into one condition.
     """
-    condition = Q(pk__in=[])
-    if programme_ids:
-        for _statement, participants in list(_programmes.values()):
-            for rows in participants(programme_ids):
-                condition |= has_a_row(rows)
-    return condition
+    ids = sorted(programme_ids)
+    conditions, params = [], []
+    if ids:
+        for _statement, taking_part in list(_programmes.values()):
+            conditions.append(
+                sql.expand(taking_part.sql, parts={"user": _OUTER_USER}, programmes=ids)
+            )
+            params.extend(taking_part.parameters(ids))
+    if not conditions:
+        return Q(pk__in=[])
+    condition = "(" + " OR ".join(conditions) + ")"
+    # The apps' constant SQL; every value goes in as a parameter.
+    return Q(RawSQL(condition, params, output_field=BooleanField()))  # noqa: S611
 
 
 def has_a_row(rows: QuerySet) -> Q:

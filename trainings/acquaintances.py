@@ -6,11 +6,10 @@ its trainers. The reads are SQL statements the kernel joins into one with the ot
 indexes, and the people of those runs through the run indexes, whatever the number of runs.
 """
 
-from django.db.models import OuterRef, QuerySet
-
 from portal import sql
+from portal.network import TakingPart
 
-from .models import Enrolment, EnrolmentStatus, Run, RunStatus
+from .models import EnrolmentStatus, RunStatus
 
 TAKEN_PLACE = (RunStatus.PUBLISHED, RunStatus.COMPLETED)
 
@@ -64,20 +63,30 @@ def programmes_parameters(user_id: int, now) -> list:
     return [user_id, EnrolmentStatus.ENROLLED, user_id, *TAKEN_PLACE]
 
 
-def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
-    """Rows that exist when the outer User (``OuterRef("pk")``) is enrolled in or trains a
-    published or held run of these programmes.
-
-    Correlated rows rather than a list of ids, so a search walks its people in order and
-    stops at a page instead of asking about every candidate first.
-    """
-    in_programmes = {
-        "run__training__programme_id__in": programme_ids,
-        "run__status__in": TAKEN_PLACE,
-    }
+def _taking_part_parameters(programme_ids: list[int]) -> list:
     return [
-        Enrolment.objects.filter(
-            participant_id=OuterRef("pk"), status=EnrolmentStatus.ENROLLED, **in_programmes
-        ),
-        Run.trainers.through.objects.filter(user_id=OuterRef("pk"), **in_programmes),
+        EnrolmentStatus.ENROLLED,
+        *TAKEN_PLACE,
+        *programme_ids,
+        *TAKEN_PLACE,
+        *programme_ids,
     ]
+
+
+# The outer user ({user}) is enrolled in or trains a published or held run of these
+# programmes: per kind, the first such row, looked up through the user's index.
+TAKING_PART = TakingPart(
+    "(SELECT 1 FROM trainings_enrolment enrolment"
+    " JOIN trainings_run run ON run.id = enrolment.run_id"
+    " JOIN trainings_training training ON training.id = run.training_id"
+    " WHERE enrolment.participant_id = {user} AND enrolment.status = %s"
+    " AND run.status IN (%s, %s) AND training.programme_id IN ({programmes})"
+    " LIMIT 1) IS NOT NULL"
+    " OR (SELECT 1 FROM trainings_run_trainers trainer"
+    " JOIN trainings_run run ON run.id = trainer.run_id"
+    " JOIN trainings_training training ON training.id = run.training_id"
+    " WHERE trainer.user_id = {user}"
+    " AND run.status IN (%s, %s) AND training.programme_id IN ({programmes})"
+    " LIMIT 1) IS NOT NULL",
+    _taking_part_parameters,
+)

@@ -23,7 +23,7 @@ class TrainingsConfig(AppConfig):
         network.register_programmes(
             acquaintances.PROGRAMMES_SQL,
             acquaintances.programmes_parameters,
-            acquaintances.participants_of,
+            acquaintances.TAKING_PART,
         )
         # Reflections, plans and evaluation texts go after their retention periods.
         retention.register_rules()

@@ -5,11 +5,7 @@ without an account, so they are not in the netwerk. The reads are SQL statements
 joins into one with the other apps' (see ``portal.network``).
 """
 
-from django.db.models import OuterRef, QuerySet
-
-from .models import Verkenning
-
-Verkenners = Verkenning.verkenners.through
+from portal.network import TakingPart
 
 # (person, title, began): the fellow verkenners of the verkenningen the user explores.
 PEOPLE_MET_SQL = (
@@ -32,8 +28,16 @@ def parameters(user_id: int, now) -> list:
     return [user_id]
 
 
-def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
-    """Rows that exist when the outer User (``OuterRef("pk")``) is a verkenner of a
-    verkenning of these programmes."""
-    in_programmes = {"verkenning__programme_id__in": programme_ids}
-    return [Verkenners.objects.filter(user_id=OuterRef("pk"), **in_programmes)]
+def _taking_part_parameters(programme_ids: list[int]) -> list:
+    return programme_ids
+
+
+# The outer user ({user}) is a verkenner of a verkenning of these programmes: the first such
+# row, looked up through the user's index.
+TAKING_PART = TakingPart(
+    "(SELECT 1 FROM verkenning_verkenning_verkenners verkenner"
+    " JOIN verkenning_verkenning verkenning ON verkenning.id = verkenner.verkenning_id"
+    " WHERE verkenner.user_id = {user} AND verkenning.programme_id IN ({programmes})"
+    " LIMIT 1) IS NOT NULL",
+    _taking_part_parameters,
+)

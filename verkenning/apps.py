@@ -31,7 +31,7 @@ class VerkenningConfig(AppConfig):
         # The netwerk learns who explored together, without the kernel importing verkenning.
         network.register_met(acquaintances.PEOPLE_MET_SQL, acquaintances.parameters)
         network.register_programmes(
-            acquaintances.PROGRAMMES_SQL, acquaintances.parameters, acquaintances.participants_of
+            acquaintances.PROGRAMMES_SQL, acquaintances.parameters, acquaintances.TAKING_PART
         )
         # Interview notes go after their retention period.
         retention.register_rules()

@@ -5,11 +5,8 @@ facilitators. The reads are SQL statements the kernel joins into one with the ot
 (see ``portal.network``), whatever the number of werkplaatsen.
 """
 
-from django.db.models import OuterRef, QuerySet
-
 from portal import sql
-
-from .models import Participation, Werkplaats
+from portal.network import TakingPart
 
 # The werkplaatsen the user takes part in or facilitates, as one small list, read through
 # the user's participation and facilitator indexes: an OR across the two joins makes the
@@ -50,14 +47,20 @@ def programmes_parameters(user_id: int, now) -> list:
     return [user_id, user_id]
 
 
-def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
-    """Rows that exist when the outer User (``OuterRef("pk")``) takes part in or facilitates
-    a werkplaats of these programmes."""
-    return [
-        Participation.objects.filter(
-            user_id=OuterRef("pk"), werkplaats__programme_id__in=programme_ids
-        ),
-        Werkplaats.facilitators.through.objects.filter(
-            user_id=OuterRef("pk"), werkplaats__programme_id__in=programme_ids
-        ),
-    ]
+def _taking_part_parameters(programme_ids: list[int]) -> list:
+    return [*programme_ids, *programme_ids]
+
+
+# The outer user ({user}) takes part in or facilitates a werkplaats of these programmes: per
+# kind, the first such row, looked up through the user's index.
+TAKING_PART = TakingPart(
+    "(SELECT 1 FROM werkplaats_participation participation"
+    " JOIN werkplaats_werkplaats werkplaats ON werkplaats.id = participation.werkplaats_id"
+    " WHERE participation.user_id = {user} AND werkplaats.programme_id IN ({programmes})"
+    " LIMIT 1) IS NOT NULL"
+    " OR (SELECT 1 FROM werkplaats_werkplaats_facilitators facilitator"
+    " JOIN werkplaats_werkplaats werkplaats ON werkplaats.id = facilitator.werkplaats_id"
+    " WHERE facilitator.user_id = {user} AND werkplaats.programme_id IN ({programmes})"
+    " LIMIT 1) IS NOT NULL",
+    _taking_part_parameters,
+)

@@ -23,7 +23,7 @@ class WerkplaatsConfig(AppConfig):
         network.register_programmes(
             acquaintances.PROGRAMMES_SQL,
             acquaintances.programmes_parameters,
-            acquaintances.participants_of,
+            acquaintances.TAKING_PART,
         )
         # Practice logs go after their retention period.
         retention.register_rules()

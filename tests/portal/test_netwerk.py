@@ -20,7 +20,7 @@ from tests.portal.factories import (
     force_login_with_mfa,
 )
 from tests.signalen.factories import CategoryFactory
-from tests.trainings.factories import ProgrammeFactory, enrol, past_run
+from tests.trainings.factories import EnrolmentFactory, ProgrammeFactory, enrol, past_run
 from tests.verkenning.factories import VerkenningFactory
 from tests.werkplaats.factories import ParticipationFactory, SessionFactory, WerkplaatsFactory
 
@@ -86,6 +86,50 @@ def test_search_by_organisation_reaches_programme_participants_not_outsiders(
     # The outsider shares no programme with me, and does not find me or Anna.
     findable(world["me"])
     assert search(world["dirk"], organisation=None) == set()
+
+
+def test_a_programme_is_shared_through_every_app_and_only_where_it_took_place(belastingdienst):
+    programme = ProgrammeFactory()
+
+    def person(name):
+        someone = UserFactory(full_name=name, organisation=belastingdienst)
+        findable(someone)
+        return someone
+
+    # I take part in the programme through a werkplaats alone, and met nobody.
+    me = UserFactory()
+    ParticipationFactory(werkplaats=WerkplaatsFactory(programme=programme), user=me)
+    assert network.programmes_of(me.pk) == {programme.pk}
+    assert network.acquaintances(me.pk) == ({}, frozenset({programme.pk}))
+    # Each way of taking part in the programme, in each app.
+    past_run(programme, days_ago=-10).trainers.add(person("Tom Trainer"))
+    enrol(past_run(programme, days_ago=-5), person("Eef Ingeschreven"))
+    WerkplaatsFactory(programme=programme, facilitators=[person("Fien Facilitator")])
+    ParticipationFactory(
+        werkplaats=WerkplaatsFactory(programme=programme), user=person("Pim Deelnemer")
+    )
+    VerkenningFactory(programme=programme, verkenners=[person("Vik Verkenner")])
+    # Not taking part: a cancelled or draft run, the waiting list, another programme.
+    enrol(past_run(programme, status="cancelled"), person("Cor Geannuleerd"))
+    enrol(past_run(programme, status="draft"), person("Dirk Concept"))
+    EnrolmentFactory(
+        run=past_run(programme), participant=person("Wim Wachtlijst"), status="waitlisted"
+    )
+    ParticipationFactory(
+        werkplaats=WerkplaatsFactory(programme=ProgrammeFactory()), user=person("Els Elders")
+    )
+    assert search(me, organisation=belastingdienst) == {
+        "Tom Trainer",
+        "Eef Ingeschreven",
+        "Fien Facilitator",
+        "Pim Deelnemer",
+        "Vik Verkenner",
+    }
+    # A verkenner's programme is theirs too.
+    verkenner = UserFactory()
+    VerkenningFactory(programme=programme, verkenners=[verkenner])
+    assert network.programmes_of(verkenner.pk) == {programme.pk}
+    assert "Pim Deelnemer" in search(verkenner, organisation=belastingdienst)
 
 
 def test_search_counts_the_organisations_under_the_one_chosen(world, belastingdienst):
