@@ -4,8 +4,8 @@ The netwerk shows a findable person to the people they shared a run, werkplaats 
 verkenning with, and to the participants of the programmes they take part in. Only the apps
 know those relations, and peers may not import each other (the signal form names the
 contact persons a reporter met, but signalen must not import trainings). So each app
-registers its reads here in its ``AppConfig.ready``, as SQL statements, so the kernel asks
-all apps in one statement instead of one query or two per app:
+registers its reads here in its ``AppConfig.ready``, as SQL, and the kernel asks all apps in
+one statement instead of one query or two per app:
 
 - ``register_met(statement, parameters)``: rows ``(person id, title, when it began)`` for
   everyone the user met through that app; ``parameters(user_id, now)`` gives the values of
@@ -70,9 +70,6 @@ class Meeting:
 # The values of a statement's placeholders, in order, from the user's id and the moment
 # (``now``, as the database compares it: see ``sql.moment``).
 Parameters = Callable[[int, object], Sequence]
-# Conditions on the outer User, never a list of ids: a programme may have tens of thousands
-# of participants, and reading all their ids (or asking about every candidate first) costs
-# as much.
 
 
 @dataclass(frozen=True)
@@ -81,8 +78,10 @@ class TakingPart:
     programmes (``{programmes}``, an IN list) through an app, as SQL; ``parameters`` gives the
     values of its other placeholders and the programme ids, in the order the text has them.
 
-    Written as "the first such row is not null", a scalar subquery the database looks up per
-    person through the user's index (see ``participation``)."""
+    A condition, never a list of ids: a programme may have tens of thousands of participants,
+    and reading all their ids (or asking about every candidate first) costs as much. Written
+    as "the first such row is not null", a scalar subquery the database looks up per person
+    through the user's index (see ``participation``)."""
 
     sql: str
     parameters: Callable[[list[int]], Sequence]
