@@ -250,9 +250,7 @@ def login_summary(*, user: User) -> LoginSummary:
         return LoginSummary(previous_success=None, failed_since_previous=failed)
     created_at, ip_address, failed_after = successes[1]
     return LoginSummary(
-        previous_success=PreviousLogin(
-            created_at=sql.read_moment(created_at), ip_address=ip_address
-        ),
+        previous_success=PreviousLogin(created_at=sql.timestamp(created_at), ip_address=ip_address),
         failed_since_previous=failed_after,
     )
 
@@ -547,18 +545,61 @@ class NetworkPerson:
     @classmethod
     def of(cls, user: User, meetings=()) -> "NetworkPerson":
         profile = user.network_profile
+        return cls.shown(
+            (
+                user.pk,
+                user.full_name,
+                user.email,
+                user.organisation.name if user.organisation else "",
+                user.discipline,
+                user.job_title,
+                user.department,
+                profile.show_discipline,
+                profile.show_job_title,
+                profile.show_department,
+                profile.show_email,
+                profile.phone,
+                profile.ask_me_about,
+            ),
+            meetings,
+        )
+
+    @classmethod
+    def shown(cls, row: tuple, meetings=()) -> "NetworkPerson":
+        """From a row of ``_PERSON_FIELDS``, as read by ``values_list``."""
+        (pk, full_name, email, organisation, discipline, job_title, department) = row[:7]
+        show_discipline, show_job_title, show_department, show_email, phone, ask = row[7:]
         return cls(
-            pk=user.pk,
-            name=str(user),
-            organisation=str(user.organisation or ""),
-            discipline=(_discipline_label(user.discipline) if profile.show_discipline else ""),
-            job_title=user.job_title if profile.show_job_title else "",
-            department=user.department if profile.show_department else "",
-            email=user.email if profile.show_email else "",
-            phone=profile.phone,
-            ask_me_about=profile.ask_me_about,
+            pk=pk,
+            # As ``str(user)`` and ``str(organisation)``.
+            name=full_name or email,
+            organisation=organisation or "",
+            discipline=_discipline_label(discipline) if show_discipline else "",
+            job_title=job_title if show_job_title else "",
+            department=department if show_department else "",
+            email=email if show_email else "",
+            phone=phone,
+            ask_me_about=ask,
             meetings=tuple(meetings),
         )
+
+
+# What a netwerk page reads of a findable person (``NetworkPerson.shown``), as values.
+_PERSON_FIELDS = (
+    "pk",
+    "full_name",
+    "email",
+    "organisation__name",
+    "discipline",
+    "job_title",
+    "department",
+    "network_profile__show_discipline",
+    "network_profile__show_job_title",
+    "network_profile__show_department",
+    "network_profile__show_email",
+    "network_profile__phone",
+    "network_profile__ask_me_about",
+)
 
 
 def _discipline_label(value: str) -> str:
@@ -590,12 +631,17 @@ def _findable_people() -> QuerySet[User]:
     )
 
 
-def _known_to(user: User, met: dict) -> Q:
+def _known_to(user: User, met: dict, programmes: frozenset[int] | None = None) -> Q:
     """On a User query: someone the user met, or who takes part in a programme the user takes
     part in (coordinators included); never the user themselves. A condition, so a search
-    reads its people in name order and stops at a page instead of asking about all of them."""
+    reads its people in name order and stops at a page instead of asking about all of them.
+
+    ``programmes`` is ``network.programmes_of(user.pk)`` when the caller already asked it.
+    """
     known = Q(AnyOf(F("pk"), sorted(met)))
-    programme_ids = network.programmes_of(user.pk) | permissions.coordinated_programme_ids(user)
+    if programmes is None:
+        programmes = network.programmes_of(user.pk)
+    programme_ids = programmes | permissions.coordinated_programme_ids(user)
     if programme_ids:
         coordinators = Programme.coordinators.through.objects.filter(
             programme_id__in=programme_ids, user_id=OuterRef("pk")
@@ -615,18 +661,16 @@ def network_consent_history(*, user: User) -> QuerySet[NetworkConsentEvent]:
     return NetworkConsentEvent.objects.filter(user=user)
 
 
-def _met_in_order(met: dict) -> list[int]:
-    """The findable people among those met, the most recent meeting first, then by name."""
+def _met_in_order(met: dict) -> list[tuple]:
+    """The findable people among those met, as ``_PERSON_FIELDS`` rows, the most recent
+    meeting first, then by name: one query, every person met bounded by the user's own
+    runs, werkplaatsen and verkenningen."""
     floor = datetime.min.replace(tzinfo=timezone.get_current_timezone())
-    people = sorted(_findable(met).values_list("pk", "full_name"), key=lambda row: row[1])
-    people.sort(key=lambda row: met[row[0]][0].when or floor, reverse=True)
-    return [pk for pk, _name in people]
-
-
-def _people(ids: list[int], met: dict) -> list[NetworkPerson]:
-    """These findable people as others see them, in the order of ``ids``."""
-    by_pk = {person.pk: person for person in _findable(ids)}
-    return [NetworkPerson.of(by_pk[pk], met.get(pk, ())) for pk in ids if pk in by_pk]
+    # By name and e-mail address (the order of people everywhere), then by latest meeting.
+    people = _findable(met).order_by().values_list(*_PERSON_FIELDS)
+    rows = sorted(people, key=lambda row: (row[1], row[2]))
+    rows.sort(key=lambda row: met[row[0]][0].when or floor, reverse=True)
+    return rows
 
 
 def network_met(*, user: User, met: dict | None = None) -> list[NetworkPerson]:
@@ -637,7 +681,7 @@ def network_met(*, user: User, met: dict | None = None) -> list[NetworkPerson]:
     met = network.meetings(user.pk) if met is None else met
     if not met:
         return []
-    return _people(_met_in_order(met), met)
+    return [NetworkPerson.shown(row, met[row[0]]) for row in _met_in_order(met)]
 
 
 @dataclass(frozen=True)
@@ -649,13 +693,15 @@ class NetworkMetPage:
 
 
 def network_met_page(*, user: User, met: dict, number: int, per_page: int) -> NetworkMetPage:
-    """One page of ``network_met``: everyone met is ordered by id and meeting (one narrow
-    query), and only the page's people are read and shown. A page past the end is the last."""
+    """One page of ``network_met``: everyone met is read in one query, ordered by meeting
+    and name, and only the page's people are shown. A page past the end is the last."""
     order = _met_in_order(met) if met else []
     pages = max(1, -(-len(order) // per_page))
     number = min(max(number, 1), pages)
     shown = order[(number - 1) * per_page : number * per_page]
-    return NetworkMetPage(_people(shown, met) if shown else [], number, len(order))
+    return NetworkMetPage(
+        [NetworkPerson.shown(row, met[row[0]]) for row in shown], number, len(order)
+    )
 
 
 def network_organisations() -> list[tuple[int, str, int | None]]:
@@ -685,20 +731,22 @@ def network_search(
     discipline: str = "",
     text: str = "",
     met: dict | None = None,
+    programmes: frozenset[int] | None = None,
     after: NetworkSearchAfter | None = None,
 ) -> tuple[list[NetworkPerson], NetworkSearchAfter | None]:
     """Findable people the user met or shares a programme with, by organisation (and the
     organisations under it), discipline and a word from their role, by name: at most
     ``NETWORK_SEARCH_LIMIT`` from ``after`` on, and where the next page starts (None when
     this is the last). A caller that knows the organisation's pk and those under it (from
-    ``network_organisations``) passes them as ``organisation_ids`` instead: one query fewer.
+    ``network_organisations``) passes them as ``organisation_ids`` instead: one query fewer;
+    one that asked ``network.acquaintances`` passes whom the user met and their programmes.
 
     The people are read in name order with whether the user knows them as a condition, and
     the reading stops after one page: the cost does not grow with the organisation.
     A field the person keeps hidden is never searched: finding someone by it would reveal it.
     """
     met = network.meetings(user.pk) if met is None else met
-    people = _findable_people().filter(_known_to(user, met))
+    people = _findable_people().filter(_known_to(user, met, programmes))
     if organisation is not None and organisation_ids is None:
         organisation_ids = list(
             Organisation.objects.filter(Q(pk=organisation.pk) | Q(parent=organisation)).values_list(
@@ -721,11 +769,13 @@ def network_search(
         people = people.filter(
             Q(full_name__gt=after.name) | Q(full_name=after.name, pk__gt=after.pk)
         )
-    found = list(people.order_by("full_name", "pk")[: NETWORK_SEARCH_LIMIT + 1])
+    found = list(
+        people.order_by("full_name", "pk").values_list(*_PERSON_FIELDS)[: NETWORK_SEARCH_LIMIT + 1]
+    )
     shown = found[:NETWORK_SEARCH_LIMIT]
     more = len(found) > NETWORK_SEARCH_LIMIT
-    following = NetworkSearchAfter(name=shown[-1].full_name, pk=shown[-1].pk) if more else None
-    return [NetworkPerson.of(p, met.get(p.pk, ())) for p in shown], following
+    following = NetworkSearchAfter(name=shown[-1][1], pk=shown[-1][0]) if more else None
+    return [NetworkPerson.shown(row, met.get(row[0], ())) for row in shown], following
 
 
 def network_person(*, user: User, pk: int) -> NetworkPerson | None:

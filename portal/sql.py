@@ -14,7 +14,10 @@ the tests of the page that uses it, so a renamed table or column fails there.
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 def placeholders(values: Collection) -> str:
@@ -44,14 +47,16 @@ def moment(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def read_moment(value) -> datetime | None:
-    """A timestamp column as read by ``fetch_one``/``fetch_all``, aware: PostgreSQL gives it
-    so, SQLite gives naive UTC (or text, for a column without a declared type)."""
+def timestamp(value) -> datetime | None:
+    """A timestamp column as read: a datetime from PostgreSQL; naive UTC from SQLite, as a
+    datetime (a column) or as text (an expression such as ``MIN``)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not isinstance(value, datetime):
+        value = parse_datetime(value)
+    if settings.USE_TZ and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def fetch_one(statement: str, params: Sequence) -> tuple:

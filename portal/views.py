@@ -213,9 +213,10 @@ def network_directory(request):
     searched = any(name in request.GET for name in NetworkSearchForm.base_fields)
     organisations = selectors.network_organisations()
     form = NetworkSearchForm(request.GET if searched else None, organisations=organisations)
-    met = network.meetings(request.user.pk)
     results, more, after = None, None, None
     if form.is_bound and form.is_valid():
+        # Whom I met and my programmes, in one read: a search asks both.
+        met, programmes = network.acquaintances(request.user.pk)
         after = _search_after(request)
         chosen = form.cleaned_data["organisatie"]
         results, more = selectors.network_search(
@@ -226,8 +227,11 @@ def network_directory(request):
             discipline=form.cleaned_data["discipline"],
             text=form.cleaned_data["rol"],
             met=met,
+            programmes=programmes,
             after=after,
         )
+    else:
+        met = network.meetings(request.user.pk)
     number = request.GET.get("ontmoet", "")
     met_page = selectors.network_met_page(
         user=request.user,

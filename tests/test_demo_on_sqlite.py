@@ -20,7 +20,7 @@ from tests.portal.factories import force_login_with_mfa
 
 pages = {
     "deelnemer@politie.example": ["/", "/trainingen/", "/trainingen/mijn/", "/netwerk/",
-                                  "/trainingen/bibliotheek/?q=ondermijning"],
+                                  "/netwerk/?rol=a", "/trainingen/bibliotheek/?q=ondermijning"],
     "contactpersoon@om.example": ["/", "/signalen/", "/signalen/dashboard/"],
 }
 for email, urls in pages.items():
@@ -29,6 +29,11 @@ for email, urls in pages.items():
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, (email, url, response.status_code)
+# Whom the participant met and their programmes, read in SQL: the dates as aware datetimes.
+from portal import network
+met, programmes = network.acquaintances(User.objects.get(email="deelnemer@politie.example").pk)
+assert met and programmes, (met, programmes)
+assert all(m.when is None or m.when.tzinfo for ms in met.values() for m in ms), met
 print("pages ok")
 """
 

@@ -1,77 +1,92 @@
 """Whom a person met in trainings, for the netwerk (registered in ``apps.py``).
 
 People meet in a run that has begun and was not cancelled: its enrolled participants and
-its trainers. Two queries whatever the number of runs (one when the user has none).
+its trainers. The reads are SQL statements the kernel joins into one with the other apps'
+(see ``portal.network``); each reads the user's runs through the enrolment and trainer
+indexes, and the people of those runs through the run indexes, whatever the number of runs.
 """
 
-from django.db.models import OuterRef, Q, QuerySet
-from django.utils import timezone
+from portal import sql
+from portal.network import TakingPart
 
-from portal.network import Meeting
-
-from .models import Enrolment, EnrolmentStatus, Run, RunStatus
+from .models import EnrolmentStatus, RunStatus
 
 TAKEN_PLACE = (RunStatus.PUBLISHED, RunStatus.COMPLETED)
 
+# The runs the user is enrolled in or trains, as one small list: an OR of the two makes the
+# database walk every run that has begun (or every enrolment).
+_RUNS_OF = (
+    "SELECT run_id FROM trainings_enrolment WHERE participant_id = %s AND status = %s"
+    " UNION SELECT run_id FROM trainings_run_trainers WHERE user_id = %s"
+)
 
-def _runs_of(user_id: int) -> Q:
-    # One small list of runs, read through the user's enrolment and trainer indexes: an OR
-    # of the two makes the database walk every run that has begun (or every enrolment).
-    enrolled = Enrolment.objects.filter(
-        participant_id=user_id, status=EnrolmentStatus.ENROLLED
-    ).values("run_id")
-    trained = Run.trainers.through.objects.filter(user_id=user_id).values("run_id")
-    # Without the models' default ordering: a compound statement takes none in its parts.
-    return Q(pk__in=enrolled.order_by().union(trained.order_by()))
+# The user's runs that took place and have begun, with their title and start, joined to
+# ``{people}``: one branch per kind of person, each read through its run index.
+_RUNS_MET = (
+    "SELECT people.person, training.title, run.starts_at FROM trainings_run run"
+    " JOIN trainings_training training ON training.id = run.training_id"
+    " JOIN {people} ON people.run_id = run.id"
+    " WHERE run.id IN ({runs}) AND run.status IN (%s, %s) AND run.starts_at <= %s"
+)
 
-
-def people_met(user_id: int) -> list[Meeting]:
-    """Co-participants and trainers of the runs the user took part in or gave."""
-    runs = {
-        pk: (title, starts_at)
-        for pk, title, starts_at in Run.objects.filter(
-            _runs_of(user_id), status__in=TAKEN_PLACE, starts_at__lte=timezone.now()
-        ).values_list("pk", "training__title", "starts_at")
-    }
-    if not runs:
-        return []
-    # The runs as a list: the database then reads their people through the run indexes.
-    participants = Enrolment.objects.filter(
-        run_id__in=list(runs), status=EnrolmentStatus.ENROLLED
-    ).values_list("participant_id", "run_id")
-    trainers = Run.trainers.through.objects.filter(run_id__in=list(runs)).values_list(
-        "user_id", "run_id"
+# (person, title, began): the enrolled participants and trainers of those runs.
+PEOPLE_MET_SQL = " UNION ALL ".join(
+    sql.expand(
+        _RUNS_MET,
+        parts={"people": people, "runs": _RUNS_OF},
     )
+    for people in (
+        "(SELECT participant_id AS person, run_id FROM trainings_enrolment"
+        " WHERE status = %s) people",
+        "(SELECT user_id AS person, run_id FROM trainings_run_trainers) people",
+    )
+)
+
+
+def people_met_parameters(user_id: int, now) -> list:
+    enrolled = EnrolmentStatus.ENROLLED
+    runs = [user_id, enrolled, user_id, *TAKEN_PLACE, now]
+    return [enrolled, *runs, *runs]
+
+
+# (programme,): the programmes with a run the user is enrolled in or trains (published or
+# held).
+PROGRAMMES_SQL = sql.expand(
+    "SELECT DISTINCT training.programme_id FROM trainings_run run"
+    " JOIN trainings_training training ON training.id = run.training_id"
+    " WHERE run.id IN ({runs}) AND run.status IN (%s, %s)",
+    parts={"runs": _RUNS_OF},
+)
+
+
+def programmes_parameters(user_id: int, now) -> list:
+    return [user_id, EnrolmentStatus.ENROLLED, user_id, *TAKEN_PLACE]
+
+
+def _taking_part_parameters(programme_ids: list[int]) -> list:
     return [
-        Meeting(user_id=person, title=runs[run][0], when=runs[run][1])
-        for person, run in participants.order_by().union(trainers.order_by(), all=True)
+        EnrolmentStatus.ENROLLED,
+        *TAKEN_PLACE,
+        *programme_ids,
+        *TAKEN_PLACE,
+        *programme_ids,
     ]
 
 
-def programmes_of(user_id: int) -> list[int]:
-    """Programmes with a run the user is enrolled in or trains (published or held)."""
-    return list(
-        Run.objects.filter(_runs_of(user_id), status__in=TAKEN_PLACE)
-        .order_by()
-        .values_list("training__programme_id", flat=True)
-        .distinct()
-    )
-
-
-def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
-    """Rows that exist when the outer User (``OuterRef("pk")``) is enrolled in or trains a
-    published or held run of these programmes.
-
-    Correlated rows rather than a list of ids, so a search walks its people in order and
-    stops at a page instead of asking about every candidate first.
-    """
-    in_programmes = {
-        "run__training__programme_id__in": programme_ids,
-        "run__status__in": TAKEN_PLACE,
-    }
-    return [
-        Enrolment.objects.filter(
-            participant_id=OuterRef("pk"), status=EnrolmentStatus.ENROLLED, **in_programmes
-        ),
-        Run.trainers.through.objects.filter(user_id=OuterRef("pk"), **in_programmes),
-    ]
+# The outer user ({user}) is enrolled in or trains a published or held run of these
+# programmes: per kind, the first such row, looked up through the user's index.
+TAKING_PART = TakingPart(
+    "(SELECT 1 FROM trainings_enrolment enrolment"
+    " JOIN trainings_run run ON run.id = enrolment.run_id"
+    " JOIN trainings_training training ON training.id = run.training_id"
+    " WHERE enrolment.participant_id = {user} AND enrolment.status = %s"
+    " AND run.status IN (%s, %s) AND training.programme_id IN ({programmes})"
+    " LIMIT 1) IS NOT NULL"
+    " OR (SELECT 1 FROM trainings_run_trainers trainer"
+    " JOIN trainings_run run ON run.id = trainer.run_id"
+    " JOIN trainings_training training ON training.id = run.training_id"
+    " WHERE trainer.user_id = {user}"
+    " AND run.status IN (%s, %s) AND training.programme_id IN ({programmes})"
+    " LIMIT 1) IS NOT NULL",
+    _taking_part_parameters,
+)

@@ -19,7 +19,11 @@ class TrainingsConfig(AppConfig):
 
         # The netwerk and the signal form learn whom a person met in a run, and who takes
         # part in a programme, without importing trainings.
-        network.register_met(acquaintances.people_met)
-        network.register_programmes(acquaintances.programmes_of, acquaintances.participants_of)
+        network.register_met(acquaintances.PEOPLE_MET_SQL, acquaintances.people_met_parameters)
+        network.register_programmes(
+            acquaintances.PROGRAMMES_SQL,
+            acquaintances.programmes_parameters,
+            acquaintances.TAKING_PART,
+        )
         # Reflections, plans and evaluation texts go after their retention periods.
         retention.register_rules()

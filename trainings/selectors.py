@@ -1200,7 +1200,7 @@ def _reflections_due(
         session = Session.from_db(
             None,
             _REFLECTION_SESSION_FIELDS,
-            (pk, run_id, sql.read_moment(starts_at), bool(is_cancelled)),
+            (pk, run_id, sql.timestamp(starts_at), bool(is_cancelled)),
         )
         Session.run.field.set_cached_value(session, by_run[run_id].run)
         sessions[run_id].append(session)
@@ -1234,7 +1234,7 @@ def _next_sessions(user: User, *, now: datetime, limit: int) -> list[Session]:
         ],
     ):
         session = Session.from_db(
-            None, _SESSION_FIELDS, (pk, run_id, sql.read_moment(starts_at), location)
+            None, _SESSION_FIELDS, (pk, run_id, sql.timestamp(starts_at), location)
         )
         run = Run.from_db(None, _RUN_PLACE_FIELDS, (run_id, training_id, run_location))
         Run.training.field.set_cached_value(
@@ -1309,8 +1309,8 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
                 run_id,
                 user.pk,
                 status,
-                sql.read_moment(requested_at),
-                sql.read_moment(enrolled_at),
+                sql.timestamp(requested_at),
+                sql.timestamp(enrolled_at),
             ),
         )
         enrolment.waitlist_position = waitlist_position
@@ -1323,8 +1323,8 @@ def participant_overview(*, user: User, limit: int = 5) -> ParticipantOverview:
                     run_id,
                     training_id,
                     run_status,
-                    sql.read_moment(run_starts_at),
-                    sql.read_moment(run_ends_at),
+                    sql.timestamp(run_starts_at),
+                    sql.timestamp(run_ends_at),
                 ),
             )
             Run.training.field.set_cached_value(
@@ -1392,7 +1392,7 @@ def runs_closing_soon(*, user: User, limit: int = 5) -> list[Run]:
         ],
     ):
         run = Run.from_db(
-            None, _RUN_CLOSING_FIELDS, (pk, training_id, capacity, sql.read_moment(closes_at))
+            None, _RUN_CLOSING_FIELDS, (pk, training_id, capacity, sql.timestamp(closes_at))
         )
         Run.training.field.set_cached_value(
             run, Training.from_db(None, _TRAINING_FIELDS, (training_id, title))

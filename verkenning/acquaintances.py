@@ -1,40 +1,43 @@
 """Whom a person met in verkenningen, for the netwerk (registered in ``apps.py``).
 
 The verkenners of one verkenning work together; the people they interview are contacts
-without an account, so they are not in the netwerk. One query.
+without an account, so they are not in the netwerk. The reads are SQL statements the kernel
+joins into one with the other apps' (see ``portal.network``).
 """
 
-from django.db.models import OuterRef, QuerySet
+from portal.network import TakingPart
 
-from portal.network import Meeting
+# (person, title, began): the fellow verkenners of the verkenningen the user explores.
+PEOPLE_MET_SQL = (
+    "SELECT fellow.user_id, verkenning.title, verkenning.created_at"
+    " FROM verkenning_verkenning_verkenners mine"
+    " JOIN verkenning_verkenning_verkenners fellow ON fellow.verkenning_id = mine.verkenning_id"
+    " JOIN verkenning_verkenning verkenning ON verkenning.id = mine.verkenning_id"
+    " WHERE mine.user_id = %s"
+)
 
-from .models import Verkenning
-
-Verkenners = Verkenning.verkenners.through
-
-
-def people_met(user_id: int) -> list[Meeting]:
-    """The fellow verkenners of the verkenningen the user explores."""
-    mine = Verkenners.objects.filter(user_id=user_id).values("verkenning_id")
-    rows = Verkenners.objects.filter(verkenning_id__in=mine).values_list(
-        "user_id", "verkenning__title", "verkenning__created_at"
-    )
-    return [
-        Meeting(user_id=person, title=title, when=created_at) for person, title, created_at in rows
-    ]
-
-
-def programmes_of(user_id: int) -> list[int]:
-    """Programmes of the verkenningen the user explores."""
-    return list(
-        Verkenners.objects.filter(user_id=user_id)
-        .values_list("verkenning__programme_id", flat=True)
-        .distinct()
-    )
+# (programme,): the programmes of the verkenningen the user explores.
+PROGRAMMES_SQL = (
+    "SELECT DISTINCT verkenning.programme_id FROM verkenning_verkenning_verkenners mine"
+    " JOIN verkenning_verkenning verkenning ON verkenning.id = mine.verkenning_id"
+    " WHERE mine.user_id = %s"
+)
 
 
-def participants_of(programme_ids: frozenset[int]) -> list[QuerySet]:
-    """Rows that exist when the outer User (``OuterRef("pk")``) is a verkenner of a
-    verkenning of these programmes."""
-    in_programmes = {"verkenning__programme_id__in": programme_ids}
-    return [Verkenners.objects.filter(user_id=OuterRef("pk"), **in_programmes)]
+def parameters(user_id: int, now) -> list:
+    return [user_id]
+
+
+def _taking_part_parameters(programme_ids: list[int]) -> list:
+    return programme_ids
+
+
+# The outer user ({user}) is a verkenner of a verkenning of these programmes: the first such
+# row, looked up through the user's index.
+TAKING_PART = TakingPart(
+    "(SELECT 1 FROM verkenning_verkenning_verkenners verkenner"
+    " JOIN verkenning_verkenning verkenning ON verkenning.id = verkenner.verkenning_id"
+    " WHERE verkenner.user_id = {user} AND verkenning.programme_id IN ({programmes})"
+    " LIMIT 1) IS NOT NULL",
+    _taking_part_parameters,
+)

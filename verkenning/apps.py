@@ -29,7 +29,9 @@ class VerkenningConfig(AppConfig):
         )
         links.register("trainings.Training", training_origin, select_related=[TRAINING_ORIGIN_JOIN])
         # The netwerk learns who explored together, without the kernel importing verkenning.
-        network.register_met(acquaintances.people_met)
-        network.register_programmes(acquaintances.programmes_of, acquaintances.participants_of)
+        network.register_met(acquaintances.PEOPLE_MET_SQL, acquaintances.parameters)
+        network.register_programmes(
+            acquaintances.PROGRAMMES_SQL, acquaintances.parameters, acquaintances.TAKING_PART
+        )
         # Interview notes go after their retention period.
         retention.register_rules()

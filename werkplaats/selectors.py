@@ -440,8 +440,8 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
         sql.expand(_LOGS_DUE_SQL, parts={"taken_part": taken_part}),
         [*taken_part_params, now, user.pk, now, limit],
     ):
-        session = Session.from_db(None, _LOG_DUE_FIELDS, (pk, sql.read_moment(starts_at)))
-        session.next_starts_at = sql.read_moment(next_starts_at)
+        session = Session.from_db(None, _LOG_DUE_FIELDS, (pk, sql.timestamp(starts_at)))
+        session.next_starts_at = sql.timestamp(next_starts_at)
         Session.werkplaats.field.set_cached_value(
             session, Werkplaats.from_db(None, ("title",), (title,))
         )
@@ -453,7 +453,7 @@ def home_overview(*, user: User, limit: int = 5) -> HomeOverview:
         sql.expand(_NEXT_SESSIONS_SQL, parts={"own": own}), [*own_params, now, limit]
     ):
         session = Session.from_db(
-            None, _SESSION_FIELDS, (pk, werkplaats_id, sql.read_moment(starts_at), location)
+            None, _SESSION_FIELDS, (pk, werkplaats_id, sql.timestamp(starts_at), location)
         )
         Session.werkplaats.field.set_cached_value(
             session, Werkplaats.from_db(None, _TITLE_FIELDS, (werkplaats_id, title))

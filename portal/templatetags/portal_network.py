@@ -19,11 +19,10 @@ register = template.Library()
 MEETINGS_SHOWN = 3
 
 
-def _person(person, met_at: str) -> str:
+def _person(person, met_at: str, person_url: str, places: dict) -> str:
     parts = [
         '<li class="list-group-item">',
-        f'<a href="{escape(reverse("network_person", args=[person.pk]))}" class="fw-semibold">'
-        f"{escape(person.name)}</a>",
+        f'<a href="{person_url}{person.pk}/" class="fw-semibold">{escape(person.name)}</a>',
         f' <span class="text-body-secondary">· {escape(person.organisation or "—")}</span>',
     ]
     role = ", ".join(part for part in (person.job_title, person.department) if part)
@@ -32,7 +31,11 @@ def _person(person, met_at: str) -> str:
     if role:
         parts.append(f'<div class="small">{escape(role)}</div>')
     for meeting in person.meetings[:MEETINGS_SHOWN]:
-        parts.append(f'<div class="small">{escape(met_at % {"place": meeting.place})}</div>')
+        # Worded once per run or werkplaats: the people of a page met in a few places.
+        key = (meeting.title, meeting.when)
+        if key not in places:
+            places[key] = f'<div class="small">{escape(met_at % {"place": meeting.place})}</div>'
+        parts.append(places[key])
     parts.append("</li>")
     return "".join(parts)
 
@@ -42,7 +45,12 @@ def network_people(people) -> str:
     """The list items of these ``NetworkPerson``: name (to their page), organisation, the
     role fields they show and where the reader met them."""
     met_at = _("Ontmoet bij %(place)s")
-    return mark_safe("\n".join(_person(p, met_at) for p in people))  # noqa: S308 - escaped
+    # A person's page, reversed (and escaped) once: the address up to their number.
+    person_url = escape(reverse("network_person", args=[0])[: -len("0/")])
+    places: dict = {}
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "\n".join(_person(p, met_at, person_url, places) for p in people)
+    )
 
 
 @register.simple_tag
