@@ -64,10 +64,10 @@ class BoundedCount:
         build as this (about 0.5 against 0.25 ms of CPU, on every request of a list)."""
         rows = queryset.order_by().values_list("pk")[: limit + 1]
         try:
-            inner, params = rows.query.get_compiler(using=queryset.db).as_sql()
+            inner, params = sql.subquery(rows)
         except EmptyResultSet:  # ``none()``, or a filter nothing can pass
             return _NOTHING_SQL, []
-        return sql.expand(_BOUNDED_COUNT_SQL, parts={"rows": inner}), list(params)
+        return sql.expand(_BOUNDED_COUNT_SQL, parts={"rows": inner}), params
 
     @classmethod
     def counted(cls, counted: int, limit: int) -> "BoundedCount":

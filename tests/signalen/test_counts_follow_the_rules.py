@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import Organisation, Role, RoleAssignment
+from portal.selectors import contact_person_names, contact_persons_of
 from signalen import selectors
 from signalen.models import Signal
 from signalen.states import Status
@@ -83,3 +84,20 @@ def test_the_overdue_counts_count_the_visible_signals_past_their_deadline(world,
             )
     if hours > -48:
         assert any(seen), "some signals are past their deadline"
+
+
+def test_the_filter_names_the_contact_persons_the_rule_selects(world):
+    _now, contacts, organisations = world
+    # Someone who no longer works here is no colleague to assign to.
+    gone = contacts[0]
+    type(gone).objects.filter(pk=gone.pk).update(is_active=False)
+    for user in _fresh(*contacts):
+        ids = {a.organisation_id for a in user.role_assignments.all()}
+        expected = [
+            (pk, full_name or email)
+            for pk, full_name, email in contact_persons_of(organisation_ids=ids)
+            .exclude(pk=user.pk)
+            .values_list("pk", "full_name", "email")
+        ]
+        assert contact_person_names(organisation_ids=ids, but=user) == expected
+    assert contact_person_names(organisation_ids=[organisations[1].pk], but=gone) != []
