@@ -1536,6 +1536,13 @@ class LibraryPage:
     more_than_count: bool
 
 
+# The page of a search's ranked matches, and how many there are (``_ranked_page_postgres``).
+_RANKED_HITS_SQL = (
+    "SELECT hit_pk, COUNT(*) OVER () FROM ({hits}) hits "
+    "ORDER BY hit_rank DESC, hit_title, hit_pk LIMIT %s OFFSET %s"
+)
+
+
 def _ranked_page_postgres(
     resources: QuerySet[Resource], text: str, *, offset: int, limit: int, cap: int
 ) -> list[tuple[int, int]]:
@@ -1558,14 +1565,10 @@ def _ranked_page_postgres(
             hit_pk=F("pk"), hit_title=F("title"), hit_rank=SearchRank(F("search_vector"), query)
         )[: cap + 1]
     )
-    sql, params = candidates.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT hit_pk, COUNT(*) OVER () FROM ({sql}) hits "  # noqa: S608 (ORM-built)
-            "ORDER BY hit_rank DESC, hit_title, hit_pk LIMIT %s OFFSET %s",
-            (*params, limit, offset),
-        )
-        return list(cursor.fetchall())
+    hits, params = sql.subquery(candidates)
+    return sql.fetch_all(
+        sql.expand(_RANKED_HITS_SQL, parts={"hits": hits}), [*params, limit, offset]
+    )
 
 
 def library_page(
