@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core import signing
+from django.db import connections
 from django.db.models import F, Field, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan, Lookup
 
@@ -140,21 +141,24 @@ def beyond(keys: Sequence[Key], values: Sequence, *, forward: bool) -> Q | Looku
 
 @dataclass(frozen=True)
 class SplitBy:
-    """Fetch the first rows per value of ``field`` and merge them, in one query.
+    """Read the rows group by group, for an order that starts with columns of a joined
+    table (a category's position and name), which no index on the list's own table can
+    follow.
 
-    For an order that starts with columns of a joined table (a category's position and
-    name), which no index on the list's own table can follow: the first ``leading`` keys
-    must be the same for all rows with one value of ``field`` and include that field,
-    and an index on ``field`` and the remaining keys lets each value's scan stop at the
-    page size. The cost is then bounded by the number of values, not by the number of rows.
+    The first ``leading`` keys must be the same for all rows with one value of ``field``
+    and include that field, and an index on ``field`` and the remaining keys lets each
+    value's scan stop at the page size. ``groups`` lists each value of ``field`` (a primary
+    key of ``group_model``) with the values of its rows' leading keys, in the order the
+    database sorts them.
 
-    ``groups`` lists each value of ``field`` (a primary key of ``group_model``) with the
-    values of the leading keys of its rows, in the order the database sorts them. The
-    values' first rows are read by one subquery run per value (planned once, whatever the
-    number of values) from ``keys_from``: the same rows as the paged queryset without its
-    joins. Values wholly on the far side of the cursor are left out and the cursor's own
-    value is read apart, cut at the cursor on the remaining keys. The page's columns are
-    read once, for the merged rows.
+    The page is read from the cursor's own value first (or the first value), cut at the
+    cursor on the remaining keys: one index scan, which fills the page whenever that value
+    has enough rows left. Only when it does not, a second query reads the first rows of
+    each later value, by one subquery run per value (planned once, whatever the number of
+    values) from ``keys_from``: the same rows as the paged queryset without its joins. So
+    a page takes one query or two, and its cost is bounded by the number of values, not by
+    the number of rows. The subquery per value is PostgreSQL's (an array of each value's
+    first keys); elsewhere, as in the demo on SQLite, the page is read in one plain query.
     """
 
     field: str
@@ -164,61 +168,60 @@ class SplitBy:
     group_model: type
 
 
-def _split_parts(split: SplitBy, keys: Sequence[Key], cursor, forward: bool, limit: int):
-    """Subqueries of the primary keys that can be on the page: the first rows of each
-    value after the cursor's, and the cursor's own value cut at the cursor. None when the
-    cursor's value is gone or its leading keys changed: then no value can be passed over
-    by its place in the list."""
+def _first_rows_of(split: SplitBy, values, inner_ordering, limit: int) -> QuerySet:
+    """The primary keys of the first ``limit`` rows of each of ``values``, one subquery
+    run per value."""
+    first_rows = (
+        split.keys_from.filter(**{split.field: OuterRef("pk")})
+        .order_by(*inner_ordering)
+        .values("pk")[:limit]
+    )
+    return (
+        split.group_model._default_manager.filter(pk__in=values)
+        .annotate(first_rows=ArraySubquery(first_rows))
+        .annotate(row=Func(F("first_rows"), function="unnest"))
+        .values("row")
+    )
+
+
+def _fetch_split(
+    queryset: QuerySet, keys: Sequence[Key], limit: int, *, forward: bool, cursor, split
+):
+    """``_fetch`` group by group (see ``SplitBy``); None when the cursor's value is gone or
+    its leading keys changed: then no value can be passed over by its place in the list."""
     inner = keys[split.leading :]
-    ordering = [key.ordering(reverse=not forward) for key in inner]
-    start = None
+    inner_ordering = [key.ordering(reverse=not forward) for key in inner]
+    groups = list(split.groups) if forward else list(split.groups)[::-1]
+    start = 0
     if cursor is not None:
         leading = tuple(cursor[: split.leading])
-        start = next(
-            (i for i, (_v, values) in enumerate(split.groups) if tuple(values) == leading), None
-        )
+        start = next((i for i, (_v, values) in enumerate(groups) if tuple(values) == leading), None)
         if start is None:
             return None
-    parts = []
-    if start is not None:
-        own = split.keys_from.filter(**{split.field: split.groups[start][0]})
+    own = queryset.filter(**{split.field: groups[start][0]})
+    if cursor is not None:
         own = own.filter(beyond(inner, cursor[split.leading :], forward=forward))
-        parts.append(own.order_by(*ordering).values("pk")[:limit])
-        later = split.groups[start + 1 :] if forward else split.groups[:start]
-    else:
-        later = split.groups
-    if later:
-        first_rows = (
-            split.keys_from.filter(**{split.field: OuterRef("pk")})
-            .order_by(*ordering)
-            .values("pk")[:limit]
-        )
-        parts.append(
-            split.group_model._default_manager.filter(pk__in=[value for value, _v in later])
-            .annotate(first_rows=ArraySubquery(first_rows))
-            .annotate(row=Func(F("first_rows"), function="unnest"))
-            .values("row")
-        )
-    return parts
+    rows = list(own.order_by(*inner_ordering)[:limit])
+    later = [value for value, _v in groups[start + 1 :]]
+    if len(rows) == limit or not later:
+        return rows
+    wanted = limit - len(rows)
+    ordering = [key.ordering(reverse=not forward) for key in keys]
+    rest = queryset.filter(pk__in=_first_rows_of(split, later, inner_ordering, wanted))
+    return rows + list(rest.order_by(*ordering)[:wanted])
 
 
 def _fetch(queryset: QuerySet, keys: Sequence[Key], limit: int, *, forward: bool, cursor, split):
     """The first ``limit`` rows of ``queryset`` beyond ``cursor`` (from the start if None),
     in the keys' order or, going back, in the reverse order."""
+    if split is not None and split.groups and connections[queryset.db].vendor == "postgresql":
+        rows = _fetch_split(queryset, keys, limit, forward=forward, cursor=cursor, split=split)
+        if rows is not None:
+            return rows
     ordering = [key.ordering(reverse=not forward) for key in keys]
     if cursor is not None:
         queryset = queryset.filter(beyond(keys, cursor, forward=forward))
-    parts = None
-    if split is not None and split.groups:
-        parts = _split_parts(split, keys, cursor, forward, limit)
-    if parts is None:
-        return list(queryset.order_by(*ordering)[:limit])
-    if not parts:
-        return []
-    candidates = Q(pk__in=[])
-    for part in parts:
-        candidates |= Q(pk__in=part)
-    return list(queryset.filter(candidates).order_by(*ordering)[:limit])
+    return list(queryset.order_by(*ordering)[:limit])
 
 
 def paginate(
@@ -231,7 +234,8 @@ def paginate(
     before: str | None = None,
     split: SplitBy | None = None,
 ) -> CursorPage:
-    """One page of ``queryset`` in the keys' order, after or before a cursor; one query.
+    """One page of ``queryset`` in the keys' order, after or before a cursor; one query
+    (two at most with ``split``).
 
     The last key must be unique (the primary key) so that rows with equal sort values
     are neither skipped nor shown twice. Raises ``CursorError`` for a cursor this list

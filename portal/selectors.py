@@ -179,13 +179,25 @@ def contact_persons_of(*, organisation_ids) -> QuerySet[User]:
     )
 
 
-# ``contact_person_names``: one row per person, the full name or else the e-mail address.
+# ``contact_person_names``: one row per person, the full name or else the e-mail address, and
+# the person's place in the list (so that a statement that takes this one in can keep it).
 _CONTACT_PERSON_NAMES_SQL = (
-    "SELECT u.id, COALESCE(NULLIF(u.full_name, ''), u.email) FROM portal_user u "
+    "SELECT u.id AS id, COALESCE(NULLIF(u.full_name, ''), u.email) AS name, "
+    "ROW_NUMBER() OVER (ORDER BY u.full_name, u.email) AS place FROM portal_user u "
     "WHERE u.is_active AND u.id <> %s AND EXISTS (SELECT 1 FROM portal_roleassignment r "
     "WHERE r.user_id = u.id AND r.role = %s AND r.organisation_id IN ({organisations})) "
-    "ORDER BY u.full_name, u.email"
+    "ORDER BY place"
 )
+
+
+def contact_person_names_statement(*, organisation_ids, but: User) -> tuple[str, list]:
+    """``contact_person_names`` as a statement (``portal.sql``) with the columns ``id``,
+    ``name`` and ``place``, for a page that reads it with other things in one query."""
+    organisation_ids = sorted(organisation_ids) or [None]
+    return (
+        sql.expand(_CONTACT_PERSON_NAMES_SQL, organisations=organisation_ids),
+        [but.pk, Role.CONTACT_PERSON, *organisation_ids],
+    )
 
 
 def contact_person_names(*, organisation_ids, but: User) -> list[tuple[int, str]]:
@@ -194,10 +206,10 @@ def contact_person_names(*, organisation_ids, but: User) -> list[tuple[int, str]
     ``portal.sql``)."""
     if not organisation_ids:
         return []
-    return sql.fetch_all(
-        sql.expand(_CONTACT_PERSON_NAMES_SQL, organisations=organisation_ids),
-        [but.pk, Role.CONTACT_PERSON, *organisation_ids],
+    rows = sql.fetch_all(
+        *contact_person_names_statement(organisation_ids=organisation_ids, but=but)
     )
+    return [(pk, name) for pk, name, _place in rows]
 
 
 def active_trainers() -> QuerySet[User]:

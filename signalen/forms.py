@@ -1,19 +1,20 @@
 """Forms bind and check input; the services decide."""
 
+from html import escape as escape_text
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DateField, OneTimeSubmissionMixin
 from portal.models import Organisation, User
-from portal.permissions import contact_organisation_ids
-from portal.selectors import contact_person_names, contact_persons_of
+from portal.selectors import contact_persons_of
 from portal.translated import localized
 
 from . import selectors
@@ -221,7 +222,10 @@ class QuickSelect(forms.Select):
         for key, label in self.choices:
             key = str(key)
             selected = " selected" if key in chosen else ""
-            options.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
+            # The standard library's escape, as Django's does, without its lazy wrapper.
+            options.append(
+                f'<option value="{escape_text(key)}"{selected}>{escape_text(str(label))}</option>'
+            )
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
@@ -269,7 +273,7 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=STATUS_CHOICES, required=False, widget=QuickSelect
     )
-    # The choices come from the categories the page reads once (``queue_categories``).
+    # The choices come from what the page reads once (``queue_choices``).
     category = forms.TypedChoiceField(
         label=_("Categorie"), coerce=int, empty_value=None, required=False, widget=QuickSelect
     )
@@ -292,15 +296,14 @@ class QueueFilterForm(forms.Form):
         widget=QuickSelect,
     )
 
-    def __init__(self, *args, user, categories: list[selectors.QueueCategory], **kwargs):
+    def __init__(self, *args, choices: selectors.QueueChoices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
             ("", _("Alle categorieën")),
-            *((str(c.pk), localized(c, "name")) for c in categories if c.is_active),
+            *((str(c.pk), localized(c, "name")) for c in choices.categories if c.is_active),
         ]
         # Only the names: whole people with their organisations were most of the form's time.
-        colleagues = contact_person_names(organisation_ids=contact_organisation_ids(user), but=user)
-        choices = [(str(pk), name) for pk, name in colleagues]
+        colleagues = [(str(pk), name) for pk, name in choices.colleagues]
         for name, bound_field in self.fields.items():
             css = "form-check-input" if name == "overdue" else "form-select"
             bound_field.widget.attrs["class"] = css
@@ -308,7 +311,7 @@ class QueueFilterForm(forms.Form):
             ("", _("Iedereen")),
             ("me", _("Aan mij")),
             ("none", _("Nog niemand")),
-            *choices,
+            *colleagues,
         ]
 
     def filters(self) -> selectors.QueueFilters:

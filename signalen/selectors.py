@@ -28,6 +28,7 @@ from portal.cursor_pagination import CursorPage, Key, SplitBy, paginate
 from portal.formats import moment_writer
 from portal.models import Organisation, Role, User
 from portal.pagination import BoundedCount
+from portal.selectors import contact_person_names_statement
 from portal.templatetags.portal_ui import status_badge
 from portal.translated import SOURCE_LANGUAGE, localized
 
@@ -237,6 +238,38 @@ def queue_categories() -> list[QueueCategory]:
     return [QueueCategory(*values) for values in sql.fetch_all(_CATEGORIES_SQL, [])]
 
 
+# ``queue_categories`` ("c") and the colleagues of ``contact_person_names`` ("p") in one
+# statement, each in its own order.
+_CHOICES_SQL = (
+    "SELECT 'c', id, position, name, name_en, is_active, 0 FROM signalen_category "
+    "UNION ALL SELECT 'p', people.id, 0, people.name, '', FALSE, people.place "
+    "FROM ({people}) people ORDER BY 1, 7, 3, 4, 2"
+)
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    categories: list[QueueCategory]
+    colleagues: list[tuple[int, str]]  # (id, name) of the user's fellow contact persons
+
+
+def queue_choices(*, user) -> QueueChoices:
+    """What the queue's filter offers, in one query: ``queue_categories`` and the user's
+    fellow contact persons (``portal.selectors.contact_person_names``) to filter on."""
+    people, params = contact_person_names_statement(
+        organisation_ids=portal_permissions.contact_organisation_ids(user), but=user
+    )
+    categories, colleagues = [], []
+    for kind, pk, position, name, name_en, is_active, _place in sql.fetch_all(
+        sql.expand(_CHOICES_SQL, parts={"people": people}), params
+    ):
+        if kind == "c":
+            categories.append(QueueCategory(pk, position, name, name_en, is_active))
+        else:
+            colleagues.append((pk, name))
+    return QueueChoices(categories=categories, colleagues=colleagues)
+
+
 # What the page query reads of each signal: the columns of ``QueueRow`` and the sort keys;
 # the names of organisations and people are read apart, for the page's rows only.
 QUEUE_ROW_COLUMNS = (
@@ -404,6 +437,7 @@ def signal_queue_page(
 class QueueCounts:
     matching: BoundedCount  # signals that pass the queue's filters
     overdue: BoundedCount  # all visible overdue signals, whatever the filters
+    attention: int  # ``attention_count``, for the menu's badge on the same page
 
 
 # The statements of ``queue_counts`` and ``attention_count`` (see ``portal.sql``).
@@ -420,9 +454,10 @@ _OVERDUE_SQL = (
     "WHERE signalen_signalaccess.signal_id = signalen_signal.id "
     "AND signalen_signalaccess.organisation_id IN ({organisations})) LIMIT %s) AS overdue"
 )
-# Both counts of the queue in one statement: the matching signals (from the kept counters
-# where they can tell, else counted up to the limit) and the overdue ones.
-_QUEUE_COUNTS_SQL = "SELECT ({matching}), ({overdue})"
+# The counts of the queue page in one statement: the matching signals (from the kept
+# counters where they can tell, else counted up to the limit), the overdue ones and the
+# menu's badge (``attention_count``).
+_QUEUE_COUNTS_SQL = "SELECT ({matching}), ({overdue}), ({attention})"
 # ``_needs_attention``, up to ``COUNT_LIMIT + 1``.
 _ATTENTION_SQL = (
     "SELECT COUNT(*) FROM (SELECT 1 FROM signalen_signal "
@@ -465,38 +500,44 @@ def _bounded(counted: int) -> BoundedCount:
 
 
 def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
-    """Both counts of the queue page, in one query.
+    """The counts of the queue page, and the menu's badge, in one query.
 
     The signals that pass the filters are counted by the kept counters when they can tell
     (exact, however many), else up to ``COUNT_LIMIT``. The overdue signals change with the
     clock, so they are counted up to ``COUNT_LIMIT``. A bounded count stops reading at the
     limit, so its cost does not grow with the number of signals a contact person can see.
-    Both are written as SQL (``portal.sql``): they run on every request of the queue.
+    Written as SQL (``portal.sql``): they run on every request of the queue.
     """
     now = now or timezone.now()
     organisation_ids = portal_permissions.contact_organisation_ids(user)
     if not organisation_ids:
-        return QueueCounts(matching=BoundedCount(n=0, more=False), overdue=_bounded(0))
+        return QueueCounts(matching=BoundedCount(n=0, more=False), overdue=_bounded(0), attention=0)
     overdue, overdue_params = _overdue_statement(organisation_ids=organisation_ids, now=now)
+    attention, attention_params = _attention_statement(organisation_ids=organisation_ids, now=now)
     tally = _tally_statement(user=user, filters=filters)
     if tally is not None:
-        tally_sql, tally_params = tally
-        tallied, overdue_count = sql.fetch_one(
-            sql.expand(_QUEUE_COUNTS_SQL, parts={"matching": tally_sql, "overdue": overdue}),
-            [*tally_params, *overdue_params],
+        matching, matching_params = tally
+    else:
+        matching, matching_params = BoundedCount.statement(
+            signals_visible_to(user).filter(_queue_condition(user=user, filters=filters, now=now)),
+            COUNT_LIMIT,
         )
-        return QueueCounts(
-            matching=BoundedCount(n=tallied, more=False), overdue=_bounded(overdue_count)
-        )
-    matching, matching_params = BoundedCount.statement(
-        signals_visible_to(user).filter(_queue_condition(user=user, filters=filters, now=now)),
-        COUNT_LIMIT,
+    matching_count, overdue_count, waiting = sql.fetch_one(
+        sql.expand(
+            _QUEUE_COUNTS_SQL,
+            parts={"matching": matching, "overdue": overdue, "attention": attention},
+        ),
+        [*matching_params, *overdue_params, *attention_params],
     )
-    matching_count, overdue_count = sql.fetch_one(
-        sql.expand(_QUEUE_COUNTS_SQL, parts={"matching": matching, "overdue": overdue}),
-        [*matching_params, *overdue_params],
+    return QueueCounts(
+        matching=(
+            BoundedCount(n=matching_count, more=False)
+            if tally is not None
+            else _bounded(matching_count)
+        ),
+        overdue=_bounded(overdue_count),
+        attention=waiting,
     )
-    return QueueCounts(matching=_bounded(matching_count), overdue=_bounded(overdue_count))
 
 
 def _needs_attention(user, now: datetime) -> Q:
@@ -509,17 +550,7 @@ def _needs_attention(user, now: datetime) -> Q:
     ) & (Q(status__in=AWAITING_PICKUP) | Q(deadline_at__lt=now))
 
 
-def attention_count(*, user, now: datetime | None = None) -> int:
-    """How many signals wait for the user's meldpunt (new or overdue): the menu's badge.
-
-    ``_needs_attention`` counted, exact up to ``COUNT_LIMIT``, ``COUNT_LIMIT + 1`` for
-    anything above it. One query, and none for anyone who is not a contact person. Written
-    as SQL (``portal.sql``): it is on every page a contact person opens, and the ORM took
-    twice as long to build it as the database to answer it.
-    """
-    organisation_ids = portal_permissions.contact_organisation_ids(user)
-    if not organisation_ids:
-        return 0
+def _attention_statement(*, organisation_ids, now: datetime) -> tuple[str, list]:
     # Only signals that one of the user's organisations handles, and the handling
     # organisation always has access (given when the signal is made or forwarded to it,
     # never taken away): so these are visible to the user without asking the access rows,
@@ -532,11 +563,28 @@ def attention_count(*, user, now: datetime | None = None) -> int:
         *sorted(organisation_ids),
         *sorted(OPEN),
         *waiting,
-        sql.moment(now or timezone.now()),
+        sql.moment(now),
         # Stops at the limit: the badge is on every page, and "100+" says enough.
         COUNT_LIMIT + 1,
     ]
-    return sql.fetch_one(statement, params)[0]
+    return statement, params
+
+
+def attention_count(*, user, now: datetime | None = None) -> int:
+    """How many signals wait for the user's meldpunt (new or overdue): the menu's badge.
+
+    ``_needs_attention`` counted, exact up to ``COUNT_LIMIT``, ``COUNT_LIMIT + 1`` for
+    anything above it. One query, and none for anyone who is not a contact person. Written
+    as SQL (``portal.sql``): it is on every page a contact person opens, and the ORM took
+    twice as long to build it as the database to answer it. The queue reads it with its
+    own counts (``queue_counts``).
+    """
+    organisation_ids = portal_permissions.contact_organisation_ids(user)
+    if not organisation_ids:
+        return 0
+    return sql.fetch_one(
+        *_attention_statement(organisation_ids=organisation_ids, now=now or timezone.now())
+    )[0]
 
 
 def attention_signals(*, user, limit: int = 5, now: datetime | None = None) -> list[Signal]:

@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import AuditEntry, Signal, SignalAttachment, SignalEvent
 from .states import Action, allowed_actions
+from .templatetags.signalen_nav import remember_attention_count
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +179,8 @@ def signal_own_reply(request, pk: int):
 
 @portal_permissions.role_required(permissions.can_triage)
 def signal_queue(request):
-    categories = selectors.queue_categories()
-    form = QueueFilterForm(request.GET or None, user=request.user, categories=categories)
+    choices = selectors.queue_choices(user=request.user)
+    form = QueueFilterForm(request.GET or None, choices=choices)
     filters = form.filters()
     now = timezone.now()
     page_of = partial(
@@ -188,7 +189,7 @@ def signal_queue(request):
         filters=filters,
         size=form.page_size(default=QUEUE_PAGE_SIZE),
         now=now,
-        categories=categories,
+        categories=choices.categories,
     )
     cursor_refused = False
     try:
@@ -198,6 +199,7 @@ def signal_queue(request):
         cursor_refused = True
         page = page_of()
     counts = selectors.queue_counts(user=request.user, filters=filters, now=now)
+    remember_attention_count(request, counts.attention)
     return render(
         request,
         "signalen/signal_queue.html",

@@ -21,7 +21,8 @@ from tests.portal.factories import force_login_with_mfa
 pages = {
     "deelnemer@politie.example": ["/", "/trainingen/", "/trainingen/mijn/", "/netwerk/",
                                   "/netwerk/?rol=a", "/trainingen/bibliotheek/?q=ondermijning"],
-    "contactpersoon@om.example": ["/", "/signalen/", "/signalen/dashboard/"],
+    "contactpersoon@om.example": ["/", "/signalen/", "/signalen/?status=all&sort=category",
+                                  "/signalen/?status=all&sort=deadline", "/signalen/dashboard/"],
 }
 for email, urls in pages.items():
     client = Client(HTTP_HOST="127.0.0.1")

@@ -1,7 +1,11 @@
 """Shared page furniture: status badges, the form error summary, names in the active language."""
 
+from urllib.parse import quote
+
 from django import forms, template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from portal.translated import localized as _localized
 
@@ -112,3 +116,48 @@ def localized(obj, field: str = "name") -> str:
     if obj is None or obj == "":
         return ""
     return _localized(obj, field)
+
+
+@register.simple_tag(takes_context=True)
+def cursor_pagination(context, page, label: str = "") -> str:
+    """The links of a keyset page (``portal.cursor_pagination.CursorPage``): to the start,
+    back and on, keeping the other query parameters (the context's ``query``). There are
+    no page numbers: a keyset page only knows its neighbours.
+
+    Written in Python rather than from an included template: it is on every list that
+    pages by cursor, and an include with its own context was a measurable part of a page.
+    """
+    if not page.has_other_pages:
+        return ""
+    query = str(context.get("query") or "")
+    joined = f"?{query}&" if query else "?"
+    links = []
+    if not page.is_first:
+        links.append(
+            format_html(
+                '<li class="page-item"><a class="page-link" href="?{}">{}</a></li>',
+                query,
+                _("Eerste"),
+            )
+        )
+    for present, rel, param, cursor, text in (
+        (page.has_previous, "prev", "voor", page.previous_cursor, _("Vorige")),
+        (page.has_next, "next", "na", page.next_cursor, _("Volgende")),
+    ):
+        if present:
+            links.append(
+                format_html(
+                    '<li class="page-item"><a class="page-link" rel="{}" href="{}{}={}">{}</a>'
+                    "</li>",
+                    rel,
+                    joined,
+                    param,
+                    quote(cursor, safe="/"),
+                    text,
+                )
+            )
+    return format_html(
+        '<nav aria-label="{}">\n  <ul class="pagination flex-wrap">\n    {}\n  </ul>\n</nav>',
+        label or _("Paginering"),
+        mark_safe("\n    ".join(links)),  # noqa: S308 - every link is written by format_html
+    )

@@ -9,6 +9,12 @@ register = template.Library()
 _CACHE_ATTR = "_signal_attention_count"
 
 
+def remember_attention_count(request, count: int) -> None:
+    """For a view that read ``attention_count`` with its own figures (the queue): the menu
+    shows that count instead of asking again."""
+    setattr(request, _CACHE_ATTR, count)
+
+
 @register.simple_tag(takes_context=True)
 def signal_attention_count(context) -> int:
     """New and overdue signals of the user's meldpunt; read once per request."""

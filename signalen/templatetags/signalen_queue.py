@@ -9,6 +9,7 @@ the page's time. The markup is what a template loop would write: a row per ``Que
 from html import escape
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -59,3 +60,32 @@ def queue_rows(rows) -> str:
             )
         )
     return mark_safe("\n".join(written))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def queue_filter_fields(form) -> str:
+    """The filter bar's fields, each in its grid cell with its label (the checkbox after
+    its box), written in Python for the same reason as the rows."""
+    cells = []
+    for field in form:
+        if field.name == "overdue":
+            cells.append(
+                format_html(
+                    '<div class="col-sm-6 col-md-3 col-lg-2 form-check ms-2">\n'
+                    '  {} <label class="form-check-label" for="{}">{}</label>\n</div>',
+                    field,
+                    field.id_for_label,
+                    field.label,
+                )
+            )
+        else:
+            cells.append(
+                format_html(
+                    '<div class="col-sm-6 col-md-3 col-lg-2">\n'
+                    '  <label class="form-label" for="{}">{}</label>\n  {}\n</div>',
+                    field.id_for_label,
+                    field.label,
+                    field,
+                )
+            )
+    return mark_safe("\n".join(cells))  # noqa: S308 - every cell is written by format_html

@@ -59,6 +59,9 @@ def test_the_badge_counts_the_attention_rule(world, hours):
     for user in _fresh(*contacts):
         expected = Signal.objects.filter(selectors._needs_attention(user, moment)).count()
         assert selectors.attention_count(user=user, now=moment) == expected
+        # The queue reads the badge with its own counts, in the same statement.
+        counts = selectors.queue_counts(user=user, filters=selectors.QueueFilters(), now=moment)
+        assert counts.attention == expected
         seen.append(expected)
     assert any(seen), "the world holds signals that wait"
 
@@ -100,4 +103,10 @@ def test_the_filter_names_the_contact_persons_the_rule_selects(world):
             .values_list("pk", "full_name", "email")
         ]
         assert contact_person_names(organisation_ids=ids, but=user) == expected
+        if not user.is_active:
+            continue  # has no queue to open
+        # The queue's filter reads them with the categories, in one statement.
+        choices = selectors.queue_choices(user=user)
+        assert choices.colleagues == expected
+        assert choices.categories == selectors.queue_categories()
     assert contact_person_names(organisation_ids=[organisations[1].pk], but=gone) != []
