@@ -30,6 +30,26 @@ for email, urls in pages.items():
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, (email, url, response.status_code)
+# The programme dashboard's page of runs, read in SQL: every page of every programme, of all
+# providers and of each, as a coordinator opens them.
+import re
+from django.urls import reverse
+from portal.models import Programme
+client = Client(HTTP_HOST="127.0.0.1")
+force_login_with_mfa(client, User.objects.get(email="coordinator@voorbeeldstad.example"))
+rows = 0
+for programme in Programme.objects.all():
+    url = reverse("trainings:programme_dashboard_runs", args=[programme.pk])
+    response = client.get(url, {"van": "2020-01-01", "tot": "2030-12-31"})
+    assert response.status_code == 200, (url, response.status_code)
+    page = response.content.decode()
+    rows += page.count('<tr><th scope="row">')
+    for provider in set(re.findall(r'<option value="([0-9]+)"', page)):
+        query = {"van": "2020-01-01", "tot": "2030-12-31", "aanbieder": provider}
+        assert client.get(url, query).status_code == 200, (url, provider)
+    for link in re.findall(r'href="[?]([^"]*(?:na|voor)=[0-9]+)"', page):
+        assert client.get(f"{url}?{link.replace('&amp;', '&')}").status_code == 200, link
+assert rows, "no runs on the dashboard's pages"
 # Whom the participant met and their programmes, read in SQL: the dates as aware datetimes.
 from portal import network
 met, programmes = network.acquaintances(User.objects.get(email="deelnemer@politie.example").pk)

@@ -2119,70 +2119,6 @@ def followup_summary(
     }
 
 
-def _per_run_count(rows: QuerySet, aggregate=None):
-    """The count (or ``aggregate``) of ``rows`` (filtered on ``run_id=OuterRef("pk")``) of
-    the outer run, 0 when it has none: a subquery read through the run's index."""
-    counted = rows.order_by().values("run_id").annotate(n=aggregate or Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _questionnaire_counts(
-    *, run_ids: list[int], due: dict[int, bool]
-) -> tuple[dict[int, evaluation.GroupTotals], dict[int, evaluation.FollowupTotals]]:
-    """``_evaluation_totals`` and ``followup_summary`` of these runs in two queries instead
-    of seven: every count of a run as a subquery on the run's row, then the organisations
-    contacted. ``due`` as in ``followup_summary``; the same figures."""
-    if not run_ids:
-        return {}, {}
-    due_ids = [pk for pk, is_due in due.items() if is_due]
-    run = OuterRef("pk")
-    scored = EvaluationAnswer.objects.filter(question__run_id=run, score__isnull=False)
-    invitees = Enrolment.objects.filter(run_id=run, status=EnrolmentStatus.ENROLLED).exclude(
-        _never_present()
-    )
-    rows = (
-        Run.objects.filter(pk__in=run_ids)
-        .order_by()
-        .values_list("pk")
-        .annotate(
-            answers=_per_run_count(EvaluationRespondent.objects.filter(run_id=run)),
-            score_sum=_per_run_count(scored.annotate(run_id=F("question__run_id")), Sum("score")),
-            score_count=_per_run_count(scored.annotate(run_id=F("question__run_id"))),
-            # Asked only once the follow-up moment passed, as ``followup_summary``.
-            asked=Case(
-                When(pk__in=due_ids, then=_per_run_count(invitees)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            answered=_per_run_count(FollowupRespondent.objects.filter(run_id=run)),
-            contacted=_per_run_count(FollowupAnswer.objects.filter(run_id=run, contacted=True)),
-        )
-    )
-    counts = {row[0]: row[1:] for row in rows}
-    per_organisation: dict[int, dict[str, int]] = defaultdict(dict)
-    for run_id, name, n in (
-        FollowupContact.objects.filter(answer__run_id__in=run_ids)
-        .values("answer__run_id", "organisation__name")
-        .annotate(n=Count("pk"))
-        .values_list("answer__run_id", "organisation__name", "n")
-    ):
-        per_organisation[run_id][name] = n
-    none = (0, 0, 0, 0, 0, 0)
-    evaluations, followups = {}, {}
-    for run_id in run_ids:
-        answers, score_sum, score_count, asked, answered, contacted = counts.get(run_id, none)
-        evaluations[run_id] = evaluation.GroupTotals(
-            answers=answers, score_sum=score_sum or 0, score_count=score_count or 0
-        )
-        followups[run_id] = evaluation.followup_totals(
-            asked=asked,
-            answered=answered,
-            contacted=contacted,
-            per_organisation=per_organisation[run_id],
-        )
-    return evaluations, followups
-
-
 def questionnaires_owed(*, enrolments: Iterable[Enrolment]) -> dict[int, list[str]]:
     """Per run id among ``enrolments`` (read by ``my_past_enrolments``): "evaluation" and/or
     "followup" when the user may answer it now. No query of its own: the page query read
@@ -2263,11 +2199,32 @@ def _facts(
 ) -> completion.Facts:
     now = timezone.now()
     counting = [session for session in sessions if not session.is_cancelled]
+    return _counted_facts(
+        run=run,
+        sessions=len(counting),
+        sessions_ended=sum(1 for session in counting if session.ends_at <= now),
+        enrolment_status=enrolment_status,
+        attended=attended,
+        end_review_written=end_review_written,
+    )
+
+
+def _counted_facts(
+    *,
+    run: Run,
+    sessions: int,
+    sessions_ended: int,
+    enrolment_status: str,
+    attended: int,
+    end_review_written: bool,
+) -> completion.Facts:
+    """The facts of the completion rule from counts: ``sessions`` of the run not called off,
+    ``sessions_ended`` of them ended; ``run`` with its training."""
     return completion.Facts(
         min_attendance_percent=run.training.min_attendance_percent,
         end_review_required=run.training.end_review_required,
-        sessions=len(counting),
-        sessions_ended=sum(1 for session in counting if session.ends_at <= now),
+        sessions=sessions,
+        sessions_ended=sessions_ended,
         attended=attended,
         end_review_written=end_review_written,
         holds_place=enrolment_status == EnrolmentStatus.ENROLLED,
@@ -2698,14 +2655,317 @@ class RunPage:
     next_after: int | None
 
 
-def dashboard_providers(*, programme: Programme) -> QuerySet[Organisation]:
-    """The organisations providing trainings of the programme, by name."""
-    return (
-        Organisation.objects.filter(
-            pk__in=Training.objects.filter(programme=programme).values("provider_id")
+# The page of runs, on every view of it, written as SQL (see ``portal.sql``): building its
+# counts with the ORM took longer than the database took to answer them. Each statement
+# says which definition it follows; ``tests/trainings/test_programme_dashboard.py`` holds
+# the figures of every run to those of ``programme_dashboard`` (the ORM) at two volumes.
+#
+# The organisations providing trainings of the programme, by name.
+_DASHBOARD_PROVIDERS_SQL = (
+    "SELECT o.id, o.name FROM portal_organisation o WHERE o.id IN ("
+    "SELECT t.provider_id FROM trainings_training t WHERE t.programme_id = %s) ORDER BY o.name"
+)
+# A page of ``dashboard_runs`` (of one provider, after or before a run: the ``parts``), with
+# what the figures and the completion rule read of each run and its training.
+_DASHBOARD_RUN_PAGE_SQL = (
+    "SELECT r.id, r.status, r.capacity, r.starts_at, r.ends_at, r.training_id, t.title, "
+    "t.provider_id, o.name, t.min_attendance_percent, t.end_review_required "
+    "FROM trainings_run r JOIN trainings_training t ON t.id = r.training_id "
+    "JOIN portal_organisation o ON o.id = t.provider_id "
+    "WHERE t.programme_id = %s AND r.status IN ({statuses}){provider}{anchor} AND EXISTS ("
+    "SELECT 1 FROM trainings_session s WHERE s.run_id = r.id AND s.is_cancelled = %s "
+    "AND s.starts_at >= %s AND s.starts_at < %s) ORDER BY {order} LIMIT %s"
+)
+_ONE_PROVIDER = " AND t.provider_id = %s"
+_AFTER = " AND (r.starts_at > %s OR (r.starts_at = %s AND r.id > %s))"
+_BEFORE = " AND (r.starts_at < %s OR (r.starts_at = %s AND r.id < %s))"
+_FORWARD, _BACKWARD = "r.starts_at, r.id", "r.starts_at DESC, r.id DESC"
+_RUN_START_SQL = "SELECT starts_at FROM trainings_run WHERE id = %s"
+# Per run: the enrolments (``_dashboard_run_counts``, ``EVER_WAITED``) and the attendance at
+# sessions held in the period (``_held_sessions``), each grouped once over these runs' rows;
+# the sessions that count and those ended (``_facts``), the evaluations
+# (``_evaluation_totals``) and the samenwerkingsmeter's answers (``followup_summary``), each a
+# subquery on the run's own index (as joins they took the planner longer than the answer).
+_DASHBOARD_RUN_FIGURES_SQL = (
+    "SELECT r.id, COALESCE(e.enrolled, 0), COALESCE(e.waiting_now, 0), "
+    "COALESCE(e.ever_waited, 0), COALESCE(e.never_placed, 0), COALESCE(a.present, 0), "
+    "COALESCE(a.absent, 0), COALESCE(a.excused, 0), "
+    "(SELECT COUNT(*) FROM trainings_session s WHERE s.run_id = r.id AND s.is_cancelled = %s), "
+    "(SELECT COUNT(*) FROM trainings_session s WHERE s.run_id = r.id AND s.is_cancelled = %s "
+    "AND s.ends_at <= %s), "
+    "(SELECT COUNT(*) FROM trainings_evaluationrespondent v WHERE v.run_id = r.id), "
+    "(SELECT COALESCE(SUM(x.score), 0) FROM trainings_evaluationanswer x "
+    "JOIN trainings_runquestion q ON q.id = x.question_id "
+    "WHERE q.run_id = r.id AND x.score IS NOT NULL), "
+    "(SELECT COUNT(*) FROM trainings_evaluationanswer x "
+    "JOIN trainings_runquestion q ON q.id = x.question_id "
+    "WHERE q.run_id = r.id AND x.score IS NOT NULL), "
+    "(SELECT COUNT(*) FROM trainings_followuprespondent f WHERE f.run_id = r.id), "
+    "(SELECT COUNT(*) FROM trainings_followupanswer c WHERE c.run_id = r.id AND c.contacted = %s) "
+    "FROM trainings_run r LEFT JOIN ("
+    "SELECT run_id, SUM(CASE WHEN status = %s THEN 1 ELSE 0 END) AS enrolled, "
+    "SUM(CASE WHEN status = %s THEN 1 ELSE 0 END) AS waiting_now, "
+    "SUM(CASE WHEN enrolled_at IS NULL OR enrolled_at > requested_at THEN 1 ELSE 0 END) "
+    "AS ever_waited, SUM(CASE WHEN enrolled_at IS NULL THEN 1 ELSE 0 END) AS never_placed "
+    "FROM trainings_enrolment WHERE run_id IN ({runs}) GROUP BY run_id) e ON e.run_id = r.id "
+    "LEFT JOIN (SELECT s.run_id, SUM(CASE WHEN a.status = %s THEN 1 ELSE 0 END) AS present, "
+    "SUM(CASE WHEN a.status = %s THEN 1 ELSE 0 END) AS absent, "
+    "SUM(CASE WHEN a.status = %s THEN 1 ELSE 0 END) AS excused "
+    "FROM trainings_attendance a JOIN trainings_session s ON s.id = a.session_id "
+    "WHERE s.run_id IN ({runs}) AND s.is_cancelled = %s AND s.starts_at >= %s "
+    "AND s.starts_at < %s GROUP BY s.run_id) a ON a.run_id = r.id "
+    "WHERE r.id IN ({runs})"
+)
+# The places held in these runs, counted per run and per what the completion rule reads of
+# a participant (``completion_counts``: sessions attended that count, the end review written
+# as ``_end_review_written``) and whether they never came (``_never_present``: attendance
+# recorded, never present), which leaves them out of the invitees.
+_DASHBOARD_RUN_PLACES_SQL = (
+    "SELECT run_id, attended, written, never_came, COUNT(*) FROM ("
+    "SELECT e.run_id, COALESCE(a.attended, 0) AS attended, "
+    # The plan read per place through its index (an EXISTS the planner may turn into a
+    # hash of every plan written).
+    "CASE WHEN {written} THEN 1 ELSE 0 END AS written, "
+    "CASE WHEN a.recorded > 0 AND a.present = 0 THEN 1 ELSE 0 END AS never_came "
+    "FROM trainings_enrolment e LEFT JOIN ("
+    "SELECT a.enrolment_id, COUNT(*) AS recorded, "
+    "SUM(CASE WHEN a.status = %s THEN 1 ELSE 0 END) AS present, "
+    "SUM(CASE WHEN a.status = %s AND s.is_cancelled = %s THEN 1 ELSE 0 END) AS attended "
+    "FROM trainings_attendance a JOIN trainings_enrolment b ON b.id = a.enrolment_id "
+    "JOIN trainings_session s ON s.id = a.session_id "
+    "WHERE b.run_id IN ({runs}) GROUP BY a.enrolment_id) a ON a.enrolment_id = e.id "
+    "WHERE e.run_id IN ({runs}) AND e.status = %s) places "
+    "GROUP BY run_id, attended, written, never_came"
+)
+# The organisations named in the samenwerkingsmeter's answers of these runs, per run.
+_DASHBOARD_RUN_CONTACTS_SQL = (
+    "SELECT a.run_id, o.name, COUNT(*) FROM trainings_followupcontact c "
+    "JOIN trainings_followupanswer a ON a.id = c.answer_id "
+    "JOIN portal_organisation o ON o.id = c.organisation_id "
+    "WHERE a.run_id IN ({runs}) GROUP BY a.run_id, o.name"
+)
+# In the order of the model's fields, as ``Model.from_db`` takes them.
+_PAGE_RUN_FIELDS = ("id", "training_id", "capacity", "status", "starts_at", "ends_at")
+_PAGE_TRAINING_FIELDS = (
+    "id",
+    "title",
+    "provider_id",
+    "min_attendance_percent",
+    "end_review_required",
+)
+_PROVIDER_FIELDS = ("id", "name")
+
+
+def _written(column: str) -> str:
+    """``column`` holds something other than white space (``_end_review_written``), in the
+    database's own words for a regular expression (the pattern a parameter)."""
+    return f"{column} {connection.operators['regex'] % '%s'}"
+
+
+def dashboard_providers(*, programme: Programme) -> list[Organisation]:
+    """The organisations providing trainings of the programme, by name (id and name)."""
+    return [
+        Organisation.from_db(None, _PROVIDER_FIELDS, row)
+        for row in sql.fetch_all(_DASHBOARD_PROVIDERS_SQL, [programme.pk])
+    ]
+
+
+def _dashboard_run_rows(
+    *,
+    programme: Programme,
+    period: stats.Period,
+    provider: Organisation | None,
+    anchor: tuple[datetime, int] | None,
+    backward: bool,
+) -> list[Run]:
+    """``RUN_PAGE_SIZE`` + 1 runs of ``dashboard_runs`` from ``anchor`` (start, id) on, or
+    back from it, each with its training (and the training's provider's name)."""
+    start, end = _day_bounds(period)
+    params: list = [programme.pk, *DASHBOARD_RUN_STATUSES]
+    if provider is not None:
+        params.append(provider.pk)
+    if anchor is not None:
+        params += [sql.moment(anchor[0]), sql.moment(anchor[0]), anchor[1]]
+    params += [False, sql.moment(start), sql.moment(end), RUN_PAGE_SIZE + 1]
+    statement = sql.expand(
+        _DASHBOARD_RUN_PAGE_SQL,
+        statuses=DASHBOARD_RUN_STATUSES,
+        parts={
+            "provider": _ONE_PROVIDER if provider is not None else "",
+            "anchor": "" if anchor is None else _BEFORE if backward else _AFTER,
+            "order": _BACKWARD if backward else _FORWARD,
+        },
+    )
+    runs = []
+    for (
+        pk,
+        status,
+        capacity,
+        starts_at,
+        ends_at,
+        training_id,
+        title,
+        provider_id,
+        provider_name,
+        percent,
+        review_required,
+    ) in sql.fetch_all(statement, params):
+        run = Run.from_db(
+            None,
+            _PAGE_RUN_FIELDS,
+            (pk, training_id, capacity, status, sql.timestamp(starts_at), sql.timestamp(ends_at)),
         )
-        .only("pk", "name")
-        .order_by("name")
+        training = Training.from_db(
+            None,
+            _PAGE_TRAINING_FIELDS,
+            (training_id, title, provider_id, percent, bool(review_required)),
+        )
+        Training.provider.field.set_cached_value(
+            training, Organisation.from_db(None, _PROVIDER_FIELDS, (provider_id, provider_name))
+        )
+        Run.training.field.set_cached_value(run, training)
+        runs.append(run)
+    return runs
+
+
+def _dashboard_page_figures(
+    shown: list[Run], *, period: stats.Period, now: datetime, followup_weeks: int | None
+) -> DashboardFigures:
+    """The figures of a page of runs (read by ``_dashboard_run_rows``) in three queries: the
+    counts of every run, the places held grouped by what completion and the invitation read,
+    and the organisations contacted. The same figures as ``programme_dashboard`` gives
+    these runs."""
+    if not shown:
+        return DashboardFigures(
+            runs=[],
+            totals=stats.Totals(waited=0, never_placed=0, trained=0, trained_elsewhere=0),
+            matrix=[],
+            completion={},
+            evaluations={},
+            evaluations_combined=evaluation.combine([]),
+            followups={},
+        )
+    run_ids = [run.pk for run in shown]
+    start, end = _day_bounds(period)
+    counts = {
+        row[0]: row[1:]
+        for row in sql.fetch_all(
+            sql.expand(_DASHBOARD_RUN_FIGURES_SQL, runs=run_ids),
+            [
+                False,
+                False,
+                sql.moment(now),
+                True,
+                EnrolmentStatus.ENROLLED,
+                EnrolmentStatus.WAITLISTED,
+                *run_ids,
+                AttendanceStatus.PRESENT,
+                AttendanceStatus.ABSENT,
+                AttendanceStatus.EXCUSED,
+                *run_ids,
+                False,
+                sql.moment(start),
+                sql.moment(min(end, now)),
+                *run_ids,
+            ],
+        )
+    }
+    written = _written(
+        "(SELECT d.learned FROM trainings_developmentplan d WHERE d.enrolment_id = e.id)"
+    )
+    places = sql.fetch_all(
+        sql.expand(_DASHBOARD_RUN_PLACES_SQL, runs=run_ids, parts={"written": written}),
+        [
+            r"\S",
+            AttendanceStatus.PRESENT,
+            AttendanceStatus.PRESENT,
+            False,
+            *run_ids,
+            *run_ids,
+            EnrolmentStatus.ENROLLED,
+        ],
+    )
+    per_organisation: dict[int, dict[str, int]] = defaultdict(dict)
+    for run_id, name, n in sql.fetch_all(
+        sql.expand(_DASHBOARD_RUN_CONTACTS_SQL, runs=run_ids), run_ids
+    ):
+        per_organisation[run_id][name] = n
+    runs_by_id = {run.pk: run for run in shown}
+    completed = {run_id: [0, 0] for run_id in run_ids}
+    invited: dict[int, int] = defaultdict(int)
+    for run_id, attended, is_written, never_came, people in places:
+        run = runs_by_id[run_id]
+        sessions, ended = counts[run_id][7:9]
+        complete = completion.evaluate(
+            _counted_facts(
+                run=run,
+                sessions=sessions,
+                sessions_ended=ended,
+                enrolment_status=EnrolmentStatus.ENROLLED,
+                attended=attended,
+                end_review_written=bool(is_written),
+            )
+        ).is_complete
+        completed[run_id][1] += people
+        completed[run_id][0] += people if complete else 0
+        if not never_came:
+            invited[run_id] += people
+    runs, evaluations, followups = [], {}, {}
+    for run in shown:
+        (
+            enrolled,
+            waiting_now,
+            ever_waited,
+            never_placed,
+            present,
+            absent,
+            excused,
+            _sessions,
+            _ended,
+            answers,
+            score_sum,
+            score_count,
+            answered,
+            contacted,
+        ) = counts[run.pk]
+        runs.append(
+            stats.RunFigures(
+                run_id=run.pk,
+                training=run.training.title,
+                provider=run.training.provider.name,
+                provider_id=run.training.provider_id,
+                starts_on=timezone.localdate(run.starts_at) if run.starts_at else None,
+                capacity=run.capacity,
+                enrolled=enrolled,
+                waiting_now=waiting_now,
+                ever_waited=ever_waited,
+                never_placed=never_placed,
+                present=present,
+                absent=absent,
+                excused=excused,
+                finished=run.status == RunStatus.COMPLETED
+                or (run.ends_at is not None and run.ends_at <= now),
+            )
+        )
+        evaluations[run.pk] = evaluation.GroupTotals(
+            answers=answers, score_sum=score_sum, score_count=score_count
+        )
+        # Asked only once the follow-up moment passed, as ``followup_summary``.
+        due = _followup_due(run.ends_at, followup_weeks, now)
+        followups[run.pk] = evaluation.followup_totals(
+            asked=invited[run.pk] if due else 0,
+            answered=answered,
+            contacted=contacted,
+            per_organisation=per_organisation[run.pk],
+        )
+    return DashboardFigures(
+        runs=runs,
+        totals=stats.Totals(waited=0, never_placed=0, trained=0, trained_elsewhere=0),
+        matrix=[],
+        completion={run_id: (done, held) for run_id, (done, held) in completed.items()},
+        evaluations=evaluations,
+        evaluations_combined=evaluation.combine(evaluations.values()),
+        followups=followups,
     )
 
 
@@ -2714,51 +2974,40 @@ def dashboard_run_page(
     programme: Programme,
     period: stats.Period,
     now: datetime,
+    providers: list[Organisation],
     provider_id: int | None = None,
     after: int | None = None,
     before: int | None = None,
 ) -> RunPage:
-    """``RUN_PAGE_SIZE`` runs of the period (of one provider, if given) after or before the
-    run with that id, in start order, with their figures. At most eleven queries, reading
-    only these runs' rows: paged by the last run's start and id, not by an offset."""
-    runs = dashboard_runs(programme=programme, period=period, now=now)
-    provider = None
-    if provider_id is not None:
-        provider = dashboard_providers(programme=programme).filter(pk=provider_id).first()
-        runs = runs.filter(training__provider=provider) if provider else runs
+    """``RUN_PAGE_SIZE`` runs of the period (of one provider, if given: one of
+    ``providers``, read by ``dashboard_providers``) after or before the run with that id, in
+    start order, with their figures. Four queries (five when paging), reading only these
+    runs' rows: paged by the last run's start and id, not by an offset."""
+    provider = next((p for p in providers if p.pk == provider_id), None)
     anchor_id = after if after is not None else before
-    anchor = (
-        Run.objects.filter(pk=anchor_id).values_list("starts_at", flat=True).first()
-        if anchor_id is not None
-        else None
+    found = sql.fetch_one(_RUN_START_SQL, [anchor_id]) if anchor_id is not None else None
+    starts_at = sql.timestamp(found[0]) if found else None
+    backward = starts_at is not None and before is not None
+    anchor = None
+    if starts_at is not None:
+        anchor = (starts_at, before if backward else after)
+    shown = _dashboard_run_rows(
+        programme=programme, period=period, provider=provider, anchor=anchor, backward=backward
     )
-    if anchor is not None and before is not None:
-        earlier = Q(starts_at__lt=anchor) | Q(starts_at=anchor, pk__lt=before)
-        shown = list(runs.filter(earlier).order_by("-starts_at", "-pk")[: RUN_PAGE_SIZE + 1])
+    if backward:
         has_previous, has_next = len(shown) > RUN_PAGE_SIZE, True
         shown = shown[:RUN_PAGE_SIZE][::-1]
     else:
-        if anchor is not None:
-            runs = runs.filter(Q(starts_at__gt=anchor) | Q(starts_at=anchor, pk__gt=after))
-        shown = list(runs[: RUN_PAGE_SIZE + 1])
         has_previous, has_next = anchor is not None, len(shown) > RUN_PAGE_SIZE
         shown = shown[:RUN_PAGE_SIZE]
-    run_ids = [run.pk for run in shown]
     # Every run shown is of this programme: its follow-up weeks read with it.
     settings = getattr(programme, "evaluation_settings", None)
-    weeks = settings.followup_weeks if settings is not None else None
-    evaluation_groups, followups = _questionnaire_counts(
-        run_ids=run_ids, due={run.pk: _followup_due(run.ends_at, weeks, now) for run in shown}
-    )
     return RunPage(
-        figures=DashboardFigures(
-            runs=_run_figures(shown, period=period, now=now),
-            totals=stats.Totals(waited=0, never_placed=0, trained=0, trained_elsewhere=0),
-            matrix=[],
-            completion=completion_counts(run_ids=run_ids, runs=shown),
-            evaluations=evaluation_groups,
-            evaluations_combined=evaluation.combine(evaluation_groups.values()),
-            followups=followups,
+        figures=_dashboard_page_figures(
+            shown,
+            period=period,
+            now=now,
+            followup_weeks=settings.followup_weeks if settings is not None else None,
         ),
         provider=provider,
         previous_before=shown[0].pk if shown and has_previous else None,

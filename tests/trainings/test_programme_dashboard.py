@@ -28,7 +28,14 @@ from trainings.models import (
     DevelopmentPlan,
     Enrolment,
     EnrolmentStatus,
+    EvaluationAnswer,
+    EvaluationRespondent,
+    EvaluationSettings,
+    FollowupAnswer,
+    FollowupContact,
+    FollowupRespondent,
     QuestionKind,
+    RunQuestion,
     RunStatus,
     Session,
 )
@@ -572,15 +579,15 @@ def test_the_page_and_the_downloads_take_the_same_queries_at_3_and_at_30_runs(
 
 # The page: the login session and roles, the programme, the counted figures (one row), and
 # what its menu reads, whatever the number of runs. A page of runs: the same (the programme
-# with its follow-up weeks), then the runs, their enrolment and attendance counts, completion
-# (sessions, places), the evaluations and the samenwerkingsmeter (every count of a run in one
-# query, the organisations contacted in another) of those runs only, and the providers for
-# the filter. The downloads count every run: six queries for the
+# with its follow-up weeks), then the providers for the filter, the runs, every count of those
+# runs in one query (enrolments, attendance, sessions, evaluations, samenwerkingsmeter), their
+# places held grouped for completion and the invitations, and the organisations contacted.
+# The downloads count every run: six queries for the
 # figures (runs, enrolment and attendance counts grouped per run, waiting list, people
 # trained, matrix), two for completion, two for the evaluations and four or five for the
 # samenwerkingsmeter.
 PAGE_QUERIES = 6
-RUNS_PAGE_QUERIES = 13
+RUNS_PAGE_QUERIES = 10
 EXPORT_QUERIES = 19
 
 
@@ -847,3 +854,116 @@ def test_a_long_table_shows_its_first_rows_and_bars_on_the_page_and_counts_the_r
     assert shown.rows_left_off == 2
     assert len(shown.export_rows) == 7  # header, five rows, footer: the page's copy only
     assert section.on_page(7) is section
+
+
+# --- the page of runs against the dashboard's own counts --------------------------------------
+
+
+def _mixed_world(programme, partners, runs: int, seed: int) -> None:
+    """``runs`` runs of every kind the counts tell apart, at random: completed and published
+    runs, sessions called off, held, ahead and before the period, places held, waiting, moved
+    up, given up, attendance of every status (on sessions called off too), end reviews
+    written, blank and missing, evaluations with and without scores and the
+    samenwerkingsmeter's answers with the organisations named, for runs whose follow-up is
+    due and for runs whose follow-up is not."""
+    rng = random.Random(seed)
+    providers = list(partners.values())
+    EvaluationSettings.objects.create(programme=programme, followup_weeks=2)
+    # Present only at a session called off: invited (present once), yet attended none.
+    training = TrainingFactory(programme=programme, provider=providers[0])
+    run, (off, held) = _run(training, days=(-40, -30))
+    Session.objects.filter(pk=off.pk).update(is_cancelled=True)
+    enrolment = EnrolmentFactory(run=run)
+    _mark(enrolment, off, PRESENT)
+    _mark(enrolment, held, ABSENT)
+    for n in range(runs):
+        training = TrainingFactory(
+            programme=programme,
+            provider=providers[n % len(providers)],
+            min_attendance_percent=rng.choice([0, 50, 80, 100]),
+            end_review_required=rng.random() < 0.5,
+        )
+        days = sorted(rng.sample(range(-90, 25), rng.randint(1, 4)))
+        run, sessions = _run(
+            training,
+            capacity=rng.randint(2, 8),
+            status=rng.choice([RunStatus.PUBLISHED, RunStatus.COMPLETED]),
+            days=days,
+        )
+        for session in sessions:
+            if rng.random() < 0.2:
+                Session.objects.filter(pk=session.pk).update(is_cancelled=True)
+        asked = timezone.now() - timedelta(days=60)
+        question = RunQuestion.objects.create(
+            run=run, kind=QuestionKind.SCALE, text="Hoe was het?", position=1
+        )
+        for _ in range(rng.randint(0, 7)):
+            status = rng.choice(
+                [EnrolmentStatus.ENROLLED] * 3
+                + [EnrolmentStatus.WAITLISTED, EnrolmentStatus.CANCELLED]
+            )
+            requested = asked + timedelta(hours=rng.randint(0, 100))
+            enrolled_at = {
+                "at once": requested,
+                "moved up": requested + timedelta(days=2),
+                "never": None,
+            }[rng.choice(["at once", "moved up", "never"])]
+            enrolment = EnrolmentFactory(
+                run=run, status=status, requested_at=requested, enrolled_at=enrolled_at
+            )
+            for session in sessions:
+                if rng.random() < 0.7:
+                    _mark(enrolment, session, rng.choice([PRESENT, PRESENT, ABSENT, EXCUSED]))
+            learned = rng.choice([None, "", " \n\t", "Veel geleerd"])
+            if learned is not None:
+                DevelopmentPlan.objects.create(enrolment=enrolment, learned=learned)
+            if rng.random() < 0.4:
+                EvaluationRespondent.objects.create(run=run, participant=enrolment.participant)
+                EvaluationAnswer.objects.create(
+                    question=question, score=rng.choice([None, 1, 3, 5])
+                )
+            if rng.random() < 0.4:
+                FollowupRespondent.objects.create(run=run, participant=enrolment.participant)
+                answer = FollowupAnswer.objects.create(run=run, contacted=rng.random() < 0.6)
+                for organisation in rng.sample(providers, rng.randint(0, 2)):
+                    FollowupContact.objects.create(answer=answer, organisation=organisation)
+
+
+@pytest.mark.parametrize("runs,seed", [(8, 1), (40, 2)])
+def test_the_page_of_runs_counts_what_the_dashboard_counts(programme, partners, runs, seed):
+    """The page of runs counts in SQL of its own; every figure of every run, page by page
+    (of all providers and of one), equals what ``programme_dashboard`` counts with the
+    dashboard's definitions."""
+    _mixed_world(programme, partners, runs, seed)
+    programme = selectors.dashboard_programme(user=beheerder(), programme_id=programme.pk)
+    first, last = _period_days()
+    period = stats.custom_period(first, last)
+    now = timezone.now()
+    expected = selectors.programme_dashboard(programme=programme, period=period, now=now)
+    providers = selectors.dashboard_providers(programme=programme)
+    assert [p.name for p in providers] == sorted(p.name for p in partners.values())
+    for provider_id in (None, partners["politie"].pk):
+        shown, after = [], None
+        while True:
+            page = selectors.dashboard_run_page(
+                programme=programme,
+                period=period,
+                now=now,
+                providers=providers,
+                provider_id=provider_id,
+                after=after,
+            )
+            figures = page.figures
+            ids = figures.run_ids
+            assert figures.completion == {pk: expected.completion[pk] for pk in ids}
+            assert figures.evaluations == {pk: expected.evaluations[pk] for pk in ids}
+            assert figures.followups == {pk: expected.followups[pk] for pk in ids}
+            shown += figures.runs
+            if page.next_after is None:
+                break
+            after = page.next_after
+        assert shown == [run for run in expected.runs if provider_id in (None, run.provider_id)]
+    # The counts are not all nought: the world holds every case.
+    assert any(done for done, _held in expected.completion.values())
+    assert any(f.asked for f in expected.followups.values())
+    assert any(f.per_organisation for f in expected.followups.values())

@@ -110,10 +110,12 @@ def programme_dashboard_runs(request, programme_id: int):
         return redirect(f"{url}?{request.GET.urlencode()}")
     period = form.period()
     provider_id = _id_param(request, "aanbieder")
+    providers = selectors.dashboard_providers(programme=programme)
     page = selectors.dashboard_run_page(
         programme=programme,
         period=period,
         now=timezone.now(),
+        providers=providers,
         provider_id=provider_id,
         after=_id_param(request, "na"),
         before=_id_param(request, "voor"),
@@ -127,7 +129,7 @@ def programme_dashboard_runs(request, programme_id: int):
             "programme": programme,
             "period": period,
             "page": page,
-            "providers": selectors.dashboard_providers(programme=programme),
+            "providers": providers,
             "unknown_provider": provider_id is not None and page.provider is None,
             "sections": dashboard.run_sections(page.figures),
             "page_size": selectors.RUN_PAGE_SIZE,
