@@ -388,9 +388,12 @@ def signal_queue_page(
     before: str | None = None,
     now: datetime | None = None,
     categories: list[QueueCategory] | None = None,
+    queue: QuerySet[Signal] | None = None,
 ) -> CursorPage:
     """One page of the queue after or before a cursor, as ``QueueRow``, however deep: the
-    page in one query, the names on it in two (and the categories in one unless given).
+    page in one query (two at most in the category order), the names on it in one (and the
+    categories in one unless given). ``queue``: ``signal_queue`` of the same user, filters
+    and moment, when the caller built it already (for ``queue_counts`` as well).
 
     Raises ``portal.cursor_pagination.CursorError`` for a cursor the queue did not make
     for this sort order.
@@ -398,7 +401,8 @@ def signal_queue_page(
     now = now or timezone.now()
     if categories is None:
         categories = queue_categories()
-    queue = signal_queue(user=user, filters=filters, now=now)
+    if queue is None:
+        queue = signal_queue(user=user, filters=filters, now=now)
     columns = QUEUE_ROW_COLUMNS
     split = None
     if filters.sort == "deadline":
@@ -499,8 +503,15 @@ def _bounded(counted: int) -> BoundedCount:
     return BoundedCount(n=min(counted, COUNT_LIMIT), more=counted > COUNT_LIMIT)
 
 
-def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) -> QueueCounts:
-    """The counts of the queue page, and the menu's badge, in one query.
+def queue_counts(
+    *,
+    user,
+    filters: QueueFilters,
+    now: datetime | None = None,
+    queue: QuerySet[Signal] | None = None,
+) -> QueueCounts:
+    """The counts of the queue page, and the menu's badge, in one query. ``queue`` as for
+    ``signal_queue_page``: the page's own queryset, counted without building it again.
 
     The signals that pass the filters are counted by the kept counters when they can tell
     (exact, however many), else up to ``COUNT_LIMIT``. The overdue signals change with the
@@ -518,10 +529,11 @@ def queue_counts(*, user, filters: QueueFilters, now: datetime | None = None) ->
     if tally is not None:
         matching, matching_params = tally
     else:
-        matching, matching_params = BoundedCount.statement(
-            signals_visible_to(user).filter(_queue_condition(user=user, filters=filters, now=now)),
-            COUNT_LIMIT,
-        )
+        if queue is None:
+            queue = signals_visible_to(user).filter(
+                _queue_condition(user=user, filters=filters, now=now)
+            )
+        matching, matching_params = BoundedCount.statement(queue, COUNT_LIMIT)
     matching_count, overdue_count, waiting = sql.fetch_one(
         sql.expand(
             _QUEUE_COUNTS_SQL,

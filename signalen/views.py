@@ -183,6 +183,8 @@ def signal_queue(request):
     form = QueueFilterForm(request.GET or None, choices=choices)
     filters = form.filters()
     now = timezone.now()
+    # Built once, for the page and its count.
+    queue = selectors.signal_queue(user=request.user, filters=filters, now=now)
     page_of = partial(
         selectors.signal_queue_page,
         user=request.user,
@@ -190,6 +192,7 @@ def signal_queue(request):
         size=form.page_size(default=QUEUE_PAGE_SIZE),
         now=now,
         categories=choices.categories,
+        queue=queue,
     )
     cursor_refused = False
     try:
@@ -198,7 +201,7 @@ def signal_queue(request):
         # A damaged link, or one from another sort order: the start of the list instead.
         cursor_refused = True
         page = page_of()
-    counts = selectors.queue_counts(user=request.user, filters=filters, now=now)
+    counts = selectors.queue_counts(user=request.user, filters=filters, now=now, queue=queue)
     remember_attention_count(request, counts.attention)
     return render(
         request,

@@ -8,6 +8,7 @@ WEEKDAY_DATE_FORMAT; templates use those through the ``named_date`` filter.
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.dates import MONTHS, WEEKDAYS
@@ -41,6 +42,15 @@ _WRITERS = {
 }
 
 
+@cache
+def _names(language: str | None) -> tuple[dict[int, str], dict[int, str]]:
+    """The names of the months and of the days of the week in ``language`` (active now)."""
+    return (
+        {number: str(month) for number, month in MONTHS.items()},
+        {number: str(day) for number, day in WEEKDAYS.items()},
+    )
+
+
 def moment_writer(name: str) -> Callable[[datetime], str]:
     """A function that writes a moment as the format called ``name`` does in the current
     language and time zone, as ``named_date`` would.
@@ -69,10 +79,7 @@ def moment_writer(name: str) -> Callable[[datetime], str]:
             return lambda moment: dateformat.format(local(moment), format_string)
         else:
             parts.append(character)
-    names = (
-        {number: str(month) for number, month in MONTHS.items()},
-        {number: str(day) for number, day in WEEKDAYS.items()},
-    )
+    names = _names(translation.get_language())
 
     def write(moment: datetime) -> str:
         moment = local(moment)

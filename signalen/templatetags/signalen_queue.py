@@ -9,9 +9,10 @@ the page's time. The markup is what a template loop would write: a row per ``Que
 from html import escape
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from signalen.forms import QuickCheckbox, QuickSelect
 
 register = template.Library()
 
@@ -62,30 +63,49 @@ def queue_rows(rows) -> str:
     return mark_safe("\n".join(written))  # noqa: S308 - every value above is escaped
 
 
+def _widget(field) -> str:
+    """What ``str(field)`` writes for the filter bar's selects and checkbox (``QuickSelect``,
+    ``QuickCheckbox``), without the bound field's machinery around the widget; a field with
+    errors is written by the widget itself (it adds its error attributes)."""
+    widget = field.field.widget
+    if field.errors or not isinstance(widget, QuickSelect | QuickCheckbox):
+        return str(field)
+    head = f'name="{escape(field.html_name)}" class="{escape(widget.attrs.get("class", ""))}"'
+    head += f' id="{escape(field.auto_id)}"'
+    value = field.value()
+    if isinstance(widget, QuickCheckbox):
+        checked = " checked" if widget.check_test(value) else ""
+        shown = widget.format_value(value)
+        shown = f' value="{escape(shown)}"' if shown is not None else ""
+        return f'<input type="checkbox" {head}{shown}{checked}>'
+    chosen = set(widget.format_value(value))
+    options = "".join(
+        f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
+        f"{escape(str(label))}</option>"
+        for key, label in widget.choices
+    )
+    return f"<select {head}>{options}</select>"
+
+
 @register.simple_tag
 def queue_filter_fields(form) -> str:
     """The filter bar's fields, each in its grid cell with its label (the checkbox after
-    its box), written in Python for the same reason as the rows."""
+    its box), written in Python for the same reason as the rows: the bar has seven fields
+    with some forty options on every request."""
     cells = []
     for field in form:
+        label = escape(str(field.label))
+        target = escape(field.id_for_label)
         if field.name == "overdue":
             cells.append(
-                format_html(
-                    '<div class="col-sm-6 col-md-3 col-lg-2 form-check ms-2">\n'
-                    '  {} <label class="form-check-label" for="{}">{}</label>\n</div>',
-                    field,
-                    field.id_for_label,
-                    field.label,
-                )
+                '<div class="col-sm-6 col-md-3 col-lg-2 form-check ms-2">\n'
+                f'  {_widget(field)} <label class="form-check-label" for="{target}">{label}'
+                "</label>\n</div>"
             )
         else:
             cells.append(
-                format_html(
-                    '<div class="col-sm-6 col-md-3 col-lg-2">\n'
-                    '  <label class="form-label" for="{}">{}</label>\n  {}\n</div>',
-                    field.id_for_label,
-                    field.label,
-                    field,
-                )
+                '<div class="col-sm-6 col-md-3 col-lg-2">\n'
+                f'  <label class="form-label" for="{target}">{label}</label>\n'
+                f"  {_widget(field)}\n</div>"
             )
-    return mark_safe("\n".join(cells))  # noqa: S308 - every cell is written by format_html
+    return mark_safe("\n".join(cells))  # noqa: S308 - every value above is escaped
