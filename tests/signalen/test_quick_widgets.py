@@ -33,7 +33,8 @@ def test_quick_checkbox_writes_what_the_checkbox_widget_writes(value):
 _BAR_AS_TEMPLATE = """{% for field in form %}
     {% if field.name == "overdue" %}
       <div class="col-sm-6 col-md-3 col-lg-2 form-check ms-2">
-        {{ field }} <label class="form-check-label" for="{{ field.id_for_label }}">{{ field.label }}</label>
+        {{ field }}
+        <label class="form-check-label" for="{{ field.id_for_label }}">{{ field.label }}</label>
       </div>
     {% else %}
       <div class="col-sm-6 col-md-3 col-lg-2">
