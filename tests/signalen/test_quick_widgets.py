@@ -77,6 +77,4 @@ def test_the_filter_bar_writes_what_the_form_template_wrote(data, language):
         form = QueueFilterForm(data, choices=choices)
         form.filters()
         template = engines["django"].from_string(_BAR_AS_TEMPLATE)
-        assert parse_html(queue_filter_fields(form)) == parse_html(
-            template.render({"form": form})
-        )
+        assert parse_html(queue_filter_fields(form)) == parse_html(template.render({"form": form}))
