@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -24,9 +25,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,6 +172,19 @@ def training_providers() -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         Exists(Training.objects.filter(provider_id=OuterRef("pk")))
     ).order_by("name")
+
+
+# ``training_providers`` as (id, name) rows.
+_PROVIDER_CHOICES_SQL = (
+    "SELECT o.id, o.name FROM portal_organisation o WHERE EXISTS ("
+    "SELECT 1 FROM trainings_training t WHERE t.provider_id = o.id) ORDER BY o.name"
+)
+
+
+def training_provider_choices() -> list[tuple[int, str]]:
+    """``training_providers`` as (id, name) for a filter's options, read as a fixed
+    statement: the calendar asks on every request."""
+    return sql.fetch_all(_PROVIDER_CHOICES_SQL, [])
 
 
 @dataclass(frozen=True)
@@ -1107,6 +1120,25 @@ def calendar_rows(
     return sessions.order_by("starts_at", "pk").values_list(*CALENDAR_COLUMNS)
 
 
+# The first sessions of each day (``{sessions}``: the calendar's sessions as ``session_id``
+# and ``start``; ``{day}``: the local day of ``x.start``) with the columns of
+# ``CALENDAR_COLUMNS`` and the number of sessions that day.
+_CALENDAR_DAYS_SQL = (
+    "SELECT s.id, s.run_id, s.starts_at, s.ends_at, t.title, o.name, s.location, r.location, "
+    "r.status, s.is_cancelled, f.n FROM ("
+    "SELECT session_id, n FROM ("
+    "SELECT session_id, COUNT(*) OVER (PARTITION BY day) AS n, "
+    "ROW_NUMBER() OVER (PARTITION BY day ORDER BY start, session_id) AS place FROM ("
+    "SELECT x.session_id, x.start, {day} AS day FROM ({sessions}) x) c) w "
+    "WHERE place <= %s LIMIT %s) f "
+    "JOIN trainings_session s ON s.id = f.session_id "
+    "JOIN trainings_run r ON r.id = s.run_id "
+    "JOIN trainings_training t ON t.id = r.training_id "
+    "JOIN portal_organisation o ON o.id = t.provider_id "
+    "ORDER BY s.starts_at, s.id"
+)
+
+
 def calendar_days(
     *,
     user: User,
@@ -1120,10 +1152,10 @@ def calendar_days(
     """The first ``per_day`` sessions of each day of the period and every day's number of
     sessions, in one query: however busy a month, the page shows ``per_day`` a day at most
     and links to the day for the rest. The day is the local day a session starts on."""
-    day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
-    # First the narrow rows (which sessions, how many a day), then the columns of the few
-    # shown: the joins for titles and providers stay off the busy month's other sessions.
-    firsts = list(
+    # The sessions the calendar lists (``_calendar_queryset``, its rule compiled as it is)
+    # are numbered and counted per day on two narrow columns; only the few shown are joined
+    # to their run, training and provider for what the page writes.
+    listed = (
         _calendar_queryset(
             user=user,
             start=start,
@@ -1132,20 +1164,49 @@ def calendar_days(
             format=format,
             status=status,
         )
-        .annotate(
-            place_in_day=Window(RowNumber(), partition_by=[day], order_by=["starts_at", "pk"]),
-            sessions_that_day=Window(Count("pk"), partition_by=[day]),
+        .order_by()
+        .values(session_id=F("pk"), start=F("starts_at"))
+    )
+    try:
+        sessions, params = sql.subquery(listed)
+    except EmptyResultSet:  # a condition nothing can pass
+        return [], {}
+    day, day_params = connection.ops.datetime_cast_date_sql(
+        "x.start", (), timezone.get_current_timezone_name()
+    )
+    fetched = sql.fetch_all(
+        sql.expand(_CALENDAR_DAYS_SQL, parts={"day": day, "sessions": sessions}),
+        # At most ``per_day`` a day: the bound tells the planner how few rows are joined.
+        [*day_params, *params, per_day, per_day * ((end - start).days + 3)],
+    )
+    zone = timezone.get_current_timezone()
+    entries = [
+        CalendarEntry(
+            session_id=pk,
+            run_id=run_id,
+            starts_at=sql.timestamp(starts_at).astimezone(zone),
+            ends_at=sql.timestamp(ends_at).astimezone(zone),
+            title=title,
+            provider=provider,
+            place=location or run_location,
+            run_status=run_status,
+            is_cancelled=bool(is_cancelled),
         )
-        .filter(place_in_day__lte=per_day)
-        .values_list("pk", "sessions_that_day")
-    )
-    that_day = dict(firsts)
-    entries = calendar_entries(
-        Session.objects.filter(pk__in=that_day)
-        .order_by("starts_at", "pk")
-        .values_list(*CALENDAR_COLUMNS)
-    )
-    totals = {entry.day: that_day[entry.session_id] for entry in entries}
+        for (
+            pk,
+            run_id,
+            starts_at,
+            ends_at,
+            title,
+            provider,
+            location,
+            run_location,
+            run_status,
+            is_cancelled,
+            _that_day,
+        ) in fetched
+    ]
+    totals = {entry.day: values[-1] for entry, values in zip(entries, fetched, strict=True)}
     return entries, totals
 
 
