@@ -23,12 +23,24 @@ pages = {
                                   "/netwerk/?rol=a", "/trainingen/bibliotheek/?q=ondermijning"],
     "contactpersoon@om.example": ["/", "/signalen/", "/signalen/dashboard/"],
 }
+shown = {}
 for email, urls in pages.items():
     client = Client(HTTP_HOST="127.0.0.1")
     force_login_with_mfa(client, User.objects.get(email=email))
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, (email, url, response.status_code)
+        shown[url] = response.content.decode()
+# "Mijn trainingen" and the calendar month read their rows in SQL: rows on SQLite too.
+assert "Certificaat downloaden" in shown["/trainingen/mijn/"]
+client = Client(HTTP_HOST="127.0.0.1")
+force_login_with_mfa(client, User.objects.get(email="coordinator@voorbeeldstad.example"))
+from datetime import timedelta
+from django.utils import timezone
+months = [timezone.localdate() + timedelta(days=days) for days in (0, 31)]
+calendars = [client.get(f"/trainingen/kalender/?maand={month:%Y-%m}") for month in months]
+assert all(response.status_code == 200 for response in calendars)
+assert any("/trainingen/uitvoeringen/" in r.content.decode() for r in calendars)
 # Whom the participant met and their programmes, read in SQL: the dates as aware datetimes.
 from portal import network
 met, programmes = network.acquaintances(User.objects.get(email="deelnemer@politie.example").pk)
