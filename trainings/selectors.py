@@ -668,22 +668,22 @@ def my_training_rows(
     ) in fetched:
         run_sessions = sessions[run_id]
         holds_place = status == enrolled
-        done = None
-        if holds_place:
-            counting = [session for session in run_sessions if not session.is_cancelled]
-            done = completion.evaluate(
-                completion.Facts(
+        done = (
+            completion.evaluate(
+                _facts_of(
                     min_attendance_percent=min_percent,
                     end_review_required=bool(review_required),
-                    sessions=len(counting),
-                    sessions_ended=sum(1 for session in counting if session.ends_at <= now),
+                    run_status=run_status,
+                    sessions=run_sessions,
+                    enrolment_status=status,
                     attended=attended,
                     end_review_written=_end_review_written(learned),
-                    holds_place=True,
-                    run_cancelled=run_status == RunStatus.CANCELLED,
-                    run_completed=run_status == RunStatus.COMPLETED,
+                    now=now,
                 )
             )
+            if holds_place
+            else None
+        )
         ends_at = sql.timestamp(ends_at)
         rows[is_past].append(
             MyTrainingRow(
@@ -2462,18 +2462,41 @@ def _facts(
     attended: int,
     end_review_written: bool,
 ) -> completion.Facts:
-    now = timezone.now()
-    counting = [session for session in sessions if not session.is_cancelled]
-    return completion.Facts(
+    return _facts_of(
         min_attendance_percent=run.training.min_attendance_percent,
         end_review_required=run.training.end_review_required,
+        run_status=run.status,
+        sessions=sessions,
+        enrolment_status=enrolment_status,
+        attended=attended,
+        end_review_written=end_review_written,
+        now=timezone.now(),
+    )
+
+
+def _facts_of(
+    *,
+    min_attendance_percent: int,
+    end_review_required: bool,
+    run_status: str,
+    sessions: Iterable,
+    enrolment_status: str,
+    attended: int,
+    end_review_written: bool,
+    now: datetime,
+) -> completion.Facts:
+    """The rule's facts from plain values: ``sessions`` need ``is_cancelled`` and ``ends_at``."""
+    counting = [session for session in sessions if not session.is_cancelled]
+    return completion.Facts(
+        min_attendance_percent=min_attendance_percent,
+        end_review_required=end_review_required,
         sessions=len(counting),
         sessions_ended=sum(1 for session in counting if session.ends_at <= now),
         attended=attended,
         end_review_written=end_review_written,
         holds_place=enrolment_status == EnrolmentStatus.ENROLLED,
-        run_cancelled=run.status == RunStatus.CANCELLED,
-        run_completed=run.status == RunStatus.COMPLETED,
+        run_cancelled=run_status == RunStatus.CANCELLED,
+        run_completed=run_status == RunStatus.COMPLETED,
     )
 
 
