@@ -54,7 +54,8 @@ def timestamp(value) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         value = parse_datetime(value)
-    if settings.USE_TZ and timezone.is_naive(value):
+    # Aware first: PostgreSQL's timestamps are, and the setting is a lazy object's attribute.
+    if timezone.is_naive(value) and settings.USE_TZ:
         value = value.replace(tzinfo=UTC)
     return value
 

@@ -24,19 +24,29 @@ pages = {
     "contactpersoon@om.example": ["/", "/signalen/", "/signalen/?status=all&sort=category",
                                   "/signalen/?status=all&sort=deadline", "/signalen/dashboard/"],
 }
+shown = {}
 for email, urls in pages.items():
     client = Client(HTTP_HOST="127.0.0.1")
     force_login_with_mfa(client, User.objects.get(email=email))
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, (email, url, response.status_code)
+        shown[url] = response.content.decode()
+# "Mijn trainingen" and the calendar month read their rows in SQL: rows on SQLite too.
+assert "Certificaat downloaden" in shown["/trainingen/mijn/"]
+client = Client(HTTP_HOST="127.0.0.1")
+force_login_with_mfa(client, User.objects.get(email="coordinator@voorbeeldstad.example"))
+from datetime import timedelta
+from django.utils import timezone
+months = [timezone.localdate() + timedelta(days=days) for days in (0, 31)]
+calendars = [client.get(f"/trainingen/kalender/?maand={month:%Y-%m}") for month in months]
+assert all(response.status_code == 200 for response in calendars)
+assert any("/trainingen/uitvoeringen/" in r.content.decode() for r in calendars)
 # The programme dashboard's page of runs, read in SQL: every page of every programme, of all
 # providers and of each, as a coordinator opens them.
 import re
 from django.urls import reverse
 from portal.models import Programme
-client = Client(HTTP_HOST="127.0.0.1")
-force_login_with_mfa(client, User.objects.get(email="coordinator@voorbeeldstad.example"))
 rows = 0
 for programme in Programme.objects.all():
     url = reverse("trainings:programme_dashboard_runs", args=[programme.pk])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -24,9 +25,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,6 +172,19 @@ def training_providers() -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         Exists(Training.objects.filter(provider_id=OuterRef("pk")))
     ).order_by("name")
+
+
+# ``training_providers`` as (id, name) rows.
+_PROVIDER_CHOICES_SQL = (
+    "SELECT o.id, o.name FROM portal_organisation o WHERE EXISTS ("
+    "SELECT 1 FROM trainings_training t WHERE t.provider_id = o.id) ORDER BY o.name"
+)
+
+
+def training_provider_choices() -> list[tuple[int, str]]:
+    """``training_providers`` as (id, name) for a filter's options, read as a fixed
+    statement: the calendar asks on every request."""
+    return sql.fetch_all(_PROVIDER_CHOICES_SQL, [])
 
 
 @dataclass(frozen=True)
@@ -431,24 +444,16 @@ def _with_sessions_and_reflections(enrolments: QuerySet[Enrolment]) -> QuerySet[
 def my_enrolments(*, user: User) -> QuerySet[Enrolment]:
     """The user's enrolments and waiting-list places, newest run first, with what they wrote.
 
-    Ready for ``reflections_owed``: sessions and reflections come prefetched.
+    Ready for ``reflections_owed`` and ``completion_of``: sessions and reflections come
+    prefetched. The ORM form of what ``my_training_rows`` reads in SQL, which the tests
+    hold it to.
     """
     return _with_sessions_and_reflections(
         _with_completion_data(
-            Enrolment.objects.filter(participant=user)
-            .exclude(status=EnrolmentStatus.CANCELLED)
+            _own_enrolments(user)
             .annotate(waitlist_position=_waitlist_position())
             .select_related("run", "run__training", "run__training__provider", "development_plan")
         ).order_by("-run__starts_at", "-pk")
-    )
-
-
-def _my_enrolments_base(user: User) -> QuerySet[Enrolment]:
-    return (
-        Enrolment.objects.filter(participant=user)
-        .exclude(status=EnrolmentStatus.CANCELLED)
-        .annotate(attended_count=_attended_count(), certificate_state=_newest_certificate_state())
-        .select_related("run", "run__training", "development_plan")
     )
 
 
@@ -477,94 +482,242 @@ def listed_certificate(enrolment: Enrolment) -> CertificateState | None:
     return None if state is None else CertificateState(is_revoked=state)
 
 
-def _is_over(now: datetime) -> Q:
-    return Q(run__ends_at__lt=now)
+def _own_enrolments(user: User) -> QuerySet[Enrolment]:
+    """The rule of "my trainings": the user's own enrolments and waiting-list places, without
+    those they cancelled."""
+    return Enrolment.objects.filter(participant=user).exclude(status=EnrolmentStatus.CANCELLED)
 
 
-def my_upcoming_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
-    """The user's enrolments in runs not over at ``now``, soonest first. To page, then hand the
-    page to ``with_my_enrolment_lists``: it then reads the page's rows only."""
-    return (
-        _my_enrolments_base(user)
-        .exclude(_is_over(now))
-        .annotate(waitlist_position=_waitlist_position())
-        .select_related("run__training__provider")
-        .order_by("run__starts_at", "pk")
-    )
+# The statements of "my trainings" read the user's enrolments as ``_own_enrolments`` selects
+# them (participant and status), and a run is over once its end lies before the moment
+# given; tests/trainings/test_my_trainings_rows.py holds them to the ORM rules.
+# How many of those enrolments are in runs not over and over.
+_MY_COUNTS_SQL = (
+    "SELECT COALESCE(SUM(CASE WHEN r.ends_at < %s THEN 0 ELSE 1 END), 0), "
+    "COALESCE(SUM(CASE WHEN r.ends_at < %s THEN 1 ELSE 0 END), 0) "
+    "FROM trainings_enrolment e JOIN trainings_run r ON r.id = e.run_id "
+    "WHERE e.participant_id = %s AND e.status <> %s"
+)
+# What a row of "my trainings" shows of an enrolment, after its list flag (0 ahead, 1 over):
+# the run and training, the provider, the end review, ``_attended_count``, whether the
+# newest certificate is revoked (``_newest_certificate_state``: null without one), then
+# per list either the place on the waiting list (``_waitlist_position``) or whether the
+# user is asked to evaluate (``evaluation_invitees``), answered the evaluation and the
+# samenwerkingsmeter, and the programme's follow-up weeks (``_questionnaires_owed``).
+_MY_ROW_COLUMNS = (
+    "e.id, e.run_id, e.status, r.status, r.starts_at, r.ends_at, r.location, t.title, o.name, "
+    "t.min_attendance_percent, t.end_review_required, p.learned, "
+    "(SELECT COUNT(*) FROM trainings_attendance a "
+    "JOIN trainings_session s ON s.id = a.session_id "
+    "WHERE a.enrolment_id = e.id AND a.status = %s AND s.is_cancelled = %s), "
+    "(SELECT CASE WHEN c.revoked_at IS NULL THEN 0 ELSE 1 END FROM trainings_certificate c "
+    "WHERE c.enrolment_id = e.id ORDER BY c.issued_at DESC, c.id DESC LIMIT 1), "
+)
+_MY_ROWS_FROM = (
+    "FROM trainings_enrolment e JOIN trainings_run r ON r.id = e.run_id "
+    "JOIN trainings_training t ON t.id = r.training_id "
+    "JOIN portal_organisation o ON o.id = t.provider_id "
+    "LEFT JOIN trainings_developmentplan p ON p.enrolment_id = e.id "
+    "WHERE e.participant_id = %s AND e.status <> %s "
+)
+_MY_ROWS_SQL = sql.expand(
+    "SELECT * FROM (SELECT 0, {columns}"
+    "CASE WHEN e.status = %s THEN (SELECT COUNT(*) FROM trainings_enrolment w "
+    "WHERE w.run_id = e.run_id AND w.status = %s AND (w.requested_at < e.requested_at "
+    "OR (w.requested_at = e.requested_at AND w.id < e.id))) + 1 END, "
+    "CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), "
+    "CAST(NULL AS INTEGER) {rows}AND (r.ends_at IS NULL OR r.ends_at >= %s) "
+    "ORDER BY r.starts_at, e.id LIMIT %s OFFSET %s) ahead "
+    "UNION ALL "
+    "SELECT * FROM (SELECT 1, {columns}CAST(NULL AS INTEGER), "
+    "CASE WHEN e.status = %s AND r.status <> %s AND NOT ("
+    "EXISTS (SELECT 1 FROM trainings_attendance a WHERE a.enrolment_id = e.id) "
+    "AND NOT EXISTS (SELECT 1 FROM trainings_attendance a "
+    "WHERE a.enrolment_id = e.id AND a.status = %s)) THEN 1 ELSE 0 END, "
+    "CASE WHEN EXISTS (SELECT 1 FROM trainings_evaluationrespondent x "
+    "WHERE x.participant_id = e.participant_id AND x.run_id = e.run_id) THEN 1 ELSE 0 END, "
+    "CASE WHEN EXISTS (SELECT 1 FROM trainings_followuprespondent x "
+    "WHERE x.participant_id = e.participant_id AND x.run_id = e.run_id) THEN 1 ELSE 0 END, "
+    "(SELECT es.followup_weeks FROM trainings_evaluationsettings es "
+    "WHERE es.programme_id = t.programme_id) {rows}AND r.ends_at < %s "
+    "ORDER BY r.starts_at DESC, e.id DESC LIMIT %s OFFSET %s) behind",
+    parts={"columns": _MY_ROW_COLUMNS, "rows": _MY_ROWS_FROM},
+)
+# The sessions of the runs shown, soonest first, each with whether the user reflected on
+# it (a run holds one enrolment per person, so the user's reflection is that enrolment's).
+_MY_SESSIONS_SQL = (
+    "SELECT s.id, s.run_id, s.starts_at, s.ends_at, s.location, s.is_cancelled, EXISTS ("
+    "SELECT 1 FROM trainings_reflection f JOIN trainings_enrolment e ON e.id = f.enrolment_id "
+    "WHERE f.session_id = s.id AND e.participant_id = %s) "
+    "FROM trainings_session s WHERE s.run_id IN ({runs}) ORDER BY s.starts_at, s.id"
+)
 
 
-def my_past_enrolments(*, user: User, now: datetime) -> QuerySet[Enrolment]:
-    """The user's enrolments in runs over at ``now``, newest first; paged like the upcoming
-    (without the waiting-list place, which only the upcoming show), with what
-    ``questionnaires_owed`` reads."""
-    # Asked to evaluate and to answer the samenwerkingsmeter: as ``evaluation_invitees``,
-    # holding a place at the end and not recorded as never present, in a run not cancelled.
-    invited = (
-        Q(status=EnrolmentStatus.ENROLLED) & ~Q(run__status=RunStatus.CANCELLED) & ~_never_present()
-    )
-    return (
-        _my_enrolments_base(user)
-        .filter(_is_over(now))
-        .annotate(
-            invited=ExpressionWrapper(invited, output_field=BooleanField()),
-            evaluated=Exists(
-                EvaluationRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
-            ),
-            followed=Exists(
-                FollowupRespondent.objects.filter(participant=user, run_id=OuterRef("run_id"))
-            ),
-            followup_weeks=Subquery(
-                EvaluationSettings.objects.filter(
-                    programme_id=OuterRef("run__training__programme_id")
-                ).values("followup_weeks")[:1]
-            ),
-        )
-        .order_by("-run__starts_at", "-pk")
-    )
+@dataclass(frozen=True)
+class MySession:
+    """A session as a row of "my trainings" lists it."""
+
+    pk: int
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    is_cancelled: bool
+
+
+@dataclass(frozen=True)
+class MyTrainingRow:
+    """One enrolment as "my trainings" shows it, worked out once for the page."""
+
+    pk: int  # the enrolment
+    run_id: int
+    status: str
+    run_status: str
+    run_starts_at: datetime | None
+    title: str
+    provider: str
+    location: str
+    waitlist_position: int | None
+    sessions: list[MySession]
+    # The sessions on which a reflection is owed (``reflections.owed_sessions``).
+    reflection_todo: list[MySession]
+    # For a place held: the completion rule's outcome, and whether the newest certificate
+    # is revoked (None without a certificate).
+    completion: completion.Completion | None
+    certificate_revoked: bool | None
+    # "evaluation" and/or "followup" when the user may answer them now (past rows only).
+    questionnaires: list[str]
 
 
 def my_enrolment_counts(*, user: User, now: datetime) -> tuple[int, int]:
-    """How many enrolments ``my_upcoming_enrolments`` and ``my_past_enrolments`` hold, in one
-    query."""
-    counts = (
-        Enrolment.objects.filter(participant=user)
-        .exclude(status=EnrolmentStatus.CANCELLED)
-        .aggregate(
-            past=Count("pk", filter=_is_over(now)), upcoming=Count("pk", filter=~_is_over(now))
-        )
+    """How many enrolments "my trainings" lists ahead and over at ``now``, in one query."""
+    at = sql.moment(now)
+    upcoming, past = sql.fetch_one(_MY_COUNTS_SQL, [at, at, user.pk, EnrolmentStatus.CANCELLED])
+    return int(upcoming), int(past)
+
+
+def my_training_rows(
+    *, user: User, now: datetime, upcoming: tuple[int, int], past: tuple[int, int]
+) -> tuple[list[MyTrainingRow], list[MyTrainingRow]]:
+    """A page of each list of "my trainings" as rows: ``upcoming`` and ``past`` are (offset,
+    limit). What is ahead soonest first, what is over newest first. Two queries for both
+    pages, whatever they hold: the rows, then the sessions of their runs."""
+    own_params = [user.pk, EnrolmentStatus.CANCELLED]
+    at = sql.moment(now)
+    present, enrolled = AttendanceStatus.PRESENT, EnrolmentStatus.ENROLLED
+    columns = [present, False]
+    fetched = sql.fetch_all(
+        _MY_ROWS_SQL,
+        [
+            *columns,
+            EnrolmentStatus.WAITLISTED,
+            EnrolmentStatus.WAITLISTED,
+            *own_params,
+            at,
+            upcoming[1],
+            upcoming[0],
+            *columns,
+            enrolled,
+            RunStatus.CANCELLED,
+            present,
+            *own_params,
+            at,
+            past[1],
+            past[0],
+        ],
     )
-    return counts["upcoming"], counts["past"]
-
-
-def _attach_sessions_and_reflections(enrolments: list[Enrolment]) -> None:
-    """``run.session_list`` (soonest first) and ``reflection_list`` on each enrolment: one
-    plain query per list, grouped here, which costs far less per request than the prefetch
-    machinery for the same rows."""
-    runs = {enrolment.run_id: enrolment.run for enrolment in enrolments}
-    by_id = {enrolment.pk: enrolment for enrolment in enrolments}
-    sessions: dict[int, list[Session]] = {run_id: [] for run_id in runs}
-    for session in Session.objects.filter(run_id__in=runs).order_by("starts_at", "pk"):
-        Session.run.field.set_cached_value(session, runs[session.run_id])
-        sessions[session.run_id].append(session)
-    for enrolment in enrolments:
-        enrolment.run.session_list = sessions[enrolment.run_id]
-    reflections: dict[int, list[Reflection]] = {pk: [] for pk in by_id}
-    for reflection in Reflection.objects.filter(enrolment_id__in=by_id).only(
-        "pk", "session_id", "enrolment_id"
-    ):
-        Reflection.enrolment.field.set_cached_value(reflection, by_id[reflection.enrolment_id])
-        reflections[reflection.enrolment_id].append(reflection)
-    for pk, enrolment in by_id.items():
-        enrolment.reflection_list = reflections[pk]
-
-
-def with_my_enrolment_lists(enrolments: list[Enrolment]) -> list[Enrolment]:
-    """A page of ``my_upcoming_enrolments``/``my_past_enrolments`` with what its rows show:
-    the run's sessions (``run.session_list``) and reflections (``reflection_list``). Two
-    queries for any number of rows, none without rows."""
-    if enrolments:
-        _attach_sessions_and_reflections(enrolments)
-    return enrolments
+    run_ids = list({values[2] for values in fetched})
+    sessions: dict[int, list[MySession]] = {run_id: [] for run_id in run_ids}
+    written: set[int] = set()
+    if run_ids:
+        for pk, run_id, starts_at, ends_at, location, is_cancelled, reflected in sql.fetch_all(
+            sql.expand(_MY_SESSIONS_SQL, runs=run_ids), [user.pk, *run_ids]
+        ):
+            sessions[run_id].append(
+                MySession(
+                    pk,
+                    sql.timestamp(starts_at),
+                    sql.timestamp(ends_at),
+                    location,
+                    bool(is_cancelled),
+                )
+            )
+            if reflected:
+                written.add(pk)
+    rows: tuple[list[MyTrainingRow], list[MyTrainingRow]] = ([], [])
+    for (
+        is_past,
+        pk,
+        run_id,
+        status,
+        run_status,
+        starts_at,
+        ends_at,
+        location,
+        title,
+        provider,
+        min_percent,
+        review_required,
+        learned,
+        attended,
+        revoked,
+        position,
+        invited,
+        evaluated,
+        followed,
+        followup_weeks,
+    ) in fetched:
+        run_sessions = sessions[run_id]
+        holds_place = status == enrolled
+        done = (
+            completion.evaluate(
+                _facts_of(
+                    min_attendance_percent=min_percent,
+                    end_review_required=bool(review_required),
+                    run_status=run_status,
+                    sessions=run_sessions,
+                    enrolment_status=status,
+                    attended=attended,
+                    end_review_written=_end_review_written(learned),
+                    now=now,
+                )
+            )
+            if holds_place
+            else None
+        )
+        ends_at = sql.timestamp(ends_at)
+        rows[is_past].append(
+            MyTrainingRow(
+                pk=pk,
+                run_id=run_id,
+                status=status,
+                run_status=run_status,
+                run_starts_at=sql.timestamp(starts_at),
+                title=title,
+                provider=provider,
+                location=location,
+                waitlist_position=position,
+                sessions=run_sessions,
+                reflection_todo=reflections.owed_sessions(
+                    holds_place=holds_place,
+                    sessions=run_sessions,
+                    written_session_ids=written,
+                    now=now,
+                ),
+                completion=done,
+                certificate_revoked=None if revoked is None else bool(revoked),
+                questionnaires=_questionnaires_owed(
+                    invited=bool(invited),
+                    evaluated=bool(evaluated),
+                    followed=bool(followed),
+                    followup_weeks=followup_weeks,
+                    ends_at=ends_at,
+                    now=now,
+                )
+                if is_past
+                else [],
+            )
+        )
+    return rows
 
 
 def reflected_session_ids(*, enrolment: Enrolment) -> set[int]:
@@ -967,6 +1120,25 @@ def calendar_rows(
     return sessions.order_by("starts_at", "pk").values_list(*CALENDAR_COLUMNS)
 
 
+# The first sessions of each day (``{sessions}``: the calendar's sessions as ``session_id``
+# and ``start``; ``{day}``: the local day of ``x.start``) with the columns of
+# ``CALENDAR_COLUMNS`` and the number of sessions that day.
+_CALENDAR_DAYS_SQL = (
+    "SELECT s.id, s.run_id, s.starts_at, s.ends_at, t.title, o.name, s.location, r.location, "
+    "r.status, s.is_cancelled, f.n FROM ("
+    "SELECT session_id, n FROM ("
+    "SELECT session_id, COUNT(*) OVER (PARTITION BY day) AS n, "
+    "ROW_NUMBER() OVER (PARTITION BY day ORDER BY start, session_id) AS place FROM ("
+    "SELECT x.session_id, x.start, {day} AS day FROM ({sessions}) x) c) w "
+    "WHERE place <= %s LIMIT %s) f "
+    "JOIN trainings_session s ON s.id = f.session_id "
+    "JOIN trainings_run r ON r.id = s.run_id "
+    "JOIN trainings_training t ON t.id = r.training_id "
+    "JOIN portal_organisation o ON o.id = t.provider_id "
+    "ORDER BY s.starts_at, s.id"
+)
+
+
 def calendar_days(
     *,
     user: User,
@@ -980,10 +1152,10 @@ def calendar_days(
     """The first ``per_day`` sessions of each day of the period and every day's number of
     sessions, in one query: however busy a month, the page shows ``per_day`` a day at most
     and links to the day for the rest. The day is the local day a session starts on."""
-    day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
-    # First the narrow rows (which sessions, how many a day), then the columns of the few
-    # shown: the joins for titles and providers stay off the busy month's other sessions.
-    firsts = list(
+    # The sessions the calendar lists (``_calendar_queryset``, its rule compiled as it is)
+    # are numbered and counted per day on two narrow columns; only the few shown are joined
+    # to their run, training and provider for what the page writes.
+    listed = (
         _calendar_queryset(
             user=user,
             start=start,
@@ -992,20 +1164,49 @@ def calendar_days(
             format=format,
             status=status,
         )
-        .annotate(
-            place_in_day=Window(RowNumber(), partition_by=[day], order_by=["starts_at", "pk"]),
-            sessions_that_day=Window(Count("pk"), partition_by=[day]),
+        .order_by()
+        .values(session_id=F("pk"), start=F("starts_at"))
+    )
+    try:
+        sessions, params = sql.subquery(listed)
+    except EmptyResultSet:  # a condition nothing can pass
+        return [], {}
+    day, day_params = connection.ops.datetime_cast_date_sql(
+        "x.start", (), timezone.get_current_timezone_name()
+    )
+    fetched = sql.fetch_all(
+        sql.expand(_CALENDAR_DAYS_SQL, parts={"day": day, "sessions": sessions}),
+        # At most ``per_day`` a day: the bound tells the planner how few rows are joined.
+        [*day_params, *params, per_day, per_day * ((end - start).days + 3)],
+    )
+    zone = timezone.get_current_timezone()
+    entries = [
+        CalendarEntry(
+            session_id=pk,
+            run_id=run_id,
+            starts_at=sql.timestamp(starts_at).astimezone(zone),
+            ends_at=sql.timestamp(ends_at).astimezone(zone),
+            title=title,
+            provider=provider,
+            place=location or run_location,
+            run_status=run_status,
+            is_cancelled=bool(is_cancelled),
         )
-        .filter(place_in_day__lte=per_day)
-        .values_list("pk", "sessions_that_day")
-    )
-    that_day = dict(firsts)
-    entries = calendar_entries(
-        Session.objects.filter(pk__in=that_day)
-        .order_by("starts_at", "pk")
-        .values_list(*CALENDAR_COLUMNS)
-    )
-    totals = {entry.day: that_day[entry.session_id] for entry in entries}
+        for (
+            pk,
+            run_id,
+            starts_at,
+            ends_at,
+            title,
+            provider,
+            location,
+            run_location,
+            run_status,
+            is_cancelled,
+            _that_day,
+        ) in fetched
+    ]
+    totals = {entry.day: values[-1] for entry, values in zip(entries, fetched, strict=True)}
     return entries, totals
 
 
@@ -2119,29 +2320,29 @@ def followup_summary(
     }
 
 
-def questionnaires_owed(*, enrolments: Iterable[Enrolment]) -> dict[int, list[str]]:
-    """Per run id among ``enrolments`` (read by ``my_past_enrolments``): "evaluation" and/or
-    "followup" when the user may answer it now. No query of its own: the page query read
-    where the user is invited, whether they answered each and the programme's follow-up
-    weeks."""
-    now = timezone.now()
-    owed: dict[int, list[str]] = {}
-    for enrolment in enrolments:
-        run = enrolment.run
-        if not enrolment.invited or run.ends_at is None or run.ends_at > now:
-            continue
-        kinds = []
-        if not enrolment.evaluated:
-            kinds.append("evaluation")
-        weeks = enrolment.followup_weeks
-        followup_at = run.ends_at + timedelta(
-            weeks=evaluation.DEFAULT_FOLLOWUP_WEEKS if weeks is None else weeks
-        )
-        if not enrolment.followed and followup_at <= now:
-            kinds.append("followup")
-        if kinds:
-            owed[enrolment.run_id] = kinds
-    return owed
+def _questionnaires_owed(
+    *,
+    invited: bool,
+    evaluated: bool,
+    followed: bool,
+    followup_weeks: int | None,
+    ends_at: datetime | None,
+    now: datetime,
+) -> list[str]:
+    """ "evaluation" and/or "followup" when the user may answer it now: invited
+    (``evaluation_invitees``) to a run that ended, not yet answered, the samenwerkingsmeter
+    from the programme's follow-up weeks after the end."""
+    if not invited or ends_at is None or ends_at > now:
+        return []
+    kinds = []
+    if not evaluated:
+        kinds.append("evaluation")
+    followup_at = ends_at + timedelta(
+        weeks=evaluation.DEFAULT_FOLLOWUP_WEEKS if followup_weeks is None else followup_weeks
+    )
+    if not followed and followup_at <= now:
+        kinds.append("followup")
+    return kinds
 
 
 def followup_outcomes(*, user: User, run: Run, answered: int) -> list[str]:
@@ -2197,10 +2398,35 @@ def _facts(
     attended: int,
     end_review_written: bool,
 ) -> completion.Facts:
-    now = timezone.now()
+    return _facts_of(
+        min_attendance_percent=run.training.min_attendance_percent,
+        end_review_required=run.training.end_review_required,
+        run_status=run.status,
+        sessions=sessions,
+        enrolment_status=enrolment_status,
+        attended=attended,
+        end_review_written=end_review_written,
+        now=timezone.now(),
+    )
+
+
+def _facts_of(
+    *,
+    min_attendance_percent: int,
+    end_review_required: bool,
+    run_status: str,
+    sessions: Iterable,
+    enrolment_status: str,
+    attended: int,
+    end_review_written: bool,
+    now: datetime,
+) -> completion.Facts:
+    """The rule's facts from plain values: ``sessions`` need ``is_cancelled`` and ``ends_at``."""
     counting = [session for session in sessions if not session.is_cancelled]
-    return _counted_facts(
-        run=run,
+    return _counted_facts_of(
+        min_attendance_percent=min_attendance_percent,
+        end_review_required=end_review_required,
+        run_status=run_status,
         sessions=len(counting),
         sessions_ended=sum(1 for session in counting if session.ends_at <= now),
         enrolment_status=enrolment_status,
@@ -2220,16 +2446,40 @@ def _counted_facts(
 ) -> completion.Facts:
     """The facts of the completion rule from counts: ``sessions`` of the run not called off,
     ``sessions_ended`` of them ended; ``run`` with its training."""
-    return completion.Facts(
+    return _counted_facts_of(
         min_attendance_percent=run.training.min_attendance_percent,
         end_review_required=run.training.end_review_required,
+        run_status=run.status,
+        sessions=sessions,
+        sessions_ended=sessions_ended,
+        enrolment_status=enrolment_status,
+        attended=attended,
+        end_review_written=end_review_written,
+    )
+
+
+def _counted_facts_of(
+    *,
+    min_attendance_percent: int,
+    end_review_required: bool,
+    run_status: str,
+    sessions: int,
+    sessions_ended: int,
+    enrolment_status: str,
+    attended: int,
+    end_review_written: bool,
+) -> completion.Facts:
+    """The one place the rule's facts are made: every other ``_facts`` comes here."""
+    return completion.Facts(
+        min_attendance_percent=min_attendance_percent,
+        end_review_required=end_review_required,
         sessions=sessions,
         sessions_ended=sessions_ended,
         attended=attended,
         end_review_written=end_review_written,
         holds_place=enrolment_status == EnrolmentStatus.ENROLLED,
-        run_cancelled=run.status == RunStatus.CANCELLED,
-        run_completed=run.status == RunStatus.COMPLETED,
+        run_cancelled=run_status == RunStatus.CANCELLED,
+        run_completed=run_status == RunStatus.COMPLETED,
     )
 
 

@@ -251,7 +251,7 @@ def test_my_trainings_shows_places_and_positions_in_bounded_queries(
     EnrolmentFactory(run=full)
     services.enrolment_create(run=full, participant=participant)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("trainings:my_trainings"))
 
     assert response.status_code == 200

@@ -52,23 +52,35 @@ def _day_writer(name: str):
     return lambda day: write(datetime.combine(day, time()))
 
 
-def _more_item(day, found, write_day) -> SafeString:
-    if not found:
-        return SafeString("")
-    hidden, url = found
-    return format_html(
-        '<li><a href="{}">{}<span class="visually-hidden"> {}</span></a></li>',
-        url,
-        ngettext("nog %(n)s meer", "nog %(n)s meer", hidden) % {"n": hidden},
-        _("op %(day)s") % {"day": write_day(day)},
-    )
+def _more_writer():
+    """Writes the "nog N meer" ``<li>`` of a day: ``(day, found)`` with ``found`` (number not
+    shown, day list URL) or None. Texts translated once a page, each number once."""
+    write_day = _day_writer("WEEKDAY_DAY_MONTH_FORMAT")
+    on_day = _("op %(day)s")
+    counted: dict[int, str] = {}
+
+    def more_item(day, found) -> SafeString:
+        if not found:
+            return SafeString("")
+        hidden, url = found
+        text = counted.get(hidden)
+        if text is None:
+            text = counted[hidden] = escape(
+                ngettext("nog %(n)s meer", "nog %(n)s meer", hidden) % {"n": hidden}
+            )
+        return mark_safe(  # noqa: S308  (every value is escaped)
+            f'<li><a href="{escape(str(url))}">{text}<span class="visually-hidden"> '
+            f"{escape(on_day % {'day': write_day(day)})}</span></a></li>"
+        )
+
+    return more_item
 
 
 @register.simple_tag
 def calendar_more(day, more) -> SafeString:
     """A "nog N meer" ``<li>`` linking to the day's list, when ``more`` (day to (number not
     shown, day list URL)) holds the day; else nothing."""
-    return _more_item(day, (more or {}).get(day), _day_writer("WEEKDAY_DAY_MONTH_FORMAT"))
+    return _more_writer()(day, (more or {}).get(day))
 
 
 @register.simple_tag
@@ -76,10 +88,10 @@ def day_lists(weeks, draft_label: str, off_label: str, more=None) -> dict:
     """Per day of the month grid that has sessions: its ``<li>`` items and, on a busy day,
     the "nog N meer" link (``more``, see ``calendar_more``)."""
     draft, off = _badges(draft_label, off_label)
-    write_day = _day_writer("WEEKDAY_DAY_MONTH_FORMAT")
+    more_item = _more_writer()
     more = more or {}
     return {
-        day: _items(items, draft, off) + _more_item(day, more.get(day), write_day)
+        day: _items(items, draft, off) + more_item(day, more.get(day))
         for week in weeks
         for day, _in_month, items in week
         if items
@@ -168,9 +180,10 @@ def month_agenda(weeks, today, draft_label: str, off_label: str, lists=None) -> 
 
 @register.simple_tag
 def organisation_options(organisations, selected) -> SafeString:
-    """``<option>`` per organisation (pk, name), the selected one marked: fifty of them cost
-    a template loop more than the rest of the filter form."""
-    return mark_safe(  # noqa: S308 - every value is escaped here
+    """``<option>`` per organisation (pk, name), or per choice (value, label), the selected
+    one marked: fifty of them cost a template loop more than the rest of the filter form."""
+    # Plain ``html.escape`` on plain values, as in ``_items``.
+    return mark_safe(  # noqa: S308  (every value below is escaped)
         "".join(
             f'<option value="{escape(str(pk))}"{" selected" if pk == selected else ""}>'
             f"{escape(str(name))}</option>"

@@ -35,7 +35,7 @@ class _Links:
         self.followup = _pattern("trainings:followup")
 
 
-def _reasons(enrolment, done, links) -> SafeString:
+def _reasons(enrolment_id, done, links) -> SafeString:
     items = []
     if rule.ATTENDANCE in done.reasons:
         items.append(
@@ -52,7 +52,7 @@ def _reasons(enrolment, done, links) -> SafeString:
         items.append(
             format_html(
                 '<a href="{}">{}</a> {}',
-                links.plan.format(enrolment.pk),
+                links.plan.format(enrolment_id),
                 _("schrijf je eindreflectie"),
                 _("(„wat heb ik geleerd?” in je ontwikkelplan)"),
             )
@@ -62,17 +62,13 @@ def _reasons(enrolment, done, links) -> SafeString:
     return format_html_join("", "<li>{}</li>", ((item,) for item in items))
 
 
-@register.simple_tag
-def completion_block(enrolment, links=None) -> SafeString:
-    """What ``enrolment.completion`` and ``enrolment.certificate`` say: completed with the
-    certificate to download, revoked, or how far the participant is and what is missing."""
-    links = links or _Links()
-    done = getattr(enrolment, "completion", None)
+def _completion(enrolment_id: int, title: str, done, revoked: bool | None, links) -> SafeString:
+    """The completion block of one enrolment: ``done`` is the rule's outcome, ``revoked``
+    whether the newest certificate is revoked (None without one)."""
     if not done:
         return SafeString("")
-    certificate = getattr(enrolment, "certificate", None)
     if done.is_complete:
-        if certificate and certificate.is_revoked:
+        if revoked:
             inner = format_html(
                 '<p class="mb-1"><span class="badge text-bg-warning">{}</span> {}</p>',
                 _("Certificaat ingetrokken"),
@@ -84,9 +80,9 @@ def completion_block(enrolment, links=None) -> SafeString:
                 '<a class="btn btn-primary btn-sm" href="{}">{}'
                 '<span class="visually-hidden"> {}</span></a>',
                 _("Voltooid"),
-                links.certificate.format(enrolment.pk),
+                links.certificate.format(enrolment_id),
                 _("Certificaat downloaden (PDF)"),
-                enrolment.run.training.title,
+                title,
             )
     elif done.is_eligible and done.sessions:
         inner = format_html(
@@ -100,11 +96,25 @@ def completion_block(enrolment, links=None) -> SafeString:
                 "sessions": done.sessions,
                 "required": done.sessions_required,
             },
-            _reasons(enrolment, done, links),
+            _reasons(enrolment_id, done, links),
         )
     else:
         inner = ""
     return format_html('<div class="completion">{}</div>', inner)
+
+
+@register.simple_tag
+def completion_block(enrolment) -> SafeString:
+    """What ``enrolment.completion`` and ``enrolment.certificate`` say: completed with the
+    certificate to download, revoked, or how far the participant is and what is missing."""
+    certificate = getattr(enrolment, "certificate", None)
+    return _completion(
+        enrolment.pk,
+        enrolment.run.training.title,
+        getattr(enrolment, "completion", None),
+        certificate.is_revoked if certificate else None,
+        _Links(),
+    )
 
 
 @register.simple_tag
@@ -131,28 +141,28 @@ def _session_writers():
     return moment_writer("WEEKDAY_DATETIME_FORMAT"), moment_writer("TIME_FORMAT")
 
 
-def _place_badge(enrolment) -> SafeString:
-    if enrolment.run.status == "cancelled":
+def _place_badge(row) -> SafeString:
+    if row.run_status == "cancelled":
         return format_html('<span class="badge text-bg-warning">{}</span>', _("Geannuleerd"))
-    if enrolment.status == "waitlisted":
+    if row.status == "waitlisted":
         return format_html(
             '<span class="badge text-bg-info">{}</span>',
-            _("Wachtlijst, plaats %(position)s") % {"position": enrolment.waitlist_position},
+            _("Wachtlijst, plaats %(position)s") % {"position": row.waitlist_position},
         )
-    if enrolment.status == "pending_approval":
+    if row.status == "pending_approval":
         return format_html(
             '<span class="badge text-bg-secondary">{}</span>', _("Wacht op akkoord leidinggevende")
         )
     return format_html('<span class="badge text-bg-success">{}</span>', _("Ingeschreven"))
 
 
-def _plan_line(enrolment, links) -> SafeString:
-    if enrolment.status != "enrolled":
+def _plan_line(row, links) -> SafeString:
+    if row.status != "enrolled":
         return SafeString("")
-    todo = len(enrolment.reflection_todo)
+    todo = len(row.reflection_todo)
     return format_html(
         '<p class="mb-0"><a href="{}">{}</a>{}</p>{}',
-        links.plan.format(enrolment.pk),
+        links.plan.format(row.pk),
         _("Ontwikkelplan en reflecties"),
         format_html(
             " · <span>{}</span>",
@@ -161,14 +171,15 @@ def _plan_line(enrolment, links) -> SafeString:
         )
         if todo
         else "",
-        completion_block(enrolment, links),
+        _completion(row.pk, row.title, row.completion, row.certificate_revoked, links),
     )
 
 
 @register.simple_tag
-def upcoming_cards(enrolments) -> SafeString:
-    """A card per enrolment ahead: training, provider and place, the place held, the
-    sessions, and for a place held the plan, reflections owed and completion."""
+def upcoming_cards(rows) -> SafeString:
+    """A card per enrolment ahead (``selectors.MyTrainingRow``): training, provider and
+    place, the place held, the sessions, and for a place held the plan, reflections owed
+    and completion."""
     links = _Links()
     writers = _session_writers()
     return format_html_join(
@@ -179,59 +190,58 @@ def upcoming_cards(enrolments) -> SafeString:
         '<p class="mb-1">{}</p><ul class="mb-2">{}</ul>{}</div></li>',
         (
             (
-                links.run.format(enrolment.run_id),
-                enrolment.run.training.title,
-                enrolment.run.training.provider.name,
-                enrolment.run.location,
-                _place_badge(enrolment),
-                session_lines(enrolment.run.session_list, writers),
-                _plan_line(enrolment, links),
+                links.run.format(row.run_id),
+                row.title,
+                row.provider,
+                row.location,
+                _place_badge(row),
+                session_lines(row.sessions, writers),
+                _plan_line(row, links),
             )
-            for enrolment in enrolments
+            for row in rows
         ),
     )
 
 
-def _questionnaires(enrolment, hidden, links) -> SafeString:
-    if not enrolment.questionnaires:
+def _questionnaires(row, hidden, links) -> SafeString:
+    if not row.questionnaires:
         return "—"
     return format_html_join(
         "",
         '<a class="d-block" href="{}">{}{}</a>',
         (
             (
-                (links.evaluation if kind == "evaluation" else links.followup).format(
-                    enrolment.run_id
-                ),
+                (links.evaluation if kind == "evaluation" else links.followup).format(row.run_id),
                 _("Evaluatie invullen")
                 if kind == "evaluation"
                 else _("Samenwerkingsmeter invullen"),
                 hidden,
             )
-            for kind in enrolment.questionnaires
+            for kind in row.questionnaires
         ),
     )
 
 
 @register.simple_tag
-def past_rows(enrolments) -> SafeString:
-    """A table row per enrolment that is over: training, date, status, plan and reflections
-    open, questionnaires to fill in, completion and certificate."""
+def past_rows(rows) -> SafeString:
+    """A table row per enrolment that is over (``selectors.MyTrainingRow``): training, date,
+    status, plan and reflections open, questionnaires to fill in, completion and
+    certificate."""
     links = _Links()
     day = moment_writer("DATE_FORMAT")
     statuses = dict(EnrolmentStatus.choices)
     cancelled = _("Geannuleerd")
     see = _("Bekijken")
 
-    def cells(enrolment):
-        title = enrolment.run.training.title
+    def cells(row):
+        title = row.title
         hidden = format_html('<span class="visually-hidden"> {}</span>', title)
-        enrolled = enrolment.status == "enrolled"
-        todo = len(enrolment.reflection_todo)
+        enrolled = row.status == "enrolled"
+        todo = len(row.reflection_todo)
         plan = (
             format_html(
                 '<a href="{}">{}{}</a>{}',
-                links.plan.format(enrolment.pk),
+                links.plan.format(row.pk),
                 see,
                 hidden,
                 format_html(
@@ -245,20 +255,20 @@ def past_rows(enrolments) -> SafeString:
             else ""
         )
         return (
-            links.run.format(enrolment.run_id),
+            links.run.format(row.run_id),
             title,
-            day(enrolment.run.starts_at),
-            cancelled
-            if enrolment.run.status == "cancelled"
-            else statuses.get(enrolment.status, enrolment.status),
+            day(row.run_starts_at),
+            cancelled if row.run_status == "cancelled" else statuses.get(row.status, row.status),
             plan,
-            _questionnaires(enrolment, hidden, links),
-            completion_block(enrolment, links) if enrolled else "",
+            _questionnaires(row, hidden, links),
+            _completion(row.pk, title, row.completion, row.certificate_revoked, links)
+            if enrolled
+            else "",
         )
 
     return format_html_join(
         "",
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
         "<td>{}</td></tr>",
-        (cells(enrolment) for enrolment in enrolments),
+        (cells(row) for row in rows),
     )

@@ -713,7 +713,7 @@ def calendar(request):
             "next_day": period.next_day,
             "this_day": period.this_day,
             "filters": filters,
-            "organisations": selectors.training_providers().values_list("pk", "name"),
+            "organisations": selectors.training_provider_choices(),
             "formats": TrainingFormat.choices,
             "statuses": RunStatus.choices
             if portal_permissions.is_coordinator(request.user)

@@ -254,37 +254,32 @@ def release(request, token: str):
 @login_required
 def my_trainings(request):
     """What is ahead (soonest first) and what is over (newest first), each in pages: the
-    database pages both lists, and only the rows shown are read with their sessions."""
+    database pages both lists, and the rows shown are read, with their sessions, as what
+    they show."""
     now = timezone.now()
     upcoming_count, past_count = selectors.my_enrolment_counts(user=request.user, now=now)
-    upcoming_page = CountedPaginator(
-        selectors.my_upcoming_enrolments(user=request.user, now=now),
-        UPCOMING_PAGE_SIZE,
-        count=upcoming_count,
+    # The counts decide which page a number asks for; the rows of both are then read at once.
+    upcoming = CountedPaginator(
+        range(upcoming_count), UPCOMING_PAGE_SIZE, count=upcoming_count
     ).get_page(request.GET.get("komend"))
-    past_page = CountedPaginator(
-        selectors.my_past_enrolments(user=request.user, now=now),
-        PAST_PAGE_SIZE,
-        count=past_count,
-    ).get_page(request.GET.get("pagina"))
-    upcoming, past = list(upcoming_page.object_list), list(past_page.object_list)
-    selectors.with_my_enrolment_lists([*upcoming, *past])
-    for enrolment in [*upcoming, *past]:
-        enrolment.reflection_todo = selectors.reflections_owed(enrolment=enrolment, now=now)
-        if enrolment.status == EnrolmentStatus.ENROLLED:
-            _attach_completion(enrolment, enrolment.run.session_list)
-    owed = selectors.questionnaires_owed(enrolments=past)
-    for enrolment in past:
-        enrolment.questionnaires = owed.get(enrolment.run_id, [])
+    past = CountedPaginator(range(past_count), PAST_PAGE_SIZE, count=past_count).get_page(
+        request.GET.get("pagina")
+    )
+    upcoming.object_list, past.object_list = selectors.my_training_rows(
+        user=request.user,
+        now=now,
+        upcoming=(upcoming.start_index() - 1 if upcoming_count else 0, UPCOMING_PAGE_SIZE),
+        past=(past.start_index() - 1 if past_count else 0, PAST_PAGE_SIZE),
+    )
     return render(
         request,
         "trainings/my_trainings.html",
         {
-            "upcoming": upcoming_page,
-            "upcoming_rows": upcoming,
+            "upcoming": upcoming,
+            "upcoming_rows": upcoming.object_list,
             "upcoming_query": query_without(request, "komend"),
-            "past": past_page,
-            "past_rows": past,
+            "past": past,
+            "past_rows": past.object_list,
             "past_query": query_without(request, "pagina"),
             "now": now,
         },
