@@ -1045,18 +1045,20 @@ CALENDAR_COLUMNS = (
 
 
 def calendar_entries(rows: Iterable[tuple]) -> list[CalendarEntry]:
-    """``CalendarEntry`` values of rows read with ``CALENDAR_COLUMNS`` (first in each row)."""
+    """``CalendarEntry`` values of rows read with ``CALENDAR_COLUMNS`` (first in each row),
+    through the ORM or as SQL (``calendar_days``)."""
+    zone = timezone.get_current_timezone()
     return [
         CalendarEntry(
             session_id=pk,
             run_id=run_id,
-            starts_at=timezone.localtime(starts_at),
-            ends_at=timezone.localtime(ends_at),
+            starts_at=sql.timestamp(starts_at).astimezone(zone),
+            ends_at=sql.timestamp(ends_at).astimezone(zone),
             title=title,
             provider=provider,
             place=location or run_location,
             run_status=run_status,
-            is_cancelled=is_cancelled,
+            is_cancelled=bool(is_cancelled),
         )
         for (
             pk,
@@ -1179,33 +1181,7 @@ def calendar_days(
         # At most ``per_day`` a day: the bound tells the planner how few rows are joined.
         [*day_params, *params, per_day, per_day * ((end - start).days + 3)],
     )
-    zone = timezone.get_current_timezone()
-    entries = [
-        CalendarEntry(
-            session_id=pk,
-            run_id=run_id,
-            starts_at=sql.timestamp(starts_at).astimezone(zone),
-            ends_at=sql.timestamp(ends_at).astimezone(zone),
-            title=title,
-            provider=provider,
-            place=location or run_location,
-            run_status=run_status,
-            is_cancelled=bool(is_cancelled),
-        )
-        for (
-            pk,
-            run_id,
-            starts_at,
-            ends_at,
-            title,
-            provider,
-            location,
-            run_location,
-            run_status,
-            is_cancelled,
-            _that_day,
-        ) in fetched
-    ]
+    entries = calendar_entries(fetched)
     totals = {entry.day: values[-1] for entry, values in zip(entries, fetched, strict=True)}
     return entries, totals
 
