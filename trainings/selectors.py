@@ -391,6 +391,15 @@ def enrolment_of(*, user: User, run: Run) -> Enrolment | None:
     return found[0] if found else None
 
 
+# ``_waitlist_position`` in SQL, of the enrolment read as ``e`` (parameters: the waiting
+# status, twice), for the statements of the home page and of "my trainings".
+_WAITLIST_POSITION_SQL = (
+    "CASE WHEN e.status = %s THEN (SELECT COUNT(*) FROM trainings_enrolment w "
+    "WHERE w.run_id = e.run_id AND w.status = %s AND (w.requested_at < e.requested_at "
+    "OR (w.requested_at = e.requested_at AND w.id < e.id))) + 1 END"
+)
+
+
 def _waitlist_position():
     """1 for the first person waiting; null when not waiting."""
     ahead = (
@@ -522,9 +531,7 @@ _MY_ROWS_FROM = (
 )
 _MY_ROWS_SQL = sql.expand(
     "SELECT * FROM (SELECT 0, {columns}"
-    "CASE WHEN e.status = %s THEN (SELECT COUNT(*) FROM trainings_enrolment w "
-    "WHERE w.run_id = e.run_id AND w.status = %s AND (w.requested_at < e.requested_at "
-    "OR (w.requested_at = e.requested_at AND w.id < e.id))) + 1 END, "
+    "{waitlist_position}, "
     "CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), "
     "CAST(NULL AS INTEGER) {rows}AND (r.ends_at IS NULL OR r.ends_at >= %s) "
     "ORDER BY r.starts_at, e.id LIMIT %s OFFSET %s) ahead "
@@ -541,7 +548,11 @@ _MY_ROWS_SQL = sql.expand(
     "(SELECT es.followup_weeks FROM trainings_evaluationsettings es "
     "WHERE es.programme_id = t.programme_id) {rows}AND r.ends_at < %s "
     "ORDER BY r.starts_at DESC, e.id DESC LIMIT %s OFFSET %s) behind",
-    parts={"columns": _MY_ROW_COLUMNS, "rows": _MY_ROWS_FROM},
+    parts={
+        "columns": _MY_ROW_COLUMNS,
+        "rows": _MY_ROWS_FROM,
+        "waitlist_position": _WAITLIST_POSITION_SQL,
+    },
 )
 # The sessions of the runs shown, soonest first, each with whether the user reflected on
 # it (a run holds one enrolment per person, so the user's reflection is that enrolment's).
@@ -1325,13 +1336,10 @@ _NEXT_SESSIONS_SQL = (
 # ``_is_plan_review``, ``_is_moved_up``: the same conditions, in the same order), each with
 # whether its development plan still lacks its look back and, when waiting, its place on
 # the waiting list as ``_waitlist_position`` counts it (1 for the first waiting).
-_ENROLMENTS_SQL = (
+_ENROLMENTS_SQL = sql.expand(
     "SELECT e.id, e.run_id, e.status, e.requested_at, e.enrolled_at, "
     "r.status, r.starts_at, r.ends_at, t.id, t.title, "
-    "CASE WHEN p.id IS NULL OR p.learned = '' THEN 1 ELSE 0 END, "
-    "CASE WHEN e.status = %s THEN (SELECT COUNT(*) FROM trainings_enrolment a "
-    "WHERE a.run_id = e.run_id AND a.status = %s AND (a.requested_at < e.requested_at "
-    "OR (a.requested_at = e.requested_at AND a.id < e.id))) + 1 END "
+    "CASE WHEN p.id IS NULL OR p.learned = '' THEN 1 ELSE 0 END, {waitlist_position} "
     "FROM trainings_enrolment e JOIN trainings_run r ON r.id = e.run_id "
     "JOIN trainings_training t ON t.id = r.training_id "
     "LEFT JOIN trainings_developmentplan p ON p.enrolment_id = e.id "
@@ -1341,7 +1349,8 @@ _ENROLMENTS_SQL = (
     "OR (e.status = %s AND r.status IN (%s, %s) AND r.ends_at <= %s AND r.ends_at >= %s "
     "AND (p.id IS NULL OR p.learned = '')) "
     "OR (e.status = %s AND r.status = %s AND r.starts_at > %s "
-    "AND e.enrolled_at > e.requested_at AND e.enrolled_at >= %s))"
+    "AND e.enrolled_at > e.requested_at AND e.enrolled_at >= %s))",
+    parts={"waitlist_position": _WAITLIST_POSITION_SQL},
 )
 # The sessions of these runs, each with whether the user wrote a reflection on it.
 _RUN_SESSIONS_SQL = (
