@@ -388,7 +388,11 @@ def enrolment_of(*, user: User, run: Run) -> Enrolment | None:
         )
         .select_related("development_plan")[:1]
     )
-    return found[0] if found else None
+    if not found:
+        return None
+    # The run the caller read, with its training: the page names it with the enrolment.
+    found[0].run = run
+    return found[0]
 
 
 # ``_waitlist_position`` in SQL, of the enrolment read as ``e`` (parameters: the waiting

@@ -145,6 +145,27 @@ def test_run_detail_shows_sessions_and_places_left_in_bounded_queries(
     assert len(response.context["sessions"]) == 4
 
 
+def test_run_detail_of_an_enrolled_participant_reads_the_run_once(client, participant):
+    """The completion block names the run's training: from the run the page read, not from
+    the enrolment's own foreign key (two more queries)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run = RunFactory(capacity=10)
+    EnrolmentFactory(run=run, participant=participant, status=EnrolmentStatus.ENROLLED)
+    client.get(reverse("trainings:run_detail", args=[run.pk]))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("trainings:run_detail", args=[run.pk]))
+    assert response.status_code == 200
+    assert "completion" in response.content.decode()
+    read_alone = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith(('SELECT "trainings_run"."id"', 'SELECT "trainings_training"'))
+    ]
+    assert len(read_alone) == 1, read_alone
+
+
 def test_a_draft_run_is_not_found_by_participants(client, participant):
     run = RunFactory(status=RunStatus.DRAFT)
     assert client.get(reverse("trainings:run_detail", args=[run.pk])).status_code == 404
