@@ -159,7 +159,8 @@ def _read(
             found.setdefault(value, []).append(Meeting(value, title, when))
     floor = datetime.min.replace(tzinfo=timezone.get_current_timezone())
     for rows in found.values():
-        rows.sort(key=lambda m: m.when or floor, reverse=True)
+        if len(rows) > 1:
+            rows.sort(key=lambda m: m.when or floor, reverse=True)
     return found, frozenset(programme_ids)
 
 
