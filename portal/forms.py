@@ -213,6 +213,17 @@ class NetworkProfileForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Opslaan")))
 
 
+class _RowChoiceField(forms.TypedChoiceField):
+    """A choice among rows a page read once, checked against their keys (``keys``, as text):
+    made into form choices, every row was normalised and copied on each request, and the
+    page writes its options itself."""
+
+    keys: frozenset[str] | set[str] = frozenset()
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.keys
+
+
 class NetworkSearchForm(forms.Form):
     """Who do I know at an organisation, or in a discipline or role?
 
@@ -221,7 +232,7 @@ class NetworkSearchForm(forms.Form):
     ``organisatie`` cleans to the chosen pk (None for all), without reading it again.
     """
 
-    organisatie = forms.TypedChoiceField(
+    organisatie = _RowChoiceField(
         label=_("Organisatie"),
         coerce=int,
         empty_value=None,
@@ -247,10 +258,7 @@ class NetworkSearchForm(forms.Form):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisatie"].choices = [
-            ("", _("— alle organisaties —")),
-            *((str(row[0]), row[1]) for row in organisations),
-        ]
+        self.fields["organisatie"].keys = {str(row[0]) for row in organisations}
 
     def clean_rol(self):
         return self.cleaned_data["rol"].strip()

@@ -146,15 +146,21 @@ def _read(
         params.extend(statement.parameters(user_id, now))
     found: dict[int, list[Meeting]] = {}
     programme_ids = set()
+    # Each moment read once: the people of one run share its start.
+    moments: dict = {}
     for kind, value, title, began in sql.fetch_all(" UNION ALL ".join(parts), params):
         if kind == _PROGRAMME:
             if value is not None:
                 programme_ids.add(value)
         elif value != user_id:
-            found.setdefault(value, []).append(Meeting(value, title, sql.timestamp(began)))
+            when = moments.get(began)
+            if when is None:
+                when = moments[began] = sql.timestamp(began)
+            found.setdefault(value, []).append(Meeting(value, title, when))
     floor = datetime.min.replace(tzinfo=timezone.get_current_timezone())
     for rows in found.values():
-        rows.sort(key=lambda m: m.when or floor, reverse=True)
+        if len(rows) > 1:
+            rows.sort(key=lambda m: m.when or floor, reverse=True)
     return found, frozenset(programme_ids)
 
 

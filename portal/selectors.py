@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from allauth.mfa.models import Authenticator
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     Case,
     Count,
@@ -19,7 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import network, permissions, reminders, sql
 from .digest import DAILY_DIGEST
@@ -615,12 +617,15 @@ _PERSON_FIELDS = (
 
 
 def _discipline_label(value: str) -> str:
-    # One label translated, where ``get_discipline_display`` translates every choice to
-    # look one up: a page of people would translate the whole list once per person.
-    try:
-        return str(Discipline(value).label)
-    except ValueError:
-        return value
+    # The labels translated once per language, where ``get_discipline_display`` translates
+    # every choice to look one up: a page of people would translate the list per person.
+    return discipline_labels(translation.get_language()).get(value, value)
+
+
+@cache
+def discipline_labels(language: str | None) -> dict[str, str]:
+    """Each discipline's label in ``language`` (the active one, which it is asked for)."""
+    return {value: str(label) for value, label in Discipline.choices}
 
 
 def _findable(ids) -> QuerySet[User]:
@@ -636,11 +641,14 @@ def _findable(ids) -> QuerySet[User]:
     return _findable_people().filter(AnyOf(F("pk"), ids), AnyOf(F("network_profile__user_id"), ids))
 
 
+# On a User query: active and findable (consented, not revoked): the one definition of the
+# consent, which ``_findable`` and the search read through.
+_FINDABLE = Q(is_active=True, network_profile__findable=True)
+
+
 def _findable_people() -> QuerySet[User]:
     """Every active person who consented to be findable (see ``_findable``)."""
-    return User.objects.filter(is_active=True, network_profile__findable=True).select_related(
-        "organisation", "network_profile"
-    )
+    return User.objects.filter(_FINDABLE).select_related("organisation", "network_profile")
 
 
 def _known_to(user: User, met: dict, programmes: frozenset[int] | None = None) -> Q:
@@ -668,9 +676,29 @@ def network_profile_of(*, user: User) -> NetworkProfile:
     return profile or NetworkProfile(user=user)
 
 
+_FINDABLE_SQL = "SELECT findable FROM portal_networkprofile WHERE user_id = %s"
+
+
+def network_findable(*, user: User) -> bool:
+    """Whether the user is findable now: the netwerk page says so on every request, where
+    building the ORM query for the whole profile cost more than the page's other reads."""
+    row = sql.fetch_one(_FINDABLE_SQL, [user.pk])
+    return bool(row and row[0])
+
+
 def network_consent_history(*, user: User) -> QuerySet[NetworkConsentEvent]:
     """The user's own consent history, latest first."""
     return NetworkConsentEvent.objects.filter(user=user)
+
+
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list`` of plain columns, read as the ORM compiles it: running
+    it through the ORM's own iteration cost the netwerk page about a millisecond per list."""
+    try:
+        statement, params = sql.subquery(queryset)
+    except EmptyResultSet:
+        return []
+    return sql.fetch_all(statement, params)
 
 
 def _met_in_order(met: dict) -> list[tuple]:
@@ -680,7 +708,7 @@ def _met_in_order(met: dict) -> list[tuple]:
     floor = datetime.min.replace(tzinfo=timezone.get_current_timezone())
     # By name and e-mail address (the order of people everywhere), then by latest meeting.
     people = _findable(met).order_by().values_list(*_PERSON_FIELDS)
-    rows = sorted(people, key=lambda row: (row[1], row[2]))
+    rows = sorted(_rows(people), key=lambda row: (row[1], row[2]))
     rows.sort(key=lambda row: met[row[0]][0].when or floor, reverse=True)
     return rows
 
@@ -716,10 +744,14 @@ def network_met_page(*, user: User, met: dict, number: int, per_page: int) -> Ne
     )
 
 
+_ORGANISATIONS_SQL = "SELECT id, name, parent_id FROM portal_organisation ORDER BY name"
+
+
 def network_organisations() -> list[tuple[int, str, int | None]]:
     """Every organisation as (pk, name, parent pk), by name: the choices of the search, and
     what ``organisation_and_under`` reads the organisations under one from."""
-    return list(Organisation.objects.order_by("name").values_list("pk", "name", "parent_id"))
+    # A constant statement: the ORM's build cost more than the read, on every netwerk page.
+    return sql.fetch_all(_ORGANISATIONS_SQL, [])
 
 
 def organisation_and_under(rows, pk: int) -> list[int]:
@@ -758,7 +790,9 @@ def network_search(
     A field the person keeps hidden is never searched: finding someone by it would reveal it.
     """
     met = network.meetings(user.pk) if met is None else met
-    people = _findable_people().filter(_known_to(user, met, programmes))
+    # Every condition as one Q, given to one filter: each filter call clones and resolves
+    # the query again, and building it was most of the search's time.
+    condition = _FINDABLE & _known_to(user, met, programmes)
     if organisation is not None and organisation_ids is None:
         organisation_ids = list(
             Organisation.objects.filter(Q(pk=organisation.pk) | Q(parent=organisation)).values_list(
@@ -768,21 +802,21 @@ def network_search(
     if organisation_ids is not None:
         # The organisations as a list of ids: for one organisation (the usual case) the
         # database walks its people by name through an index and stops after a page.
-        people = people.filter(organisation_id__in=organisation_ids)
+        condition &= Q(organisation_id__in=organisation_ids)
     if discipline:
-        people = people.filter(discipline=discipline, network_profile__show_discipline=True)
+        condition &= Q(discipline=discipline, network_profile__show_discipline=True)
     if text:
-        people = people.filter(
+        condition &= (
             Q(job_title__icontains=text, network_profile__show_job_title=True)
             | Q(department__icontains=text, network_profile__show_department=True)
             | Q(network_profile__ask_me_about__icontains=text)
         )
     if after is not None:
-        people = people.filter(
-            Q(full_name__gt=after.name) | Q(full_name=after.name, pk__gt=after.pk)
-        )
-    found = list(
-        people.order_by("full_name", "pk").values_list(*_PERSON_FIELDS)[: NETWORK_SEARCH_LIMIT + 1]
+        condition &= Q(full_name__gt=after.name) | Q(full_name=after.name, pk__gt=after.pk)
+    found = _rows(
+        User.objects.filter(condition)
+        .order_by("full_name", "pk")
+        .values_list(*_PERSON_FIELDS)[: NETWORK_SEARCH_LIMIT + 1]
     )
     shown = found[:NETWORK_SEARCH_LIMIT]
     more = len(found) > NETWORK_SEARCH_LIMIT

@@ -256,7 +256,7 @@ def network_directory(request):
         "next_results_query": (
             f"{search_query}&{urlencode({'na': more.pk, 'naam': more.name})}" if more else ""
         ),
-        "own_profile": selectors.network_profile_of(user=request.user),
+        "own_findable": selectors.network_findable(user=request.user),
     }
     return render(request, "portal/network_directory.html", context)
 

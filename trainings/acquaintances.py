@@ -20,33 +20,26 @@ _RUNS_OF = (
     " UNION SELECT run_id FROM trainings_run_trainers WHERE user_id = %s"
 )
 
-# The user's runs that took place and have begun, with their title and start, joined to
-# ``{people}``: one branch per kind of person, each read through its run index.
-_RUNS_MET = (
-    "SELECT people.person, training.title, run.starts_at FROM trainings_run run"
+# (person, title, began): the enrolled participants and trainers of the user's runs that
+# took place and have begun. Those runs are read once, as a named subquery that both kinds
+# of people join through their run index: a branch per kind that repeats the subquery
+# costs more to plan than to run.
+PEOPLE_MET_SQL = sql.expand(
+    "WITH met_runs AS (SELECT run.id, training.title, run.starts_at FROM trainings_run run"
     " JOIN trainings_training training ON training.id = run.training_id"
-    " JOIN {people} ON people.run_id = run.id"
-    " WHERE run.id IN ({runs}) AND run.status IN (%s, %s) AND run.starts_at <= %s"
-)
-
-# (person, title, began): the enrolled participants and trainers of those runs.
-PEOPLE_MET_SQL = " UNION ALL ".join(
-    sql.expand(
-        _RUNS_MET,
-        parts={"people": people, "runs": _RUNS_OF},
-    )
-    for people in (
-        "(SELECT participant_id AS person, run_id FROM trainings_enrolment"
-        " WHERE status = %s) people",
-        "(SELECT user_id AS person, run_id FROM trainings_run_trainers) people",
-    )
+    " WHERE run.id IN ({runs}) AND run.status IN (%s, %s) AND run.starts_at <= %s)"
+    " SELECT enrolment.participant_id, met_runs.title, met_runs.starts_at FROM met_runs"
+    " JOIN trainings_enrolment enrolment ON enrolment.run_id = met_runs.id"
+    " WHERE enrolment.status = %s"
+    " UNION ALL SELECT trainer.user_id, met_runs.title, met_runs.starts_at FROM met_runs"
+    " JOIN trainings_run_trainers trainer ON trainer.run_id = met_runs.id",
+    parts={"runs": _RUNS_OF},
 )
 
 
 def people_met_parameters(user_id: int, now) -> list:
     enrolled = EnrolmentStatus.ENROLLED
-    runs = [user_id, enrolled, user_id, *TAKEN_PLACE, now]
-    return [enrolled, *runs, *runs]
+    return [user_id, enrolled, user_id, *TAKEN_PLACE, now, enrolled]
 
 
 # (programme,): the programmes with a run the user is enrolled in or trains (published or

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal import network, selectors, services
 from portal.models import Discipline, NetworkConsentEvent, NetworkProfile, Organisation
@@ -175,6 +175,26 @@ def test_my_own_page_shows_what_others_would_see_even_before_consent(client):
     page = client.get(reverse("network_person", args=[me.pk])).content.decode()
     assert "Mirjam Mij" in page and "Wijkregisseur" in page
     assert "Jij bent niet vindbaar" in client.get(reverse("network")).content.decode()
+
+
+def test_the_page_says_whether_i_am_findable_from_the_next_request_on(client):
+    me = UserFactory(full_name="Mirjam Mij")
+    client.force_login(me)
+    findable(me)
+    assert "Jij bent vindbaar in het netwerk." in client.get(reverse("network")).content.decode()
+    services.network_consent_revoke(user=me)
+    assert "Jij bent niet vindbaar" in client.get(reverse("network")).content.decode()
+
+
+def test_a_discipline_is_named_in_the_reader_s_language(world):
+    world["anna"].discipline = Discipline.JURIDISCH
+    world["anna"].save()
+    for language, label in (("nl", "Juridisch / vervolging"), ("en", "Legal / prosecution")):
+        with translation.override(language):
+            (anna,) = [
+                p for p in selectors.network_met(user=world["me"]) if p.name == "Anna Akkerman"
+            ]
+        assert anna.discipline == label
 
 
 def test_a_bad_search_is_refused_with_a_message(world, client):
