@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
@@ -197,8 +198,9 @@ class CatalogueFilters:
     for_me: bool = True
 
 
-def catalogue(*, user: User, filters: CatalogueFilters) -> QuerySet[Run]:
-    """Upcoming published runs, with places taken and the user's own status."""
+def _catalogue_runs(*, user: User, filters: CatalogueFilters) -> QuerySet[Run]:
+    """The catalogue's runs in its order, without what a card shows: the one definition of
+    which upcoming runs the catalogue lists to whom."""
     runs = Run.objects.filter(status=RunStatus.PUBLISHED, starts_at__gte=timezone.now())
     if filters.for_me:
         runs = runs.filter(_audience_filter(user))
@@ -210,25 +212,83 @@ def catalogue(*, user: User, filters: CatalogueFilters) -> QuerySet[Run]:
         runs = runs.filter(starts_at__date__gte=filters.date_from)
     if filters.date_to:
         runs = runs.filter(starts_at__date__lte=filters.date_to)
-    runs = _with_my_status(_with_counts(runs), user)
     if filters.places_left:
-        runs = runs.filter(enrolled_count__lt=F("capacity"))
-    return runs.select_related("training", "training__provider").order_by("starts_at", "pk")
+        runs = runs.alias(places_taken=_enrolment_count(EnrolmentStatus.ENROLLED)).filter(
+            places_taken__lt=F("capacity")
+        )
+    return runs.order_by("starts_at", "pk")
+
+
+def catalogue(*, user: User, filters: CatalogueFilters) -> QuerySet[Run]:
+    """Upcoming published runs, with places taken and the user's own status."""
+    return _with_my_status(
+        _with_counts(_catalogue_runs(user=user, filters=filters)), user
+    ).select_related("training", "training__provider")
 
 
 def catalogue_keys(*, user: User, filters: CatalogueFilters) -> QuerySet:
     """The ids of ``catalogue``'s runs in its order, for a page to be cut from: an offset
     skips rows, and the counts per run would be worked out for every row skipped."""
-    return catalogue(user=user, filters=filters).values_list("pk", flat=True)
+    return _catalogue_runs(user=user, filters=filters).values_list("pk", flat=True)
 
 
-def catalogue_page(*, user: User, run_ids: list[int]) -> list[Run]:
+class CatalogueCard(NamedTuple):
+    """What a card of the catalogue shows of a run, as plain values."""
+
+    pk: int
+    title: str
+    provider: str
+    format: str
+    starts_at: datetime
+    location: str
+    enrolment_opens_at: datetime
+    enrolment_closes_at: datetime
+    capacity: int
+    enrolled_count: int
+    waitlist_count: int
+    my_status: str | None
+
+
+# ``catalogue``'s runs by their ids (already chosen by ``catalogue_keys``, which holds the
+# rule of who sees which run), with ``_with_counts`` and ``_with_my_status`` worked out for
+# these rows only. The trainings are named by the runs' ids a second time: joined by the
+# run alone, the planner hashes every training to find twenty (0.75 ms at 2,000 trainings);
+# named, it reads each by its primary key.
+_CATALOGUE_PAGE_SQL = (
+    "SELECT r.id, t.title, o.name, t.format, r.starts_at, r.location,"
+    " r.enrolment_opens_at, r.enrolment_closes_at, r.capacity,"
+    " (SELECT COUNT(*) FROM trainings_enrolment e WHERE e.run_id = r.id AND e.status = %s),"
+    " (SELECT COUNT(*) FROM trainings_enrolment e WHERE e.run_id = r.id AND e.status = %s),"
+    " (SELECT e.status FROM trainings_enrolment e WHERE e.run_id = r.id"
+    " AND e.participant_id = %s ORDER BY e.requested_at, e.id LIMIT 1)"
+    " FROM trainings_run r"
+    " JOIN trainings_training t ON t.id = r.training_id"
+    " JOIN portal_organisation o ON o.id = t.provider_id"
+    " WHERE r.id IN ({run_ids})"
+    " AND t.id IN (SELECT r2.training_id FROM trainings_run r2 WHERE r2.id IN ({run_ids}))"
+)
+
+
+def catalogue_page(*, user: User, run_ids: list[int]) -> list[CatalogueCard]:
     """These runs of the catalogue, in the order of ``run_ids``, with their counts and the
-    user's own status: one query, counting only the runs shown."""
-    runs = _with_my_status(_with_counts(Run.objects.filter(pk__in=run_ids)), user).select_related(
-        "training", "training__provider"
+    user's own status: one statement, counting only the runs shown."""
+    if not run_ids:
+        return []
+    rows = sql.fetch_all(
+        sql.expand(_CATALOGUE_PAGE_SQL, run_ids=run_ids),
+        [EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED, user.pk, *run_ids, *run_ids],
     )
-    by_id = {run.pk: run for run in runs}
+    by_id = {
+        row[0]: CatalogueCard(
+            *row[:4],
+            sql.timestamp(row[4]),
+            row[5],
+            sql.timestamp(row[6]),
+            sql.timestamp(row[7]),
+            *row[8:],
+        )
+        for row in rows
+    }
     return [by_id[pk] for pk in run_ids if pk in by_id]
 
 

@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import answer_links
+from portal import answer_links, sql
 from portal import permissions as portal_permissions
 from portal.forms import add_service_error_messages
 from portal.pagination import CappedPaginator, CountedPaginator, query_without
@@ -54,7 +54,7 @@ class _ReadAheadPaginator(CappedPaginator):
     count up to the cap and every page within them, in one query instead of two."""
 
     def __init__(self, keys, per_page, *, cap: int):
-        head = list(keys[: cap + 1])
+        head = sql.column(keys[: cap + 1])
         super().__init__(_ReadAhead(keys, head), per_page, cap=cap)
         self._head_count = len(head)
 
@@ -81,9 +81,7 @@ def catalogue(request):
             "page": page,
             "count_cap": number_format(CATALOGUE_COUNT_CAP, force_grouping=True),
             "query": query_without(request, "pagina"),
-            "providers": form.fields["aanbieder"]
-            .queryset.order_by("name")
-            .values_list("pk", "name"),
+            "providers": selectors.training_provider_choices(),
             "selected_provider": filters.organisation_id,
             "now": timezone.now(),
         },
