@@ -379,8 +379,21 @@ def register_counts(*, run: Run, sessions: list[Session]) -> RegisterCounts:
         .annotate(
             attended=Case(When(held, then=_attended_count()), default=Value(0)),
             # The same test as ``_end_review_written``: something other than white space.
+            # Asked per place through the plan's index: as a join, the planner read every
+            # plan of every run.
             review_written=Case(
-                When(held, then=Q(development_plan__learned__regex=r"\S")),
+                When(
+                    held,
+                    then=Subquery(
+                        DevelopmentPlan.objects.filter(enrolment_id=OuterRef("pk"))
+                        .annotate(
+                            written=ExpressionWrapper(
+                                Q(learned__regex=r"\S"), output_field=BooleanField()
+                            )
+                        )
+                        .values("written")[:1]
+                    ),
+                ),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
