@@ -2460,16 +2460,22 @@ def _facts(
     attended: int,
     end_review_written: bool,
 ) -> completion.Facts:
-    return _facts_of(
-        min_attendance_percent=run.training.min_attendance_percent,
-        end_review_required=run.training.end_review_required,
-        run_status=run.status,
-        sessions=sessions,
+    counted, ended = _session_counts(sessions, timezone.now())
+    return _counted_facts(
+        run=run,
+        sessions=counted,
+        sessions_ended=ended,
         enrolment_status=enrolment_status,
         attended=attended,
         end_review_written=end_review_written,
-        now=timezone.now(),
     )
+
+
+def _session_counts(sessions: Iterable, now: datetime) -> tuple[int, int]:
+    """The sessions that count (not called off) and how many of them ended by ``now``;
+    ``sessions`` need ``is_cancelled`` and ``ends_at``."""
+    counting = [session for session in sessions if not session.is_cancelled]
+    return len(counting), sum(1 for session in counting if session.ends_at <= now)
 
 
 def _facts_of(
@@ -2483,14 +2489,14 @@ def _facts_of(
     end_review_written: bool,
     now: datetime,
 ) -> completion.Facts:
-    """The rule's facts from plain values: ``sessions`` need ``is_cancelled`` and ``ends_at``."""
-    counting = [session for session in sessions if not session.is_cancelled]
+    """The rule's facts from plain values (the rows of "my trainings" read in SQL)."""
+    counted, ended = _session_counts(sessions, now)
     return _counted_facts_of(
         min_attendance_percent=min_attendance_percent,
         end_review_required=end_review_required,
         run_status=run_status,
-        sessions=len(counting),
-        sessions_ended=sum(1 for session in counting if session.ends_at <= now),
+        sessions=counted,
+        sessions_ended=ended,
         enrolment_status=enrolment_status,
         attended=attended,
         end_review_written=end_review_written,
