@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -42,11 +43,21 @@ def subquery(queryset) -> tuple[str, list]:
     return statement, list(params)
 
 
+def rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` of plain columns, read by the queryset's own compiled
+    SQL: the ORM's row iteration costs a call or more per row, which a list of hundreds
+    notices. The rule the queryset holds is the ORM's; only the reading is not. Nothing
+    for a filter nothing can pass."""
+    try:
+        statement, params = subquery(queryset)
+    except EmptyResultSet:
+        return []
+    return fetch_all(statement, params)
+
+
 def column(queryset) -> list:
-    """The first column of ``queryset``'s rows as one list, read by its own compiled SQL:
-    the ORM's row iteration costs a call or more per row, which a read-ahead of hundreds
-    of keys notices. The rule the queryset holds is the ORM's; only the reading is not."""
-    return [row[0] for row in fetch_all(*subquery(queryset))]
+    """The first column of ``rows``."""
+    return [row[0] for row in rows(queryset)]
 
 
 def moment(value: datetime):
