@@ -562,8 +562,7 @@ class CertificateState:
 
 
 def listed_certificate(enrolment: Enrolment) -> CertificateState | None:
-    """The newest certificate of an enrolment read by ``enrolment_of``,
-    ``my_upcoming_enrolments`` or ``my_past_enrolments``; None without one."""
+    """The newest certificate of an enrolment read by ``enrolment_of``; None without one."""
     state = enrolment.certificate_state
     return None if state is None else CertificateState(is_revoked=state)
 
