@@ -216,21 +216,25 @@ class QuickSelect(forms.Select):
     templates: the queue's filter bar has six, with some forty options, on every request,
     and a template per option was a measurable part of the page."""
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def options(self, value) -> str:
+        """The ``<option>`` elements, ``value`` selected, every key and label escaped (with
+        the standard library's escape, as Django's does, without its lazy wrapper)."""
         chosen = set(self.format_value(value))
-        options = []
+        written = []
         for key, label in self.choices:
             key = str(key)
             selected = " selected" if key in chosen else ""
-            # The standard library's escape, as Django's does, without its lazy wrapper.
-            options.append(
+            written.append(
                 f'<option value="{escape_text(key)}"{selected}>{escape_text(str(label))}</option>'
             )
+        return "".join(written)
+
+    def render(self, name, value, attrs=None, renderer=None):
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
             flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("".join(options)),  # noqa: S308 - every value and label escaped above
+            mark_safe(self.options(value)),  # noqa: S308 - every key and label is escaped
         )
 
 

@@ -78,13 +78,7 @@ def _widget(field) -> str:
         shown = widget.format_value(value)
         shown = f' value="{escape(shown)}"' if shown is not None else ""
         return f'<input type="checkbox" {head}{shown}{checked}>'
-    chosen = set(widget.format_value(value))
-    options = "".join(
-        f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
-        f"{escape(str(label))}</option>"
-        for key, label in widget.choices
-    )
-    return f"<select {head}>{options}</select>"
+    return f"<select {head}>{widget.options(value)}</select>"
 
 
 @register.simple_tag
